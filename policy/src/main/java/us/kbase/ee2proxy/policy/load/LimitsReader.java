@@ -1,0 +1,114 @@
+package us.kbase.ee2proxy.policy.load;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import us.kbase.ee2proxy.policy.Limits;
+import us.kbase.ee2proxy.policy.WhenFull;
+import us.kbase.ee2proxy.policy.load.YamlTree.At;
+
+/**
+ * Reads the limit keys that both the top level and each override may set ({@code slots},
+ * {@code parents.maxPerUser|maxNestingDepth|whenFull|maxWait}, {@code children.maxQueued|maxWait})
+ * on top of a base, and checks that the resulting combination cannot deadlock.
+ */
+final class LimitsReader {
+    /** The clients (narrative, KBParallel) give up on a call after 1800 s: a hold must end before. */
+    static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(1800);
+    static final int MAX_SLOTS = 10_000;
+
+    private final Set<String> keys = new LinkedHashSet<>();
+    private At slotsAt;
+    private At maxPerUserAt;
+    private At depthAt;
+
+    /** The keys the section set, dotted ("parents.maxPerUser"), in file order. */
+    Set<String> keys() {
+        return keys;
+    }
+
+    /**
+     * Reads {@code top}'s limit keys over {@code base}; {@code parents} and {@code children} are the
+     * already-opened sub-sections (or null). Returns the combined limits (a bad key keeps the base).
+     */
+    Limits read(Section top, Section parents, Section children, Limits base) {
+        Integer slots = top.integer("slots", 2, MAX_SLOTS,
+                "set it to the user's running-job limit in HTCondor (KBase: 10); at least 2");
+        slotsAt = mark("slots", slots, top.keyAt("slots"));
+        Integer maxPerUser = null;
+        Integer depth = null;
+        WhenFull whenFull = null;
+        Duration parentWait = null;
+        if (parents != null) {
+            maxPerUser = parents.integer("maxPerUser", 1, Integer.MAX_VALUE,
+                    "set it to 1 or more; KBase uses 5 (with 10 slots)");
+            maxPerUserAt = mark("parents.maxPerUser", maxPerUser, parents.keyAt("maxPerUser"));
+            depth = parents.integer("maxNestingDepth", 0, Integer.MAX_VALUE,
+                    "set it to 0 (no parallel app may start another) or more; KBase uses 2");
+            depthAt = mark("parents.maxNestingDepth", depth, parents.keyAt("maxNestingDepth"));
+            whenFull = parents.choice("whenFull", WhenFull.class);
+            mark("parents.whenFull", whenFull, null);
+            parentWait = parents.duration("maxWait", CLIENT_TIMEOUT,
+                    "KBase clients give up on a call after 30 minutes, so a longer hold only hides a refusal",
+                    "use a value between 1s and 29m; KBase uses 10m");
+            mark("parents.maxWait", parentWait, null);
+        }
+        Integer maxQueued = null;
+        Duration childWait = null;
+        if (children != null) {
+            maxQueued = children.integer("maxQueued", 0, 1_000_000,
+                    "set it to 0 or more: how many jobs beyond the slots a user may have queued before children wait");
+            mark("children.maxQueued", maxQueued, null);
+            childWait = children.duration("maxWait", CLIENT_TIMEOUT,
+                    "KBase clients give up on a call after 30 minutes, and a child must be admitted before that",
+                    "use a value between 1s and 29m; KBase uses 15m");
+            mark("children.maxWait", childWait, null);
+        }
+        return new Limits(
+                slots != null ? slots : base.slots(),
+                maxPerUser != null ? maxPerUser : base.parentsMaxPerUser(),
+                depth != null ? depth : base.parentsMaxNestingDepth(),
+                whenFull != null ? whenFull : base.parentsWhenFull(),
+                parentWait != null ? parentWait : base.parentsMaxWait(),
+                maxQueued != null ? maxQueued : base.childrenMaxQueued(),
+                childWait != null ? childWait : base.childrenMaxWait());
+    }
+
+    /**
+     * The rule that makes nesting deadlock-free: C_0 + maxNestingDepth <= S - 1, so parents never
+     * hold every slot. Reported at the most specific key this section set, else at {@code fallback}.
+     */
+    void checkCombination(Limits l, String scope, At fallback, Problems problems) {
+        long top = (long) l.parentsMaxPerUser() + l.parentsMaxNestingDepth();
+        if (top <= l.slots() - 1) {
+            return;
+        }
+        At at = depthAt != null ? depthAt : maxPerUserAt != null ? maxPerUserAt : slotsAt != null ? slotsAt : fallback;
+        long depthFix = l.slots() - 1L - l.parentsMaxPerUser();
+        long perUserFix = l.slots() - 1L - l.parentsMaxNestingDepth();
+        StringBuilder fix = new StringBuilder();
+        if (depthFix >= 0) {
+            fix.append("lower parents.maxNestingDepth to ").append(depthFix).append(", or ");
+        }
+        if (perUserFix >= 1) {
+            fix.append("lower parents.maxPerUser to ").append(perUserFix).append(", or ");
+        }
+        if (depthFix < 0 || perUserFix < 1) {
+            fix.append("lower both so that maxPerUser + maxNestingDepth <= ").append(l.slots() - 1).append(", or ");
+        }
+        fix.append("raise slots to ").append(top + 1)
+                .append(" (only if HTCondor really runs that many of this user's jobs at once)");
+        problems.add(at, scope + "parents.maxPerUser (" + l.parentsMaxPerUser() + ") + parents.maxNestingDepth ("
+                + l.parentsMaxNestingDepth() + ") = " + top + " is more than slots - 1 (" + (l.slots() - 1)
+                + "): parallel apps could then hold every slot while their children wait, the deadlock"
+                + " this proxy exists to prevent", fix.toString());
+    }
+
+    private At mark(String key, Object value, At at) {
+        if (value != null) {
+            keys.add(key);
+            return at;
+        }
+        return null;
+    }
+}
