@@ -1,0 +1,187 @@
+package us.kbase.ee2proxy.ledger;
+
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.SlotDemand;
+import us.kbase.ee2proxy.policy.UserCounts;
+
+/**
+ * The embedded ledger of one process: used when no Redis is configured, and by {@link
+ * ResilientLedger} while Redis is down. Each step locks only its user's book for microseconds, so
+ * calling it from an event loop is fine; every stage it returns is already complete.
+ */
+public final class InMemorySlotLedger implements SlotLedger {
+    private final LeaseTerms terms;
+    private final LongSupplier clock;
+    private final Map<String, UserBook> books = new ConcurrentHashMap<>();
+    private final Map<String, String> jobOwners = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+
+    public InMemorySlotLedger(LeaseTerms terms) {
+        this(terms, () -> System.nanoTime() / 1_000_000);
+    }
+
+    /** @param clock milliseconds on a monotonic clock */
+    InMemorySlotLedger(LeaseTerms terms, LongSupplier clock) {
+        this.terms = terms;
+        this.clock = clock;
+    }
+
+    @Override
+    public CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
+        long expiresAt = clock.getAsLong() + terms.provisional().toMillis();
+        return step(user, book -> {
+            boolean admitted = book.acquire(ticket, demand, expiresAt);
+            return admitted ? Admission.admitted(book.counts()) : Admission.full(book.counts());
+        });
+    }
+
+    @Override
+    public CompletionStage<List<String>> bind(String user, String ticket, List<String> jobIds) {
+        long expiresAt = clock.getAsLong() + terms.bound().toMillis();
+        int[] freed = {0};
+        CompletionStage<List<String>> bound = step(user, book -> {
+            List<String> ids = book.bind(ticket, jobIds, expiresAt, freed);
+            ids.forEach(id -> jobOwners.put(id, user));
+            return ids;
+        });
+        if (freed[0] > 0) {
+            wake(user);
+        }
+        return bound;
+    }
+
+    @Override
+    public CompletionStage<Integer> releaseTicket(String user, String ticket) {
+        return released(user, step(user, book -> book.releaseTicket(ticket)), n -> n > 0);
+    }
+
+    @Override
+    public CompletionStage<Boolean> releaseJob(String jobId) {
+        String user = jobOwners.get(jobId);
+        return user == null ? CompletableFuture.completedFuture(false) : releaseJob(user, jobId);
+    }
+
+    @Override
+    public CompletionStage<Boolean> releaseJob(String user, String jobId) {
+        long tombstoneUntil = clock.getAsLong() + terms.tombstone().toMillis();
+        CompletionStage<Boolean> released = step(user, book -> {
+            jobOwners.remove(jobId, user);
+            return book.releaseJob(jobId, tombstoneUntil);
+        });
+        return released(user, released, b -> b);
+    }
+
+    @Override
+    public CompletionStage<UserCounts> counts(String user) {
+        return step(user, UserBook::counts);
+    }
+
+    @Override
+    public CompletionStage<OptionalInt> parentDepth(String user, String jobId) {
+        return step(user, book -> book.parentDepth(jobId));
+    }
+
+    @Override
+    public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
+        long expiresAt = clock.getAsLong() + terms.bound().toMillis();
+        return step(user, book -> {
+            boolean adopted = book.adopt(jobId, claim, expiresAt);
+            if (book.holds(jobId)) {
+                jobOwners.put(jobId, user);
+            }
+            return adopted;
+        });
+    }
+
+    @Override
+    public CompletionStage<List<TrackedJob>> trackedJobs(String user) {
+        return step(user, UserBook::tracked);
+    }
+
+    @Override
+    public CompletionStage<Set<String>> users() {
+        return CompletableFuture.completedFuture(Set.copyOf(books.keySet()));
+    }
+
+    @Override
+    public void onRelease(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+        books.clear();
+        jobOwners.clear();
+    }
+
+    /** Whether this ledger holds no lease and no tombstone: ResilientLedger drains it to empty. */
+    boolean isEmpty() {
+        return books.values().stream().allMatch(book -> {
+            synchronized (book) {
+                return book.isEmpty();
+            }
+        });
+    }
+
+    /**
+     * Runs one step on the user's book under its lock, after sweeping expired leases. A book left
+     * empty is retired and removed so idle users cost nothing; a step that raced with the removal
+     * sees the retired flag and starts over on a fresh book.
+     */
+    private <T> CompletionStage<T> step(String user, Function<UserBook, T> action) {
+        long now = clock.getAsLong();
+        while (true) {
+            UserBook book = books.computeIfAbsent(user, u -> new UserBook());
+            T result;
+            List<String> expired;
+            synchronized (book) {
+                if (book.retired) {
+                    continue;
+                }
+                expired = book.sweep(now);
+                result = action.apply(book);
+                if (book.isEmpty()) {
+                    book.retired = true;
+                    books.remove(user, book);
+                }
+            }
+            if (!expired.isEmpty()) {
+                for (String jobId : expired) {
+                    if (jobId != null) {
+                        jobOwners.remove(jobId, user);
+                    }
+                }
+                wake(user);
+            }
+            return CompletableFuture.completedFuture(result);
+        }
+    }
+
+    private <T> CompletionStage<T> released(
+            String user, CompletionStage<T> result, Predicate<T> freedAny) {
+        result.thenAccept(r -> {
+            if (freedAny.test(r)) {
+                wake(user);
+            }
+        });
+        return result;
+    }
+
+    private void wake(String user) {
+        for (Consumer<String> listener : listeners) {
+            listener.accept(user);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package us.kbase.ee2proxy.ledger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.redisson.api.RScript;
+
+/**
+ * One Lua script of the ledger (the shared prelude plus its body), run by EVALSHA; only when Redis
+ * answers NOSCRIPT (its script cache is empty after a restart or failover) is it sent once with
+ * EVAL, which caches it again.
+ */
+final class LedgerScript {
+    private final String name;
+    private final String source;
+    private final String sha;
+    private final RScript.Mode mode;
+    private final RScript.ReturnType returnType;
+
+    private LedgerScript(String name, String source, RScript.Mode mode, RScript.ReturnType type) {
+        this.name = name;
+        this.source = source;
+        this.sha = sha1(source);
+        this.mode = mode;
+        this.returnType = type;
+    }
+
+    static LedgerScript load(String name, RScript.Mode mode, RScript.ReturnType type) {
+        return new LedgerScript(name, resource("prelude.lua") + "\n" + resource(name + ".lua"), mode, type);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** @param keys the user's keys; the first one routes the call on a cluster */
+    <R> CompletionStage<R> run(RScript script, List<Object> keys, Object... args) {
+        String routing = (String) keys.get(0);
+        CompletionStage<R> first = script.evalShaAsync(routing, mode, sha, returnType, keys, args);
+        return first.handle((result, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            if (String.valueOf(rootCause(error).getMessage()).contains("NOSCRIPT")) {
+                return script.<R>evalAsync(routing, mode, source, returnType, keys, args);
+            }
+            return CompletableFuture.<R>failedFuture(error);
+        }).thenCompose(stage -> stage);
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String resource(String file) {
+        try (InputStream in = LedgerScript.class.getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("missing ledger script " + file);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package us.kbase.ee2proxy.ledger;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.redisson.Redisson;
+import org.redisson.api.AsyncIterator;
+import org.redisson.api.RScript;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.KeysScanOptions;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.SlotDemand;
+import us.kbase.ee2proxy.policy.UserCounts;
+
+/**
+ * The ledger shared by every replica, in Redis through Redisson. Each decision is ONE EVALSHA of a
+ * Lua script (see the scripts beside this class and {@link LedgerKeys} for the layout) that reads
+ * Redis server time, sweeps expired leases, checks and takes. Every call is bounded by the
+ * settings' call timeout and fails with {@link LedgerUnavailableException} past it.
+ */
+public final class RedisSlotLedger implements SlotLedger {
+    private static final Logger log = LoggerFactory.getLogger(RedisSlotLedger.class);
+
+    private static final LedgerScript ACQUIRE = write("acquire", RScript.ReturnType.LIST);
+    private static final LedgerScript BIND = write("bind", RScript.ReturnType.LIST);
+    private static final LedgerScript RELEASE = write("release", RScript.ReturnType.LONG);
+    private static final LedgerScript ADOPT = write("adopt", RScript.ReturnType.LONG);
+    private static final LedgerScript COUNTS = write("counts", RScript.ReturnType.LIST);
+    private static final LedgerScript DEPTH =
+            LedgerScript.load("depth", RScript.Mode.READ_ONLY, RScript.ReturnType.LONG);
+    private static final LedgerScript TRACKED =
+            LedgerScript.load("tracked", RScript.Mode.READ_ONLY, RScript.ReturnType.LIST);
+
+    private final RedissonClient redis;
+    private final boolean ownsClient;
+    private final RScript script;
+    private final LedgerKeys keys;
+    private final RedisLedgerSettings settings;
+    private final String keyTtl;
+    private final MetricRegistry metrics;
+    private final Counter errors;
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final RTopic releases;
+    private final CompletionStage<Integer> subscription;
+
+    /**
+     * Connects to {@code redis://host:port} with every timeout bounded by the settings. Redisson
+     * connects lazily, so the proxy starts (and falls back) even while Redis is down.
+     */
+    public static RedisSlotLedger connect(URI uri, RedisLedgerSettings settings, MetricRegistry metrics) {
+        int timeout = (int) settings.callTimeout().toMillis();
+        Config config = new Config();
+        config.setLazyInitialization(true);
+        config.useSingleServer()
+                .setAddress(uri.toString())
+                .setTimeout(timeout)
+                .setConnectTimeout(Math.max(timeout, 100))
+                .setRetryAttempts(0)
+                .setConnectionMinimumIdleSize(2);
+        return new RedisSlotLedger(Redisson.create(config), true, settings, metrics);
+    }
+
+    /** Uses a client the caller owns (and closes); it should have short timeouts and no retries. */
+    public RedisSlotLedger(RedissonClient redis, RedisLedgerSettings settings, MetricRegistry metrics) {
+        this(redis, false, settings, metrics);
+    }
+
+    private RedisSlotLedger(
+            RedissonClient redis, boolean ownsClient, RedisLedgerSettings settings, MetricRegistry metrics) {
+        this.redis = redis;
+        this.ownsClient = ownsClient;
+        this.script = redis.getScript(StringCodec.INSTANCE);
+        this.keys = new LedgerKeys(settings.keyPrefix());
+        this.settings = settings;
+        LeaseTerms terms = settings.terms();
+        this.keyTtl = ms(Math.max(terms.provisional().toMillis(), terms.bound().toMillis())
+                + terms.tombstone().toMillis());
+        this.metrics = metrics;
+        this.errors = metrics.counter("ledger.redis.errors");
+        this.releases = redis.getTopic(keys.releaseChannel(), StringCodec.INSTANCE);
+        this.subscription = releases.addListenerAsync(String.class, (channel, user) -> wake(user));
+        subscription.whenComplete((id, error) -> {
+            if (error != null) {
+                log.warn("Could not subscribe to {} yet; Redisson resubscribes when Redis answers",
+                        keys.releaseChannel(), error);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
+        List<Object> args = new ArrayList<>();
+        args.add(ticket);
+        args.add(Integer.toString(demand.parentLimit()));
+        args.add(Integer.toString(demand.jobLimit()));
+        args.add(ms(settings.terms().provisional().toMillis()));
+        args.add(keyTtl);
+        demand.claims().forEach(claim -> args.add(encode(claim)));
+        return this.<List<Object>>call(ACQUIRE, user, args).thenApply(reply -> {
+            UserCounts counts = counts(reply, 1);
+            return number(reply.get(0)) == 1 ? Admission.admitted(counts) : Admission.full(counts);
+        });
+    }
+
+    @Override
+    public CompletionStage<List<String>> bind(String user, String ticket, List<String> jobIds) {
+        List<Object> args = new ArrayList<>();
+        args.add(ticket);
+        args.add(ms(settings.terms().bound().toMillis()));
+        args.add(keyTtl);
+        args.addAll(jobIds);
+        return this.<List<Object>>call(BIND, user, args).thenCompose(reply -> {
+            List<String> bound = reply.stream().map(String::valueOf).toList();
+            return indexOwner(user, bound).thenApply(done -> bound);
+        });
+    }
+
+    @Override
+    public CompletionStage<Integer> releaseTicket(String user, String ticket) {
+        List<Object> args = List.of("ticket", ticket, ms(settings.terms().tombstone().toMillis()), keyTtl);
+        return this.<Long>call(RELEASE, user, args).thenApply(Long::intValue);
+    }
+
+    @Override
+    public CompletionStage<Boolean> releaseJob(String jobId) {
+        return timed("owner", () -> redis.<String>getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).getAsync())
+                .thenCompose(user -> user == null
+                        ? CompletableFuture.completedFuture(false)
+                        : releaseJob(user, jobId));
+    }
+
+    @Override
+    public CompletionStage<Boolean> releaseJob(String user, String jobId) {
+        List<Object> args = List.of("job", jobId, ms(settings.terms().tombstone().toMillis()), keyTtl);
+        return this.<Long>call(RELEASE, user, args).thenCompose(freed -> timed("owner",
+                        () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).deleteAsync())
+                .thenApply(deleted -> freed > 0));
+    }
+
+    @Override
+    public CompletionStage<UserCounts> counts(String user) {
+        return this.<List<Object>>call(COUNTS, user, List.of()).thenApply(reply -> counts(reply, 0));
+    }
+
+    @Override
+    public CompletionStage<OptionalInt> parentDepth(String user, String jobId) {
+        return this.<Long>call(DEPTH, user, List.of(jobId))
+                .thenApply(depth -> depth < 0 ? OptionalInt.empty() : OptionalInt.of(depth.intValue()));
+    }
+
+    @Override
+    public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
+        List<Object> args = List.of(jobId, encode(claim), ms(settings.terms().bound().toMillis()), keyTtl);
+        return this.<Long>call(ADOPT, user, args)
+                .thenCompose(added -> indexOwner(user, List.of(jobId)).thenApply(done -> added == 1));
+    }
+
+    @Override
+    public CompletionStage<List<TrackedJob>> trackedJobs(String user) {
+        return this.<List<Object>>call(TRACKED, user, List.of()).thenApply(reply -> {
+            List<TrackedJob> jobs = new ArrayList<>(reply.size() / 2);
+            for (int i = 0; i + 1 < reply.size(); i += 2) {
+                jobs.add(new TrackedJob((String) reply.get(i), decode((String) reply.get(i + 1))));
+            }
+            return jobs;
+        });
+    }
+
+    /** SCANs for users' keys: for the reconciler, never on a request's path. */
+    @Override
+    public CompletionStage<Set<String>> users() {
+        AsyncIterator<String> scan = redis.getKeys()
+                .getKeysAsync(KeysScanOptions.defaults().pattern(keys.leasesPattern()).chunkSize(500));
+        Set<String> users = new HashSet<>();
+        return collect(scan, key -> users.add(keys.userOfLeasesKey(key))).thenApply(done -> Set.copyOf(users));
+    }
+
+    @Override
+    public void onRelease(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    /** Completes once the release channel is subscribed: wake-ups from other replicas arrive. */
+    public CompletionStage<Void> subscribed() {
+        return subscription.thenApply(id -> null);
+    }
+
+    @Override
+    public void close() {
+        releases.removeAllListenersAsync();
+        if (ownsClient) {
+            redis.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    private void wake(String user) {
+        for (Consumer<String> listener : listeners) {
+            try {
+                listener.accept(user);
+            } catch (RuntimeException e) {
+                log.warn("release listener failed", e);
+            }
+        }
+    }
+
+    private CompletionStage<Void> indexOwner(String user, List<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<?>[] writes = jobIds.stream()
+                .map(jobId -> timed("owner", () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE)
+                                .setAsync(user, settings.terms().bound()))
+                        .toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(writes);
+    }
+
+    private <R> CompletionStage<R> call(LedgerScript ledgerScript, String user, List<Object> args) {
+        Object[] argv = new Object[args.size() + 2];
+        argv[0] = user;
+        argv[1] = keys.releaseChannel();
+        for (int i = 0; i < args.size(); i++) {
+            argv[i + 2] = args.get(i);
+        }
+        return timed(ledgerScript.name(), () -> ledgerScript.run(script, keys.userKeys(user), argv));
+    }
+
+    /**
+     * Times a call and bounds it: Redisson's own timeout covers a sent command, the guard here also
+     * covers waiting for a connection while Redis is unreachable.
+     */
+    private <R> CompletionStage<R> timed(String operation, Supplier<CompletionStage<R>> call) {
+        Timer.Context timer = metrics.timer("ledger.redis." + operation).time();
+        CompletableFuture<R> result;
+        try {
+            result = call.get().toCompletableFuture();
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        long guard = settings.callTimeout().toMillis() * 4;
+        return result.orTimeout(guard, TimeUnit.MILLISECONDS).handle((value, error) -> {
+            timer.stop();
+            if (error != null) {
+                errors.inc();
+                throw new LedgerUnavailableException("Redis " + operation + " failed", error);
+            }
+            return value;
+        });
+    }
+
+    private static <T> CompletionStage<Void> collect(AsyncIterator<T> it, Consumer<T> sink) {
+        return it.hasNext().thenCompose(more -> more
+                ? it.next().thenCompose(item -> {
+                    sink.accept(item);
+                    return collect(it, sink);
+                })
+                : CompletableFuture.completedFuture(null));
+    }
+
+    private static UserCounts counts(List<Object> reply, int offset) {
+        int jobs = number(reply.get(offset));
+        int parents = number(reply.get(offset + 1));
+        Map<String, Integer> byApp = new HashMap<>();
+        for (int i = offset + 2; i + 1 < reply.size(); i += 2) {
+            byApp.put((String) reply.get(i), number(reply.get(i + 1)));
+        }
+        return new UserCounts(parents, jobs, byApp);
+    }
+
+    /** Lua integers arrive as Long, but a codec may hand them over as text. */
+    private static int number(Object value) {
+        return value instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(value));
+    }
+
+    static String encode(SlotClaim claim) {
+        return (claim.parent() ? "1:" : "0:") + claim.depth() + ":" + claim.app();
+    }
+
+    static SlotClaim decode(String text) {
+        int second = text.indexOf(':', 2);
+        return new SlotClaim(text.charAt(0) == '1', Integer.parseInt(text, 2, second, 10), text.substring(second + 1));
+    }
+
+    private static String ms(long millis) {
+        return Long.toString(millis);
+    }
+
+    private static LedgerScript write(String name, RScript.ReturnType type) {
+        return LedgerScript.load(name, RScript.Mode.READ_WRITE, type);
+    }
+}

@@ -1,0 +1,30 @@
+-- tryAcquire. ARGV[3] ticket, ARGV[4] parent limit, ARGV[5] job limit, ARGV[6] provisional TTL ms,
+-- ARGV[7] key TTL ms, ARGV[8..] the claims. Returns {admitted 0|1, counts...}.
+local ticket = ARGV[3]
+local parent_limit, job_limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local first_claim = 8
+local n = #ARGV - first_claim + 1
+local freed = sweep()
+local admitted = 0
+if n == 0 or redis.call('HEXISTS', claims, 't:' .. ticket .. ':0') == 1 then
+  admitted = 1 -- the same ticket again (a retry after a timeout): admitted once, taken once
+else
+  local asked_parents = 0
+  for i = first_claim, #ARGV do
+    if is_parent(ARGV[i]) then
+      asked_parents = asked_parents + 1
+    end
+  end
+  if redis.call('ZCARD', parents) + asked_parents <= parent_limit
+      and redis.call('ZCARD', leases) + n <= job_limit then
+    for i = 0, n - 1 do
+      put('t:' .. ticket .. ':' .. i, ARGV[first_claim + i], now + ttl)
+    end
+    keep(tonumber(ARGV[7]))
+    admitted = 1
+  end
+end
+wake(freed)
+local out = counts()
+table.insert(out, 1, admitted)
+return out

@@ -1,0 +1,3 @@
+-- counts. Returns {jobs, parents, app1, n1, ...}.
+wake(sweep())
+return counts()
