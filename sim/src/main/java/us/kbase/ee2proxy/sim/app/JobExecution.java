@@ -1,0 +1,93 @@
+package us.kbase.ee2proxy.sim.app;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import us.kbase.ee2proxy.sim.scheduler.Job;
+import us.kbase.ee2proxy.sim.scheduler.JobStatus;
+import us.kbase.ee2proxy.sim.scheduler.Scheduler;
+
+/**
+ * What happens once HTCondor starts a job: it works for its app's time, a parent then runs its
+ * children KBParallel-style, and the job finishes. Without simulated runners the simulator moves
+ * the job itself; with them a {@link SimulatedRunner} does it over HTTP through the run's URL.
+ */
+public final class JobExecution implements Consumer<Job> {
+    private final Scheduler scheduler;
+    private final Supplier<RunSettings> settings;
+    private final ScheduledExecutorService timer;
+    private final Ee2Client client;
+    private final Map<String, AtomicInteger> runsPerApp = new ConcurrentHashMap<>();
+
+    public JobExecution(Scheduler scheduler, Supplier<RunSettings> settings, ScheduledExecutorService timer,
+                        Ee2Client client) {
+        this.scheduler = scheduler;
+        this.settings = settings;
+        this.timer = timer;
+        this.client = client;
+    }
+
+    /** A new run: failure counts start again. */
+    public void reset() {
+        runsPerApp.clear();
+    }
+
+    @Override
+    public void accept(Job job) {
+        RunSettings s = settings.get();
+        AppProfile profile = s.profile(job.spec().method());
+        boolean fails = profile.failures() > 0
+                && runsPerApp.computeIfAbsent(profile.method(), m -> new AtomicInteger()).incrementAndGet()
+                        <= profile.failures();
+        if (s.runners()) {
+            new SimulatedRunner(job, profile, fails, s, this).start();
+        } else {
+            scheduler.markRunning(job);
+            work(job, profile, s, () -> {
+                if (fails) {
+                    scheduler.finish(job, JobStatus.ERROR, "Simulated failure of " + profile.method(), 1, null);
+                } else {
+                    scheduler.finish(job, JobStatus.COMPLETED, null, null, null);
+                }
+            });
+        }
+    }
+
+    /** The job's own time, then (a parent) its children; then {@code done}, unless it was stopped. */
+    void work(Job job, AppProfile profile, RunSettings s, Runnable done) {
+        Runnable afterOwnWork = () -> {
+            if (job.status().isTerminal()) {
+                return;
+            }
+            if (profile.isParent()) {
+                new ParallelApp(job, profile.children(), s, client, timer, done).start();
+            } else {
+                done.run();
+            }
+        };
+        timer.schedule(guarded(afterOwnWork), s.millis(profile.seconds()), TimeUnit.MILLISECONDS);
+    }
+
+    Ee2Client client() {
+        return client;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /** A failing step must not kill the shared timer thread's later tasks. */
+    static Runnable guarded(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(JobExecution.class).warn("simulated job step failed", e);
+            }
+        };
+    }
+}

@@ -1,0 +1,47 @@
+package us.kbase.ee2proxy.sim.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import us.kbase.ee2proxy.sim.rpc.Auth;
+import us.kbase.ee2proxy.sim.rpc.MethodError;
+import us.kbase.ee2proxy.sim.rpc.MethodSpec;
+
+/**
+ * The simulator's own JSON-RPC methods, {@code ee2sim.configure_run} and {@code ee2sim.snapshot}.
+ * They need no token (EE2 treats unknown methods as open), and a transparent proxy forwards
+ * them unchanged, so a workload run configures and watches the simulator through any URL.
+ */
+public final class RunControlMethods {
+    public static final String CONFIGURE = "ee2sim.configure_run";
+    public static final String SNAPSHOT = "ee2sim.snapshot";
+    static final ObjectMapper JSON = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private RunControlMethods() {}
+
+    public static List<MethodSpec> specs(Consumer<RunConfiguration> configure, Supplier<SimSnapshot> snapshot) {
+        return List.of(
+                MethodSpec.of(CONFIGURE, Auth.NONE, (c, a) -> {
+                    RunConfiguration cfg;
+                    try {
+                        cfg = JSON.treeToValue(a.get(0), RunConfiguration.class);
+                    } catch (Exception e) {
+                        throw new MethodError("ValueError", "bad run configuration: " + e.getMessage());
+                    }
+                    configure.accept(cfg);
+                    return JSON.valueToTree(snapshot.get());
+                }, "config"),
+                MethodSpec.of(SNAPSHOT, Auth.NONE, (c, a) -> JSON.valueToTree(snapshot.get())));
+    }
+
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    static JsonNode tree(Object o) {
+        return JSON.valueToTree(o);
+    }
+}

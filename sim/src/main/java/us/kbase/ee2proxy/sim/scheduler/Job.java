@@ -1,0 +1,57 @@
+package us.kbase.ee2proxy.sim.scheduler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One job's mutable record. Every field is written under the {@link Scheduler}'s lock; the
+ * status is volatile so the hot read paths ({@code check_job_canceled}) need no lock.
+ */
+public final class Job {
+    final String id;
+    final NewJob spec;
+    final long created;
+    volatile JobStatus status = JobStatus.CREATED;
+    boolean holdsSlot;
+    long queued;
+    long running;
+    long finished;
+    volatile long updated;
+    String errorMessage;
+    Integer errorCode;
+    Integer terminatedCode;
+    JsonNode jobOutput;
+    final List<String> childJobs = new ArrayList<>();
+    final List<String> retryIds = new ArrayList<>();
+    final List<String> logLines = new ArrayList<>();
+
+    Job(String id, NewJob spec, long created) {
+        this.id = id;
+        this.spec = spec;
+        this.created = created;
+        this.updated = created;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public NewJob spec() {
+        return spec;
+    }
+
+    public JobStatus status() {
+        return status;
+    }
+
+    public String user() {
+        return spec.user();
+    }
+
+    JobSnapshot snapshot() {
+        return new JobSnapshot(id, spec.user(), spec.slotUser(), status, holdsSlot, spec.parentJobId(),
+                spec.batchId(), spec.batchContainer(), spec.retryOf(), spec.method(), spec.label(),
+                created, queued, running, finished, updated);
+    }
+}

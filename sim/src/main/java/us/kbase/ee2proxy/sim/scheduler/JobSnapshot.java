@@ -1,0 +1,42 @@
+package us.kbase.ee2proxy.sim.scheduler;
+
+/**
+ * One job as the scheduler saw it at snapshot time. Timestamps are epoch millis, 0 when the
+ * job has not reached that state.
+ *
+ * @param jobId 24 lower-case hex characters
+ * @param user the job's owner
+ * @param slotUser whose per-user limit the job counts against ({@code bill_to_user} or the
+ *     owner), null when it takes no user slot (concierge, batch container, ignored limits)
+ * @param status EE2's status
+ * @param holdsSlot HTCondor has started it (it occupies a slot); with simulated job runners a
+ *     job holds its slot a little before its runner reports {@code start_job}
+ * @param parentJobId {@code parent_job_id} as submitted, or null
+ * @param batchId the batch container's id for a batch child, or null
+ * @param batchContainer this is a {@code run_job_batch} container (never scheduled)
+ * @param retryOf the job this one retries, or null
+ * @param app the {@code method} ("Module.function")
+ * @param label the workload's label for this job, or null
+ */
+public record JobSnapshot(
+        String jobId,
+        String user,
+        String slotUser,
+        JobStatus status,
+        boolean holdsSlot,
+        String parentJobId,
+        String batchId,
+        boolean batchContainer,
+        String retryOf,
+        String app,
+        String label,
+        long created,
+        long queued,
+        long running,
+        long finished,
+        long updated) {
+
+    public boolean finishedState() {
+        return status.isTerminal();
+    }
+}

@@ -1,0 +1,258 @@
+package us.kbase.ee2proxy.sim.scheduler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * HTCondor as EE2 uses it: every job carries a concurrency limit named after its slot user, at
+ * most {@code slots} of them run at once (CONCURRENCY_LIMIT_DEFAULT), at most {@code capacity}
+ * run in the whole pool, and the rest wait, queued, in submission order.
+ *
+ * <p>State changes take this object's lock (they are short and never do I/O); lookups by id
+ * and status reads do not. Whoever gets a job started learns of it through the claim hook,
+ * called outside the lock.
+ */
+public final class Scheduler {
+    private final LongSupplier clock;
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    /** Waiting jobs, submission order (the id order of HTCondor's queue). */
+    private final LinkedHashMap<String, Job> waiting = new LinkedHashMap<>();
+    private final Map<String, Integer> slotsInUse = new HashMap<>();
+    private final Map<String, Integer> slotOverrides = new HashMap<>();
+    private int defaultSlots;
+    private int capacity;
+    private int inUse;
+    private volatile Consumer<Job> onClaim = j -> {};
+    private volatile long lastChange;
+
+    public Scheduler(int defaultSlots, int capacity, LongSupplier clock) {
+        this.defaultSlots = defaultSlots;
+        this.capacity = capacity;
+        this.clock = clock;
+        this.lastChange = clock.getAsLong();
+    }
+
+    /** Called, outside the lock, for each job HTCondor starts (it now holds a slot). */
+    public void onClaim(Consumer<Job> hook) {
+        this.onClaim = hook;
+    }
+
+    public Job find(String id) {
+        return id == null ? null : jobs.get(id);
+    }
+
+    /** EE2's run_job: the job is recorded, then queued at once. */
+    public Job submit(NewJob spec) {
+        List<Job> started;
+        Job job;
+        synchronized (this) {
+            long now = clock.getAsLong();
+            job = new Job(JobIds.next(now), spec, now);
+            jobs.put(job.id, job);
+            if (!spec.batchContainer()) {
+                job.status = JobStatus.QUEUED;
+                job.queued = now;
+                waiting.put(job.id, job);
+            }
+            touch(job, now);
+            started = dispatch();
+        }
+        announce(started);
+        return job;
+    }
+
+    /** Records a batch container's children (for check_job_batch). */
+    public synchronized void addChildren(Job container, Collection<String> childIds) {
+        container.childJobs.addAll(childIds);
+    }
+
+    public synchronized void addRetry(Job original, String retryId) {
+        original.retryIds.add(retryId);
+    }
+
+    /** EE2's start_job (or HTCondor starting the job when no runner reports it). */
+    public void markRunning(Job job) {
+        List<Job> started = List.of();
+        synchronized (this) {
+            if (!current(job) || (job.status != JobStatus.QUEUED && job.status != JobStatus.ESTIMATING
+                    && job.status != JobStatus.CREATED)) {
+                return;
+            }
+            long now = clock.getAsLong();
+            if (!job.holdsSlot) {
+                // Started by its runner before HTCondor's negotiator got to it here: it runs now.
+                waiting.remove(job.id);
+                take(job);
+            }
+            job.status = JobStatus.RUNNING;
+            job.running = now;
+            touch(job, now);
+        }
+        announce(started);
+    }
+
+    /** finish_job, cancel_job, or update_job_status to a terminal state. */
+    public boolean finish(Job job, JobStatus terminal, String errorMessage, Integer code, JsonNode output) {
+        List<Job> started;
+        synchronized (this) {
+            if (!current(job) || job.status.isTerminal()) {
+                return false;
+            }
+            long now = clock.getAsLong();
+            job.status = terminal;
+            job.finished = now;
+            job.errorMessage = errorMessage;
+            job.jobOutput = output;
+            if (terminal == JobStatus.TERMINATED) {
+                job.terminatedCode = code;
+            } else if (terminal == JobStatus.ERROR) {
+                job.errorCode = code;
+            }
+            waiting.remove(job.id);
+            release(job);
+            touch(job, now);
+            started = dispatch();
+        }
+        announce(started);
+        return true;
+    }
+
+    /** update_job_status to a non-terminal state. */
+    public synchronized void setStatus(Job job, JobStatus status) {
+        if (current(job) && !job.status.isTerminal()) {
+            job.status = status;
+            touch(job, clock.getAsLong());
+        }
+    }
+
+    public synchronized void addLogs(Job job, List<String> lines) {
+        job.logLines.addAll(lines);
+    }
+
+    public synchronized List<String> logs(Job job) {
+        return List.copyOf(job.logLines);
+    }
+
+    /** Per-user limit for {@code user} (bill_to_user counts against its own). */
+    public synchronized int slotsOf(String user) {
+        return slotOverrides.getOrDefault(user, defaultSlots);
+    }
+
+    /** New limits; jobs keep their slots, further starts follow the new numbers. */
+    public void limits(int defaultSlots, int capacity, Map<String, Integer> overrides) {
+        List<Job> started;
+        synchronized (this) {
+            this.defaultSlots = defaultSlots;
+            this.capacity = capacity;
+            slotOverrides.clear();
+            slotOverrides.putAll(overrides);
+            started = dispatch();
+        }
+        announce(started);
+    }
+
+    /** The current limits. */
+    public record Limits(int slots, int capacity, Map<String, Integer> overrides) {}
+
+    public synchronized Limits limits() {
+        return new Limits(defaultSlots, capacity, Map.copyOf(slotOverrides));
+    }
+
+    /** Forgets every job. Jobs still running in simulated parents or runners are orphaned. */
+    public synchronized void reset() {
+        jobs.clear();
+        waiting.clear();
+        slotsInUse.clear();
+        inUse = 0;
+        lastChange = clock.getAsLong();
+    }
+
+    public synchronized List<JobSnapshot> snapshot() {
+        List<JobSnapshot> out = new ArrayList<>(jobs.size());
+        for (Job j : jobs.values()) {
+            out.add(j.snapshot());
+        }
+        out.sort((a, b) -> a.created() != b.created()
+                ? Long.compare(a.created(), b.created()) : a.jobId().compareTo(b.jobId()));
+        return out;
+    }
+
+    /** Epoch millis of the last state change of any job. */
+    public long lastChange() {
+        return lastChange;
+    }
+
+    /** A consistent view of one job for EE2's replies. */
+    public synchronized JobRecord record(Job job) {
+        return new JobRecord(job.snapshot(), job.spec, job.errorMessage, job.errorCode,
+                job.terminatedCode, job.jobOutput, List.copyOf(job.childJobs), List.copyOf(job.retryIds));
+    }
+
+    public Collection<Job> all() {
+        return jobs.values();
+    }
+
+    private List<Job> dispatch() {
+        List<Job> started = null;
+        for (Iterator<Job> it = waiting.values().iterator(); it.hasNext() && inUse < capacity; ) {
+            Job job = it.next();
+            String u = job.spec.slotUser();
+            if (u != null && slotsInUse.getOrDefault(u, 0) >= slotOverrides.getOrDefault(u, defaultSlots)) {
+                continue;
+            }
+            it.remove();
+            take(job);
+            if (started == null) {
+                started = new ArrayList<>();
+            }
+            started.add(job);
+        }
+        return started == null ? List.of() : started;
+    }
+
+    /** False for a job forgotten by {@link #reset()} that a parent or runner still drives. */
+    private boolean current(Job job) {
+        return jobs.get(job.id) == job;
+    }
+
+    private void take(Job job) {
+        job.holdsSlot = true;
+        inUse++;
+        if (job.spec.slotUser() != null) {
+            slotsInUse.merge(job.spec.slotUser(), 1, Integer::sum);
+        }
+    }
+
+    private void release(Job job) {
+        if (!job.holdsSlot) {
+            return;
+        }
+        job.holdsSlot = false;
+        inUse--;
+        String u = job.spec.slotUser();
+        if (u != null) {
+            slotsInUse.merge(u, -1, Integer::sum);
+        }
+    }
+
+    private void touch(Job job, long now) {
+        job.updated = now;
+        lastChange = now;
+    }
+
+    private void announce(List<Job> started) {
+        Consumer<Job> hook = onClaim;
+        for (Job j : started) {
+            hook.accept(j);
+        }
+    }
+}
