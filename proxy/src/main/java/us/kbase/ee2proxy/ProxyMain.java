@@ -1,8 +1,24 @@
 package us.kbase.ee2proxy;
 
-/** Entry point of {@code ee2-admission-proxy.jar}; replaced by the picocli commands. */
-public final class ProxyMain {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import us.kbase.ee2proxy.cli.ServeCommand;
+
+/** Entry point of {@code ee2-admission-proxy.jar}: {@code serve} runs the proxy. */
+@Command(name = "ee2-admission-proxy", mixinStandardHelpOptions = true, version = "ee2-admission-proxy 0.1.0",
+        description = "An admission-control proxy in front of KBase Execution Engine 2.",
+        subcommands = {ServeCommand.class})
+public final class ProxyMain implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
-        System.out.println("ee2-admission-proxy: not built yet");
+        System.exit(new CommandLine(new ProxyMain()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. serve --config config/proxy.yaml");
     }
 }

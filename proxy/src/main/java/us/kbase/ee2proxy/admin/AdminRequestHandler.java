@@ -1,0 +1,57 @@
+package us.kbase.ee2proxy.admin;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import us.kbase.ee2proxy.metrics.ProxyMetrics;
+
+/** {@code GET /metrics} (Prometheus text) and {@code GET /health}; nothing else. */
+@ChannelHandler.Sharable
+final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final ProxyMetrics metrics;
+
+    AdminRequestHandler(ProxyMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String path = new QueryStringDecoder(request.uri()).path();
+        FullHttpResponse response;
+        if (!HttpMethod.GET.equals(request.method())) {
+            response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "GET only\n".getBytes(StandardCharsets.UTF_8));
+        } else if (path.equals("/metrics")) {
+            response = text(HttpResponseStatus.OK, ProxyMetrics.prometheusContentType(), metrics.prometheusText());
+        } else if (path.equals("/health")) {
+            response = text(HttpResponseStatus.OK, "application/json", "{\"status\": \"ok\"}".getBytes(StandardCharsets.UTF_8));
+        } else {
+            response = text(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
+                    "not found; try /metrics or /health\n".getBytes(StandardCharsets.UTF_8));
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static FullHttpResponse text(HttpResponseStatus status, String contentType, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return response;
+    }
+}

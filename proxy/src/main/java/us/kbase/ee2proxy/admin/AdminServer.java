@@ -1,0 +1,59 @@
+package us.kbase.ee2proxy.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import us.kbase.ee2proxy.config.HostPort;
+import us.kbase.ee2proxy.frontend.Transport;
+import us.kbase.ee2proxy.metrics.ProxyMetrics;
+
+/**
+ * The admin port: {@code /metrics} and {@code /health}, on its own single thread so a scrape
+ * never competes with client traffic. Binds to loopback by default (config {@code admin}).
+ */
+public final class AdminServer implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private AdminServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    public static AdminServer start(HostPort address, Transport transport, ProxyMetrics metrics) throws InterruptedException {
+        EventLoopGroup group = transport.newGroup(1, "ee2proxy-admin");
+        AdminRequestHandler handler = new AdminRequestHandler(metrics);
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536), handler);
+                        }
+                    })
+                    .bind(address.toAddress()).sync().channel();
+            return new AdminServer(group, channel);
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

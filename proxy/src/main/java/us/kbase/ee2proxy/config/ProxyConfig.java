@@ -1,0 +1,63 @@
+package us.kbase.ee2proxy.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The proxy's whole configuration, immutable, with the defaults an operator would expect. Built
+ * by {@link ProxyConfigLoader} from {@code config/proxy.yaml} or from {@link #defaults(URI)} and
+ * command-line overrides.
+ *
+ * @param listen where clients connect (EE2's own URL points here)
+ * @param admin the admin server ({@code /metrics}, {@code /health}); loopback by default
+ * @param upstream EE2
+ * @param timeouts connect, response and idle bounds
+ * @param limits size bounds
+ * @param ioThreads event-loop threads; 0 means one per core
+ */
+public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstream, Timeouts timeouts,
+        Limits limits, int ioThreads) {
+
+    public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8080);
+    public static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 8081);
+    public static final UpstreamConfig DEFAULT_UPSTREAM =
+            new UpstreamConfig(URI.create("http://127.0.0.1:5000/"), null, true, 64, Duration.ofSeconds(1));
+    public static final Timeouts DEFAULT_TIMEOUTS =
+            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(300), Duration.ofSeconds(60));
+    public static final Limits DEFAULT_LIMITS = new Limits(8192, 16384, 32 * 1024 * 1024, 128 * 1024 * 1024);
+
+    public ProxyConfig {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** Every default, in front of the EE2 at {@code upstreamUrl}. */
+    public static ProxyConfig defaults(URI upstreamUrl) {
+        return new ProxyConfig(DEFAULT_LISTEN, DEFAULT_ADMIN, DEFAULT_UPSTREAM.withUrl(upstreamUrl), DEFAULT_TIMEOUTS,
+                DEFAULT_LIMITS, 0);
+    }
+
+    public ProxyConfig withListen(HostPort value) {
+        return new ProxyConfig(value, admin, upstream, timeouts, limits, ioThreads);
+    }
+
+    public ProxyConfig withAdmin(HostPort value) {
+        return new ProxyConfig(listen, value, upstream, timeouts, limits, ioThreads);
+    }
+
+    public ProxyConfig withUpstream(UpstreamConfig value) {
+        return new ProxyConfig(listen, admin, value, timeouts, limits, ioThreads);
+    }
+
+    public ProxyConfig withTimeouts(Timeouts value) {
+        return new ProxyConfig(listen, admin, upstream, value, limits, ioThreads);
+    }
+
+    public ProxyConfig withLimits(Limits value) {
+        return new ProxyConfig(listen, admin, upstream, timeouts, value, ioThreads);
+    }
+}

@@ -1,0 +1,232 @@
+package us.kbase.ee2proxy.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads {@code proxy.yaml} into a {@link ProxyConfig}: missing keys take the defaults, and any
+ * unknown key or bad value is ONE {@link ConfigException} naming the key, its line and column, and
+ * what to write instead.
+ */
+public final class ProxyConfigLoader {
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    /** What the command line says; a null field leaves the file's (or default) value. */
+    public record Overrides(HostPort listen, URI upstream, HostPort admin) {
+        public static final Overrides NONE = new Overrides(null, null, null);
+    }
+
+    private ProxyConfigLoader() {}
+
+    /**
+     * @param file the YAML file, or null to start from the defaults (then {@code overrides.upstream}
+     *     is required)
+     */
+    public static ProxyConfig load(Path file, Overrides overrides) {
+        FileModel model = file == null ? FileModel.EMPTY : read(file);
+        String source = file == null ? "command line" : file.toString();
+        ProxyConfig defaults = ProxyConfig.defaults(ProxyConfig.DEFAULT_UPSTREAM.url());
+        UpstreamSection up = model.upstream() == null ? UpstreamSection.EMPTY : model.upstream();
+        URI url = overrides.upstream() != null ? overrides.upstream() : up.url() == null ? null : parseUrl(source, up.url());
+        if (url == null) {
+            throw new ConfigException(source + ": upstream.url is missing; set it to EE2's URL, e.g. "
+                    + "https://kbase.us/services/ee2, or pass --upstream URL");
+        }
+        checkUrl(source, url);
+        UpstreamConfig d = defaults.upstream();
+        UpstreamConfig upstream = new UpstreamConfig(url,
+                up.trustCaFile() == null ? null : resolve(file, up.trustCaFile()),
+                up.verifyHostname() == null ? d.verifyHostname() : up.verifyHostname(),
+                positive(source, "upstream.maxConnectionsPerLoop",
+                        up.maxConnectionsPerLoop() == null ? d.maxConnectionsPerLoop() : up.maxConnectionsPerLoop()),
+                positive(source, "upstream.poolIdleTimeout", or(up.poolIdleTimeout(), d.poolIdleTimeout())));
+        if (upstream.trustCaFile() != null && !Files.isReadable(upstream.trustCaFile())) {
+            throw new ConfigException(source + ": upstream.trustCaFile: cannot read " + upstream.trustCaFile()
+                    + "; give a readable PEM file of CA certificates, or remove the key to use the JDK's");
+        }
+        TimeoutSection t = model.timeouts() == null ? TimeoutSection.EMPTY : model.timeouts();
+        Timeouts dt = defaults.timeouts();
+        Timeouts timeouts = new Timeouts(
+                positive(source, "timeouts.connect", or(t.connect(), dt.connect())),
+                positive(source, "timeouts.response", or(t.response(), dt.response())),
+                positive(source, "timeouts.clientIdle", or(t.clientIdle(), dt.clientIdle())));
+        LimitSection l = model.limits() == null ? LimitSection.EMPTY : model.limits();
+        Limits dl = defaults.limits();
+        Limits limits = new Limits(
+                positive(source, "limits.maxInitialLineBytes", or(l.maxInitialLineBytes(), dl.maxInitialLineBytes())),
+                positive(source, "limits.maxHeaderBytes", or(l.maxHeaderBytes(), dl.maxHeaderBytes())),
+                positive(source, "limits.maxBodyBytes", or(l.maxBodyBytes(), dl.maxBodyBytes())),
+                positive(source, "limits.maxResponseBytes", or(l.maxResponseBytes(), dl.maxResponseBytes())));
+        int ioThreads = model.ioThreads() == null ? 0 : model.ioThreads();
+        if (ioThreads < 0) {
+            throw new ConfigException(source + ": ioThreads: " + ioThreads + " is negative; use 0 for one per core");
+        }
+        return new ProxyConfig(
+                overrides.listen() != null ? overrides.listen() : or(model.listen(), defaults.listen()),
+                overrides.admin() != null ? overrides.admin() : or(model.admin(), defaults.admin()),
+                upstream, timeouts, limits, ioThreads);
+    }
+
+    private static FileModel read(Path file) {
+        if (!Files.isReadable(file)) {
+            throw new ConfigException(file + ": cannot read the file; check the path given to --config");
+        }
+        try {
+            FileModel model = YAML.readValue(file.toFile(), FileModel.class);
+            return model == null ? FileModel.EMPTY : model;
+        } catch (JsonMappingException e) {
+            throw new ConfigException(describe(file, e));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + where(e.getLocation()) + ": not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read the file: " + e.getMessage());
+        }
+    }
+
+    private static String describe(Path file, JsonMappingException e) {
+        String key = e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        // The parser still sits on the offending token: its start is what a person looks for.
+        JsonLocation at = e.getProcessor() instanceof JsonParser p ? p.currentTokenLocation() : e.getLocation();
+        String prefix = file + where(at) + ": ";
+        if (e instanceof UnrecognizedPropertyException u) {
+            prefix = file + keyLine(file, u.getPropertyName()).orElse(where(at)) + ": ";
+            String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            return prefix + "unknown key '" + key + "'; the keys allowed here are: " + known;
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return prefix + key + ": wrong type; expected " + typeName(m.getTargetType());
+        }
+        return prefix + key + ": " + e.getOriginalMessage();
+    }
+
+    /**
+     * Jackson reports an unknown key of a record after it has skipped the key's value, so the
+     * line it gives can be the next key's; the key's own line is the first one that names it.
+     */
+    private static Optional<String> keyLine(Path file, String key) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            Pattern named = Pattern.compile("^(\\s*)" + Pattern.quote(key) + "\\s*:");
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = named.matcher(lines.get(i));
+                if (m.find()) {
+                    return Optional.of(" line " + (i + 1) + ", column " + (m.group(1).length() + 1));
+                }
+            }
+        } catch (IOException ignored) {
+            // fall back to Jackson's location
+        }
+        return Optional.empty();
+    }
+
+    private static String typeName(Class<?> type) {
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == Integer.class || type == int.class) {
+            return "a whole number";
+        }
+        if (type == String.class || type == Duration.class || type == HostPort.class) {
+            return "a single value (text)";
+        }
+        return "a section of keys";
+    }
+
+    private static String where(JsonLocation location) {
+        return location == null || location.getLineNr() < 1
+                ? "" : " line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    private static URI parseUrl(String source, String text) {
+        try {
+            return new URI(text.trim());
+        } catch (URISyntaxException e) {
+            throw new ConfigException(source + ": upstream.url: '" + text + "' is not a URL (" + e.getReason()
+                    + "); write e.g. https://kbase.us/services/ee2");
+        }
+    }
+
+    private static void checkUrl(String source, URI url) {
+        String scheme = url.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || url.getHost() == null) {
+            throw new ConfigException(source + ": upstream.url: '" + url + "' must be an http:// or https:// URL with a host, "
+                    + "e.g. https://kbase.us/services/ee2");
+        }
+    }
+
+    private static Path resolve(Path file, String path) {
+        Path p = Path.of(path);
+        return p.isAbsolute() || file == null || file.getParent() == null ? p : file.getParent().resolve(p).normalize();
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static int positive(String source, String key, int value) {
+        if (value <= 0) {
+            throw new ConfigException(source + ": " + key + ": " + value + " must be greater than 0");
+        }
+        return value;
+    }
+
+    private static Duration positive(String source, String key, Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            throw new ConfigException(source + ": " + key + ": must be longer than 0 (e.g. 5s)");
+        }
+        return value;
+    }
+
+    // The file's shape. Every field is optional; null means "the default".
+
+    record FileModel(
+            @JsonDeserialize(using = ConfigValues.HostPortValue.class) HostPort listen,
+            @JsonDeserialize(using = ConfigValues.HostPortValue.class) HostPort admin,
+            UpstreamSection upstream, TimeoutSection timeouts, LimitSection limits, Integer ioThreads) {
+        static final FileModel EMPTY = new FileModel(null, null, null, null, null, null);
+    }
+
+    record UpstreamSection(String url, String trustCaFile, Boolean verifyHostname, Integer maxConnectionsPerLoop,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration poolIdleTimeout) {
+        static final UpstreamSection EMPTY = new UpstreamSection(null, null, null, null, null);
+    }
+
+    record TimeoutSection(
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration connect,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration response,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration clientIdle) {
+        static final TimeoutSection EMPTY = new TimeoutSection(null, null, null);
+    }
+
+    record LimitSection(
+            @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxInitialLineBytes,
+            @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxHeaderBytes,
+            @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxBodyBytes,
+            @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxResponseBytes) {
+        static final LimitSection EMPTY = new LimitSection(null, null, null, null);
+    }
+}

@@ -1,0 +1,34 @@
+package us.kbase.ee2proxy.frontend;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * Aggregates request bodies up to the limit. A chunked body that grows past it (its size was not
+ * known up front, so {@link BodyLimitHandler} could not refuse it) becomes a failed request the
+ * relay answers with the proxy's EE2-shaped error, instead of Netty's bare 413.
+ */
+final class BodyLimitAggregator extends HttpObjectAggregator {
+    BodyLimitAggregator(int maxBodyBytes) {
+        super(maxBodyBytes);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        if (!(oversized instanceof HttpRequest request)) {
+            ctx.close();
+            return;
+        }
+        FullHttpRequest refused = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+                Unpooled.EMPTY_BUFFER, request.headers().copy(), EmptyHttpHeaders.INSTANCE);
+        refused.setDecoderResult(DecoderResult.failure(new ProxyReplies.BodyTooLargeException(maxContentLength() + 1L)));
+        ctx.fireChannelRead(refused);
+    }
+}

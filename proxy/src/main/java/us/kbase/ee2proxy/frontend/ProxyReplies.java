@@ -1,0 +1,101 @@
+package us.kbase.ee2proxy.frontend;
+
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpContentException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.time.Duration;
+import us.kbase.ee2proxy.config.ProxyConfig;
+import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
+import us.kbase.ee2proxy.metrics.ErrorKind;
+import us.kbase.ee2proxy.upstream.UpstreamFailure;
+
+/**
+ * The words of the proxy's own errors. Each says what happened, whether the job could have been
+ * submitted, and what the person reading it can do, because it reaches a scientist through the
+ * KBase client as a ServerError message.
+ */
+final class ProxyReplies {
+    private static final String NOT_SENT = " The request was not sent to Execution Engine 2, so no job was submitted.";
+    private static final String MAYBE_SENT = " The request had already been sent: if it submitted a job, that job may exist;"
+            + " check your jobs before submitting again.";
+
+    private final String upstream;
+    private final ProxyConfig config;
+
+    ProxyReplies(ProxyConfig config) {
+        this.config = config;
+        this.upstream = config.upstream().url().toString();
+    }
+
+    /** A reply together with the metric it counts under. */
+    record Reply(ErrorKind kind, Ee2ErrorReply reply) {}
+
+    Reply upstreamFailed(UpstreamFailure failure) {
+        return switch (failure.kind()) {
+            case UNREACHABLE -> new Reply(ErrorKind.UPSTREAM_UNREACHABLE, Ee2ErrorReply.serverError(
+                    "ee2-admission-proxy could not reach Execution Engine 2 at " + upstream + ": " + failure.detail() + "."
+                            + NOT_SENT + " Try again in a minute; if this persists, tell the KBase operators."));
+            case TIMEOUT -> new Reply(ErrorKind.UPSTREAM_TIMEOUT, Ee2ErrorReply.serverError(
+                    "Execution Engine 2 at " + upstream + " did not answer within " + seconds(config.timeouts().response())
+                            + " (ee2-admission-proxy's timeouts.response)." + MAYBE_SENT
+                            + " If this persists, tell the KBase operators."));
+            case CLOSED -> new Reply(ErrorKind.UPSTREAM_CLOSED, Ee2ErrorReply.serverError(
+                    "Execution Engine 2 at " + upstream + " closed the connection before answering (" + failure.detail() + ")."
+                            + MAYBE_SENT + " Try again in a minute."));
+            case RESPONSE_TOO_LARGE -> new Reply(ErrorKind.UPSTREAM_RESPONSE_TOO_LARGE, Ee2ErrorReply.serverError(
+                    "Execution Engine 2's answer was larger than ee2-admission-proxy's limit of "
+                            + config.limits().maxResponseBytes() + " bytes (limits.maxResponseBytes). Ask for less at once"
+                            + " (fewer jobs or log lines per call), or ask the KBase operators to raise the limit."));
+            case BAD_RESPONSE -> new Reply(ErrorKind.UPSTREAM_BAD_RESPONSE, Ee2ErrorReply.serverError(
+                    "Execution Engine 2 at " + upstream + " sent an answer that is not valid HTTP (" + failure.detail() + ")."
+                            + MAYBE_SENT + " Tell the KBase operators if this persists."));
+            case POOL_EXHAUSTED -> new Reply(ErrorKind.UPSTREAM_BUSY, Ee2ErrorReply.serverError(
+                    "ee2-admission-proxy is overloaded: every connection to Execution Engine 2 is busy and too many"
+                            + " requests are waiting (" + failure.detail() + ")." + NOT_SENT + " Try again in a minute."));
+        };
+    }
+
+    /** A request the HTTP decoder or a size limit refused. */
+    Reply unreadable(Throwable cause) {
+        if (cause instanceof TooLongHttpContentException || cause instanceof BodyTooLargeException) {
+            return new Reply(ErrorKind.BODY_TOO_LARGE, Ee2ErrorReply.serverError(
+                    "The request body is larger than ee2-admission-proxy's limit of " + config.limits().maxBodyBytes()
+                            + " bytes (limits.maxBodyBytes)." + NOT_SENT
+                            + " Send less at once (e.g. split a batch or the log lines), or ask the KBase operators to raise the limit."));
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException
+                || cause instanceof TooLongFrameException) {
+            return new Reply(ErrorKind.HEADERS_TOO_LARGE, Ee2ErrorReply.serverError(
+                    "The request line or headers are larger than ee2-admission-proxy's limits (limits.maxInitialLineBytes "
+                            + config.limits().maxInitialLineBytes() + ", limits.maxHeaderBytes " + config.limits().maxHeaderBytes()
+                            + " bytes)." + NOT_SENT + " Send fewer or shorter headers."));
+        }
+        String detail = cause == null || cause.getMessage() == null ? "malformed HTTP" : cause.getMessage();
+        return new Reply(ErrorKind.MALFORMED_REQUEST, Ee2ErrorReply.serverError(
+                "ee2-admission-proxy could not read the HTTP request (" + detail + ")." + NOT_SENT
+                        + " The client sent invalid HTTP/1.1; a KBase client never does, so check what sent it."));
+    }
+
+    /** The admission gate failed to decide (a bug or an outage the gate did not handle itself). */
+    Reply gateFailed(Throwable cause) {
+        return new Reply(ErrorKind.GATE_FAILED, Ee2ErrorReply.serverError(
+                "ee2-admission-proxy could not decide whether to submit this request (" + cause.getClass().getSimpleName()
+                        + ")." + NOT_SENT + " Try again in a minute; if this persists, tell the KBase operators."));
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 1000 != 0) {
+            return ms + " ms";
+        }
+        return ms == 1000 ? "1 second" : ms / 1000 + " seconds";
+    }
+
+    /** Marks a request whose declared Content-Length is over the limit, refused before its body arrived. */
+    static final class BodyTooLargeException extends RuntimeException {
+        BodyTooLargeException(long length) {
+            super("Content-Length " + length + " is over the limit", null, false, false);
+        }
+    }
+}

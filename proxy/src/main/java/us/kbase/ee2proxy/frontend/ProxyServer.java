@@ -1,0 +1,145 @@
+package us.kbase.ee2proxy.frontend;
+
+import com.codahale.metrics.MetricRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.admin.AdminServer;
+import us.kbase.ee2proxy.config.ConfigException;
+import us.kbase.ee2proxy.config.HostPort;
+import us.kbase.ee2proxy.config.ProxyConfig;
+import us.kbase.ee2proxy.metrics.ProxyMetrics;
+import us.kbase.ee2proxy.upstream.UpstreamPool;
+
+/**
+ * The running proxy: the client listener, the upstream pool and the admin server. Build with
+ * {@link #builder(ProxyConfig)}, then {@link #start()}; {@link #close()} stops everything.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final ProxyConfig config;
+    private final ProxyMetrics metrics;
+    private final Transport transport = Transport.best();
+    private EventLoopGroup acceptors;
+    private EventLoopGroup workers;
+    private Channel listener;
+    private AdminServer admin;
+
+    private ProxyServer(Builder b) {
+        this.config = b.config;
+        this.metrics = new ProxyMetrics(b.registry);
+    }
+
+    public static Builder builder(ProxyConfig config) {
+        return new Builder(config);
+    }
+
+    public static final class Builder {
+        private final ProxyConfig config;
+        private MetricRegistry registry = new MetricRegistry();
+
+        private Builder(ProxyConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** The registry the proxy's metrics go into (and that /metrics exports); a new one by default. */
+        public Builder metricRegistry(MetricRegistry value) {
+            this.registry = Objects.requireNonNull(value, "registry");
+            return this;
+        }
+
+        public ProxyServer build() {
+            return new ProxyServer(this);
+        }
+    }
+
+    /** Binds the listener and the admin port. */
+    public ProxyServer start() throws InterruptedException {
+        acceptors = transport.newGroup(1, "ee2proxy-accept");
+        workers = transport.newGroup(config.ioThreads(), "ee2proxy-io");
+        try {
+            UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config);
+            metrics.upstreamConnections(pool::openConnections);
+            Relay relay = new Relay(config, pool, metrics);
+            listener = bind(config.listen(), "listen", new ServerBootstrap()
+                    .group(acceptors, workers)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    // Reads happen only when the relay asks: the back-pressure of the whole design.
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childHandler(new FrontendInitializer(relay)));
+            try {
+                admin = AdminServer.start(config.admin(), transport, metrics);
+            } catch (RuntimeException e) {
+                throw bindFailure(config.admin(), "admin", e);
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("ee2-admission-proxy listening on {} in front of {} (admin on {}, {} transport)",
+                listener.localAddress(), config.upstream().url(), config.admin().host() + ":" + admin.port(), transport.name());
+        return this;
+    }
+
+    private static Channel bind(HostPort address, String key, ServerBootstrap bootstrap) throws InterruptedException {
+        try {
+            return bootstrap.bind(address.toAddress()).sync().channel();
+        } catch (RuntimeException e) {
+            throw bindFailure(address, key, e);
+        }
+    }
+
+    private static RuntimeException bindFailure(HostPort address, String key, Exception e) {
+        if (e instanceof BindException || e.getCause() instanceof BindException) {
+            return new ConfigException(key + ": cannot listen on " + address + " (" + e.getMessage()
+                    + "); another process may hold the port: choose another with --" + key + " HOST:PORT");
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The proxy's own URL, e.g. {@code http://127.0.0.1:PORT/}. */
+    public URI url() {
+        InetSocketAddress a = (InetSocketAddress) listener.localAddress();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        return URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (acceptors != null) {
+            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package us.kbase.ee2proxy.frontend;
+
+import us.kbase.ee2proxy.config.ProxyConfig;
+import us.kbase.ee2proxy.metrics.ProxyMetrics;
+import us.kbase.ee2proxy.upstream.UpstreamPool;
+
+/** What every client connection's relay shares: built once per server. */
+record Relay(ProxyConfig config, UpstreamPool pool, ProxyMetrics metrics, UpstreamRequests requests,
+        ProxyReplies replies) {
+
+    Relay(ProxyConfig config, UpstreamPool pool, ProxyMetrics metrics) {
+        this(config, pool, metrics, new UpstreamRequests(config.upstream()), new ProxyReplies(config));
+    }
+}

@@ -1,0 +1,93 @@
+package us.kbase.ee2proxy.frontend;
+
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import us.kbase.ee2proxy.config.UpstreamConfig;
+
+/**
+ * Turns a client's request into the request EE2 receives: the same method and body bytes (a
+ * shared buffer, never copied or re-serialized), the client's headers minus hop-by-hop ones,
+ * {@code Host} set to EE2's, {@code Content-Length} always set (EE2 reads exactly that many bytes,
+ * so a chunked body must arrive with one), and the client's address appended to
+ * {@code X-Forwarded-For}.
+ */
+final class UpstreamRequests {
+    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+
+    private final String hostHeader;
+    private final String pathPrefix;
+
+    UpstreamRequests(UpstreamConfig upstream) {
+        this.hostHeader = upstream.hostHeader();
+        this.pathPrefix = upstream.pathPrefix();
+    }
+
+    /** A new request sharing {@code client}'s body (retained); the caller still owns {@code client}. */
+    FullHttpRequest build(FullHttpRequest client, SocketAddress clientAddress) {
+        HttpHeaders in = client.headers();
+        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        out.add(HttpHeaderNames.HOST, hostHeader);
+        List<String> connection = in.getAll(HttpHeaderNames.CONNECTION);
+        String forwardedFor = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> h = it.next();
+            CharSequence name = h.getKey();
+            if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+                    || HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                    || HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name)
+                    || HopByHopHeaders.isHopByHop(name, connection)) {
+                continue;
+            }
+            if (AsciiString.contentEqualsIgnoreCase(X_FORWARDED_FOR, name)) {
+                forwardedFor = forwardedFor == null ? h.getValue().toString() : forwardedFor + ", " + h.getValue();
+                continue;
+            }
+            out.add(name, h.getValue());
+        }
+        out.add(HttpHeaderNames.CONTENT_LENGTH, client.content().readableBytes());
+        String clientIp = clientIp(clientAddress);
+        out.add(X_FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
+        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, client.method(), target(client.uri()),
+                client.content().retainedDuplicate(), out, EmptyHttpHeaders.INSTANCE);
+    }
+
+    /**
+     * EE2 ignores the path, so the client's own request target goes through unchanged unless the
+     * upstream URL has a path (e.g. {@code /services/ee2} behind KBase's front door): then that path,
+     * with the client's query, replaces it, so a client pointed at {@code /services/ee2} never
+     * reaches {@code /services/ee2/services/ee2}.
+     */
+    private String target(String uri) {
+        String path = uri;
+        if (!uri.startsWith("/")) {
+            // absolute-form ("http://host/path") or "*": keep only path and query
+            int scheme = uri.indexOf("://");
+            int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+            path = slash < 0 ? "/" : uri.substring(slash);
+        }
+        if (pathPrefix.isEmpty()) {
+            return path;
+        }
+        int query = path.indexOf('?');
+        return query < 0 ? pathPrefix : pathPrefix + path.substring(query);
+    }
+
+    private static String clientIp(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return "unknown";
+    }
+}

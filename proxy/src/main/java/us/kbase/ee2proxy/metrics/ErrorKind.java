@@ -1,0 +1,23 @@
+package us.kbase.ee2proxy.metrics;
+
+import java.util.Locale;
+
+/** Every kind of answer the proxy gives itself instead of EE2's, counted by {@code ee2proxy_errors}. */
+public enum ErrorKind {
+    UPSTREAM_UNREACHABLE,
+    UPSTREAM_TIMEOUT,
+    UPSTREAM_CLOSED,
+    UPSTREAM_RESPONSE_TOO_LARGE,
+    UPSTREAM_BAD_RESPONSE,
+    UPSTREAM_BUSY,
+    BODY_TOO_LARGE,
+    HEADERS_TOO_LARGE,
+    MALFORMED_REQUEST,
+    PARSE_ERROR,
+    GATE_FAILED;
+
+    /** The label value, e.g. "upstream_timeout". */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

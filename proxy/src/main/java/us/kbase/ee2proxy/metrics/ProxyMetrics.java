@@ -1,0 +1,106 @@
+package us.kbase.ee2proxy.metrics;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.instrumentation.dropwizard5.labels.CustomLabelMapper;
+import io.prometheus.metrics.instrumentation.dropwizard5.labels.MapperConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * The proxy's metrics in a Dropwizard {@link MetricRegistry} (others, e.g. admission, add their
+ * own to {@link #registry()}), exported in Prometheus text format with the method or kind as a
+ * label: {@code ee2proxy_requests_total{method=...}}, {@code ee2proxy_upstream_latency_seconds{method=...}},
+ * {@code ee2proxy_errors_total{kind=...}}, {@code ee2proxy_connections_open},
+ * {@code ee2proxy_upstream_connections_open}.
+ *
+ * <p>Method labels come from the sniffer's fixed set of EE2 method names (anything else is
+ * "other"), so a client cannot blow up the number of series.
+ */
+public final class ProxyMetrics {
+    private static final String REQUESTS = "ee2proxy.requests.";
+    private static final String LATENCY = "ee2proxy.upstream.latency.";
+    private static final String ERRORS = "ee2proxy.errors.";
+
+    private final MetricRegistry registry;
+    private final PrometheusRegistry prometheus = new PrometheusRegistry();
+    private final Counter openConnections;
+    private final Map<ErrorKind, Counter> errors = new EnumMap<>(ErrorKind.class);
+    private final Map<String, Meter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
+
+    public ProxyMetrics(MetricRegistry registry) {
+        this.registry = registry;
+        this.openConnections = registry.counter("ee2proxy.connections.open");
+        for (ErrorKind kind : ErrorKind.values()) {
+            errors.put(kind, registry.counter(ERRORS + kind.label()));
+        }
+        DropwizardExports.builder()
+                .dropwizardRegistry(registry)
+                .customLabelMapper(new CustomLabelMapper(List.of(
+                        new MapperConfig(REQUESTS + "*", "ee2proxy_requests", Map.of("method", "${0}")),
+                        new MapperConfig(LATENCY + "*", "ee2proxy_upstream_latency_seconds", Map.of("method", "${0}")),
+                        new MapperConfig(ERRORS + "*", "ee2proxy_errors", Map.of("kind", "${0}")))))
+                .register(prometheus);
+    }
+
+    public MetricRegistry registry() {
+        return registry;
+    }
+
+    /** Counts a request of {@code method} (an EE2 method name or a fixed label such as "other"). */
+    public void request(String method) {
+        requests.computeIfAbsent(method, m -> registry.meter(REQUESTS + m)).mark();
+    }
+
+    /** Records EE2's answer time for {@code method}, from sending the request to the complete response. */
+    public void upstreamLatency(String method, long nanos) {
+        latencies.computeIfAbsent(method, m -> registry.timer(LATENCY + m)).update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void error(ErrorKind kind) {
+        errors.get(kind).inc();
+    }
+
+    public void connectionOpened() {
+        openConnections.inc();
+    }
+
+    public void connectionClosed() {
+        openConnections.dec();
+    }
+
+    /** Registers the gauge of open connections to EE2. */
+    public void upstreamConnections(IntSupplier open) {
+        registry.gauge("ee2proxy.upstream.connections.open", () -> (Gauge<Integer>) open::getAsInt);
+    }
+
+    /** Everything in Prometheus text format (version 0.0.4). */
+    public byte[] prometheusText() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            PrometheusTextFormatWriter.create().write(out, prometheus.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static String prometheusContentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+}

@@ -1,0 +1,15 @@
+package us.kbase.ee2proxy.upstream;
+
+import io.netty.handler.codec.http.FullHttpResponse;
+
+/**
+ * The party waiting for one request's answer from EE2. Exactly one method is called, once, on
+ * the upstream channel's event loop (which is the client channel's).
+ */
+public interface UpstreamExchange {
+
+    /** EE2's complete response; the callee owns (and must release) it. */
+    void onResponse(FullHttpResponse response);
+
+    void onFailure(UpstreamFailure failure);
+}

@@ -1,0 +1,127 @@
+package us.kbase.ee2proxy.upstream;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * The last handler of a pooled upstream connection: hands EE2's response (or the reason there is
+ * none) to the one exchange in progress. A connection carries one request at a time; a
+ * connection that failed, timed out or said {@code Connection: close} is never reused.
+ */
+final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
+    private final long responseTimeoutNanos;
+    private ChannelHandlerContext ctx;
+    private UpstreamExchange exchange;
+    private ScheduledFuture<?> timeout;
+    private boolean reusable = true;
+
+    UpstreamResponseHandler(long responseTimeoutNanos) {
+        this.responseTimeoutNanos = responseTimeoutNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Starts waiting for the response to a request about to be written. On the event loop. */
+    void begin(UpstreamExchange next) {
+        exchange = next;
+        timeout = ctx.executor().schedule(this::timedOut, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    boolean reusable() {
+        return reusable && exchange == null && ctx.channel().isActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpResponse response) || exchange == null) {
+            // Nothing asked for this: a stray response (or a 1xx we never requested).
+            ReferenceCountUtil.release(msg);
+            reusable = false;
+            ctx.close();
+            return;
+        }
+        if (response.decoderResult().isFailure()) {
+            response.release();
+            fail(new UpstreamFailure(UpstreamFailure.Kind.BAD_RESPONSE, String.valueOf(response.decoderResult().cause())));
+            ctx.close();
+            return;
+        }
+        UpstreamExchange done = finish();
+        done.onResponse(response);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        reusable = false;
+        fail(new UpstreamFailure(UpstreamFailure.Kind.CLOSED, "the connection closed before the response was complete"));
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        reusable = false;
+        if (cause instanceof TooLongFrameException) {
+            fail(new UpstreamFailure(UpstreamFailure.Kind.RESPONSE_TOO_LARGE, cause.getMessage()));
+        } else if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+            fail(new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "TLS failed: " + rootMessage(cause)));
+        } else {
+            fail(new UpstreamFailure(UpstreamFailure.Kind.CLOSED, rootMessage(cause)));
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && exchange == null) {
+            // An unused pooled connection: close it before EE2's own keep-alive timeout does, so
+            // the proxy never writes a request into a connection EE2 is closing.
+            reusable = false;
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void timedOut() {
+        if (exchange != null) {
+            reusable = false;
+            fail(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no complete response in time"));
+            ctx.close();
+        }
+    }
+
+    private void fail(UpstreamFailure failure) {
+        if (exchange != null) {
+            finish().onFailure(failure);
+        }
+    }
+
+    private UpstreamExchange finish() {
+        UpstreamExchange done = exchange;
+        exchange = null;
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+        return done;
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage();
+        return msg == null ? root.getClass().getSimpleName() : msg;
+    }
+}
