@@ -1,0 +1,210 @@
+package us.kbase.ee2proxy.policy.classify;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.OwnModuleJobs;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.classify.JobClass.Batch;
+import us.kbase.ee2proxy.policy.classify.JobClass.Child;
+import us.kbase.ee2proxy.policy.classify.JobClass.Exempt;
+import us.kbase.ee2proxy.policy.classify.JobClass.Parent;
+import us.kbase.ee2proxy.policy.classify.JobClass.Plain;
+import us.kbase.ee2proxy.policy.classify.JobClass.Why;
+import us.kbase.ee2proxy.policy.request.JobCreation;
+import us.kbase.ee2proxy.policy.request.JobCreation.RetryJobs;
+import us.kbase.ee2proxy.policy.request.JobCreation.RunJob;
+import us.kbase.ee2proxy.policy.request.JobCreation.RunJobBatch;
+import us.kbase.ee2proxy.policy.request.RunJobParams;
+
+/**
+ * Classifies a sniffed job-creating call: pure, given the lookups. Rules (DESIGN.md):
+ * <ol>
+ *   <li>{@code run_job_concierge} is exempt; so is an {@code as_admin} job whose
+ *       {@code job_requirements.ignore_concurrency_limits} is truthy.
+ *   <li>The ledger user is {@code bill_to_user} on an {@code as_admin} job that sets it (EE2 honours
+ *       job_requirements only with as_admin), else the token's user. A ledger user listed in
+ *       {@code exempt.users} makes the job exempt.
+ *   <li>A parallel app ({@code parents.apps}) is a parent at depth d+1 when {@code parent_job_id}
+ *       names an active parent at depth d of the same ledger user, else at depth 0, except that a
+ *       parallel app started by an active parent of its own module is a child when
+ *       {@code parents.ownModuleJobs} is {@code child} (KBParallel's copies of itself).
+ *   <li>Any other job with {@code parent_job_id} is a child, whatever the id names (claiming a
+ *       parent only lowers a job's priority); without it, a plain job.
+ *   <li>{@code run_job_batch}: every member classified as above, except that non-parallel members
+ *       are children; exempt members take no claim. All members exempt: the call is exempt.
+ *   <li>{@code retry_job(s)}: each retried job's params (see {@link RetryLookup}) classified as
+ *       {@code run_job}; unknown params make a plain job (EE2 refuses retries of jobs that do not
+ *       exist or are not the caller's, and the only other cause is EE2 being unreachable, when the
+ *       retry fails anyway). One id: that class; several: a {@link Batch} with {@code retry} true.
+ *   <li>A batch's ledger user is its members' common ledger user, or the token's user when they differ.
+ * </ol>
+ */
+public final class Classifier {
+    static final String UNKNOWN_APP = "unknown";
+
+    private Classifier() {}
+
+    public static Classification classify(AdmissionPolicy policy, JobCreation call, String tokenUser,
+            ParentLookup parents, RetryLookup retries) {
+        if (call instanceof RunJob r) {
+            return r.concierge()
+                    ? new Classification(new Exempt(Why.CONCIERGE), tokenUser, List.of(), List.of())
+                    : single(policy, r.params(), false, tokenUser, parents);
+        }
+        if (call instanceof RunJobBatch b) {
+            return group(policy, b.jobs(), b.asAdmin(), true, false, tokenUser, parents);
+        }
+        return retry(policy, (RetryJobs) call, tokenUser, parents, retries);
+    }
+
+    /** The parent ids to resolve with the ledger before classifying (retried jobs' included). */
+    public static Set<String> parentJobIds(JobCreation call, RetryLookup retries) {
+        Set<String> ids = new LinkedHashSet<>();
+        if (call instanceof RunJob r) {
+            addParent(ids, r.params());
+        } else if (call instanceof RunJobBatch b) {
+            b.jobs().forEach(j -> addParent(ids, j));
+        } else if (call instanceof RetryJobs r) {
+            r.jobIds().forEach(id -> retries.retried(id).ifPresent(p -> addParent(ids, p)));
+        }
+        return ids;
+    }
+
+    /** The job ids whose params the caller must look up for a retry; empty for other calls. */
+    public static List<String> retriedJobIds(JobCreation call) {
+        return call instanceof RetryJobs r ? r.jobIds() : List.of();
+    }
+
+    /** The label ledger claims and messages use: the module of method, else of app_id. */
+    public static String appLabel(RunJobParams job) {
+        String module = job.module();
+        if (module != null && !module.isEmpty()) {
+            return module;
+        }
+        if (job.appId() != null && !job.appId().isEmpty()) {
+            int slash = job.appId().indexOf('/');
+            return slash < 0 ? job.appId() : job.appId().substring(0, slash);
+        }
+        return UNKNOWN_APP;
+    }
+
+    private static Classification single(AdmissionPolicy policy, RunJobParams job, boolean batchMember,
+            String tokenUser, ParentLookup parents) {
+        String ledgerUser = ledgerUser(job, false, tokenUser);
+        JobClass c = memberClass(policy, job, false, batchMember, ledgerUser, parents);
+        if (c instanceof Exempt) {
+            return new Classification(c, ledgerUser, List.of(), List.of());
+        }
+        return new Classification(c, ledgerUser, List.of(claim(c)), List.of(0));
+    }
+
+    private static Classification group(AdmissionPolicy policy, List<RunJobParams> jobs, boolean asAdmin,
+            boolean batch, boolean retry, String tokenUser, ParentLookup parents) {
+        String ledgerUser = commonLedgerUser(jobs, asAdmin, tokenUser);
+        List<JobClass> members = new ArrayList<>();
+        List<SlotClaim> claims = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        boolean anyExempt = false;
+        for (int i = 0; i < jobs.size(); i++) {
+            JobClass c = memberClass(policy, jobs.get(i), asAdmin, batch, ledgerUser, parents);
+            if (c instanceof Exempt) {
+                anyExempt = true;
+                continue;
+            }
+            members.add(c);
+            claims.add(claim(c));
+            indexes.add(i);
+        }
+        if (members.isEmpty() && anyExempt) {
+            Why why = policy.exemptUsers().contains(ledgerUser) ? Why.EXEMPT_USER : Why.ADMIN_IGNORES_LIMITS;
+            return new Classification(new Exempt(why), ledgerUser, List.of(), List.of());
+        }
+        return new Classification(new Batch(members, retry), ledgerUser, claims, indexes);
+    }
+
+    private static Classification retry(AdmissionPolicy policy, RetryJobs r, String tokenUser,
+            ParentLookup parents, RetryLookup retries) {
+        List<RunJobParams> jobs = new ArrayList<>();
+        for (String id : r.jobIds()) {
+            jobs.add(retries.retried(id).orElse(RunJobParams.of(null)));
+        }
+        if (jobs.size() == 1) {
+            return single(policy, jobs.get(0), false, tokenUser, parents);
+        }
+        return group(policy, jobs, false, false, true, tokenUser, parents);
+    }
+
+    private static JobClass memberClass(AdmissionPolicy policy, RunJobParams job, boolean callAsAdmin,
+            boolean batchMember, String ledgerUser, ParentLookup parents) {
+        boolean admin = job.asAdmin() || callAsAdmin;
+        if (admin && job.requirements().ignoreConcurrencyLimits()) {
+            return new Exempt(Why.ADMIN_IGNORES_LIMITS);
+        }
+        if (policy.exemptUsers().contains(ledgerUser)) {
+            return new Exempt(Why.EXEMPT_USER);
+        }
+        String app = appLabel(job);
+        String parentId = job.parentJobId();
+        if (policy.isParallelApp(job)) {
+            Optional<SlotClaim> parent = parentId == null
+                    ? Optional.empty()
+                    : parents.activeParent(ledgerUser, parentId).filter(SlotClaim::parent);
+            if (parent.isEmpty()) {
+                return new Parent(0, app, null);
+            }
+            if (policy.ownModuleJobs() == OwnModuleJobs.CHILD && parent.get().app().equals(app)) {
+                return new Child(parentId, app);
+            }
+            return new Parent(parent.get().depth() + 1, app, parentId);
+        }
+        if (parentId != null || batchMember) {
+            return new Child(parentId, app);
+        }
+        return new Plain(app);
+    }
+
+    private static SlotClaim claim(JobClass c) {
+        if (c instanceof Parent p) {
+            return SlotClaim.parentAt(p.depth(), p.app());
+        }
+        if (c instanceof Child ch) {
+            return SlotClaim.job(ch.app());
+        }
+        if (c instanceof Plain p) {
+            return SlotClaim.job(p.app());
+        }
+        throw new IllegalArgumentException("only a plain, parent or child job has one claim: " + c);
+    }
+
+    private static String ledgerUser(RunJobParams job, boolean callAsAdmin, String tokenUser) {
+        boolean admin = job.asAdmin() || callAsAdmin;
+        String bill = job.requirements().billToUser();
+        return admin && bill != null ? bill : tokenUser;
+    }
+
+    private static String commonLedgerUser(List<RunJobParams> jobs, boolean asAdmin, String tokenUser) {
+        String common = null;
+        for (RunJobParams j : jobs) {
+            if ((j.asAdmin() || asAdmin) && j.requirements().ignoreConcurrencyLimits()) {
+                continue;
+            }
+            String u = ledgerUser(j, asAdmin, tokenUser);
+            if (common == null) {
+                common = u;
+            } else if (!common.equals(u)) {
+                return tokenUser;
+            }
+        }
+        return common == null ? tokenUser : common;
+    }
+
+    private static void addParent(Set<String> ids, RunJobParams job) {
+        if (job.parentJobId() != null) {
+            ids.add(job.parentJobId());
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package us.kbase.ee2proxy.policy.decide;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import us.kbase.ee2proxy.policy.EffectivePolicy;
+import us.kbase.ee2proxy.policy.Limits;
+import us.kbase.ee2proxy.policy.Mode;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.SlotDemand;
+import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.policy.WhenFull;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.JobClass;
+import us.kbase.ee2proxy.policy.classify.JobClass.Batch;
+import us.kbase.ee2proxy.policy.classify.JobClass.Child;
+import us.kbase.ee2proxy.policy.classify.JobClass.Exempt;
+import us.kbase.ee2proxy.policy.classify.JobClass.Parent;
+import us.kbase.ee2proxy.policy.decide.Decision.Admit;
+import us.kbase.ee2proxy.policy.decide.Decision.Hold;
+import us.kbase.ee2proxy.policy.decide.Decision.Refuse;
+import us.kbase.ee2proxy.policy.decide.Decision.Then;
+import us.kbase.ee2proxy.policy.decide.Reason.Outcome;
+import us.kbase.ee2proxy.policy.decide.Reason.Who;
+
+/**
+ * The admission rules as pure functions (DESIGN.md, "Admission rules"). For a ledger user with
+ * S slots, P(u) unfinished parents and A(u) unfinished admitted jobs:
+ * <ul>
+ *   <li>plain: admitted; exempt: admitted with no claim;
+ *   <li>parent at depth d: refused when d > maxNestingDepth; admitted iff P(u) < C_d = C_0 + d;
+ *       otherwise held up to parents.maxWait then refused, or refused at once (parents.whenFull);
+ *   <li>child: admitted iff A(u) < S + children.maxQueued; otherwise held; after
+ *       children.maxWait admitted anyway;
+ *   <li>a batch of k parents and m others (run_job_batch, or retry_jobs of several jobs) is ONE
+ *       arrival, admitted all at once because EE2 queues every child at once and cannot be paced:
+ *       refused when k > C_0 (it could never fit: split it); its parents need P(u) + j - 1 < C_(d_j)
+ *       for each (for a run_job_batch, all at depth 0: P(u) + k <= C_0); when it has children it
+ *       needs A(u) < S + children.maxQueued, as one child would (not A(u) + k + m: a large batch
+ *       would otherwise always wait the whole children.maxWait). A batch never waits past
+ *       children.maxWait when it has children: then its children are aged in and only its parents'
+ *       cap still counts; if that cap does not allow its parents, it is refused, never admitted
+ *       over the cap. A batch takes no parent slot for its container, so it cannot deadlock.
+ * </ul>
+ * {@link #demand} encodes these inequalities in a {@link SlotDemand} that the ledger checks
+ * atomically; {@link #decide} admits exactly when {@code demand.fits(counts)}, so a concurrent
+ * replica can never make the two disagree: a refused ledger take means "decide again".
+ */
+public final class Admission {
+    /** Retry-After for a parallel app refused at the cap: about how soon a parent could finish. */
+    static final Duration RETRY_PARENT = Duration.ofMinutes(1);
+
+    private Admission() {}
+
+    /**
+     * The decision for a call, given the user's counts and how long it has already been held
+     * ({@link Duration#ZERO} on arrival).
+     */
+    public static Decision decide(EffectivePolicy policy, UserCounts counts, Classification call, Duration waited) {
+        Decision enforced = enforce(policy, counts, call, waited);
+        if (policy.mode() == Mode.SHADOW && !(enforced instanceof Admit)) {
+            return new Admit(demand(policy, call, waited).unlimited(), enforced.reason(), Optional.of(enforced));
+        }
+        return enforced;
+    }
+
+    /**
+     * What the call asks of the ledger: its claims and the two limits, independent of the counts.
+     * {@code decide(...)} is an {@link Admit} of this demand iff {@code demand.fits(counts)}
+     * (apart from refusals that no count can change, and shadow mode).
+     */
+    public static SlotDemand demand(EffectivePolicy policy, Classification call, Duration waited) {
+        Limits l = policy.limits();
+        Shape s = Shape.of(call);
+        int parentLimit = s.parentDepths.isEmpty() ? SlotDemand.UNLIMITED : parentLimit(l, s.parentDepths);
+        boolean aged = s.lowPriority && waited.compareTo(l.childrenMaxWait()) >= 0;
+        int jobLimit = s.lowPriority && !aged
+                ? (int) Math.min(SlotDemand.UNLIMITED, (long) l.childJobLimit() - 1 + call.claims().size())
+                : SlotDemand.UNLIMITED;
+        return new SlotDemand(call.claims(), parentLimit, jobLimit);
+    }
+
+    private static Decision enforce(EffectivePolicy policy, UserCounts counts, Classification call, Duration waited) {
+        Limits l = policy.limits();
+        Who who = new Who(call.ledgerUser(), policy.limitsSource());
+        JobClass c = call.jobClass();
+        if (c instanceof Exempt e) {
+            return new Admit(new SlotDemand(List.of(), SlotDemand.UNLIMITED, SlotDemand.UNLIMITED),
+                    new Reason.Exempted(who, e.why()), Optional.empty());
+        }
+        Shape s = Shape.of(call);
+        if (c instanceof Batch b && b.parents() > l.parentsMaxPerUser()) {
+            return new Refuse(new Reason.BatchTooBig(who, b.parents(), l.parentsMaxPerUser(), b.parentsByApp(), b.retry()),
+                    Optional.empty());
+        }
+        int deepest = s.parentDepths.isEmpty() ? -1 : Collections.max(s.parentDepths);
+        if (deepest > l.parentsMaxNestingDepth()) {
+            return new Refuse(new Reason.TooDeep(who, s.deepestApp, deepest, l.parentsMaxNestingDepth()), Optional.empty());
+        }
+        SlotDemand demand = demand(policy, call, waited);
+        boolean aged = s.lowPriority && waited.compareTo(l.childrenMaxWait()) >= 0;
+        if (demand.fits(counts)) {
+            Reason why = aged && (long) counts.jobs() >= l.childJobLimit()
+                    ? new Reason.Aged(who, s.job, waited, counts.jobs(), l.childJobLimit(), l.childrenMaxWait())
+                    : new Reason.WithinLimits(who, s.job, numbers(l, counts, s, demand));
+            return new Admit(demand, why, Optional.empty());
+        }
+        int k = s.parentDepths.size();
+        if ((long) counts.parents() + k > demand.parentLimit()) {
+            int depth = k == 1 ? s.parentDepths.get(0) : 0;
+            int cap = k == 1 ? l.parentCap(depth) : demand.parentLimit();
+            Map<String, Integer> byApp = counts.parentsByApp();
+            if (l.parentsWhenFull() == WhenFull.REFUSE) {
+                return new Refuse(new Reason.ParentsFull(who, s.job, k, depth, counts.parents(), cap, byApp,
+                        Outcome.REFUSED_AT_ONCE, Duration.ZERO), Optional.of(RETRY_PARENT));
+            }
+            Duration limit = s.lowPriority ? min(l.parentsMaxWait(), l.childrenMaxWait()) : l.parentsMaxWait();
+            if (waited.compareTo(limit) >= 0) {
+                return new Refuse(new Reason.ParentsFull(who, s.job, k, depth, counts.parents(), cap, byApp,
+                        Outcome.REFUSED_AFTER_WAIT, waited), Optional.of(RETRY_PARENT));
+            }
+            Duration left = limit.minus(waited);
+            return new Hold(demand, new Reason.ParentsFull(who, s.job, k, depth, counts.parents(), cap, byApp,
+                    Outcome.HOLD, left), left, Then.REFUSE);
+        }
+        Duration left = l.childrenMaxWait().minus(waited);
+        // Only the job limit is in the way, and it lifts at children.maxWait: aging admits it then.
+        return new Hold(demand, new Reason.QueueFull(who, s.job, counts.jobs(), l.childJobLimit(), left), left,
+                Then.ADMIT);
+    }
+
+    /**
+     * The single parent limit L for k parents with caps c_1 <= ... <= c_k taken at once: each j-th
+     * must see P(u) + j - 1 < c_j, i.e. P(u) + k <= min_j(c_j - j) + k.
+     */
+    static int parentLimit(Limits l, List<Integer> depths) {
+        List<Integer> caps = new ArrayList<>();
+        for (int d : depths) {
+            caps.add(l.parentCap(d));
+        }
+        Collections.sort(caps);
+        long least = Long.MAX_VALUE;
+        for (int j = 0; j < caps.size(); j++) {
+            least = Math.min(least, (long) caps.get(j) - (j + 1));
+        }
+        return (int) (least + caps.size());
+    }
+
+    private static String numbers(Limits l, UserCounts counts, Shape s, SlotDemand d) {
+        List<String> parts = new ArrayList<>();
+        int k = s.parentDepths.size();
+        if (k == 1) {
+            int depth = s.parentDepths.get(0);
+            parts.add("P(u)=" + counts.parents() + " < C_" + depth + "=" + l.parentCap(depth));
+        } else if (k > 1) {
+            parts.add("P(u)=" + counts.parents() + " + k=" + k + " <= " + d.parentLimit());
+        }
+        if (d.jobLimit() != SlotDemand.UNLIMITED) {
+            parts.add("A(u)=" + counts.jobs() + " < slots + children.maxQueued = " + l.childJobLimit());
+        }
+        if (parts.isEmpty()) {
+            parts.add("plain jobs are never held");
+        }
+        return String.join(", ", parts);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** The facts about a call the rules need, read once from its class. */
+    private record Shape(List<Integer> parentDepths, boolean lowPriority, String job, String deepestApp) {
+        static Shape of(Classification call) {
+            JobClass c = call.jobClass();
+            List<Integer> depths = new ArrayList<>();
+            String deepestApp = null;
+            int deepest = -1;
+            for (SlotClaim claim : call.claims()) {
+                if (claim.parent()) {
+                    depths.add(claim.depth());
+                    if (claim.depth() > deepest) {
+                        deepest = claim.depth();
+                        deepestApp = claim.app();
+                    }
+                }
+            }
+            boolean low = c instanceof Child || c instanceof Batch b && b.hasChildren();
+            String job;
+            if (c instanceof Batch b) {
+                job = b.retry() ? "retry of " + b.members().size() + " jobs" : "batch";
+            } else if (c instanceof Parent p) {
+                job = p.app() + " job";
+            } else if (c instanceof Child ch) {
+                job = ch.app() + " job";
+            } else if (c instanceof JobClass.Plain p) {
+                job = p.app() + " job";
+            } else {
+                job = "job";
+            }
+            return new Shape(List.copyOf(depths), low, job, deepestApp);
+        }
+    }
+}
