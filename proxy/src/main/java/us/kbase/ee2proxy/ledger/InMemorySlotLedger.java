@@ -126,13 +126,14 @@ public final class InMemorySlotLedger implements SlotLedger {
         jobOwners.clear();
     }
 
-    /** Whether this ledger holds no lease and no tombstone: ResilientLedger drains it to empty. */
-    boolean isEmpty() {
-        return books.values().stream().allMatch(book -> {
-            synchronized (book) {
-                return book.isEmpty();
-            }
-        });
+    /** The owner of a job lease held here, or null. */
+    String ownerOf(String jobId) {
+        return jobOwners.get(jobId);
+    }
+
+    /** Whether any job lease is held: ResilientLedger replays them into Redis. */
+    boolean holdsJobs() {
+        return !jobOwners.isEmpty();
     }
 
     /**

@@ -1,0 +1,318 @@
+package us.kbase.ee2proxy.ledger;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.policy.RedisFailureMode;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.SlotDemand;
+import us.kbase.ee2proxy.policy.UserCounts;
+
+/**
+ * The shared (Redis) ledger with the policy's fallback when it fails: after a failed call this
+ * replica is "degraded" and decides at once, without waiting on Redis, per {@link RedisFailureMode}:
+ * LOCAL on an in-memory ledger of what it admitted since the outage began, ADMIT (counted in that
+ * same local ledger), or REFUSE ({@link Admission.Verdict#LEDGER_UNAVAILABLE}).
+ *
+ * <p>A background task probes Redis while degraded; when it answers, the outage is replayed:
+ * releases Redis missed are applied (a ticket acquired just before the outage, a job finished
+ * during it), and every job lease the local ledger holds is adopted into Redis and dropped locally.
+ * Adopting before dropping, and undoing an adopt whose local lease was released meanwhile, means a
+ * release racing the replay never leaves a ghost lease. Only then does this replica decide on Redis
+ * again. Tickets still in flight when Redis returns stay local until EE2 answers; their bind goes
+ * straight to Redis.
+ */
+public final class ResilientLedger implements SlotLedger {
+    private static final Logger log = LoggerFactory.getLogger(ResilientLedger.class);
+    private static final String PROBE_USER = "";
+
+    private record Flight(SlotDemand demand, boolean local) {}
+
+    private record UserTicket(String user, String ticket) {}
+
+    /** A job release Redis missed; {@code user} is null when only the job id was known. */
+    private record JobRelease(String user, String jobId) {}
+
+    private final SlotLedger shared;
+    private final InMemorySlotLedger local;
+    private final Supplier<RedisFailureMode> mode;
+    private final AtomicBoolean degraded = new AtomicBoolean();
+    private final Cache<UserTicket, Flight> flights;
+    private final Set<UserTicket> missedTicketReleases = ConcurrentHashMap.newKeySet();
+    private final Set<JobRelease> missedJobReleases = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService recovery;
+    private final Counter fallbacks;
+    private final Counter replayed;
+
+    /**
+     * @param shared the Redis ledger (its calls must be bounded: they decide how long a request
+     *     waits before the fallback)
+     * @param mode the policy's current failure mode (read at each decision: hot reload applies)
+     * @param probeEvery how often to try Redis again while degraded, and to replay stragglers
+     */
+    public ResilientLedger(SlotLedger shared, Supplier<RedisFailureMode> mode, LeaseTerms terms,
+            Duration probeEvery, MetricRegistry metrics) {
+        this.shared = shared;
+        this.local = new InMemorySlotLedger(terms);
+        this.mode = mode;
+        this.flights = Caffeine.newBuilder().expireAfterWrite(terms.provisional().multipliedBy(2)).build();
+        this.fallbacks = metrics.counter("ledger.fallback.decisions");
+        this.replayed = metrics.counter("ledger.fallback.replayed");
+        metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> degraded.get() ? 1 : 0);
+        this.recovery = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ledger-recovery");
+            t.setDaemon(true);
+            return t;
+        });
+        recovery.scheduleWithFixedDelay(this::recover, probeEvery.toMillis(), probeEvery.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether decisions are currently taken without Redis. */
+    public boolean degraded() {
+        return degraded.get();
+    }
+
+    @Override
+    public CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
+        UserTicket key = new UserTicket(user, ticket);
+        return sharedOr(
+                () -> shared.tryAcquire(user, ticket, demand).thenApply(admission -> {
+                    if (admission.admitted()) {
+                        flights.put(key, new Flight(demand, false));
+                    }
+                    return admission;
+                }),
+                () -> {
+                    // A call that timed out may still have run in Redis: free it there on return.
+                    missedTicketReleases.add(key);
+                    return fallbackAcquire(key, demand);
+                });
+    }
+
+    private CompletionStage<Admission> fallbackAcquire(UserTicket key, SlotDemand demand) {
+        fallbacks.inc();
+        RedisFailureMode now = mode.get();
+        if (now == RedisFailureMode.REFUSE) {
+            return CompletableFuture.completedFuture(Admission.unavailable());
+        }
+        SlotDemand asked = now == RedisFailureMode.ADMIT ? demand.unlimited() : demand;
+        return local.tryAcquire(key.user(), key.ticket(), asked).thenApply(admission -> {
+            if (admission.admitted()) {
+                flights.put(key, new Flight(demand, true));
+            }
+            return admission;
+        });
+    }
+
+    @Override
+    public CompletionStage<List<String>> bind(String user, String ticket, List<String> jobIds) {
+        UserTicket key = new UserTicket(user, ticket);
+        Flight flight = flights.asMap().remove(key);
+        if (flight != null && flight.local && degraded.get()) {
+            return local.bind(user, ticket, jobIds);
+        }
+        if (flight != null && flight.local) {
+            local.releaseTicket(user, ticket);
+            return adoptAll(user, flight.demand, jobIds);
+        }
+        return sharedOr(() -> shared.bind(user, ticket, jobIds), () -> {
+            missedTicketReleases.add(key);
+            return flight == null
+                    ? CompletableFuture.completedFuture(List.of())
+                    : adoptAll(user, flight.demand, jobIds);
+        });
+    }
+
+    /** Claim i becomes job i's lease, wherever leases go now. */
+    private CompletionStage<List<String>> adoptAll(String user, SlotDemand demand, List<String> jobIds) {
+        List<SlotClaim> claims = demand.claims();
+        List<CompletableFuture<Boolean>> adopted = new ArrayList<>();
+        int n = Math.min(claims.size(), jobIds.size());
+        for (int i = 0; i < n; i++) {
+            adopted.add(adopt(user, jobIds.get(i), claims.get(i)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(adopted.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<String> bound = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (adopted.get(i).join()) {
+                    bound.add(jobIds.get(i));
+                }
+            }
+            return bound;
+        });
+    }
+
+    @Override
+    public CompletionStage<Integer> releaseTicket(String user, String ticket) {
+        UserTicket key = new UserTicket(user, ticket);
+        Flight flight = flights.asMap().remove(key);
+        if (flight != null && flight.local) {
+            return local.releaseTicket(user, ticket);
+        }
+        return sharedOr(() -> shared.releaseTicket(user, ticket), () -> {
+            missedTicketReleases.add(key);
+            return CompletableFuture.completedFuture(flight == null ? 0 : flight.demand.claims().size());
+        });
+    }
+
+    @Override
+    public CompletionStage<Boolean> releaseJob(String jobId) {
+        String owner = local.ownerOf(jobId);
+        if (owner != null) {
+            // Known here: release it with its owner, so Redis keeps a tombstone even for a job it
+            // has not been told about yet (replay in progress).
+            return releaseJob(owner, jobId);
+        }
+        return sharedOr(() -> shared.releaseJob(jobId), () -> {
+            missedJobReleases.add(new JobRelease(null, jobId));
+            return CompletableFuture.completedFuture(false);
+        });
+    }
+
+    @Override
+    public CompletionStage<Boolean> releaseJob(String user, String jobId) {
+        boolean freedLocally = local.releaseJob(user, jobId).toCompletableFuture().join();
+        return sharedOr(() -> shared.releaseJob(user, jobId).thenApply(freed -> freed || freedLocally), () -> {
+            missedJobReleases.add(new JobRelease(user, jobId));
+            return CompletableFuture.completedFuture(freedLocally);
+        });
+    }
+
+    @Override
+    public CompletionStage<UserCounts> counts(String user) {
+        return sharedOr(() -> shared.counts(user), () -> local.counts(user));
+    }
+
+    @Override
+    public CompletionStage<OptionalInt> parentDepth(String user, String jobId) {
+        OptionalInt here = local.parentDepth(user, jobId).toCompletableFuture().join();
+        if (here.isPresent()) {
+            return CompletableFuture.completedFuture(here);
+        }
+        return sharedOr(() -> shared.parentDepth(user, jobId), () -> CompletableFuture.completedFuture(here));
+    }
+
+    @Override
+    public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
+        return sharedOr(() -> shared.adopt(user, jobId, claim), () -> local.adopt(user, jobId, claim));
+    }
+
+    @Override
+    public CompletionStage<List<TrackedJob>> trackedJobs(String user) {
+        List<TrackedJob> here = local.trackedJobs(user).toCompletableFuture().join();
+        return sharedOr(() -> shared.trackedJobs(user), () -> CompletableFuture.completedFuture(List.<TrackedJob>of()))
+                .thenApply(there -> {
+                    List<TrackedJob> all = new ArrayList<>(there);
+                    all.addAll(here);
+                    return all;
+                });
+    }
+
+    @Override
+    public CompletionStage<Set<String>> users() {
+        Set<String> here = local.users().toCompletableFuture().join();
+        return sharedOr(shared::users, () -> CompletableFuture.completedFuture(Set.<String>of()))
+                .thenApply(there -> {
+                    Set<String> all = new HashSet<>(there);
+                    all.addAll(here);
+                    return Set.copyOf(all);
+                });
+    }
+
+    @Override
+    public void onRelease(Consumer<String> listener) {
+        local.onRelease(listener);
+        shared.onRelease(listener);
+    }
+
+    @Override
+    public void close() {
+        recovery.shutdownNow();
+        local.close();
+        shared.close();
+    }
+
+    /** Redis while healthy, the fallback at once while degraded or when the call fails. */
+    private <T> CompletionStage<T> sharedOr(
+            Supplier<CompletionStage<T>> onShared, Supplier<CompletionStage<T>> fallback) {
+        if (degraded.get()) {
+            return fallback.get();
+        }
+        return onShared.get().handle((value, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            markDown(error);
+            return fallback.get();
+        }).thenCompose(Function.identity());
+    }
+
+    private void markDown(Throwable error) {
+        if (degraded.compareAndSet(false, true)) {
+            log.warn("Shared ledger unavailable ({}); deciding per policy ({}) until it answers",
+                    error.getMessage(), mode.get());
+        }
+    }
+
+    /** On the recovery thread: probe while degraded; replay whatever Redis missed. */
+    private void recover() {
+        try {
+            if (degraded.get()) {
+                shared.counts(PROBE_USER).toCompletableFuture().join();
+            } else if (missedTicketReleases.isEmpty() && missedJobReleases.isEmpty() && !local.holdsJobs()) {
+                return;
+            }
+            replay();
+            if (degraded.compareAndSet(true, false)) {
+                log.warn("Shared ledger answers again; outage replayed");
+            }
+        } catch (RuntimeException e) {
+            degraded.set(true);
+            log.debug("Shared ledger still unavailable", e);
+        }
+    }
+
+    private void replay() {
+        // Whatever Redis holds under these tickets is a ghost: the live copy, if any, is local.
+        for (UserTicket missed : List.copyOf(missedTicketReleases)) {
+            shared.releaseTicket(missed.user(), missed.ticket()).toCompletableFuture().join();
+            missedTicketReleases.remove(missed);
+        }
+        for (JobRelease missed : List.copyOf(missedJobReleases)) {
+            (missed.user() == null ? shared.releaseJob(missed.jobId()) : shared.releaseJob(missed.user(), missed.jobId()))
+                    .toCompletableFuture().join();
+            missedJobReleases.remove(missed);
+        }
+        for (String user : local.users().toCompletableFuture().join()) {
+            for (TrackedJob job : local.trackedJobs(user).toCompletableFuture().join()) {
+                shared.adopt(user, job.jobId(), job.claim()).toCompletableFuture().join();
+                boolean stillHeld = local.releaseJob(user, job.jobId()).toCompletableFuture().join();
+                if (!stillHeld) {
+                    shared.releaseJob(user, job.jobId()).toCompletableFuture().join();
+                }
+                replayed.inc();
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package us.kbase.ee2proxy.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static us.kbase.ee2proxy.ledger.Await.await;
+import static us.kbase.ee2proxy.ledger.SlotLedgerContract.get;
+import static us.kbase.ee2proxy.ledger.SlotLedgerContract.parent;
+
+import com.codahale.metrics.MetricRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.api.RedissonClient;
+import us.kbase.ee2proxy.policy.RedisFailureMode;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.redis.RedisServerExtension;
+import us.kbase.ee2proxy.redis.RedisServerProcess;
+
+/** Redis hangs, stops and comes back while a replica keeps deciding: nothing lost, nothing doubled. */
+class LedgerOutageTest {
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private static final SlotClaim BOWTIE = SlotClaim.parentAt(0, "kb_Bowtie2");
+
+    private final AtomicReference<RedisFailureMode> mode = new AtomicReference<>(RedisFailureMode.LOCAL);
+    private RedisServerProcess redis;
+    private RedissonClient replicaClient;
+    private RedissonClient observerClient;
+    private ResilientLedger replica;
+    /** Redis as another replica sees it, with patient timeouts. */
+    private RedisSlotLedger observer;
+
+    @BeforeEach
+    void start() {
+        redis = REDIS.server();
+        String prefix = "o" + PREFIXES.incrementAndGet();
+        replicaClient = LedgerRedis.client(redis.uri(), Duration.ofMillis(400));
+        observerClient = LedgerRedis.client(redis.uri(), Duration.ofSeconds(5));
+        RedisLedgerSettings settings = new RedisLedgerSettings(prefix, Duration.ofMillis(400), LeaseTerms.DEFAULT);
+        replica = new ResilientLedger(new RedisSlotLedger(replicaClient, settings, new MetricRegistry()),
+                mode::get, LeaseTerms.DEFAULT, Duration.ofMillis(100), new MetricRegistry());
+        observer = new RedisSlotLedger(observerClient, settings.withCallTimeout(Duration.ofSeconds(5)),
+                new MetricRegistry());
+    }
+
+    @AfterEach
+    void stop() {
+        redis.thaw();
+        redis.restart();
+        replica.close();
+        observer.close();
+        replicaClient.shutdown();
+        observerClient.shutdown();
+    }
+
+    private void takeParent(String user, String ticket, String jobId) {
+        assertThat(get(replica.tryAcquire(user, ticket, parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
+        assertThat(get(replica.bind(user, ticket, List.of(jobId)))).containsExactly(jobId);
+    }
+
+    private List<String> jobsInRedis(String user) {
+        return get(observer.trackedJobs(user)).stream().map(TrackedJob::jobId).sorted().toList();
+    }
+
+    @Test
+    void aHungRedisFallsBackToTheLocalLedgerAndTheOutageIsReplayed() {
+        takeParent("alice", "a1", "job-1");
+        takeParent("alice", "a2", "job-2");
+        takeParent("bob", "b1", "job-b1");
+        redis.freeze();
+
+        Admission first = get(replica.tryAcquire("alice", "o1", parent(0, "kb_Bowtie2", 5)));
+        assertThat(replica.degraded()).isTrue();
+        // The local ledger counts only what this replica admitted since the outage began.
+        assertThat(first.admitted()).isTrue();
+        assertThat(first.counts().parents()).isEqualTo(1);
+        for (String ticket : List.of("o2", "o3", "o4", "o5")) {
+            assertThat(get(replica.tryAcquire("alice", ticket, parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
+        }
+        assertThat(get(replica.tryAcquire("alice", "o6", parent(0, "kb_Bowtie2", 5))).verdict())
+                .isEqualTo(Admission.Verdict.FULL);
+        get(replica.bind("alice", "o1", List.of("out-1")));
+        get(replica.bind("alice", "o2", List.of("out-2")));
+        get(replica.bind("alice", "o3", List.of("out-3")));
+        get(replica.releaseTicket("alice", "o4"));
+        assertThat(get(replica.releaseJob("out-2"))).isTrue();
+        get(replica.releaseJob("job-1"));
+
+        redis.thaw();
+        await("replica recovered", () -> !replica.degraded());
+        get(replica.bind("alice", "o5", List.of("out-5")));
+
+        assertThat(jobsInRedis("alice")).containsExactly("job-2", "out-1", "out-3", "out-5");
+        assertThat(get(observer.counts("alice")).parents()).isEqualTo(4);
+        assertThat(jobsInRedis("bob")).containsExactly("job-b1");
+        assertThat(get(replica.trackedJobs("alice"))).hasSize(4);
+        assertThat(get(observer.releaseJob("out-1"))).isTrue();
+    }
+
+    @Test
+    void aRestartedRedisGetsEveryLeaseAdmittedMeanwhileExactlyOnce() {
+        mode.set(RedisFailureMode.ADMIT);
+        for (int i = 0; i < 5; i++) {
+            takeParent("alice", "t" + i, "job-" + i);
+        }
+        redis.stop();
+
+        for (int i = 5; i < 7; i++) {
+            Admission overCap = get(replica.tryAcquire("alice", "t" + i, parent(0, "kb_Bowtie2", 5)));
+            assertThat(overCap.admitted()).isTrue();
+            get(replica.bind("alice", "t" + i, List.of("job-" + i)));
+        }
+        get(replica.releaseJob("alice", "job-0"));
+
+        redis.restart();
+        await("replica recovered", () -> !replica.degraded());
+
+        assertThat(jobsInRedis("alice")).containsExactly("job-1", "job-2", "job-3", "job-4", "job-5", "job-6");
+        assertThat(get(observer.counts("alice")).parents()).isEqualTo(6);
+        assertThat(get(replica.tryAcquire("alice", "t7", parent(0, "kb_Bowtie2", 5))).verdict())
+                .isEqualTo(Admission.Verdict.FULL);
+    }
+
+    @Test
+    void refuseModeRefusesUntilRedisAnswers() {
+        mode.set(RedisFailureMode.REFUSE);
+        takeParent("alice", "t0", "job-0");
+        redis.stop();
+
+        assertThat(get(replica.tryAcquire("alice", "t1", parent(0, "kb_Bowtie2", 5))).verdict())
+                .isEqualTo(Admission.Verdict.LEDGER_UNAVAILABLE);
+        assertThat(get(replica.releaseJob("job-0"))).isFalse();
+
+        redis.restart();
+        await("replica recovered", () -> !replica.degraded());
+        assertThat(jobsInRedis("alice")).isEmpty();
+        assertThat(get(replica.tryAcquire("alice", "t1", parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
+    }
+
+    @Test
+    void anAcquireThatTimedOutButRanInRedisIsNotCountedTwice() {
+        // CLIENT PAUSE holds the script past the replica's timeout; Redis runs it afterwards.
+        assertThat(redis.command("CLIENT", "PAUSE", "1500", "ALL")).isEqualTo("+OK");
+        assertThat(get(replica.tryAcquire("alice", "slow", parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
+        assertThat(replica.degraded()).isTrue();
+        get(replica.bind("alice", "slow", List.of("job-slow")));
+
+        await("replica recovered", () -> !replica.degraded());
+        assertThat(jobsInRedis("alice")).containsExactly("job-slow");
+        assertThat(get(observer.counts("alice")).jobs()).isEqualTo(1);
+    }
+
+    @Test
+    void aReleaseRacingTheReplayLeavesNoGhost() {
+        redis.freeze();
+        for (int i = 0; i < 20; i++) {
+            get(replica.tryAcquire("alice", "t" + i, SlotLedgerContract.plain("kb_quast")));
+            get(replica.bind("alice", "t" + i, List.of("job-" + i)));
+        }
+        redis.thaw();
+        for (int i = 0; i < 20; i++) {
+            get(replica.releaseJob("job-" + i));
+        }
+        await("replica recovered", () -> !replica.degraded());
+        await("no ghost lease", () -> jobsInRedis("alice").isEmpty() && get(replica.trackedJobs("alice")).isEmpty());
+        assertThat(get(replica.adopt("alice", "job-3", BOWTIE))).isFalse();
+    }
+}
