@@ -1,0 +1,444 @@
+package us.kbase.ee2proxy.policy.simulation;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.EffectivePolicy;
+import us.kbase.ee2proxy.policy.Limits;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.Classifier;
+import us.kbase.ee2proxy.policy.classify.JobClass;
+import us.kbase.ee2proxy.policy.classify.RetryLookup;
+import us.kbase.ee2proxy.policy.decide.Decision;
+import us.kbase.ee2proxy.policy.decide.Decision.Admit;
+import us.kbase.ee2proxy.policy.decide.Decision.Hold;
+import us.kbase.ee2proxy.policy.request.JobCreation;
+import us.kbase.ee2proxy.policy.request.RunJobParams;
+import us.kbase.ee2proxy.policy.simulation.Work.Arrival;
+import us.kbase.ee2proxy.policy.simulation.Work.Batch;
+import us.kbase.ee2proxy.policy.simulation.Work.Leaf;
+import us.kbase.ee2proxy.policy.simulation.Work.ParallelApp;
+
+/**
+ * A discrete-event model of KBase behind the proxy, in whole seconds: per user, HTCondor's FIFO
+ * queue with S running slots; KBParallel-style parents that submit children through the
+ * admission rules and finish only after all of them; the proxy's hold queue (parents first,
+ * deepest first, then oldest). It checks, after every step, the invariants the rules promise and
+ * stops at the first one broken.
+ */
+final class FifoSimulation {
+
+    /** What can go wrong, each a promise of DESIGN.md's admission rules. */
+    enum Violation {
+        /** Unfinished work, and nothing running that will finish by itself: only a timeout can move it. */
+        DEADLOCK,
+        /** A parent admitted at depth d while P(u) >= C_d, or more parents than S - 1. */
+        PARENT_CAP,
+        /** A child admitted before aging while A(u) >= S + children.maxQueued. */
+        CHILD_CAP,
+        /** A child held longer than children.maxWait. */
+        CHILD_HELD_TOO_LONG,
+        /** A child refused: children never fail because they were held. */
+        CHILD_REFUSED,
+        /** The decision and the atomic ledger check disagree. */
+        DEMAND_DISAGREES
+    }
+
+    /** The run's result: {@code violation} null when every invariant held to the end. */
+    record Outcome(Violation violation, String detail, int admitted, int refused, int holds, int aged, int deepest,
+            int finishedAt) {
+        boolean ok() {
+            return violation == null;
+        }
+    }
+
+    private static final class Stop extends RuntimeException {
+        final Violation violation;
+
+        Stop(Violation violation, String detail) {
+            super(detail, null, false, false);
+            this.violation = violation;
+        }
+    }
+
+    private final class Job {
+        final String id = "job" + (++ids);
+        final String user;
+        final Work work;
+        final Job parent;
+        final SlotClaim claim;
+        boolean running;
+        boolean done;
+        int next;
+        int outstanding;
+        boolean blocked;
+        boolean finishing;
+
+        Job(String user, Work work, Job parent, SlotClaim claim) {
+            this.user = user;
+            this.work = work;
+            this.parent = parent;
+            this.claim = claim;
+        }
+
+        @Override
+        public String toString() {
+            return id + "(" + claim.app() + (claim.parent() ? " parent d" + claim.depth() : "") + ")";
+        }
+    }
+
+    private final class Request {
+        final long order = ++requestOrder;
+        final String user;
+        final List<Work> works;
+        final Job submitter;
+        final Classification classification;
+        final int since;
+        int expiresAt = -1;
+
+        Request(String user, List<Work> works, Job submitter, Classification c) {
+            this.user = user;
+            this.works = works;
+            this.submitter = submitter;
+            this.classification = c;
+            this.since = now;
+        }
+
+        boolean lowPriority() {
+            JobClass c = classification.jobClass();
+            return c instanceof JobClass.Child || c instanceof JobClass.Batch b && b.hasChildren();
+        }
+
+        int deepestParent() {
+            return classification.claims().stream().filter(SlotClaim::parent).mapToInt(SlotClaim::depth).max().orElse(-1);
+        }
+
+        @Override
+        public String toString() {
+            return classification.jobClass() + " held since " + since;
+        }
+    }
+
+    private final class User {
+        final Deque<Job> queue = new ArrayDeque<>();
+        final List<Job> active = new ArrayList<>();
+        final List<Request> held = new ArrayList<>();
+        int running;
+    }
+
+    private record Event(int time, long seq, Runnable action, boolean finish) {}
+
+    private final AdmissionPolicy policy;
+    private final Rules rules;
+    private final PriorityQueue<Event> events =
+            new PriorityQueue<>(Comparator.comparingInt(Event::time).thenComparingLong(Event::seq));
+    private final Map<String, User> users = new TreeMap<>();
+    private final Set<Job> dirty = new LinkedHashSet<>();
+    private int ids;
+    private long seq;
+    private long requestOrder;
+    private int now;
+    private int pendingFinishes;
+    private int admitted;
+    private int refused;
+    private int holds;
+    private int aged;
+    private int deepest = -1;
+
+    FifoSimulation(AdmissionPolicy policy, Rules rules) {
+        this.policy = policy;
+        this.rules = rules;
+    }
+
+    Outcome run(List<Arrival> arrivals) {
+        for (Arrival a : arrivals) {
+            at(a.at(), false, () -> submit(a.user(), a.work(), null));
+        }
+        try {
+            while (!events.isEmpty()) {
+                now = events.peek().time();
+                while (!events.isEmpty() && events.peek().time() == now) {
+                    Event e = events.poll();
+                    if (e.finish()) {
+                        pendingFinishes--;
+                    }
+                    e.action().run();
+                }
+                settle();
+                check();
+            }
+        } catch (Stop s) {
+            return new Outcome(s.violation, "at " + now + "s: " + s.getMessage(), admitted, refused, holds, aged,
+                    deepest, now);
+        }
+        return new Outcome(null, null, admitted, refused, holds, aged, deepest, now);
+    }
+
+    private void at(int time, boolean finish, Runnable action) {
+        if (finish) {
+            pendingFinishes++;
+        }
+        events.add(new Event(time, ++seq, action, finish));
+    }
+
+    private User user(String name) {
+        return users.computeIfAbsent(name, n -> new User());
+    }
+
+    private Limits limits(String user) {
+        return policy.forUser(user).limits();
+    }
+
+    /** One call through the proxy: classify, then decide. */
+    private void submit(String userName, Work work, Job submitter) {
+        List<Work> works = work instanceof Batch b ? b.members() : List.of(work);
+        JobCreation call = work instanceof Batch b
+                ? new JobCreation.RunJobBatch(b.members().stream().map(w -> params(w, null)).toList(), false)
+                : new JobCreation.RunJob(params(work, submitter), false);
+        Map<String, SlotClaim> parents = new HashMap<>();
+        for (Job j : user(userName).active) {
+            if (j.claim.parent()) {
+                parents.put(j.id, j.claim);
+            }
+        }
+        Classification c = Classifier.classify(policy, call, userName,
+                (u, id) -> java.util.Optional.ofNullable(u.equals(userName) ? parents.get(id) : null), RetryLookup.NONE);
+        if (submitter != null) {
+            submitter.outstanding++;
+        }
+        attempt(new Request(userName, works, submitter, c));
+    }
+
+    private RunJobParams params(Work w, Job submitter) {
+        String app = w instanceof Leaf l ? l.app() : ((ParallelApp) w).app();
+        if (submitter != null && (app.equals(Work.SAME_MODULE) || w instanceof ParallelApp && app.equals(submitter.claim.app()))) {
+            // A leaf copy of the parent's own module; a nested app of another module than its parent's.
+            app = w instanceof Leaf ? submitter.claim.app() : otherModule(submitter.claim.app());
+        }
+        RunJobParams p = RunJobParams.of(app + ".run");
+        return submitter == null ? p : p.withParentJobId(submitter.id);
+    }
+
+    static String otherModule(String app) {
+        return app.equals("kb_concoct") ? "kb_Bwa" : "kb_concoct";
+    }
+
+    private UserCounts counts(User u) {
+        int parents = 0;
+        Map<String, Integer> byApp = new TreeMap<>();
+        for (Job j : u.active) {
+            if (j.claim.parent()) {
+                parents++;
+                byApp.merge(j.claim.app(), 1, Integer::sum);
+            }
+        }
+        return new UserCounts(parents, u.active.size(), byApp);
+    }
+
+    /** Decide (again) for a request; true when it left the hold queue. */
+    private boolean attempt(Request r) {
+        User u = user(r.classification.ledgerUser());
+        EffectivePolicy p = policy.forUser(r.classification.ledgerUser());
+        UserCounts counts = counts(u);
+        Duration waited = Duration.ofSeconds(now - r.since);
+        Decision d = rules.decide(p, counts, r.classification, waited);
+        if (d instanceof Admit a) {
+            if (rules == Rules.REAL && !a.demand().fits(counts)) {
+                throw new Stop(Violation.DEMAND_DISAGREES, "admitted " + r + " but " + a.demand() + " does not fit " + counts);
+            }
+            admit(r, u, counts, waited);
+            return true;
+        }
+        if (d instanceof Hold h) {
+            if (rules == Rules.REAL && h.demand().fits(counts)) {
+                throw new Stop(Violation.DEMAND_DISAGREES, "held " + r + " but " + h.demand() + " fits " + counts);
+            }
+            if (!u.held.contains(r)) {
+                holds++;
+                u.held.add(r);
+                if (r.submitter != null) {
+                    r.submitter.blocked = true;
+                }
+            }
+            int end = now + (int) Math.max(1, (h.atMost().toMillis() + 999) / 1000);
+            if (end != r.expiresAt) {
+                r.expiresAt = end;
+                at(end, false, () -> {
+                    if (user(r.classification.ledgerUser()).held.contains(r) && attempt(r)) {
+                        user(r.classification.ledgerUser()).held.remove(r);
+                    }
+                });
+            }
+            return false;
+        }
+        refuse(r);
+        return true;
+    }
+
+    private void admit(Request r, User u, UserCounts before, Duration waited) {
+        Limits l = limits(r.classification.ledgerUser());
+        List<SlotClaim> claims = r.classification.claims();
+        int newParents = (int) claims.stream().filter(SlotClaim::parent).count();
+        if (newParents == 1 && claims.size() == 1) {
+            int depth = claims.get(0).depth();
+            if (before.parents() >= l.parentCap(depth)) {
+                throw new Stop(Violation.PARENT_CAP, r + " admitted at depth " + depth + " with P(u)=" + before.parents());
+            }
+        } else if (newParents > 0 && before.parents() + newParents > l.parentsMaxPerUser()) {
+            throw new Stop(Violation.PARENT_CAP, "batch of " + newParents + " parents admitted with P(u)=" + before.parents());
+        }
+        if (before.parents() + newParents > l.slots() - 1) {
+            throw new Stop(Violation.PARENT_CAP, (before.parents() + newParents) + " parents admitted with " + l.slots() + " slots");
+        }
+        boolean aged = waited.compareTo(l.childrenMaxWait()) >= 0;
+        if (r.lowPriority() && !aged && before.jobs() >= l.childJobLimit()) {
+            throw new Stop(Violation.CHILD_CAP, r + " admitted with A(u)=" + before.jobs());
+        }
+        if (r.lowPriority() && waited.compareTo(l.childrenMaxWait()) > 0) {
+            throw new Stop(Violation.CHILD_HELD_TOO_LONG, r + " admitted after " + waited);
+        }
+        if (r.lowPriority() && aged && before.jobs() >= l.childJobLimit()) {
+            this.aged++;
+        }
+        deepest = Math.max(deepest, r.deepestParent());
+        for (int i = 0; i < claims.size(); i++) {
+            Job j = new Job(r.classification.ledgerUser(), r.works.get(r.classification.jobIndexes().get(i)), r.submitter,
+                    claims.get(i));
+            u.active.add(j);
+            u.queue.add(j);
+            admitted++;
+        }
+        if (r.submitter != null) {
+            r.submitter.blocked = false;
+            dirty.add(r.submitter);
+        }
+    }
+
+    private void refuse(Request r) {
+        if (r.classification.jobClass() instanceof JobClass.Child) {
+            throw new Stop(Violation.CHILD_REFUSED, r + " refused");
+        }
+        refused++;
+        if (r.submitter != null) {
+            // KBParallel counts a refused child as failed and carries on.
+            r.submitter.outstanding--;
+            r.submitter.blocked = false;
+            dirty.add(r.submitter);
+        }
+    }
+
+    /** Start what HTCondor would start, let parents submit, retry holds; until nothing moves. */
+    private void settle() {
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            for (Map.Entry<String, User> e : users.entrySet()) {
+                User u = e.getValue();
+                int slots = limits(e.getKey()).slots();
+                while (u.running < slots && !u.queue.isEmpty()) {
+                    start(u.queue.poll(), u);
+                    moved = true;
+                }
+            }
+            while (!dirty.isEmpty()) {
+                Job j = dirty.iterator().next();
+                dirty.remove(j);
+                pump(j);
+                moved = true;
+            }
+            for (User u : users.values()) {
+                moved |= retryHolds(u);
+            }
+        }
+    }
+
+    private void start(Job j, User u) {
+        j.running = true;
+        u.running++;
+        if (j.work instanceof Leaf leaf) {
+            at(now + leaf.seconds(), true, () -> finish(j));
+        } else {
+            dirty.add(j);
+        }
+    }
+
+    /** KBParallel: submit while below the concurrency and not blocked on a held call. */
+    private void pump(Job j) {
+        if (!j.running || j.done || !(j.work instanceof ParallelApp app)) {
+            return;
+        }
+        while (!j.blocked && j.next < app.children().size() && j.outstanding < app.concurrency()) {
+            submit(j.user, app.children().get(j.next++), j);
+        }
+        if (j.next == app.children().size() && j.outstanding == 0 && !j.finishing) {
+            j.finishing = true;
+            at(now + 1, true, () -> finish(j));
+        }
+    }
+
+    private void finish(Job j) {
+        User u = user(j.user);
+        j.done = true;
+        j.running = false;
+        u.running--;
+        u.active.remove(j);
+        if (j.parent != null) {
+            j.parent.outstanding--;
+            dirty.add(j.parent);
+        }
+    }
+
+    /** Parents first, deepest first, then oldest; a release may admit several. */
+    private boolean retryHolds(User u) {
+        if (u.held.isEmpty()) {
+            return false;
+        }
+        List<Request> order = new ArrayList<>(u.held);
+        order.sort(Comparator.comparingInt((Request r) -> -r.deepestParent()).thenComparingLong(r -> r.order));
+        boolean moved = false;
+        for (Request r : order) {
+            if (attempt(r)) {
+                u.held.remove(r);
+                moved = true;
+            }
+        }
+        return moved;
+    }
+
+    private void check() {
+        boolean unfinished = false;
+        for (Map.Entry<String, User> e : users.entrySet()) {
+            User u = e.getValue();
+            Limits l = limits(e.getKey());
+            long runningParents = u.active.stream().filter(j -> j.running && j.claim.parent()).count();
+            if (runningParents > l.slots() - 1) {
+                throw new Stop(Violation.PARENT_CAP, runningParents + " parents running with " + l.slots() + " slots");
+            }
+            for (Request r : u.held) {
+                if (r.lowPriority() && now - r.since > l.childrenMaxWait().toSeconds()) {
+                    throw new Stop(Violation.CHILD_HELD_TOO_LONG, r + " still held at " + now);
+                }
+            }
+            unfinished |= !u.active.isEmpty() || !u.held.isEmpty();
+        }
+        if (unfinished && pendingFinishes == 0) {
+            StringBuilder sb = new StringBuilder("nothing can finish by itself;");
+            users.forEach((name, u) -> sb.append(" user ").append(name).append(": running ")
+                    .append(u.active.stream().filter(j -> j.running).toList()).append(", queued ").append(u.queue)
+                    .append(", held ").append(u.held).append(';'));
+            throw new Stop(Violation.DEADLOCK, sb.toString());
+        }
+    }
+}
