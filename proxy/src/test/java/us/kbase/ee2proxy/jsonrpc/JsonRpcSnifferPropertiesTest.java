@@ -1,0 +1,263 @@
+package us.kbase.ee2proxy.jsonrpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+import us.kbase.ee2proxy.policy.request.JobCreation;
+import us.kbase.ee2proxy.policy.request.JobRequirements;
+import us.kbase.ee2proxy.policy.request.RunJobParams;
+
+/**
+ * Calls built from known parts, rendered every way Python accepts them (encodings, whitespace,
+ * key order, escapes, decoy duplicate keys and nested junk), read back to the same parts.
+ */
+class JsonRpcSnifferPropertiesTest {
+
+    /** A JSON value with its Python truthiness. */
+    record Flag(String json, boolean truthy) {}
+
+    record Rendering(String encoding, long seed) {}
+
+    @Property(tries = 400)
+    void aRunJobReadsTheSameHoweverItIsWritten(
+            @ForAll("runJobParams") RunJobParams params,
+            @ForAll("flags") Flag asAdmin,
+            @ForAll("flags") Flag ignoreLimits,
+            @ForAll boolean concierge,
+            @ForAll("renderings") Rendering rendering) {
+        Random random = new Random(rendering.seed());
+        var writer = new Writer(random);
+        List<String> members = new ArrayList<>();
+        members.add(writer.member("method", writer.string(params.method())));
+        if (params.appId() != null) {
+            members.add(writer.member("app_id", writer.string(params.appId())));
+        }
+        if (params.parentJobId() != null) {
+            members.add(writer.member("parent_job_id", writer.string(params.parentJobId())));
+        }
+        members.add(writer.member("as_admin", asAdmin.json()));
+        String billTo = params.requirements().billToUser();
+        members.add(writer.member("job_requirements", writer.object(List.of(
+                writer.member("ignore_concurrency_limits", ignoreLimits.json()),
+                writer.member("bill_to_user", billTo == null ? "null" : writer.string(billTo))))));
+        Collections.shuffle(members, random);
+        String name = concierge ? "run_job_concierge" : "run_job";
+        String body = writer.call("execution_engine2." + name, "[" + writer.object(members) + "]");
+
+        SniffResult result = JsonRpcSniffer.sniff(encode(body, rendering.encoding()));
+
+        RunJobParams expected = new RunJobParams(params.method(), params.appId(), params.parentJobId(),
+                asAdmin.truthy(), new JobRequirements(true, ignoreLimits.truthy(), billTo));
+        assertThat(result).isInstanceOfSatisfying(SniffResult.Call.class, call -> {
+            assertThat(call.methodName()).isEqualTo("execution_engine2." + name);
+            assertThat(call.creation()).isEqualTo(new JobCreation.RunJob(expected, concierge));
+            assertThat(call.envelope().idJson()).isEqualTo(writer.id);
+        });
+    }
+
+    @Property(tries = 300)
+    void aJobRunnerCallReadsTheSameHoweverItIsWritten(
+            @ForAll("methods") Ee2Method method,
+            @ForAll("text") String jobId,
+            @ForAll("text") String status,
+            @ForAll("renderings") Rendering rendering) {
+        var writer = new Writer(new Random(rendering.seed()));
+        String params = "[" + writer.object(List.of(
+                writer.member("job_id", writer.string(jobId)), writer.member("status", writer.string(status)))) + "]";
+        String body = writer.call(method.jsonRpcName(), params);
+
+        SniffResult result = JsonRpcSniffer.sniff(encode(body, rendering.encoding()));
+
+        assertThat(result).isInstanceOfSatisfying(SniffResult.Call.class, call -> {
+            assertThat(call.method()).isEqualTo(method);
+            assertThat(call.creation()).isNull();
+            assertThat(call.jobIds()).isEqualTo(method.group() == Ee2Method.Group.OTHER ? List.of() : List.of(jobId));
+            assertThat(call.status()).isEqualTo(method == Ee2Method.UPDATE_JOB_STATUS ? status : null);
+        });
+    }
+
+    @Property(tries = 1000)
+    void anyBytesGetAnAnswerAndTheBufferIsUntouched(@ForAll @Size(max = 64) byte[] body) {
+        byte[] copy = body.clone();
+        assertThat(JsonRpcSniffer.sniff(body)).isNotNull();
+        assertThat(body).isEqualTo(copy);
+    }
+
+    @Provide
+    Arbitrary<RunJobParams> runJobParams() {
+        return Combinators.combine(text(), text().injectNull(0.3), text().injectNull(0.3), text().injectNull(0.5))
+                .as((method, appId, parent, billTo) -> new RunJobParams(method, appId,
+                        parent == null || parent.isEmpty() ? null : parent, false,
+                        new JobRequirements(true, false, billTo == null || billTo.isEmpty() ? null : billTo)));
+    }
+
+    @Provide
+    Arbitrary<String> text() {
+        return Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(12),
+                Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(30),
+                Arbitraries.of("kb_Bowtie2.align", "65a1b2c3d4e5f60718293a4b", "completed", ""));
+    }
+
+    @Provide
+    Arbitrary<Flag> flags() {
+        return Arbitraries.of(
+                new Flag("true", true), new Flag("false", false), new Flag("null", false),
+                new Flag("0", false), new Flag("-0.0", false), new Flag("0e7", false), new Flag("1e-999", false),
+                new Flag("2", true), new Flag("NaN", true), new Flag("-Infinity", true), new Flag("\"\"", false),
+                new Flag("\"false\"", true), new Flag("[]", false), new Flag("[ ]", false), new Flag("[0]", true),
+                new Flag("{}", false), new Flag("{\"a\":null}", true));
+    }
+
+    @Provide
+    Arbitrary<Ee2Method> methods() {
+        return Arbitraries.of(Ee2Method.class).filter(m -> m != Ee2Method.UNKNOWN && !m.createsJobs());
+    }
+
+    @Provide
+    Arbitrary<Rendering> renderings() {
+        return Combinators.combine(
+                        Arbitraries.of("utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-16", "utf-32-le", "utf-32-be", "utf-32"),
+                        Arbitraries.longs())
+                .as(Rendering::new);
+    }
+
+    /** Writes JSON the many ways Python reads the same: whitespace, escapes, order, decoys. */
+    static final class Writer {
+        private static final String WHITESPACE = " \t\n\r";
+        private final Random random;
+        String id;
+
+        Writer(Random random) {
+            this.random = random;
+        }
+
+        /** The call's members in random order, an overridden decoy before each of method and params. */
+        String call(String method, String params) {
+            id = random.nextBoolean() ? String.valueOf(random.nextInt(1000)) : string("id-" + random.nextInt());
+            List<String> members = new ArrayList<>(List.of(
+                    member("method", string(method)),
+                    member("params", params),
+                    member("id", id),
+                    member(random.nextBoolean() ? "version" : "jsonrpc", string("1.1"))));
+            for (int i = random.nextInt(3); i > 0; i--) {
+                members.add(member("x" + i, junk(3)));
+            }
+            Collections.shuffle(members, random);
+            int realMethod = indexOfKey(members, "method");
+            members.add(random.nextInt(realMethod + 1), member("method", string("execution_engine2.ver")));
+            int realParams = indexOfKey(members, "params");
+            members.add(random.nextInt(realParams + 1), member("params", "[{\"job_id\":\"decoy\"}]"));
+            return ws() + object(members) + ws();
+        }
+
+        /** A member (a key, a colon and a value), the key written with random escapes. */
+        String member(String key, String value) {
+            return string(key) + ws() + ":" + ws() + value;
+        }
+
+        /** An object of the members in the order given. */
+        String object(List<String> members) {
+            StringBuilder out = new StringBuilder("{").append(ws());
+            for (int i = 0; i < members.size(); i++) {
+                out.append(i == 0 ? "" : ws() + "," + ws()).append(members.get(i));
+            }
+            return out.append(ws()).append('}').toString();
+        }
+
+        private int indexOfKey(List<String> members, String key) {
+            for (int i = members.size() - 1; i >= 0; i--) {
+                if (JsonValues.string(members.get(i).getBytes(StandardCharsets.UTF_8), 0).equals(key)) {
+                    return i;
+                }
+            }
+            throw new AssertionError(key);
+        }
+
+        String junk(int depth) {
+            return switch (depth <= 0 ? random.nextInt(4) : random.nextInt(6)) {
+                case 0 -> List.of("NaN", "-Infinity", "1e400", "-0", "123456789012345678901234567890", "null", "true")
+                        .get(random.nextInt(7));
+                case 1 -> string("\"method\": \"execution_engine2.run_job\"");
+                case 2 -> "[" + ws() + "]";
+                case 3 -> "{}";
+                case 4 -> "[" + junk(depth - 1) + ws() + "," + ws() + junk(depth - 1) + "]";
+                default -> "{" + member("method", junk(depth - 1)) + "}";
+            };
+        }
+
+        /** A JSON string for {@code s}, each character escaped or not at random. */
+        String string(String s) {
+            StringBuilder out = new StringBuilder("\"");
+            for (char c : s.toCharArray()) {
+                if (c == '"' || c == '\\') {
+                    out.append('\\').append(c);
+                } else if (c < 0x20 || Character.isSurrogate(c) && random.nextBoolean() || random.nextInt(8) == 0) {
+                    out.append(String.format("\\u%04x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+            return out.append('"').toString();
+        }
+
+        private String ws() {
+            StringBuilder out = new StringBuilder();
+            for (int i = random.nextInt(4) == 0 ? random.nextInt(3) : 0; i > 0; i--) {
+                out.append(WHITESPACE.charAt(random.nextInt(4)));
+            }
+            return out.toString();
+        }
+    }
+
+    /** Encodes as Python's codecs do with 'surrogatepass' (Java's encoders replace lone surrogates). */
+    static byte[] encode(String text, String encoding) {
+        var out = new ByteArrayOutputStream();
+        switch (encoding) {
+            case "utf-8-sig" -> out.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+            case "utf-16" -> out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFE});
+            case "utf-32" -> out.writeBytes(new byte[] {0, 0, (byte) 0xFE, (byte) 0xFF});
+            default -> { }
+        }
+        boolean bigEndian = encoding.endsWith("be") || encoding.equals("utf-32");
+        if (encoding.startsWith("utf-8")) {
+            text.codePoints().forEach(cp -> {
+                byte[] buf = new byte[4];
+                out.write(buf, 0, BodyText.appendUtf8(buf, 0, cp));
+            });
+        } else if (encoding.startsWith("utf-16")) {
+            for (char c : text.toCharArray()) {
+                out.write(bigEndian ? c >> 8 : c & 0xFF);
+                out.write(bigEndian ? c & 0xFF : c >> 8);
+            }
+        } else {
+            text.codePoints().forEach(cp -> {
+                for (int shift = 0; shift < 32; shift += 8) {
+                    out.write(cp >> (bigEndian ? 24 - shift : shift) & 0xFF);
+                }
+            });
+        }
+        return out.toByteArray();
+    }
+
+    @Property(tries = 50)
+    void encodingsRoundTrip(@ForAll("text") String s) {
+        String body = "{\"method\":\"a.b\",\"params\":[],\"id\":" + new Writer(new Random(1)).string(s) + "}";
+        for (String encoding : List.of("utf-8", "utf-16-le", "utf-32-be")) {
+            assertThat(JsonRpcSniffer.sniff(encode(body, encoding))).isInstanceOf(SniffResult.Call.class);
+        }
+        assertThat(new String(encode("é", "utf-8"), StandardCharsets.UTF_8)).isEqualTo("é");
+    }
+}
