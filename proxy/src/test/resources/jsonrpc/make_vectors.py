@@ -10,6 +10,7 @@ Each line: {"name", "hex" (the body), "kind": parse_error|not_a_call|call, ...}
 """
 import json
 import random
+import struct
 import sys
 
 assert sys.version_info[:2] == (3, 11), "vectors are Python 3.11's verdicts"
@@ -209,6 +210,25 @@ for name, body in [
         ("whitespace everywhere", ' \r\n{ "method" :\t"execution_engine2.run_job" ,\n "params" : [ { "method" : "a.b" } ] , "id" : 1 }\n '),
 ]:
     case("envelope " + name, body)
+
+# --- the id EE2 echoes: json.dumps of what json.loads made of it ---------------------------------
+for id_json in ["1", "-0", "0.0", "-0.0", "1.50", "1E5", "1e16", "1e15", "1234567890123456.7", "1e-5", "0.0001",
+                "0.1", "5e-324", "1.7976931348623157e308", "1e400", "-1e400", "NaN", "-Infinity", "2.5e-7",
+                "123456789012345678901234567890", "3.14159265358979323846", "100", "1e22", "1e23", "9007199254740993.0",
+                '"\\u00e9\\ud83d\\ude00\\u007f/\\/\\b\\f\\n\\r\\t\\u0001"', '"\u00e9\U0001F600\x7f"', '"\\ud800"',
+                "true", "null", "[]", "{}", '[1, [2.0, {"a": null}], "x"]', '{"b": 1, "a": 2, "b": 3}', '{ "k" : [ ] }']:
+    case(f"id {id_json}", '{"method": "execution_engine2.ver", "params": [], "id": %s}' % id_json)
+    case(f"version {id_json}", '{"method": "a.b", "params": [], "id": 0, "version": %s}' % id_json)
+
+frng = random.Random(7)
+for n in range(60):
+    x = struct.unpack("<d", frng.getrandbits(64).to_bytes(8, "little"))[0]
+    if x != x or x in (float("inf"), float("-inf")):
+        continue
+    text = frng.choice(["%.17g", "%.3e", "%r", "%.1f"]) % x
+    if "e" not in text and "." not in text:
+        text += ".0"
+    case(f"id float {text}", '{"method": "a.b", "params": [], "id": %s}' % text)
 
 # --- what admission reads ------------------------------------------------------------------------
 TRUTHY = ["true", "false", "null", "0", "-0", "0.0", "-0.0e5", "1e-400", "1", "0.5", "NaN", "Infinity",

@@ -98,7 +98,7 @@ public final class JsonRpcSniffer {
             return new SniffResult.NotACall(SniffResult.Reason.NO_PARAMS, name);
         }
         RpcEnvelope envelope =
-                new RpcEnvelope(top.raw(TopLevel.ID), top.raw(TopLevel.VERSION), top.raw(TopLevel.JSONRPC));
+                new RpcEnvelope(top.dumps(TopLevel.ID), top.dumps(TopLevel.VERSION), top.dumps(TopLevel.JSONRPC));
         JobCreation creation = null;
         List<String> jobIds = List.of();
         String status = null;

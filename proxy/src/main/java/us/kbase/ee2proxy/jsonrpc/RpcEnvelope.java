@@ -1,8 +1,9 @@
 package us.kbase.ee2proxy.jsonrpc;
 
 /**
- * The members of a call that EE2 echoes in its error replies, as the raw JSON text the client
- * sent (decoded to a String, never re-serialized), each null when the member is absent.
+ * The members of a call that EE2 echoes in its error replies, each as the JSON text EE2 writes
+ * for it (Python's {@code json.dumps} of the parsed value: pure ASCII, {@code 1.50} as
+ * {@code 1.5}, {@code "é"} as {@code "\u00e9"}), null when the member is absent.
  *
  * <p>EE2's {@code process_error} puts {@code "id": <id>} when present, then {@code "version":
  * <version>} when present, else {@code "jsonrpc": <jsonrpc>} (the trace then goes in
@@ -16,7 +17,7 @@ public record RpcEnvelope(String idJson, String versionJson, String jsonrpcJson)
 
     /**
      * The version member EE2 writes into an error reply to this call, as JSON member text:
-     * {@code "version": <as sent>}, {@code "jsonrpc": <as sent>} or {@code "version": "1.0"}.
+     * {@code "version": <value>}, {@code "jsonrpc": <value>} or {@code "version": "1.0"}.
      */
     public String echoVersionMember() {
         if (versionJson != null) {

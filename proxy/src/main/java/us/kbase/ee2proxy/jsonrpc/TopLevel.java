@@ -48,9 +48,9 @@ final class TopLevel {
         return ends[member];
     }
 
-    /** The member's value as raw JSON text, or null when absent. */
-    String raw(int member) {
-        return has(member) ? JsonValues.text(text, starts[member], ends[member]) : null;
+    /** The member's value as EE2 would write it back ({@link PythonJsonDumps}), or null when absent. */
+    String dumps(int member) {
+        return has(member) ? PythonJsonDumps.dumps(text, starts[member]) : null;
     }
 
     static int memberOf(byte[] text, int from, int to) {

@@ -63,7 +63,7 @@ class JsonRpcSnifferPropertiesTest {
         assertThat(result).isInstanceOfSatisfying(SniffResult.Call.class, call -> {
             assertThat(call.methodName()).isEqualTo("execution_engine2." + name);
             assertThat(call.creation()).isEqualTo(new JobCreation.RunJob(expected, concierge));
-            assertThat(call.envelope().idJson()).isEqualTo(writer.id);
+            assertThat(call.envelope().idJson()).isEqualTo(writer.idDumps);
         });
     }
 
@@ -138,7 +138,8 @@ class JsonRpcSnifferPropertiesTest {
     static final class Writer {
         private static final String WHITESPACE = " \t\n\r";
         private final Random random;
-        String id;
+        /** The id as EE2 echoes it. */
+        String idDumps;
 
         Writer(Random random) {
             this.random = random;
@@ -146,7 +147,8 @@ class JsonRpcSnifferPropertiesTest {
 
         /** The call's members in random order, an overridden decoy before each of method and params. */
         String call(String method, String params) {
-            id = random.nextBoolean() ? String.valueOf(random.nextInt(1000)) : string("id-" + random.nextInt());
+            idDumps = random.nextBoolean() ? String.valueOf(random.nextInt(1000)) : "\"id-" + random.nextInt() + "\"";
+            String id = idDumps.startsWith("\"") ? string(idDumps.substring(1, idDumps.length() - 1)) : idDumps;
             List<String> members = new ArrayList<>(List.of(
                     member("method", string(method)),
                     member("params", params),
