@@ -10,22 +10,38 @@ import java.util.TreeMap;
  */
 public sealed interface JobClass {
 
+    /** For people: "parent at depth 1 (kb_Bwa), started by 65a1...". */
+    String describe();
+
     /** A job that finishes by itself: always admitted, still counted in A(u). */
-    record Plain(String app) implements JobClass {}
+    record Plain(String app) implements JobClass {
+        public String describe() {
+            return "plain job (" + app + ")";
+        }
+    }
 
     /**
      * A parallel app at nesting {@code depth} (0 = top level). {@code parentJobId} is the active
      * parent that made it nested, or null at depth 0 (a {@code parent_job_id} that names no active
      * parent of the same user earns nothing and is not kept).
      */
-    record Parent(int depth, String app, String parentJobId) implements JobClass {}
+    record Parent(int depth, String app, String parentJobId) implements JobClass {
+        public String describe() {
+            return "parallel app at depth " + depth + " (" + app + ")"
+                    + (parentJobId == null ? "" : ", started by parallel app " + parentJobId);
+        }
+    }
 
     /**
      * A low-priority job: submitted with {@code parent_job_id} (a parallel app's child), or a
      * {@code run_job_batch} child ({@code parentJobId} null). Held children are served
      * round-robin across {@code parentJobId}s; batch children are held as their whole batch.
      */
-    record Child(String parentJobId, String app) implements JobClass {}
+    record Child(String parentJobId, String app) implements JobClass {
+        public String describe() {
+            return "child (" + app + ")" + (parentJobId == null ? " in a batch" : " of " + parentJobId);
+        }
+    }
 
     /**
      * Several jobs created by one call that EE2 queues all at once: {@code run_job_batch}'s
@@ -43,6 +59,11 @@ public sealed interface JobClass {
         }
 
         /** k: the parallel apps in the batch (each counted as a parent). */
+        public String describe() {
+            return (retry ? "retry of " : "batch of ") + members.size() + " jobs: " + parents() + " parallel app"
+                    + (parents() == 1 ? "" : "s") + " (k), " + others() + " other" + (others() == 1 ? "" : "s") + " (m)";
+        }
+
         public int parents() {
             return (int) members.stream().filter(Parent.class::isInstance).count();
         }
@@ -76,7 +97,11 @@ public sealed interface JobClass {
     }
 
     /** Takes no slot and is never held. */
-    record Exempt(Why why) implements JobClass {}
+    record Exempt(Why why) implements JobClass {
+        public String describe() {
+            return "exempt (" + why.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")";
+        }
+    }
 
     /** Why a call is exempt. */
     enum Why {

@@ -20,7 +20,10 @@ final class Problems {
         return list.isEmpty();
     }
 
+    /** In file order, so an admin can work through them top to bottom. */
     List<Problem> list() {
-        return List.copyOf(list);
+        return list.stream()
+                .sorted(java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column))
+                .toList();
     }
 }
