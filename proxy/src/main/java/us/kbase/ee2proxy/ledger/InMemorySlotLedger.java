@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -41,17 +40,16 @@ public final class InMemorySlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
         long expiresAt = clock.getAsLong() + terms.provisional().toMillis();
-        return step(user, book -> {
-            boolean admitted = book.acquire(ticket, demand, expiresAt);
-            return admitted ? Admission.admitted(book.counts()) : Admission.full(book.counts());
-        });
+        return done(locked(user, book -> book.acquire(ticket, demand, expiresAt)
+                ? Admission.admitted(book.counts())
+                : Admission.full(book.counts())));
     }
 
     @Override
     public CompletionStage<List<String>> bind(String user, String ticket, List<String> jobIds) {
         long expiresAt = clock.getAsLong() + terms.bound().toMillis();
         int[] freed = {0};
-        CompletionStage<List<String>> bound = step(user, book -> {
+        List<String> bound = locked(user, book -> {
             List<String> ids = book.bind(ticket, jobIds, expiresAt, freed);
             ids.forEach(id -> jobOwners.put(id, user));
             return ids;
@@ -59,60 +57,67 @@ public final class InMemorySlotLedger implements SlotLedger {
         if (freed[0] > 0) {
             wake(user);
         }
-        return bound;
+        return done(bound);
     }
 
     @Override
     public CompletionStage<Integer> releaseTicket(String user, String ticket) {
-        return released(user, step(user, book -> book.releaseTicket(ticket)), n -> n > 0);
+        int freed = locked(user, book -> book.releaseTicket(ticket));
+        if (freed > 0) {
+            wake(user);
+        }
+        return done(freed);
     }
 
     @Override
     public CompletionStage<Boolean> releaseJob(String jobId) {
         String user = jobOwners.get(jobId);
-        return user == null ? CompletableFuture.completedFuture(false) : releaseJob(user, jobId);
+        return user == null ? done(false) : releaseJob(user, jobId);
     }
 
     @Override
     public CompletionStage<Boolean> releaseJob(String user, String jobId) {
         long tombstoneUntil = clock.getAsLong() + terms.tombstone().toMillis();
-        CompletionStage<Boolean> released = step(user, book -> {
+        boolean freed = locked(user, book -> {
             jobOwners.remove(jobId, user);
             return book.releaseJob(jobId, tombstoneUntil);
         });
-        return released(user, released, b -> b);
+        if (freed) {
+            wake(user);
+        }
+        return done(freed);
     }
 
     @Override
     public CompletionStage<UserCounts> counts(String user) {
-        return step(user, UserBook::counts);
+        return done(locked(user, UserBook::counts));
     }
 
     @Override
     public CompletionStage<OptionalInt> parentDepth(String user, String jobId) {
-        return step(user, book -> book.parentDepth(jobId));
+        return done(locked(user, book -> book.parentDepth(jobId)));
     }
 
     @Override
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
         long expiresAt = clock.getAsLong() + terms.bound().toMillis();
-        return step(user, book -> {
+        return done(locked(user, book -> {
             boolean adopted = book.adopt(jobId, claim, expiresAt);
             if (book.holds(jobId)) {
                 jobOwners.put(jobId, user);
             }
             return adopted;
-        });
+        }));
     }
 
     @Override
     public CompletionStage<List<TrackedJob>> trackedJobs(String user) {
-        return step(user, UserBook::tracked);
+        return done(locked(user, UserBook::tracked));
     }
 
     @Override
     public CompletionStage<Set<String>> users() {
-        return CompletableFuture.completedFuture(Set.copyOf(books.keySet()));
+        return done(Set.copyOf(books.keySet()));
     }
 
     @Override
@@ -141,7 +146,7 @@ public final class InMemorySlotLedger implements SlotLedger {
      * empty is retired and removed so idle users cost nothing; a step that raced with the removal
      * sees the retired flag and starts over on a fresh book.
      */
-    private <T> CompletionStage<T> step(String user, Function<UserBook, T> action) {
+    private <T> T locked(String user, Function<UserBook, T> action) {
         long now = clock.getAsLong();
         while (true) {
             UserBook book = books.computeIfAbsent(user, u -> new UserBook());
@@ -166,18 +171,12 @@ public final class InMemorySlotLedger implements SlotLedger {
                 }
                 wake(user);
             }
-            return CompletableFuture.completedFuture(result);
+            return result;
         }
     }
 
-    private <T> CompletionStage<T> released(
-            String user, CompletionStage<T> result, Predicate<T> freedAny) {
-        result.thenAccept(r -> {
-            if (freedAny.test(r)) {
-                wake(user);
-            }
-        });
-        return result;
+    private static <T> CompletionStage<T> done(T value) {
+        return CompletableFuture.completedFuture(value);
     }
 
     private void wake(String user) {

@@ -31,16 +31,17 @@ import us.kbase.ee2proxy.policy.UserCounts;
 /**
  * The shared (Redis) ledger with the policy's fallback when it fails: after a failed call this
  * replica is "degraded" and decides at once, without waiting on Redis, per {@link RedisFailureMode}:
- * LOCAL on an in-memory ledger of what it admitted since the outage began, ADMIT (counted in that
- * same local ledger), or REFUSE ({@link Admission.Verdict#LEDGER_UNAVAILABLE}).
+ * LOCAL on an in-memory ledger of what it admitted since the outage began, on top of what Redis
+ * last said about the user ({@link OutageBaseline}); ADMIT (counted in that same local ledger); or
+ * REFUSE ({@link Admission.Verdict#LEDGER_UNAVAILABLE}).
  *
  * <p>A background task probes Redis while degraded; when it answers, the outage is replayed:
  * releases Redis missed are applied (a ticket acquired just before the outage, a job finished
  * during it), and every job lease the local ledger holds is adopted into Redis and dropped locally.
  * Adopting before dropping, and undoing an adopt whose local lease was released meanwhile, means a
- * release racing the replay never leaves a ghost lease. Only then does this replica decide on Redis
- * again. Tickets still in flight when Redis returns stay local until EE2 answers; their bind goes
- * straight to Redis.
+ * release racing the replay never leaves a ghost lease; Redis's tombstones stop a late adopt of a
+ * finished job. Only then does this replica decide on Redis again. Tickets still in flight when
+ * Redis returns stay local until EE2 answers; their bind goes straight to Redis.
  */
 public final class ResilientLedger implements SlotLedger {
     private static final Logger log = LoggerFactory.getLogger(ResilientLedger.class);
@@ -58,6 +59,7 @@ public final class ResilientLedger implements SlotLedger {
     private final Supplier<RedisFailureMode> mode;
     private final AtomicBoolean degraded = new AtomicBoolean();
     private final Cache<UserTicket, Flight> flights;
+    private final OutageBaseline baseline;
     private final Set<UserTicket> missedTicketReleases = ConcurrentHashMap.newKeySet();
     private final Set<JobRelease> missedJobReleases = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService recovery;
@@ -76,6 +78,7 @@ public final class ResilientLedger implements SlotLedger {
         this.local = new InMemorySlotLedger(terms);
         this.mode = mode;
         this.flights = Caffeine.newBuilder().expireAfterWrite(terms.provisional().multipliedBy(2)).build();
+        this.baseline = new OutageBaseline(Duration.ofHours(1), terms.bound());
         this.fallbacks = metrics.counter("ledger.fallback.decisions");
         this.replayed = metrics.counter("ledger.fallback.replayed");
         metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> degraded.get() ? 1 : 0);
@@ -98,6 +101,7 @@ public final class ResilientLedger implements SlotLedger {
         UserTicket key = new UserTicket(user, ticket);
         return sharedOr(
                 () -> shared.tryAcquire(user, ticket, demand).thenApply(admission -> {
+                    baseline.seen(user, admission.counts());
                     if (admission.admitted()) {
                         flights.put(key, new Flight(demand, false));
                     }
@@ -116,12 +120,13 @@ public final class ResilientLedger implements SlotLedger {
         if (now == RedisFailureMode.REFUSE) {
             return CompletableFuture.completedFuture(Admission.unavailable());
         }
-        SlotDemand asked = now == RedisFailureMode.ADMIT ? demand.unlimited() : demand;
+        UserCounts base = baseline.of(key.user());
+        SlotDemand asked = now == RedisFailureMode.ADMIT ? demand.unlimited() : OutageBaseline.beyond(demand, base);
         return local.tryAcquire(key.user(), key.ticket(), asked).thenApply(admission -> {
             if (admission.admitted()) {
                 flights.put(key, new Flight(demand, true));
             }
-            return admission;
+            return new Admission(admission.verdict(), OutageBaseline.sum(base, admission.counts()));
         });
     }
 
@@ -136,12 +141,29 @@ public final class ResilientLedger implements SlotLedger {
             local.releaseTicket(user, ticket);
             return adoptAll(user, flight.demand, jobIds);
         }
-        return sharedOr(() -> shared.bind(user, ticket, jobIds), () -> {
-            missedTicketReleases.add(key);
-            return flight == null
-                    ? CompletableFuture.completedFuture(List.of())
-                    : adoptAll(user, flight.demand, jobIds);
-        });
+        return sharedOr(
+                () -> shared.bind(user, ticket, jobIds).thenApply(bound -> {
+                    if (flight != null) {
+                        remember(user, flight.demand.claims(), jobIds, bound);
+                    }
+                    return bound;
+                }),
+                () -> {
+                    missedTicketReleases.add(key);
+                    if (flight == null) {
+                        return CompletableFuture.completedFuture(List.of());
+                    }
+                    baseline.add(user, flight.demand.claims(), -1);
+                    return adoptAll(user, flight.demand, jobIds);
+                });
+    }
+
+    private void remember(String user, List<SlotClaim> claims, List<String> jobIds, List<String> bound) {
+        for (int i = 0; i < Math.min(claims.size(), jobIds.size()); i++) {
+            if (bound.contains(jobIds.get(i))) {
+                baseline.bound(user, jobIds.get(i), claims.get(i));
+            }
+        }
     }
 
     /** Claim i becomes job i's lease, wherever leases go now. */
@@ -172,16 +194,23 @@ public final class ResilientLedger implements SlotLedger {
         }
         return sharedOr(() -> shared.releaseTicket(user, ticket), () -> {
             missedTicketReleases.add(key);
-            return CompletableFuture.completedFuture(flight == null ? 0 : flight.demand.claims().size());
+            if (flight == null) {
+                return CompletableFuture.completedFuture(0);
+            }
+            baseline.add(user, flight.demand.claims(), -1);
+            return CompletableFuture.completedFuture(flight.demand.claims().size());
         });
     }
 
     @Override
     public CompletionStage<Boolean> releaseJob(String jobId) {
         String owner = local.ownerOf(jobId);
+        if (owner == null) {
+            owner = baseline.ownerOf(jobId);
+        }
         if (owner != null) {
-            // Known here: release it with its owner, so Redis keeps a tombstone even for a job it
-            // has not been told about yet (replay in progress).
+            // Release it with its owner: Redis then keeps a tombstone even for a job it has not
+            // been told about yet (replay in progress).
             return releaseJob(owner, jobId);
         }
         return sharedOr(() -> shared.releaseJob(jobId), () -> {
@@ -193,15 +222,26 @@ public final class ResilientLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> releaseJob(String user, String jobId) {
         boolean freedLocally = local.releaseJob(user, jobId).toCompletableFuture().join();
-        return sharedOr(() -> shared.releaseJob(user, jobId).thenApply(freed -> freed || freedLocally), () -> {
-            missedJobReleases.add(new JobRelease(user, jobId));
-            return CompletableFuture.completedFuture(freedLocally);
-        });
+        return sharedOr(
+                () -> shared.releaseJob(user, jobId).thenApply(freed -> {
+                    baseline.forget(jobId);
+                    return freed || freedLocally;
+                }),
+                () -> {
+                    missedJobReleases.add(new JobRelease(user, jobId));
+                    baseline.jobReleased(jobId);
+                    return CompletableFuture.completedFuture(freedLocally);
+                });
     }
 
     @Override
     public CompletionStage<UserCounts> counts(String user) {
-        return sharedOr(() -> shared.counts(user), () -> local.counts(user));
+        return sharedOr(
+                () -> shared.counts(user).thenApply(counts -> {
+                    baseline.seen(user, counts);
+                    return counts;
+                }),
+                () -> local.counts(user).thenApply(here -> OutageBaseline.sum(baseline.of(user), here)));
     }
 
     @Override
@@ -215,7 +255,14 @@ public final class ResilientLedger implements SlotLedger {
 
     @Override
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
-        return sharedOr(() -> shared.adopt(user, jobId, claim), () -> local.adopt(user, jobId, claim));
+        return sharedOr(
+                () -> shared.adopt(user, jobId, claim).thenApply(added -> {
+                    if (added) {
+                        baseline.bound(user, jobId, claim);
+                    }
+                    return added;
+                }),
+                () -> local.adopt(user, jobId, claim));
     }
 
     @Override
@@ -288,8 +335,11 @@ public final class ResilientLedger implements SlotLedger {
                 log.warn("Shared ledger answers again; outage replayed");
             }
         } catch (RuntimeException e) {
-            degraded.set(true);
-            log.debug("Shared ledger still unavailable", e);
+            if (degraded.get()) {
+                log.debug("Shared ledger still unavailable", e);
+            } else {
+                markDown(e);
+            }
         }
     }
 
@@ -306,12 +356,15 @@ public final class ResilientLedger implements SlotLedger {
         }
         for (String user : local.users().toCompletableFuture().join()) {
             for (TrackedJob job : local.trackedJobs(user).toCompletableFuture().join()) {
-                shared.adopt(user, job.jobId(), job.claim()).toCompletableFuture().join();
+                boolean added = shared.adopt(user, job.jobId(), job.claim()).toCompletableFuture().join();
                 boolean stillHeld = local.releaseJob(user, job.jobId()).toCompletableFuture().join();
                 if (!stillHeld) {
                     shared.releaseJob(user, job.jobId()).toCompletableFuture().join();
+                } else if (added) {
+                    baseline.bound(user, job.jobId(), job.claim());
+                    baseline.add(user, List.of(job.claim()), +1);
+                    replayed.inc();
                 }
-                replayed.inc();
             }
         }
     }

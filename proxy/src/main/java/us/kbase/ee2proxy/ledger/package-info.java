@@ -1,0 +1,36 @@
+/**
+ * The slot ledger: per-user leases that count P(u) (unfinished parents) and A(u) (unfinished
+ * admitted jobs) for the admission rules.
+ *
+ * <p>{@link us.kbase.ee2proxy.ledger.SlotLedger} is the one interface. {@link
+ * us.kbase.ee2proxy.ledger.InMemorySlotLedger} is the embedded default (no Redis configured);
+ * {@link us.kbase.ee2proxy.ledger.RedisSlotLedger} is shared by replicas; {@link
+ * us.kbase.ee2proxy.ledger.ResilientLedger} wraps the Redis one with the policy's failure mode.
+ *
+ * <h2>Lease lifecycle</h2>
+ * {@code tryAcquire(user, ticket, demand)} takes claim i as the provisional lease {@code
+ * t:<ticket>:<i>} (short TTL); {@code bind(user, ticket, jobIds)} turns it into {@code j:<jobId>}
+ * (long TTL) and indexes the job's owner; {@code releaseTicket} / {@code releaseJob} free them and
+ * publish the user's name; a released job id stays a tombstone for a while so a late bind, replay
+ * or adopt cannot resurrect it; anything left past its TTL stops counting.
+ *
+ * <h2>Redis scripts</h2>
+ * Each step is one EVALSHA (EVAL once after NOSCRIPT) of {@code prelude.lua} + the step's script,
+ * with {@code KEYS = [leases, parents, claims, gone]} of one user (see {@link
+ * us.kbase.ee2proxy.ledger.LedgerKeys}) and {@code ARGV = [user, channel, ...]}. Every script reads
+ * {@code TIME} (never the client clock); the writing ones first sweep expired leases and tombstones,
+ * publish the user on the channel if any lease went, and renew the keys' TTL.
+ * <ul>
+ *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs, claims...
+ *       ({@code "<0|1>:<depth>:<app>"}) -> {@code [admitted, jobs, parents, app, n, ...]}; admitted
+ *       iff {@code ZCARD parents + parent claims <= parentLimit} and {@code ZCARD leases + claims <=
+ *       jobLimit}; a ticket that already holds leases is admitted again without taking more.
+ *   <li>{@code bind}: ARGV ticket, boundTtlMs, keyTtlMs, jobIds... -> the job ids bound.
+ *   <li>{@code release}: ARGV "ticket"|"job", id, tombstoneTtlMs, keyTtlMs -> leases freed.
+ *   <li>{@code adopt}: ARGV jobId, claim, boundTtlMs, keyTtlMs -> 1 new, 0 known or tombstone.
+ *   <li>{@code counts}: -> {@code [jobs, parents, app, n, ...]}.
+ *   <li>{@code depth} (read only): ARGV jobId -> depth, or -1 if not a live parent lease.
+ *   <li>{@code tracked} (read only): -> {@code [jobId, claim, ...]} of live bound leases.
+ * </ul>
+ */
+package us.kbase.ee2proxy.ledger;
