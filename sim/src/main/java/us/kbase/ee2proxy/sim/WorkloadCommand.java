@@ -1,26 +1,67 @@
 package us.kbase.ee2proxy.sim;
 
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import us.kbase.ee2proxy.sim.workload.Workload;
+import us.kbase.ee2proxy.sim.workload.WorkloadReport;
+import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
 
-/** {@code workload FILE --ee2-url URL [--json]}: exit 0 when every job finished, 3 on a deadlock verdict. */
+/**
+ * {@code workload FILE --ee2-url URL [--json]}. Exit codes: 0 every job finished, 3 deadlock,
+ * 4 stalled or timed out, 2 the workload file is wrong, 1 the URL does not lead to a simulator.
+ */
 @Command(name = "workload", mixinStandardHelpOptions = true,
-        description = "Run a workload against an EE2 URL (the simulator, or a proxy in front of it).")
+        description = "Run a workload against an EE2 URL (the simulator, or a proxy in front of it).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every job finished", "3:deadlock verdict", "4:stalled or timed out",
+                "2:the workload file is wrong", "1:the URL does not lead to an EE2 simulator"})
 final class WorkloadCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The workload YAML file.")
-    java.nio.file.Path file;
+    static final int FINISHED = 0;
+    static final int UNREACHABLE = 1;
+    static final int BAD_WORKLOAD = 2;
+    static final int DEADLOCK = 3;
+    static final int UNFINISHED = 4;
 
-    @Option(names = "--ee2-url", required = true, description = "EE2's URL (a simulator or a proxy in front of one).")
-    java.net.URI ee2Url;
+    @Parameters(index = "0", paramLabel = "FILE", description = "The workload YAML file.")
+    Path file;
 
-    @Option(names = "--json", description = "Print the report as JSON.")
+    @Option(names = "--ee2-url", required = true, paramLabel = "URL",
+            description = "EE2's URL: a simulator, or a proxy in front of one.")
+    URI ee2Url;
+
+    @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
 
     @Override
-    public Integer call() {
-        System.err.println("ee2-sim workload: not built yet");
-        return 1;
+    public Integer call() throws InterruptedException {
+        Workload w;
+        try {
+            w = Workload.load(file);
+        } catch (NoSuchFileException e) {
+            System.err.println("ee2-sim workload: no such file: " + file);
+            return BAD_WORKLOAD;
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("ee2-sim workload: " + e.getMessage());
+            return BAD_WORKLOAD;
+        }
+        WorkloadReport report;
+        try {
+            report = new WorkloadRunner(ee2Url).run(w);
+        } catch (IOException e) {
+            System.err.println("ee2-sim workload: " + e.getMessage());
+            return UNREACHABLE;
+        }
+        System.out.print(json ? report.toJson() + "\n" : report.toTable());
+        return switch (report.verdict()) {
+            case FINISHED -> FINISHED;
+            case DEADLOCK -> DEADLOCK;
+            case STALLED, TIMEOUT -> UNFINISHED;
+        };
     }
 }

@@ -60,16 +60,21 @@ public final class JobExecution implements Consumer<Job> {
     /** The job's own time, then (a parent) its children; then {@code done}, unless it was stopped. */
     void work(Job job, AppProfile profile, RunSettings s, Runnable done) {
         Runnable afterOwnWork = () -> {
-            if (job.status().isTerminal()) {
+            if (!alive(job)) {
                 return;
             }
             if (profile.isParent()) {
-                new ParallelApp(job, profile.children(), s, client, timer, done).start();
+                new ParallelApp(job, profile.children(), s, client, timer, done, () -> alive(job)).start();
             } else {
                 done.run();
             }
         };
         timer.schedule(guarded(afterOwnWork), s.millis(profile.seconds()), TimeUnit.MILLISECONDS);
+    }
+
+    /** Still the scheduler's job and not finished (not cancelled, not forgotten by a reset). */
+    boolean alive(Job job) {
+        return scheduler.find(job.id()) == job && !job.status().isTerminal();
     }
 
     Ee2Client client() {

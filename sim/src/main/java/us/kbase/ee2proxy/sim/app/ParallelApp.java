@@ -1,12 +1,12 @@
 package us.kbase.ee2proxy.sim.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.sim.scheduler.Job;
@@ -31,6 +31,7 @@ final class ParallelApp {
     private final Ee2Client client;
     private final ScheduledExecutorService timer;
     private final Runnable done;
+    private final BooleanSupplier alive;
     private final int[] attempts;
     private final Deque<Integer> pending = new ArrayDeque<>();
     private int outstanding;
@@ -38,13 +39,14 @@ final class ParallelApp {
     private boolean finished;
 
     ParallelApp(Job parent, ChildPlan plan, RunSettings settings, Ee2Client client,
-                ScheduledExecutorService timer, Runnable done) {
+                ScheduledExecutorService timer, Runnable done, BooleanSupplier alive) {
         this.parent = parent;
         this.plan = plan;
         this.settings = settings;
         this.client = client;
         this.timer = timer;
         this.done = done;
+        this.alive = alive;
         this.attempts = new int[plan.count()];
         for (int i = 0; i < plan.count(); i++) {
             pending.add(i);
@@ -77,8 +79,9 @@ final class ParallelApp {
         }
     }
 
+    /** Cancelled, finished, or forgotten by a reset: the app stops submitting and polling. */
     private boolean stopped() {
-        return parent.status().isTerminal();
+        return !alive.getAsBoolean();
     }
 
     private void submit(int index) {
@@ -115,6 +118,11 @@ final class ParallelApp {
             ObjectNode q = NODES.objectNode().put("job_id", childId);
             client.call(settings.ee2Url(), parent.spec().token(), "execution_engine2.check_job", q)
                     .whenComplete((state, err) -> {
+                        if (isEe2Error(err)) {
+                            // KBParallel's check raises on an EE2 error: the child counts as failed.
+                            childSettled(index, false);
+                            return;
+                        }
                         String status = err == null && state != null ? state.path("status").asText() : "";
                         switch (status) {
                             case "completed" -> childSettled(index, true);
@@ -123,6 +131,12 @@ final class ParallelApp {
                         }
                     });
         }), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean isEe2Error(Throwable err) {
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                ? err.getCause() : err;
+        return cause instanceof Ee2CallError e && e.error() != null;
     }
 
     /** KBParallel's back-off: every second at first, then every 5 s, then every 15 s. */
@@ -140,10 +154,5 @@ final class ParallelApp {
             }
         }
         submitMore();
-    }
-
-    /** For logs. */
-    JsonNode describe() {
-        return NODES.objectNode().put("parent", parent.id()).put("settled", settled).put("count", plan.count());
     }
 }

@@ -1,0 +1,197 @@
+package us.kbase.ee2proxy.sim.workload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import us.kbase.ee2proxy.sim.app.AppProfile;
+import us.kbase.ee2proxy.sim.app.Ee2Client;
+import us.kbase.ee2proxy.sim.control.RunConfiguration;
+import us.kbase.ee2proxy.sim.control.RunControlMethods;
+import us.kbase.ee2proxy.sim.control.SimSnapshot;
+import us.kbase.ee2proxy.sim.control.TokenGrant;
+import us.kbase.ee2proxy.sim.scheduler.JobSnapshot;
+import us.kbase.ee2proxy.sim.scheduler.JobStatus;
+import us.kbase.ee2proxy.sim.workload.WorkloadReport.Rejection;
+import us.kbase.ee2proxy.sim.workload.WorkloadReport.Verdict;
+
+/**
+ * Runs a workload against any EE2 URL: the simulator itself, or a proxy in front of it. It
+ * speaks only HTTP through that URL: {@code ee2sim.configure_run} resets the simulator and makes
+ * its parents and runners call the same URL, then the workload's users submit on schedule, and
+ * {@code ee2sim.snapshot} feeds the deadlock detector until every job is done or a verdict falls.
+ */
+public final class WorkloadRunner {
+    private static final ObjectMapper JSON = RunControlMethods.json();
+    private static final long CONTROL_TIMEOUT_SECONDS = 30;
+
+    private final URI ee2Url;
+    private final URI callbackUrl;
+    private long pollMillis = 50;
+
+    /** A runner for {@code ee2Url}; the simulator's parents and runners call the same URL. */
+    public WorkloadRunner(URI ee2Url) {
+        this(ee2Url, ee2Url);
+    }
+
+    /** For a simulator that must reach the URL by another address than this process does. */
+    public WorkloadRunner(URI ee2Url, URI callbackUrl) {
+        this.ee2Url = ee2Url;
+        this.callbackUrl = callbackUrl;
+    }
+
+    public WorkloadRunner pollMillis(long ms) {
+        this.pollMillis = ms;
+        return this;
+    }
+
+    /**
+     * Runs the workload to a verdict.
+     *
+     * @throws IOException when the URL cannot be reached or does not lead to a simulator
+     */
+    public WorkloadReport run(Workload w) throws IOException, InterruptedException {
+        ExecutorService http = Executors.newCachedThreadPool(new DefaultThreadFactory("workload-client", true));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("workload-timer", true));
+        try {
+            Ee2Client client = new Ee2Client(http);
+            control(client, RunControlMethods.CONFIGURE, JSON.valueToTree(configuration(w)));
+            RunTracker tracker = new RunTracker();
+            long t0 = System.currentTimeMillis();
+            new SubmissionSchedule(w, ee2Url, client, timer, tracker).start();
+            return watch(w, client, tracker, t0);
+        } finally {
+            timer.shutdownNow();
+            http.shutdownNow();
+        }
+    }
+
+    private RunConfiguration configuration(Workload w) {
+        List<TokenGrant> tokens = new ArrayList<>();
+        w.users().forEach(u -> u.tokens().forEach(t -> tokens.add(new TokenGrant(t, u.name(), u.roles()))));
+        return new RunConfiguration(callbackUrl.toString(), w.speed(), w.runners(), w.defaultSeconds(), w.slots(),
+                w.capacity(), w.slotOverrides(), tokens, w.apps(), true);
+    }
+
+    private WorkloadReport watch(Workload w, Ee2Client client, RunTracker tracker, long t0)
+            throws IOException, InterruptedException {
+        long lastChange = -1;
+        long changeSeenAt = t0;
+        while (true) {
+            SimSnapshot snap = snapshot(client);
+            long now = System.currentTimeMillis();
+            if (snap.lastChange() != lastChange) {
+                lastChange = snap.lastChange();
+                changeSeenAt = now;
+            }
+            retryFailed(w, client, snap, tracker);
+            List<JobSnapshot> open = unfinished(snap);
+            long quiet = now - Math.max(changeSeenAt, tracker.lastEvent.get());
+            ReportBuilder report = new ReportBuilder(w, ee2Url, snap, tracker, t0, now);
+            if (open.isEmpty() && tracker.outstanding.get() == 0) {
+                return report.build(Verdict.FINISHED, "every job reached a final state", null);
+            }
+            if (quiet >= w.quietSeconds() * 1000) {
+                Optional<Deadlock> d = DeadlockDetector.find(snap);
+                if (d.isPresent()) {
+                    return report.build(Verdict.DEADLOCK, String.format("user %s: all %d slots held by parents "
+                            + "waiting on queued children, nothing moved for %.1f s", d.get().user(), d.get().slots(),
+                            quiet / 1000.0), d.get());
+                }
+            }
+            if (quiet >= w.stallSeconds() * 1000) {
+                return report.build(Verdict.STALLED, String.format("%d jobs unfinished and %d calls outstanding, "
+                        + "nothing moved for %.1f s", open.size(), tracker.outstanding.get(), quiet / 1000.0), null);
+            }
+            if (now - t0 >= w.timeoutSeconds() * 1000) {
+                return report.build(Verdict.TIMEOUT, String.format("%d jobs unfinished after %.0f s", open.size(),
+                        w.timeoutSeconds()), null);
+            }
+            Thread.sleep(pollMillis);
+        }
+    }
+
+    static List<JobSnapshot> unfinished(SimSnapshot snap) {
+        List<JobSnapshot> out = new ArrayList<>();
+        for (JobSnapshot j : snap.jobs()) {
+            if (!j.batchContainer() && !j.finishedState()) {
+                out.add(j);
+            }
+        }
+        return out;
+    }
+
+    /** The user resubmits a failed top-level job with retry_job while it has retries left. */
+    private void retryFailed(Workload w, Ee2Client client, SimSnapshot snap, RunTracker tracker) {
+        for (JobSnapshot j : snap.jobs()) {
+            Integer left = tracker.retriesLeft.get(j.jobId());
+            if (left == null || left <= 0 || j.status() != JobStatus.ERROR
+                    || tracker.retried.putIfAbsent(j.jobId(), true) != null) {
+                continue;
+            }
+            String token = w.user(j.user()) == null ? null : w.user(j.user()).tokens().get(0);
+            String jobClass = tracker.classOf.getOrDefault(j.jobId(), "plain");
+            tracker.outstanding.incrementAndGet();
+            long sent = System.currentTimeMillis();
+            ObjectNode p = JSON.createObjectNode().put("job_id", j.jobId());
+            client.call(ee2Url, token, "execution_engine2.retry_job", p).whenComplete((r, err) -> {
+                if (err == null && r != null && r.has("retry_id")) {
+                    tracker.created(r.get("retry_id").asText(), jobClass, sent, left - 1);
+                } else {
+                    tracker.rejections.add(new Rejection(j.user(), j.app(), jobClass, SubmissionSchedule.message(err)));
+                }
+                tracker.event();
+                tracker.outstanding.decrementAndGet();
+            });
+        }
+    }
+
+    private SimSnapshot snapshot(Ee2Client client) throws IOException, InterruptedException {
+        JsonNode s = control(client, RunControlMethods.SNAPSHOT);
+        return JSON.treeToValue(s, SimSnapshot.class);
+    }
+
+    private JsonNode control(Ee2Client client, String method, JsonNode... params)
+            throws IOException, InterruptedException {
+        CompletableFuture<JsonNode> call = client.call(ee2Url, null, method, params);
+        try {
+            return call.get(CONTROL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException("cannot drive the EE2 simulator at " + ee2Url + " (" + method + "): "
+                    + SubmissionSchedule.message(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw new IOException("no answer from " + ee2Url + " to " + method + " within "
+                    + CONTROL_TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    static ArrayNode array() {
+        return JSON.createArrayNode();
+    }
+
+    static String defaultClass(Workload w, Submission s) {
+        if (s.jobClass() != null) {
+            return s.jobClass();
+        }
+        if (s.isBatch()) {
+            return "batch";
+        }
+        AppProfile p = w.profile(s.app());
+        return p != null && p.isParent() ? "parent" : "plain";
+    }
+}
