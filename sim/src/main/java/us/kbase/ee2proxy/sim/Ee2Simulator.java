@@ -58,6 +58,7 @@ public final class Ee2Simulator implements AutoCloseable {
     private EventLoopGroup workers;
     private Channel channel;
     private volatile URI url;
+    private Ee2Endpoint endpoint;
 
     private Ee2Simulator(Builder b) {
         this.config = b;
@@ -81,12 +82,13 @@ public final class Ee2Simulator implements AutoCloseable {
                 NioIoHandler.newFactory());
         List<MethodSpec> methods = new ArrayList<>(ExecutionEngine.methods(scheduler, () -> url.toString()));
         methods.addAll(RunControlMethods.specs(this::configure, this::snapshot));
+        endpoint = new Ee2Endpoint(tokens, methods);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new SimServerInitializer(tokens, new Ee2Endpoint(tokens, methods)));
+                .childHandler(new SimServerInitializer(tokens, endpoint));
         channel = b.bind(config.host, config.port).sync().channel();
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         url = URI.create("http://" + hostForUrl(config.host) + ":" + port + "/");
@@ -114,6 +116,14 @@ public final class Ee2Simulator implements AutoCloseable {
     /** Accept one more token for {@code user}. */
     public void addToken(String token, String user, String... customRoles) {
         tokens.add(token, user, List.of(customRoles));
+    }
+
+    /**
+     * Requests that reached the simulator for {@code method} ("execution_engine2.start_job"),
+     * since it started: what a proxy in front forwarded.
+     */
+    public long calls(String method) {
+        return endpoint.calls(method);
     }
 
     /** Every job, oldest first. */

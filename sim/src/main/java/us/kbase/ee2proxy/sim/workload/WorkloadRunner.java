@@ -92,17 +92,21 @@ public final class WorkloadRunner {
         long lastChange = -1;
         long changeSeenAt = t0;
         while (true) {
+            // Read before asking for the snapshot: a reply that lands while the snapshot is on its
+            // way would otherwise make a snapshot without that job look like the end of the run.
+            int outstanding = tracker.outstanding.get();
+            long lastEvent = tracker.lastEvent.get();
             SimSnapshot snap = snapshot(client);
             long now = System.currentTimeMillis();
             if (snap.lastChange() != lastChange) {
                 lastChange = snap.lastChange();
                 changeSeenAt = now;
             }
-            retryFailed(w, client, snap, tracker);
+            int retriesSent = retryFailed(w, client, snap, tracker);
             List<JobSnapshot> open = unfinished(snap);
-            long quiet = now - Math.max(changeSeenAt, tracker.lastEvent.get());
+            long quiet = now - Math.max(changeSeenAt, lastEvent);
             ReportBuilder report = new ReportBuilder(w, ee2Url, snap, tracker, t0, now);
-            if (open.isEmpty() && tracker.outstanding.get() == 0) {
+            if (open.isEmpty() && outstanding == 0 && retriesSent == 0) {
                 return report.build(Verdict.FINISHED, "every job reached a final state", null);
             }
             if (quiet >= w.quietSeconds() * 1000) {
@@ -115,7 +119,7 @@ public final class WorkloadRunner {
             }
             if (quiet >= w.stallSeconds() * 1000) {
                 return report.build(Verdict.STALLED, String.format("%d jobs unfinished and %d calls outstanding, "
-                        + "nothing moved for %.1f s", open.size(), tracker.outstanding.get(), quiet / 1000.0), null);
+                        + "nothing moved for %.1f s", open.size(), outstanding, quiet / 1000.0), null);
             }
             if (now - t0 >= w.timeoutSeconds() * 1000) {
                 return report.build(Verdict.TIMEOUT, String.format("%d jobs unfinished after %.0f s", open.size(),
@@ -136,7 +140,8 @@ public final class WorkloadRunner {
     }
 
     /** The user resubmits a failed top-level job with retry_job while it has retries left. */
-    private void retryFailed(Workload w, Ee2Client client, SimSnapshot snap, RunTracker tracker) {
+    private int retryFailed(Workload w, Ee2Client client, SimSnapshot snap, RunTracker tracker) {
+        int sent = 0;
         for (JobSnapshot j : snap.jobs()) {
             Integer left = tracker.retriesLeft.get(j.jobId());
             if (left == null || left <= 0 || j.status() != JobStatus.ERROR
@@ -146,11 +151,12 @@ public final class WorkloadRunner {
             String token = w.user(j.user()) == null ? null : w.user(j.user()).tokens().get(0);
             String jobClass = tracker.classOf.getOrDefault(j.jobId(), "plain");
             tracker.outstanding.incrementAndGet();
-            long sent = System.currentTimeMillis();
+            sent++;
+            long sentAt = System.currentTimeMillis();
             ObjectNode p = JSON.createObjectNode().put("job_id", j.jobId());
             client.call(ee2Url, token, "execution_engine2.retry_job", p).whenComplete((r, err) -> {
                 if (err == null && r != null && r.has("retry_id")) {
-                    tracker.created(r.get("retry_id").asText(), jobClass, sent, left - 1);
+                    tracker.created(r.get("retry_id").asText(), jobClass, sentAt, left - 1);
                 } else {
                     tracker.rejections.add(new Rejection(j.user(), j.app(), jobClass, SubmissionSchedule.message(err)));
                 }
@@ -158,6 +164,7 @@ public final class WorkloadRunner {
                 tracker.outstanding.decrementAndGet();
             });
         }
+        return sent;
     }
 
     private SimSnapshot snapshot(Ee2Client client) throws IOException, InterruptedException {
