@@ -34,7 +34,8 @@ public sealed interface Decision {
      * <p>Order among held calls of one ledger user, at each release: parents first, deepest
      * nesting depth first, then oldest first (a deeper parent unblocks the apps above it); then
      * children round-robin across their {@code parentJobId}s (batch children: one turn per
-     * batch), oldest first within one parent.
+     * batch), oldest first within one parent. The order serves latency only: deadlock-freedom
+     * does not depend on it (the property test passes with the reverse order as well).
      */
     record Hold(SlotDemand demand, Reason reason, Duration atMost, Then then) implements Decision {
         public Hold {

@@ -48,7 +48,7 @@ sealed interface YamlTree {
         public String describe() {
             return switch (token) {
                 case VALUE_NULL -> "nothing (an empty value)";
-                case VALUE_STRING -> "the text \"" + text + "\"";
+                case VALUE_STRING -> text.isEmpty() ? "nothing (an empty value)" : "the text \"" + text + "\"";
                 case VALUE_TRUE, VALUE_FALSE -> "the boolean " + text;
                 default -> "the number " + text;
             };

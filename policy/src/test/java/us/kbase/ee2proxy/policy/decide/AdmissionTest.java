@@ -169,6 +169,17 @@ class AdmissionTest {
         assertThat(a.reason().adminMessage()).isEqualTo("admit exempt job, no slot taken: run_job_concierge ignores"
                 + " concurrency limits; user alice (defaults)");
         assertThat(a.reason().userMessage()).isEqualTo("Your job was submitted.");
+        RunJobParams adminJob = new RunJobParams("kb_Bwa.run", null, null, true,
+                new us.kbase.ee2proxy.policy.request.JobRequirements(true, true, null));
+        assertThat(decide(call(new RunJob(adminJob, false)), counts(9, 500, FIVE)).reason().adminMessage())
+                .isEqualTo("admit exempt job, no slot taken: as_admin with job_requirements.ignore_concurrency_limits;"
+                        + " user alice (defaults)");
+        AdmissionPolicy withSvc = POLICY.toBuilder().exemptUsers(java.util.Set.of("svc")).build();
+        Classification svc = Classifier.classify(withSvc, new RunJob(RunJobParams.of("kb_Bwa.run"), false), "svc",
+                ParentLookup.NONE, RetryLookup.NONE);
+        assertThat(Admission.decide(withSvc.forUser("svc"), counts(9, 500, FIVE), svc, Duration.ZERO).reason()
+                .adminMessage()).isEqualTo("admit exempt job, no slot taken: the user is listed in exempt.users;"
+                        + " user svc (defaults)");
     }
 
     @Test

@@ -141,6 +141,21 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void emptyValuesListsWhereScalarsBelongAndNonMappingEntries() {
+        assertThat(only("slots:\n").what()).isEqualTo("slots must be a whole number, but it is nothing (an empty value)");
+        assertThat(only("children:\n  maxWait: [10m]\n").what())
+                .isEqualTo("children.maxWait must be a duration such as 10m or 90s, but it is a list");
+        assertThat(only("overrides:\n  - alice\n")).satisfies(p -> {
+            assertThat(p.what()).isEqualTo("an entry of overrides is the text \"alice\", not a mapping");
+            assertThat(p.fix()).startsWith("write each override as a list entry");
+            assertThat(p.line()).isEqualTo(2);
+        });
+        assertThat(only("overrides:\n  - name: [a]\n    users: [alice]\n    slots: 11\n").what())
+                .isEqualTo("overrides[0].name must be a non-empty name, but it is a list");
+        assertThat(only("exempt:\n  users: nobody\n  groups: [x]\n").what()).isEqualTo("unknown key exempt.groups");
+    }
+
+    @Test
     void outOfRangeNumbersAreRefused() {
         assertThat(only("parents:\n  maxPerUser: 0\n")).satisfies(p -> {
             assertThat(p.what()).isEqualTo("parents.maxPerUser must be at least 1, got 0");

@@ -3,7 +3,6 @@ package us.kbase.ee2proxy.policy.simulation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -54,6 +53,12 @@ class DeadlockFreedomTest {
     }
 
     @Test
+    void policiesThatBreakTheValidationRuleAreCaught() {
+        // maxPerUser + maxNestingDepth = slots: parents can fill every slot. The loader refuses these.
+        assertThat(firstViolation(Scenario.oneDepthTooMany(), Rules.REAL)).isIn(Violation.PARENT_CAP, Violation.DEADLOCK);
+    }
+
+    @Test
     void noProxyAtAllIsCaughtAtTheCap() {
         assertThat(firstViolation(Rules.NO_PROXY)).isIn(Violation.PARENT_CAP, Violation.CHILD_CAP);
     }
@@ -78,13 +83,15 @@ class DeadlockFreedomTest {
         assertThat(broken.detail()).contains("nothing can finish by itself").contains("parent d0");
     }
 
-    /** Samples scenarios until the broken rules break an invariant; the kind found first. */
+    /** Samples scenarios until the rules break an invariant; the kind broken first. */
     private static Violation firstViolation(Rules broken) {
-        List<String> seen = new ArrayList<>();
-        return Scenario.any().sampleStream().limit(5_000)
-                .map(s -> new FifoSimulation(s.policy(), broken).run(s.arrivals()))
+        return firstViolation(Scenario.any(), broken);
+    }
+
+    private static Violation firstViolation(Arbitrary<Scenario> scenarios, Rules rules) {
+        return scenarios.sampleStream().limit(5_000)
+                .map(s -> new FifoSimulation(s.policy(), rules).run(s.arrivals()))
                 .filter(o -> !o.ok())
-                .peek(o -> seen.add(o.detail()))
                 .map(Outcome::violation)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("5,000 scenarios did not catch the broken rules"));

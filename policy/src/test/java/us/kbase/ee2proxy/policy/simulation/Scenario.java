@@ -22,7 +22,16 @@ record Scenario(AdmissionPolicy policy, List<Arrival> arrivals) {
     static final List<String> USERS = List.of("alice", "bob");
 
     static Arbitrary<Scenario> any() {
-        return Combinators.combine(limits(), limits(), workload()).as((alice, bob, arrivals) -> new Scenario(
+        return with(limits());
+    }
+
+    /** Limits that break the validation rule by one: C_0 + maxNestingDepth <= S. */
+    static Arbitrary<Scenario> oneDepthTooMany() {
+        return with(limits(1));
+    }
+
+    private static Arbitrary<Scenario> with(Arbitrary<Limits> limits) {
+        return Combinators.combine(limits, limits, workload()).as((alice, bob, arrivals) -> new Scenario(
                 AdmissionPolicy.builder().source("generated").defaults(alice)
                         .override(new UserOverride("bob-lab", List.of("bob"), bob, Set.of("slots"))).build(),
                 arrivals));
@@ -30,10 +39,14 @@ record Scenario(AdmissionPolicy policy, List<Arrival> arrivals) {
 
     /** Limits that pass validation: C_0 + maxNestingDepth <= S - 1, waits in (0, 1800 s). */
     static Arbitrary<Limits> limits() {
+        return limits(0);
+    }
+
+    private static Arbitrary<Limits> limits(int extraDepth) {
         return Arbitraries.integers().between(2, 12).flatMap(slots ->
                 Arbitraries.integers().between(1, slots - 1).flatMap(perUser ->
                         Combinators.combine(
-                                Arbitraries.integers().between(0, slots - 1 - perUser),
+                                Arbitraries.integers().between(0, slots - 1 - perUser + extraDepth),
                                 Arbitraries.of(WhenFull.class),
                                 Arbitraries.integers().between(1, 1799),
                                 Arbitraries.integers().between(0, 8),
