@@ -1,0 +1,308 @@
+package us.kbase.ee2proxy.jsonrpc;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads what job tracking needs out of EE2's replies: the jobs a call created or retried, the
+ * states check_* calls report, and whether the call failed. Streaming: everything else in a
+ * reply (job inputs, logs, outputs) is skipped without being built.
+ *
+ * <p>Jackson suffices here, unlike for requests: EE2's replies are {@code json.dumps} output,
+ * always well-formed, and only {@code NaN}/{@code Infinity} (allowed) go beyond strict JSON.
+ * Stateless and thread-safe; never moves the buffer's reader index.
+ */
+public final class Ee2ReplyReader {
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // Job inputs are users' data: no limit of Jackson's may reject a reply EE2 sent.
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(100_000)
+                    .maxNumberLength(Integer.MAX_VALUE)
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxNameLength(Integer.MAX_VALUE)
+                    .build())
+            .build();
+
+    private static final Ee2Reply SUCCEEDED = new Ee2Reply.Succeeded();
+
+    private Ee2ReplyReader() {}
+
+    /**
+     * Reads EE2's reply to {@code call}.
+     *
+     * @param call the request as the sniffer read it (its method says how to read the result;
+     *     get_job_status's reply names no job, so the request's job id is used)
+     * @param httpStatus the reply's HTTP status
+     * @param body the reply body; its reader index is left as it was
+     */
+    public static Ee2Reply read(SniffResult.Call call, int httpStatus, ByteBuf body) {
+        if (httpStatus != 200) {
+            return new Ee2Reply.Failed("HTTP " + httpStatus);
+        }
+        // EE2 answers every error with a 500: a 200 to any other call is all tracking needs.
+        if (!call.method().replyTracked()) {
+            return SUCCEEDED;
+        }
+        try (JsonParser parser = body.hasArray()
+                ? JSON.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes())
+                : JSON.createParser((InputStream) new ByteBufInputStream(body.duplicate()))) {
+            return read(call, parser);
+        } catch (JsonProcessingException e) {
+            return new Ee2Reply.Failed("unreadable reply: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new Ee2Reply.Failed("unreadable reply: " + e.getMessage());
+        }
+    }
+
+    /** As {@link #read(SniffResult.Call, int, ByteBuf)} for a reply held in an array. */
+    public static Ee2Reply read(SniffResult.Call call, int httpStatus, byte[] body) {
+        if (httpStatus != 200) {
+            return new Ee2Reply.Failed("HTTP " + httpStatus);
+        }
+        if (!call.method().replyTracked()) {
+            return SUCCEEDED;
+        }
+        try (JsonParser parser = JSON.createParser(body)) {
+            return read(call, parser);
+        } catch (JsonProcessingException e) {
+            return new Ee2Reply.Failed("unreadable reply: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new Ee2Reply.Failed("unreadable reply: " + e.getMessage());
+        }
+    }
+
+    private static Ee2Reply read(SniffResult.Call call, JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return new Ee2Reply.Failed("not a JSON-RPC reply");
+        }
+        Ee2Reply reply = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("error".equals(name) && value != JsonToken.VALUE_NULL) {
+                return new Ee2Reply.Failed(errorCode(p));
+            }
+            if ("result".equals(name)) {
+                reply = value == JsonToken.START_ARRAY ? result(call, p) : skip(p);
+            } else {
+                p.skipChildren();
+            }
+        }
+        return reply != null ? reply : new Ee2Reply.Failed("no result");
+    }
+
+    /** Reads the one-element result list; positioned on its START_ARRAY, leaves it consumed. */
+    private static Ee2Reply result(SniffResult.Call call, JsonParser p) throws IOException {
+        JsonToken first = p.nextToken();
+        if (first == JsonToken.END_ARRAY) {
+            return SUCCEEDED;
+        }
+        Ee2Reply reply = switch (call.method()) {
+            case RUN_JOB, RUN_JOB_CONCIERGE -> first == JsonToken.VALUE_STRING
+                    ? new Ee2Reply.JobsCreated(null, List.of(p.getText()))
+                    : skip(p);
+            case RUN_JOB_BATCH -> batch(p);
+            case RETRY_JOB -> first == JsonToken.START_OBJECT ? new Ee2Reply.JobsRetried(List.of(retry(p))) : skip(p);
+            case RETRY_JOBS -> retries(p);
+            case CHECK_JOB -> first == JsonToken.START_OBJECT ? new Ee2Reply.JobStates(List.of(jobState(p, null))) : skip(p);
+            case CHECK_JOB_CANCELED -> first == JsonToken.START_OBJECT ? canceled(p) : skip(p);
+            case GET_JOB_STATUS -> first == JsonToken.START_OBJECT ? status(call, p) : skip(p);
+            default -> first == JsonToken.START_OBJECT ? stateCollection(p) : skip(p);
+        };
+        // The rest of the list (there is none in EE2's replies).
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            p.skipChildren();
+        }
+        return reply;
+    }
+
+    /** {@code {batch_id, child_job_ids}}. */
+    private static Ee2Reply batch(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            return skip(p);
+        }
+        String batchId = null;
+        List<String> children = List.of();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("batch_id".equals(name) && value == JsonToken.VALUE_STRING) {
+                batchId = p.getText();
+            } else if ("child_job_ids".equals(name) && value == JsonToken.START_ARRAY) {
+                children = strings(p);
+            } else {
+                p.skipChildren();
+            }
+        }
+        return new Ee2Reply.JobsCreated(batchId, children);
+    }
+
+    private static Ee2Reply retries(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            return skip(p);
+        }
+        List<Ee2Reply.Retry> retries = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() == JsonToken.START_OBJECT) {
+                retries.add(retry(p));
+            } else {
+                p.skipChildren();
+            }
+        }
+        return new Ee2Reply.JobsRetried(retries);
+    }
+
+    /** {@code {job_id, retry_id}} or {@code {job_id, error}}. */
+    private static Ee2Reply.Retry retry(JsonParser p) throws IOException {
+        String jobId = null;
+        String retryId = null;
+        String error = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            String text = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            switch (name) {
+                case "job_id" -> jobId = text;
+                case "retry_id" -> retryId = text;
+                case "error" -> error = text != null || value == JsonToken.VALUE_NULL ? text : "error";
+                default -> { }
+            }
+            if (value.isStructStart()) {
+                p.skipChildren();
+            }
+        }
+        return new Ee2Reply.Retry(jobId, retryId, error);
+    }
+
+    /**
+     * The JobStates of check_jobs and check_workspace_jobs ({@code {job_states: [...]}} or the
+     * narrative's {@code {job_id: JobState}} map), check_job_batch ({@code batch_jobstate},
+     * {@code child_jobstates}) and check_jobs_date_range_* ({@code jobs}).
+     */
+    private static Ee2Reply stateCollection(JsonParser p) throws IOException {
+        List<Ee2Reply.JobState> states = new ArrayList<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            boolean listOfStates = "job_states".equals(name) || "child_jobstates".equals(name) || "jobs".equals(name);
+            if (value == JsonToken.START_ARRAY && listOfStates) {
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    if (p.currentToken() == JsonToken.START_OBJECT) {
+                        states.add(jobState(p, null));
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else if (value == JsonToken.START_OBJECT) {
+                // batch_jobstate, or one entry of the {job_id: JobState} form.
+                states.add(jobState(p, "batch_jobstate".equals(name) ? null : name));
+            } else {
+                p.skipChildren();
+            }
+        }
+        return new Ee2Reply.JobStates(states);
+    }
+
+    /** A JobState object; {@code keyJobId} is the map key it was found under, if any. */
+    private static Ee2Reply.JobState jobState(JsonParser p, String keyJobId) throws IOException {
+        String jobId = null;
+        String status = null;
+        String user = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.VALUE_STRING) {
+                switch (name) {
+                    case "job_id" -> jobId = p.getText();
+                    case "status" -> status = p.getText();
+                    case "user" -> user = p.getText();
+                    default -> { }
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        return Ee2Reply.JobState.of(jobId != null ? jobId : keyJobId, status, user);
+    }
+
+    /** {@code {job_id, canceled, finished}}. */
+    private static Ee2Reply canceled(JsonParser p) throws IOException {
+        String jobId = null;
+        boolean canceled = false;
+        boolean finished = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "job_id" -> jobId = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "canceled" -> canceled = value == JsonToken.VALUE_TRUE;
+                case "finished" -> finished = value == JsonToken.VALUE_TRUE;
+                default -> p.skipChildren();
+            }
+        }
+        return new Ee2Reply.JobStates(List.of(
+                new Ee2Reply.JobState(jobId, canceled ? "terminated" : null, null, finished || canceled)));
+    }
+
+    /** {@code {status}}: the job is the one the request named. */
+    private static Ee2Reply status(SniffResult.Call call, JsonParser p) throws IOException {
+        String status = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("status".equals(name) && value == JsonToken.VALUE_STRING) {
+                status = p.getText();
+            } else {
+                p.skipChildren();
+            }
+        }
+        String jobId = call.jobIds().isEmpty() ? null : call.jobIds().get(0);
+        return new Ee2Reply.JobStates(List.of(Ee2Reply.JobState.of(jobId, status, null)));
+    }
+
+    private static List<String> strings(JsonParser p) throws IOException {
+        List<String> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                out.add(p.getText());
+            } else {
+                p.skipChildren();
+            }
+        }
+        return out;
+    }
+
+    private static String errorCode(JsonParser p) throws IOException {
+        String code = "?";
+        if (p.currentToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if ("code".equals(name) && p.currentToken().isNumeric()) {
+                    code = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return "error " + code;
+    }
+
+    /** Skips a result of an unexpected shape: EE2 succeeded, but there is nothing to track. */
+    private static Ee2Reply skip(JsonParser p) throws IOException {
+        p.skipChildren();
+        return SUCCEEDED;
+    }
+}
