@@ -6,8 +6,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import us.kbase.ee2proxy.sim.workload.Workload;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport;
 import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
@@ -31,12 +33,16 @@ final class WorkloadCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The workload YAML file.")
     Path file;
 
-    @Option(names = "--ee2-url", required = true, paramLabel = "URL",
-            description = "EE2's URL: a simulator, or a proxy in front of one.")
+    @Option(names = "--ee2-url", paramLabel = "URL",
+            description = "EE2's URL: a simulator, or a proxy in front of one. Without it the command "
+                    + "starts its own simulator on a free loopback port for the run.")
     URI ee2Url;
 
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -44,20 +50,31 @@ final class WorkloadCommand implements Callable<Integer> {
         try {
             w = Workload.load(file);
         } catch (NoSuchFileException e) {
-            System.err.println("ee2-sim workload: no such file: " + file);
+            spec.commandLine().getErr().println("ee2-sim workload: no such file: " + file);
             return BAD_WORKLOAD;
         } catch (IllegalArgumentException | IOException e) {
-            System.err.println("ee2-sim workload: " + e.getMessage());
+            spec.commandLine().getErr().println("ee2-sim workload: " + e.getMessage());
             return BAD_WORKLOAD;
         }
         WorkloadReport report;
         try {
-            report = new WorkloadRunner(ee2Url).run(w);
+            report = ee2Url != null ? new WorkloadRunner(ee2Url).run(w) : runOnOwnSimulator(w);
         } catch (IOException e) {
-            System.err.println("ee2-sim workload: " + e.getMessage());
+            spec.commandLine().getErr().println("ee2-sim workload: " + e.getMessage());
             return UNREACHABLE;
         }
-        System.out.print(json ? report.toJson() + "\n" : report.toTable());
+        spec.commandLine().getOut().print(json ? report.toJson() + "\n" : report.toTable());
+        spec.commandLine().getOut().flush();
+        return exitCode(report);
+    }
+
+    private static WorkloadReport runOnOwnSimulator(Workload w) throws IOException, InterruptedException {
+        try (Ee2Simulator sim = Ee2Simulator.builder().build().start()) {
+            return new WorkloadRunner(sim.url()).run(w);
+        }
+    }
+
+    private static int exitCode(WorkloadReport report) {
         return switch (report.verdict()) {
             case FINISHED -> FINISHED;
             case DEADLOCK -> DEADLOCK;

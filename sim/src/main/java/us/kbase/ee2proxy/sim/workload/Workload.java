@@ -3,9 +3,13 @@ package us.kbase.ee2proxy.sim.workload;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -63,13 +67,17 @@ public record Workload(
 
     /** Reads and checks a workload YAML file; problems name the file, line and column. */
     public static Workload load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString());
+        }
         Workload w;
         try {
             w = YAML.readValue(file.toFile(), Workload.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException(where(file, e) + ": unknown key '" + e.getPropertyName() + "' at "
+                    + path(e) + "; the keys there are " + e.getKnownPropertyIds(), e);
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? file.toString() : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new IllegalArgumentException(where + ": " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(where(file, e) + ": " + e.getOriginalMessage(), e);
         }
         if (w.name() == null) {
             String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
@@ -80,6 +88,26 @@ public record Workload(
             throw new IllegalArgumentException(file + ": " + String.join("; ", problems));
         }
         return w;
+    }
+
+    private static String where(Path file, JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        return at == null ? file.toString() : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
+    }
+
+    /** "users[0]" for the object holding the offending key. */
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        List<JsonMappingException.Reference> refs = e.getPath();
+        for (int i = 0; i < refs.size() - 1; i++) {
+            JsonMappingException.Reference r = refs.get(i);
+            if (r.getFieldName() != null) {
+                sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.length() == 0 ? "the top level" : sb.toString();
     }
 
     public static Builder builder(String name) {
