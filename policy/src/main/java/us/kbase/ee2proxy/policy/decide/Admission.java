@@ -73,11 +73,12 @@ public final class Admission {
      * (apart from refusals that no count can change, and shadow mode).
      */
     public static SlotDemand demand(EffectivePolicy policy, Classification call, Duration waited) {
-        Limits l = policy.limits();
-        Shape s = Shape.of(call);
+        return demand(policy.limits(), Shape.of(call), call, waited);
+    }
+
+    private static SlotDemand demand(Limits l, Shape s, Classification call, Duration waited) {
         int parentLimit = s.parentDepths.isEmpty() ? SlotDemand.UNLIMITED : parentLimit(l, s.parentDepths);
-        boolean aged = s.lowPriority && waited.compareTo(l.childrenMaxWait()) >= 0;
-        int jobLimit = s.lowPriority && !aged
+        int jobLimit = s.lowPriority && !s.aged(l, waited)
                 ? (int) Math.min(SlotDemand.UNLIMITED, (long) l.childJobLimit() - 1 + call.claims().size())
                 : SlotDemand.UNLIMITED;
         return new SlotDemand(call.claims(), parentLimit, jobLimit);
@@ -100,36 +101,42 @@ public final class Admission {
         if (deepest > l.parentsMaxNestingDepth()) {
             return new Refuse(new Reason.TooDeep(who, s.deepestApp, deepest, l.parentsMaxNestingDepth()), Optional.empty());
         }
-        SlotDemand demand = demand(policy, call, waited);
-        boolean aged = s.lowPriority && waited.compareTo(l.childrenMaxWait()) >= 0;
+        SlotDemand demand = demand(l, s, call, waited);
         if (demand.fits(counts)) {
-            Reason why = aged && (long) counts.jobs() >= l.childJobLimit()
+            Reason why = s.aged(l, waited) && (long) counts.jobs() >= l.childJobLimit()
                     ? new Reason.Aged(who, s.job, waited, counts.jobs(), l.childJobLimit(), l.childrenMaxWait())
                     : new Reason.WithinLimits(who, s.job, numbers(l, counts, s, demand));
             return new Admit(demand, why, Optional.empty());
         }
-        int k = s.parentDepths.size();
-        if ((long) counts.parents() + k > demand.parentLimit()) {
-            int depth = k == 1 ? s.parentDepths.get(0) : 0;
-            int cap = k == 1 ? l.parentCap(depth) : demand.parentLimit();
-            Map<String, Integer> byApp = counts.parentsByApp();
-            if (l.parentsWhenFull() == WhenFull.REFUSE) {
-                return new Refuse(new Reason.ParentsFull(who, s.job, k, depth, counts.parents(), cap, byApp,
-                        Outcome.REFUSED_AT_ONCE, Duration.ZERO), Optional.of(RETRY_PARENT));
-            }
-            Duration limit = s.lowPriority ? min(l.parentsMaxWait(), l.childrenMaxWait()) : l.parentsMaxWait();
-            if (waited.compareTo(limit) >= 0) {
-                return new Refuse(new Reason.ParentsFull(who, s.job, k, depth, counts.parents(), cap, byApp,
-                        Outcome.REFUSED_AFTER_WAIT, waited), Optional.of(RETRY_PARENT));
-            }
-            Duration left = limit.minus(waited);
-            return new Hold(demand, new Reason.ParentsFull(who, s.job, k, depth, counts.parents(), cap, byApp,
-                    Outcome.HOLD, left), left, Then.REFUSE);
+        if ((long) counts.parents() + s.parentDepths.size() > demand.parentLimit()) {
+            return overParentCap(l, who, counts, s, demand, waited);
         }
         Duration left = l.childrenMaxWait().minus(waited);
         // Only the job limit is in the way, and it lifts at children.maxWait: aging admits it then.
         return new Hold(demand, new Reason.QueueFull(who, s.job, counts.jobs(), l.childJobLimit(), left), left,
                 Then.ADMIT);
+    }
+
+    /** Parallel apps never go over their cap: hold up to the wait, then refuse (or refuse at once). */
+    private static Decision overParentCap(Limits l, Who who, UserCounts counts, Shape s, SlotDemand demand,
+            Duration waited) {
+        int k = s.parentDepths.size();
+        int depth = k == 1 ? s.parentDepths.get(0) : 0;
+        int cap = k == 1 ? l.parentCap(depth) : demand.parentLimit();
+        Map<String, Integer> byApp = counts.parentsByApp();
+        if (l.parentsWhenFull() == WhenFull.REFUSE) {
+            return new Refuse(new Reason.ParentsFull(who, s.job, k, depth, counts.parents(), cap, byApp,
+                    Outcome.REFUSED_AT_ONCE, Duration.ZERO), Optional.of(RETRY_PARENT));
+        }
+        // A batch with children never waits past children.maxWait, even for its parallel apps.
+        Duration limit = s.lowPriority ? min(l.parentsMaxWait(), l.childrenMaxWait()) : l.parentsMaxWait();
+        if (waited.compareTo(limit) >= 0) {
+            return new Refuse(new Reason.ParentsFull(who, s.job, k, depth, counts.parents(), cap, byApp,
+                    Outcome.REFUSED_AFTER_WAIT, waited), Optional.of(RETRY_PARENT));
+        }
+        Duration left = limit.minus(waited);
+        return new Hold(demand, new Reason.ParentsFull(who, s.job, k, depth, counts.parents(), cap, byApp,
+                Outcome.HOLD, left), left, Then.REFUSE);
     }
 
     /**
@@ -173,6 +180,11 @@ public final class Admission {
 
     /** The facts about a call the rules need, read once from its class. */
     private record Shape(List<Integer> parentDepths, boolean lowPriority, String job, String deepestApp) {
+        /** A low-priority call that has waited children.maxWait is admitted regardless of A(u). */
+        boolean aged(Limits l, Duration waited) {
+            return lowPriority && waited.compareTo(l.childrenMaxWait()) >= 0;
+        }
+
         static Shape of(Classification call) {
             JobClass c = call.jobClass();
             List<Integer> depths = new ArrayList<>();

@@ -16,6 +16,8 @@ final class LimitsReader {
     /** The clients (narrative, KBParallel) give up on a call after 1800 s: a hold must end before. */
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(1800);
     static final int MAX_SLOTS = 10_000;
+    /** The keys the deadlock rule combines. */
+    static final Set<String> COMBINATION_KEYS = Set.of("slots", "parents.maxPerUser", "parents.maxNestingDepth");
 
     private final Set<String> keys = new LinkedHashSet<>();
     private At slotsAt;

@@ -131,7 +131,10 @@ final class PolicyReader {
                     "set at least one of slots, parents.maxPerUser, parents.maxNestingDepth, parents.whenFull,"
                             + " parents.maxWait, children.maxQueued, children.maxWait, or remove the entry");
         }
-        reader.checkCombination(limits, scope, m.at(), problems);
+        if (reader.keys().stream().anyMatch(LimitsReader.COMBINATION_KEYS::contains)) {
+            // Otherwise its combination is the defaults', already checked: say it once.
+            reader.checkCombination(limits, scope, m.at(), problems);
+        }
         if (users == null) {
             return null;
         }

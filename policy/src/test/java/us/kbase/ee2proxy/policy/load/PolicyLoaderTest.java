@@ -221,6 +221,12 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void anOverrideThatKeepsTheDefaultsCombinationDoesNotRepeatItsProblem() {
+        assertThat(problems("slots: 7\noverrides:\n  - users: [a]\n    children: {maxQueued: 3}\n"))
+                .extracting(Problem::line).containsExactly(1);
+    }
+
+    @Test
     void overrideMistakesAreEachReported() {
         List<Problem> ps = problems("""
                 exempt:
