@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.redisson.Redisson;
@@ -60,7 +61,7 @@ public final class RedisSlotLedger implements SlotLedger {
     private final Counter errors;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final RTopic releases;
-    private final CompletionStage<Integer> subscription;
+    private final AtomicReference<CompletableFuture<Void>> subscription = new AtomicReference<>();
 
     /**
      * Connects to {@code redis://host:port} with every timeout bounded by the settings. Redisson
@@ -97,13 +98,44 @@ public final class RedisSlotLedger implements SlotLedger {
         this.metrics = metrics;
         this.errors = metrics.counter("ledger.redis.errors");
         this.releases = redis.getTopic(keys.releaseChannel(), StringCodec.INSTANCE);
-        this.subscription = releases.addListenerAsync(String.class, (channel, user) -> wake(user));
-        subscription.whenComplete((id, error) -> {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        subscription.set(first);
+        subscribe(first);
+    }
+
+    /**
+     * Subscribes to the release channel. Redis may be down when the proxy starts: then the next
+     * call Redis answers subscribes again (once Redisson holds the subscription, it renews it
+     * across reconnects by itself).
+     */
+    private void subscribe(CompletableFuture<Void> outcome) {
+        try {
+            releases.addListenerAsync(String.class, (channel, user) -> wake(user)).whenComplete((id, error) -> {
+                if (error == null) {
+                    outcome.complete(null);
+                } else {
+                    outcome.completeExceptionally(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            outcome.completeExceptionally(e);
+        }
+        outcome.whenComplete((done, error) -> {
             if (error != null) {
-                log.warn("Could not subscribe to {} yet; Redisson resubscribes when Redis answers",
-                        keys.releaseChannel(), error);
+                log.warn("Not subscribed to {} yet (Redis: {}); trying again once Redis answers",
+                        keys.releaseChannel(), error.getMessage());
             }
         });
+    }
+
+    private void resubscribeIfLost() {
+        CompletableFuture<Void> current = subscription.get();
+        if (current.isCompletedExceptionally()) {
+            CompletableFuture<Void> next = new CompletableFuture<>();
+            if (subscription.compareAndSet(current, next)) {
+                subscribe(next);
+            }
+        }
     }
 
     @Override
@@ -201,7 +233,7 @@ public final class RedisSlotLedger implements SlotLedger {
 
     /** Completes once the release channel is subscribed: wake-ups from other replicas arrive. */
     public CompletionStage<Void> subscribed() {
-        return subscription.thenApply(id -> null);
+        return subscription.get();
     }
 
     @Override
@@ -263,6 +295,7 @@ public final class RedisSlotLedger implements SlotLedger {
                 errors.inc();
                 throw new LedgerUnavailableException("Redis " + operation + " failed", error);
             }
+            resubscribeIfLost();
             return value;
         });
     }

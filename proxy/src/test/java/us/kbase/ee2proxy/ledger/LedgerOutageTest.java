@@ -9,6 +9,7 @@ import com.codahale.metrics.MetricRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -173,5 +174,31 @@ class LedgerOutageTest {
         await("replica recovered", () -> !replica.degraded());
         await("no ghost lease", () -> jobsInRedis("alice").isEmpty() && get(replica.trackedJobs("alice")).isEmpty());
         assertThat(get(replica.adopt("alice", "job-3", BOWTIE))).isFalse();
+    }
+
+    @Test
+    void aReplicaStartedWhileRedisIsDownGetsWakeUpsOnceItAnswers() {
+        redis.stop();
+        RedisLedgerSettings settings = new RedisLedgerSettings("late" + PREFIXES.incrementAndGet(),
+                Duration.ofMillis(400), LeaseTerms.DEFAULT);
+        try (RedisSlotLedger late = RedisSlotLedger.connect(redis.uri(), settings, new MetricRegistry());
+                RedisSlotLedger other = new RedisSlotLedger(observerClient,
+                        settings.withCallTimeout(Duration.ofSeconds(5)), new MetricRegistry())) {
+            ConcurrentLinkedQueue<String> woken = new ConcurrentLinkedQueue<>();
+            late.onRelease(woken::add);
+            redis.restart();
+            await("late replica answered", () -> {
+                try {
+                    get(late.counts("alice"));
+                    return true;
+                } catch (AssertionError stillDown) {
+                    return false;
+                }
+            });
+            get(late.subscribed());
+            get(other.tryAcquire("alice", "t", parent(0, "kb_Bowtie2", 5)));
+            get(other.releaseTicket("alice", "t"));
+            await("late replica woken", () -> woken.contains("alice"));
+        }
     }
 }

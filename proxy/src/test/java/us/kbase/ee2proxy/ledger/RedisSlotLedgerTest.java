@@ -1,6 +1,7 @@
 package us.kbase.ee2proxy.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static us.kbase.ee2proxy.ledger.Await.await;
 
 import com.codahale.metrics.MetricRegistry;
@@ -121,6 +122,30 @@ class RedisSlotLedgerTest extends SlotLedgerContract {
             assertThat(ttl).isGreaterThan(Duration.ofDays(8).toMillis());
         } finally {
             ledger.close();
+        }
+    }
+
+    @Test
+    void aLedgerStartsWhileRedisIsDownAndFailsFastAndDistinctly() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        MetricRegistry metrics = new MetricRegistry();
+        try (RedisSlotLedger ledger = RedisSlotLedger.connect(java.net.URI.create("redis://127.0.0.1:" + closedPort),
+                settings(LeaseTerms.DEFAULT).withCallTimeout(Duration.ofMillis(100)), metrics)) {
+            assertThatThrownBy(() -> get(ledger.tryAcquire("alice", "t", parent(0, "kb_Bowtie2", 5))))
+                    .satisfies(e -> assertThat(e.getCause()).hasCauseInstanceOf(LedgerUnavailableException.class));
+            assertThat(metrics.counter("ledger.redis.errors").getCount()).isEqualTo(1);
+            assertThat(metrics.timer("ledger.redis.acquire").getCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void connectBuildsAWorkingClient() {
+        try (RedisSlotLedger ledger = RedisSlotLedger.connect(REDIS.server().uri(),
+                settings(LeaseTerms.DEFAULT).withCallTimeout(Duration.ofSeconds(2)), new MetricRegistry())) {
+            assertThat(get(ledger.tryAcquire("alice", "t", parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
         }
     }
 }
