@@ -8,7 +8,8 @@ import java.util.Objects;
  * @param user the ledger user (the token's user, or {@code bill_to_user})
  * @param mode enforce or shadow
  * @param limits the user's limits
- * @param exempt the user is listed under {@code exempt.users}: their jobs take no slot
+ * @param exempt the user is listed under {@code exempt.users} (for logs: the classifier already makes
+ *     their calls {@code Exempt}, and decisions read the class, not this flag)
  * @param override the name of the override that applies, or null for the defaults
  */
 public record EffectivePolicy(String user, Mode mode, Limits limits, boolean exempt, String override) {

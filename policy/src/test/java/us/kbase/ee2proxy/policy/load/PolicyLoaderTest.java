@@ -60,6 +60,19 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void theStrictAndShadowExamplesSayWhatTheirNamesPromise() throws Exception {
+        AdmissionPolicy strict = PolicyLoader.load(CONFIG.resolve("examples/strict.yaml"));
+        assertThat(strict.mode()).isEqualTo(Mode.ENFORCE);
+        assertThat(strict.redisFailureMode()).isEqualTo(RedisFailureMode.REFUSE);
+        assertThat(strict.defaultLimits().parentsWhenFull()).isEqualTo(WhenFull.REFUSE);
+        assertThat(strict.defaultLimits().parentsMaxPerUser()).isLessThan(Limits.KBASE.parentsMaxPerUser());
+        AdmissionPolicy shadow = PolicyLoader.load(CONFIG.resolve("examples/shadow.yaml"));
+        assertThat(shadow.mode()).isEqualTo(Mode.SHADOW);
+        assertThat(shadow.redisFailureMode()).isEqualTo(RedisFailureMode.ADMIT);
+        assertThat(shadow.defaultLimits()).isEqualTo(Limits.KBASE);
+    }
+
+    @Test
     void keysLeftOutTakeTheDefaultsAndOverridesInheritThem() throws Exception {
         AdmissionPolicy p = PolicyLoader.parse("""
                 mode: shadow
