@@ -15,11 +15,15 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
 
 /** {@code GET /metrics} (Prometheus text) and {@code GET /health}; nothing else. */
 @ChannelHandler.Sharable
 final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminRequestHandler.class);
+
     private final ProxyMetrics metrics;
 
     AdminRequestHandler(ProxyMetrics metrics) {
@@ -45,6 +49,16 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         var written = ctx.writeAndFlush(response);
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A scrape that fails must still be answered, or the scraper hangs until its timeout.
+        LOG.warn("admin request failed: {}", cause.toString());
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                    (cause + "\n").getBytes(StandardCharsets.UTF_8))).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -26,7 +26,7 @@ public final class AdminServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static AdminServer start(HostPort address, Transport transport, ProxyMetrics metrics) throws InterruptedException {
+    public static AdminServer start(HostPort address, Transport transport, ProxyMetrics metrics) throws Exception {
         EventLoopGroup group = transport.newGroup(1, "ee2proxy-admin");
         AdminRequestHandler handler = new AdminRequestHandler(metrics);
         try {
@@ -41,7 +41,7 @@ public final class AdminServer implements AutoCloseable {
                     })
                     .bind(address.toAddress()).sync().channel();
             return new AdminServer(group, channel);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }

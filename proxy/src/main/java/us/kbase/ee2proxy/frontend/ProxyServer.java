@@ -80,7 +80,9 @@ public final class ProxyServer implements AutoCloseable {
                     .childHandler(new FrontendInitializer(relay)));
             try {
                 admin = AdminServer.start(config.admin(), transport, metrics);
-            } catch (RuntimeException e) {
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) { // Netty rethrows the bind's BindException unchecked-ly
                 throw bindFailure(config.admin(), "admin", e);
             }
         } catch (InterruptedException | RuntimeException e) {
@@ -95,7 +97,9 @@ public final class ProxyServer implements AutoCloseable {
     private static Channel bind(HostPort address, String key, ServerBootstrap bootstrap) throws InterruptedException {
         try {
             return bootstrap.bind(address.toAddress()).sync().channel();
-        } catch (RuntimeException e) {
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // Netty rethrows the bind's BindException unchecked-ly
             throw bindFailure(address, key, e);
         }
     }

@@ -8,24 +8,22 @@ import com.codahale.metrics.Timer;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
-import io.prometheus.metrics.instrumentation.dropwizard5.labels.CustomLabelMapper;
-import io.prometheus.metrics.instrumentation.dropwizard5.labels.MapperConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
  * The proxy's metrics in a Dropwizard {@link MetricRegistry} (others, e.g. admission, add their
- * own to {@link #registry()}), exported in Prometheus text format with the method or kind as a
- * label: {@code ee2proxy_requests_total{method=...}}, {@code ee2proxy_upstream_latency_seconds{method=...}},
- * {@code ee2proxy_errors_total{kind=...}}, {@code ee2proxy_connections_open},
+ * own to {@link #registry()}), exported in Prometheus text format through the Dropwizard bridge:
+ * {@code ee2proxy_requests_<method>_total}, {@code ee2proxy_upstream_seconds_<method>} (a summary
+ * of EE2's answer time), {@code ee2proxy_errors_<kind>_total}, {@code ee2proxy_connections_open},
  * {@code ee2proxy_upstream_connections_open}.
  *
  * <p>Method labels come from the sniffer's fixed set of EE2 method names (anything else is
@@ -33,29 +31,25 @@ import java.util.function.IntSupplier;
  */
 public final class ProxyMetrics {
     private static final String REQUESTS = "ee2proxy.requests.";
-    private static final String LATENCY = "ee2proxy.upstream.latency.";
+    private static final String LATENCY = "ee2proxy.upstream.seconds.";
     private static final String ERRORS = "ee2proxy.errors.";
 
     private final MetricRegistry registry;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
-    private final Counter openConnections;
+    private final AtomicLong openConnections = new AtomicLong();
     private final Map<ErrorKind, Counter> errors = new EnumMap<>(ErrorKind.class);
     private final Map<String, Meter> requests = new ConcurrentHashMap<>();
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MetricRegistry registry) {
         this.registry = registry;
-        this.openConnections = registry.counter("ee2proxy.connections.open");
+        registry.gauge("ee2proxy.connections.open", () -> (Gauge<Long>) openConnections::get);
         for (ErrorKind kind : ErrorKind.values()) {
             errors.put(kind, registry.counter(ERRORS + kind.label()));
         }
-        DropwizardExports.builder()
-                .dropwizardRegistry(registry)
-                .customLabelMapper(new CustomLabelMapper(List.of(
-                        new MapperConfig(REQUESTS + "*", "ee2proxy_requests", Map.of("method", "${0}")),
-                        new MapperConfig(LATENCY + "*", "ee2proxy_upstream_latency_seconds", Map.of("method", "${0}")),
-                        new MapperConfig(ERRORS + "*", "ee2proxy_errors", Map.of("kind", "${0}")))))
-                .register(prometheus);
+        // The bridge maps each Dropwizard metric to one Prometheus family (it cannot merge several
+        // into one labelled family), so the method or kind is part of the name.
+        DropwizardExports.builder().dropwizardRegistry(registry).register(prometheus);
     }
 
     public MetricRegistry registry() {
@@ -77,11 +71,16 @@ public final class ProxyMetrics {
     }
 
     public void connectionOpened() {
-        openConnections.inc();
+        openConnections.incrementAndGet();
     }
 
     public void connectionClosed() {
-        openConnections.dec();
+        openConnections.decrementAndGet();
+    }
+
+    /** Client connections open now. */
+    public long openConnections() {
+        return openConnections.get();
     }
 
     /** Registers the gauge of open connections to EE2. */

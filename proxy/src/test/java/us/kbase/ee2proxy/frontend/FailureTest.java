@@ -158,9 +158,9 @@ class FailureTest {
         }
         // Await the close of the first connection, then only the second remains open.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (proxy.metrics().registry().counter("ee2proxy.connections.open").getCount() != 0 && System.nanoTime() < deadline) {
+        while (proxy.metrics().openConnections() != 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(proxy.metrics().registry().counter("ee2proxy.connections.open").getCount()).isZero();
+        assertThat(proxy.metrics().openConnections()).isZero();
     }
 }

@@ -1,0 +1,86 @@
+package us.kbase.ee2proxy.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.config.HostPort;
+import us.kbase.ee2proxy.config.ProxyConfig;
+import us.kbase.ee2proxy.frontend.ProxyServer;
+import us.kbase.ee2proxy.testing.RawHttp;
+import us.kbase.ee2proxy.testing.TestUpstream;
+
+class AdminServerTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static TestUpstream upstream;
+    private static ProxyServer proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = new TestUpstream(TestUpstream.EE2_OK);
+        proxy = ProxyServer.builder(ProxyConfig.defaults(upstream.url())
+                .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", 0))).build().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    private static HttpResponse<String> admin(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void metricsArePrometheusTextWithMethodAndKindLabels() throws Exception {
+        try (RawHttp client = new RawHttp(proxy.url())) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(client.send(RawHttp.post("/", "{\"method\": \"execution_engine2.ver\", \"params\": [], \"id\": \"1\"}"
+                        .getBytes(StandardCharsets.UTF_8))).read().status()).isEqualTo(200);
+            }
+            client.send("POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n").read();
+        }
+        HttpResponse<String> r = admin("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
+        assertThat(r.body())
+                .containsPattern("ee2proxy_requests_[a-z_]+_total 3.0")
+                .contains("ee2proxy_errors_malformed_request_total 1.0")
+                .contains("ee2proxy_errors_upstream_timeout_total 0.0")
+                .contains("ee2proxy_upstream_seconds_")
+                .contains("ee2proxy_connections_open")
+                .contains("ee2proxy_upstream_connections_open");
+    }
+
+    @Test
+    void healthAnswers() throws Exception {
+        HttpResponse<String> r = admin("/health");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{\"status\": \"ok\"}");
+        assertThat(admin("/nothing").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void adminBindsLoopbackByDefault() {
+        assertThat(ProxyConfig.DEFAULT_ADMIN.host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void adminPortInUseIsAClearError() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            ProxyServer.Builder b = ProxyServer.builder(ProxyConfig.defaults(upstream.url())
+                    .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", taken.getLocalPort())));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.build().start())
+                    .hasMessageContaining("admin: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+}
