@@ -25,6 +25,7 @@
  *     // Hold(demand, reason, atMost, then) -> keep; retry demand on each release; decide again at atMost
  *     // Refuse(reason, retryAfter)  -> EE2-shaped error with reason.userMessage()
  * SlotDemand s = Admission.demand(p, c, waited);  // the same limits without counts
+ * List<T> retry = HoldOrder.of(heldInArrivalOrder, T::classification); // after each release
  * }</pre>
  * The ledger only needs {@link us.kbase.ee2proxy.policy.SlotDemand}: the pure decision admits
  * exactly when {@code demand.fits(counts)}, so the atomic check and the decision never disagree.

@@ -24,6 +24,7 @@ import us.kbase.ee2proxy.policy.classify.RetryLookup;
 import us.kbase.ee2proxy.policy.decide.Decision;
 import us.kbase.ee2proxy.policy.decide.Decision.Admit;
 import us.kbase.ee2proxy.policy.decide.Decision.Hold;
+import us.kbase.ee2proxy.policy.decide.HoldOrder;
 import us.kbase.ee2proxy.policy.request.JobCreation;
 import us.kbase.ee2proxy.policy.request.RunJobParams;
 import us.kbase.ee2proxy.policy.simulation.Outcome.Violation;
@@ -35,8 +36,8 @@ import us.kbase.ee2proxy.policy.simulation.Work.ParallelApp;
 /**
  * A discrete-event model of KBase behind the proxy, in whole seconds: per user, HTCondor's FIFO
  * queue with S running slots; KBParallel-style parents that submit children through the
- * admission rules and finish only after all of them; the proxy's hold queue (parents first,
- * deepest first, then oldest). It checks, after every step, the invariants the rules promise and
+ * admission rules and finish only after all of them; the proxy's hold queue in
+ * {@link HoldOrder}. It checks, after every step, the invariants the rules promise and
  * stops at the first one broken.
  */
 final class FifoSimulation {
@@ -77,7 +78,6 @@ final class FifoSimulation {
     }
 
     private final class Request {
-        final long order = ++requestOrder;
         final String user;
         final List<Work> works;
         final Job submitter;
@@ -125,7 +125,6 @@ final class FifoSimulation {
     private final Set<Job> dirty = new LinkedHashSet<>();
     private int ids;
     private long seq;
-    private long requestOrder;
     private int now;
     private int pendingFinishes;
     private int admitted;
@@ -377,15 +376,13 @@ final class FifoSimulation {
         }
     }
 
-    /** Parents first, deepest first, then oldest; a release may admit several. */
+    /** In the proxy's order ({@link HoldOrder}); a release may admit several. */
     private boolean retryHolds(User u) {
         if (u.held.isEmpty()) {
             return false;
         }
-        List<Request> order = new ArrayList<>(u.held);
-        order.sort(Comparator.comparingInt((Request r) -> -r.deepestParent()).thenComparingLong(r -> r.order));
         boolean moved = false;
-        for (Request r : order) {
+        for (Request r : HoldOrder.of(List.copyOf(u.held), r -> r.classification)) {
             if (attempt(r)) {
                 u.held.remove(r);
                 moved = true;

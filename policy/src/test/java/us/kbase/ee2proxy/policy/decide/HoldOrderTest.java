@@ -1,0 +1,48 @@
+package us.kbase.ee2proxy.policy.decide;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.Classifier;
+import us.kbase.ee2proxy.policy.classify.ParentLookup;
+import us.kbase.ee2proxy.policy.classify.RetryLookup;
+import us.kbase.ee2proxy.policy.request.JobCreation.RunJob;
+import us.kbase.ee2proxy.policy.request.JobCreation.RunJobBatch;
+import us.kbase.ee2proxy.policy.request.RunJobParams;
+
+class HoldOrderTest {
+    record Held(String name, Classification c) {}
+
+    static final ParentLookup PARENTS = ParentLookup.of("alice", Map.of(
+            "A", SlotClaim.parentAt(0, "kb_BatchApp"), "B", SlotClaim.parentAt(0, "kb_Bowtie2"),
+            "N", SlotClaim.parentAt(1, "kb_hisat2")));
+
+    static Held held(String name, String method, String parent) {
+        return new Held(name, Classifier.classify(AdmissionPolicy.defaults(),
+                new RunJob(RunJobParams.of(method).withParentJobId(parent), false), "alice", PARENTS, RetryLookup.NONE));
+    }
+
+    @Test
+    void parentsDeepestFirstThenChildrenRoundRobinAcrossTheirParents() {
+        Held a1 = held("a1", "kb_quast.run", "A");
+        Held a2 = held("a2", "kb_quast.run", "A");
+        Held a3 = held("a3", "kb_quast.run", "A");
+        Held top = held("top", "kb_Bwa.run", null);
+        Held b1 = held("b1", "kb_quast.run", "B");
+        Held deep = held("deep", "kb_Bwa.run", "N");
+        Held batch = new Held("batch", Classifier.classify(AdmissionPolicy.defaults(), new RunJobBatch(
+                List.of(RunJobParams.of("kb_quast.run")), false), "alice", PARENTS, RetryLookup.NONE));
+        Held b2 = held("b2", "kb_quast.run", "B");
+        List<Held> arrival = List.of(a1, a2, a3, top, b1, deep, batch, b2);
+        assertThat(HoldOrder.of(arrival, Held::c)).extracting(Held::name)
+                .containsExactly("deep", "top", "a1", "b1", "batch", "a2", "b2", "a3");
+        assertThat(HoldOrder.of(List.<Held>of(), Held::c)).isEmpty();
+        assertThat(HoldOrder.of(List.of(a1), Function.<Held>identity().andThen(Held::c))).containsExactly(a1);
+    }
+}
