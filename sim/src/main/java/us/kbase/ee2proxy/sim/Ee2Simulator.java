@@ -67,6 +67,8 @@ public final class Ee2Simulator implements AutoCloseable {
         this.timer = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("ee2sim-timer", true));
         this.httpThreads = Executors.newCachedThreadPool(new DefaultThreadFactory("ee2sim-client", true));
         this.execution = new JobExecution(scheduler, () -> settings, timer, new Ee2Client(httpThreads));
+        // Until the port is bound, parents would call the configured URL (or nowhere).
+        this.settings = new RunSettings(b.speed, b.ee2Url, b.runners, b.apps, b.defaultSeconds);
         scheduler.onClaim(execution);
     }
 

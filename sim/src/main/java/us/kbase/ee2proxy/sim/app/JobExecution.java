@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.sim.scheduler.Job;
 import us.kbase.ee2proxy.sim.scheduler.JobStatus;
 import us.kbase.ee2proxy.sim.scheduler.Scheduler;
@@ -17,6 +19,7 @@ import us.kbase.ee2proxy.sim.scheduler.Scheduler;
  * the job itself; with them a {@link SimulatedRunner} does it over HTTP through the run's URL.
  */
 public final class JobExecution implements Consumer<Job> {
+    private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
     private final Scheduler scheduler;
     private final Supplier<RunSettings> settings;
     private final ScheduledExecutorService timer;
@@ -91,7 +94,7 @@ public final class JobExecution implements Consumer<Job> {
             try {
                 r.run();
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(JobExecution.class).warn("simulated job step failed", e);
+                LOG.warn("simulated job step failed", e);
             }
         };
     }

@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.sim.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -83,7 +84,7 @@ final class SimulatedRunner {
         return NODES.objectNode().put("job_id", job.id());
     }
 
-    private java.util.concurrent.CompletableFuture<JsonNode> call(String method, JsonNode params) {
+    private CompletableFuture<JsonNode> call(String method, JsonNode params) {
         return execution.client().call(settings.ee2Url(), job.spec().token(), method, params);
     }
 }

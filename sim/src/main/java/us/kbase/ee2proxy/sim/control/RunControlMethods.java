@@ -1,6 +1,6 @@
 package us.kbase.ee2proxy.sim.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.function.Consumer;
@@ -17,8 +17,9 @@ import us.kbase.ee2proxy.sim.rpc.MethodSpec;
 public final class RunControlMethods {
     public static final String CONFIGURE = "ee2sim.configure_run";
     public static final String SNAPSHOT = "ee2sim.snapshot";
+    /** Lenient on unknown keys so a newer runner can drive an older simulator. */
     static final ObjectMapper JSON = new ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private RunControlMethods() {}
 
@@ -39,9 +40,5 @@ public final class RunControlMethods {
 
     public static ObjectMapper json() {
         return JSON;
-    }
-
-    static JsonNode tree(Object o) {
-        return JSON.valueToTree(o);
     }
 }

@@ -126,8 +126,8 @@ final class JobQueryMethods {
         JobStatus st = job.status();
         ObjectNode out = NODES.objectNode();
         out.put("job_id", job.id());
-        out.put("finished", st.isTerminal());
         out.put("canceled", st == JobStatus.TERMINATED);
+        out.put("finished", st.isTerminal());
         return out;
     }
 

@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.sim.ee2;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashSet;
 import java.util.Set;
 import us.kbase.ee2proxy.sim.scheduler.JobRecord;
 import us.kbase.ee2proxy.sim.scheduler.JobSnapshot;
@@ -77,6 +78,14 @@ final class JobStates {
         }
         in.put("method", spec.method());
         JsonNode p = spec.params();
+        if (spec.batchContainer()) {
+            // EE2's batch container: method, service_ver and app_id are all "batch".
+            in.put("service_ver", "batch");
+            in.put("app_id", "batch");
+            in.putArray("source_ws_objects");
+            in.putObject("narrative_cell_info");
+            return in;
+        }
         in.set("params", p != null && p.has("params") ? p.get("params") : NODES.arrayNode());
         in.put("service_ver", p != null && p.has("service_ver") ? p.get("service_ver").asText() : "release");
         if (spec.appId() != null) {
@@ -98,7 +107,7 @@ final class JobStates {
         if (ex == null || !ex.isArray()) {
             return Set.of();
         }
-        java.util.Set<String> out = new java.util.HashSet<>();
+        Set<String> out = new HashSet<>();
         ex.forEach(e -> out.add(e.asText()));
         return out;
     }

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.sim.auth.Identity;
 import us.kbase.ee2proxy.sim.auth.TokenRegistry;
 import us.kbase.ee2proxy.sim.pyjson.PyJson;
@@ -23,6 +25,7 @@ import us.kbase.ee2proxy.sim.pyjson.PyJsonError;
  * lookup, the version echo in errors, notifications answered with an empty 200.
  */
 public final class Ee2Endpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(Ee2Endpoint.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final Map<String, MethodSpec> methods = new HashMap<>();
@@ -156,7 +159,8 @@ public final class Ee2Endpoint {
         } catch (MethodError e) {
             throw RpcFailure.of(e, spec.shortName());
         } catch (RuntimeException e) {
-            // A bug of ours shows as EE2 shows any unexpected exception.
+            // A bug of ours shows as EE2 shows any unexpected exception, and in our log.
+            LOG.warn("{} failed unexpectedly", spec.name(), e);
             throw RpcFailure.of(new MethodError(e.getClass().getSimpleName(), String.valueOf(e.getMessage())),
                     spec.shortName());
         }

@@ -80,24 +80,20 @@ public final class Scheduler {
     }
 
     /** EE2's start_job (or HTCondor starting the job when no runner reports it). */
-    public void markRunning(Job job) {
-        List<Job> started = List.of();
-        synchronized (this) {
-            if (!current(job) || (job.status != JobStatus.QUEUED && job.status != JobStatus.ESTIMATING
-                    && job.status != JobStatus.CREATED)) {
-                return;
-            }
-            long now = clock.getAsLong();
-            if (!job.holdsSlot) {
-                // Started by its runner before HTCondor's negotiator got to it here: it runs now.
-                waiting.remove(job.id);
-                take(job);
-            }
-            job.status = JobStatus.RUNNING;
-            job.running = now;
-            touch(job, now);
+    public synchronized void markRunning(Job job) {
+        if (!current(job) || (job.status != JobStatus.QUEUED && job.status != JobStatus.ESTIMATING
+                && job.status != JobStatus.CREATED)) {
+            return;
         }
-        announce(started);
+        long now = clock.getAsLong();
+        if (!job.holdsSlot) {
+            // Started by its runner before HTCondor's negotiator got to it here: it runs now.
+            waiting.remove(job.id);
+            take(job);
+        }
+        job.status = JobStatus.RUNNING;
+        job.running = now;
+        touch(job, now);
     }
 
     /** finish_job, cancel_job, or update_job_status to a terminal state. */

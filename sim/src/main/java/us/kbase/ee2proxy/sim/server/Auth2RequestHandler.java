@@ -31,6 +31,7 @@ import us.kbase.ee2proxy.sim.auth.TokenRegistry;
 @Sharable
 final class Auth2RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String API = "/api/";
     static final String TOKEN = "/api/V2/token";
     static final String ME = "/api/V2/me";
     static final String LEGACY_LOGIN = "/api/legacy/KBase/Sessions/Login";
@@ -45,6 +46,11 @@ final class Auth2RequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!req.uri().startsWith(API)) {
+            // EE2's traffic (nearly all of it) passes without parsing the URI.
+            ctx.fireChannelRead(req);
+            return;
+        }
         String path = new QueryStringDecoder(req.uri()).path();
         boolean get = req.method().equals(HttpMethod.GET);
         boolean post = req.method().equals(HttpMethod.POST);

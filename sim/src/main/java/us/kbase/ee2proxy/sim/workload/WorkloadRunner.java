@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,11 +63,10 @@ public final class WorkloadRunner {
      * @throws IOException when the URL cannot be reached or does not lead to a simulator
      */
     public WorkloadReport run(Workload w) throws IOException, InterruptedException {
-        ExecutorService http = Executors.newCachedThreadPool(new DefaultThreadFactory("workload-client", true));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("workload-timer", true));
         try {
-            Ee2Client client = new Ee2Client(http);
+            Ee2Client client = SharedClient.CLIENT;
             control(client, RunControlMethods.CONFIGURE, JSON.valueToTree(configuration(w)));
             RunTracker tracker = new RunTracker();
             long t0 = System.currentTimeMillis();
@@ -76,8 +74,17 @@ public final class WorkloadRunner {
             return watch(w, client, tracker, t0);
         } finally {
             timer.shutdownNow();
-            http.shutdownNow();
         }
+    }
+
+    /**
+     * One HTTP client for every run in this JVM: tests run hundreds of workloads, and a client
+     * per run would leave its threads and connections behind each time. Its threads are daemons
+     * and die when idle.
+     */
+    private static final class SharedClient {
+        static final Ee2Client CLIENT = new Ee2Client(
+                Executors.newCachedThreadPool(new DefaultThreadFactory("workload-client", true)));
     }
 
     private RunConfiguration configuration(Workload w) {

@@ -110,7 +110,7 @@ class Ee2MethodsTest {
         assertThat(sim.result("alice", P + "check_jobs", obj("job_ids", List.of(id), "return_list", 0)).has(id)).isTrue();
         assertThat(sim.result("alice", P + "check_workspace_jobs", obj("workspace_id", 9)).get("job_states")).hasSize(1);
         assertThat(sim.result("alice", P + "check_job_canceled", obj("job_id", id)).toString())
-                .isEqualTo("{\"job_id\":\"" + id + "\",\"finished\":false,\"canceled\":false}");
+                .isEqualTo("{\"job_id\":\"" + id + "\",\"canceled\":false,\"finished\":false}");
         assertThat(sim.result("alice", P + "get_job_status", obj("job_id", id)).get("status").asText()).isEqualTo("running");
         JsonNode range = sim.result("alice", P + "check_jobs_date_range_for_user",
                 obj("start_time", 0, "end_time", Long.MAX_VALUE / 2));
