@@ -1,8 +1,10 @@
 package us.kbase.ee2proxy.frontend;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,6 +14,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
@@ -29,6 +32,8 @@ import us.kbase.ee2proxy.upstream.UpstreamFailure;
 final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements UpstreamExchange {
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelayHandler.class);
     private static final String ALL_METHODS = "all";
+    /** How long a refused client may go on sending before the connection is closed under it. */
+    private static final long LINGER_SECONDS = 2;
 
     private final Relay relay;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
@@ -38,6 +43,8 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     private boolean keepAlive;
     private String methodLabel = ALL_METHODS;
     private long sentAt;
+    /** The connection is being closed after a refusal: whatever still arrives is dropped. */
+    private boolean closing;
 
     RequestRelayHandler(Relay relay) {
         this.relay = relay;
@@ -64,7 +71,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request)) {
+        if (!(msg instanceof FullHttpRequest request) || closing) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -127,6 +134,22 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         write(response);
     }
 
+    /**
+     * After refusing a request whose body was not read (too large, malformed), closing at once
+     * would reset the connection while the client is still sending, and a reset can destroy our
+     * answer before the client reads it. So: end our side, drain and drop what still arrives for a
+     * moment, then close.
+     */
+    private void lingerThenClose() {
+        closing = true;
+        Channel ch = ctx.channel();
+        if (ch instanceof DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        }
+        ch.config().setAutoRead(true);
+        ctx.executor().schedule(() -> ch.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+    }
+
     @Override
     public void onFailure(UpstreamFailure failure) {
         if (ctx.channel().isActive()) {
@@ -153,10 +176,19 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+            boolean unread = current.decoderResult().isFailure();
             current.release();
             current = null;
-            if (!written.isSuccess() || !keepAlive) {
+            if (!written.isSuccess()) {
                 written.channel().close();
+                return;
+            }
+            if (!keepAlive) {
+                if (unread) {
+                    lingerThenClose();
+                } else {
+                    written.channel().close();
+                }
                 return;
             }
             FullHttpRequest next = pipelined.poll();
