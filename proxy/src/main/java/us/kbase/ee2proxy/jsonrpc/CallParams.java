@@ -29,20 +29,26 @@ final class CallParams {
             new RunJobParams(null, null, null, false, JobRequirements.NONE);
 
     private final byte[] b;
-    /** Where each positional argument starts; null when {@code params} is not a list. */
-    private final int[] args;
+    /** Where the first positional argument starts; -1 when {@code params} is not a non-empty list. */
+    private final int first;
 
     CallParams(byte[] text, int paramsStart) {
         this.b = text;
-        this.args = JsonValues.isArray(text, paramsStart) ? JsonValues.elements(text, paramsStart) : null;
+        int inside = JsonValues.skipWhitespace(text, paramsStart + 1);
+        this.first = JsonValues.isArray(text, paramsStart) && text[inside] != ']' ? inside : -1;
+    }
+
+    /** Where the second positional argument starts, or -1 (found by skipping the first). */
+    private int second() {
+        int after = JsonValues.skipWhitespace(b, JsonValues.valueEnd(b, first));
+        return b[after] == ',' ? JsonValues.skipWhitespace(b, after + 1) : -1;
     }
 
     /** The job creation a job-creating method asks for, or null when EE2 cannot create one. */
     JobCreation creation(Ee2Method method) {
-        if (args == null || args.length == 0) {
+        if (first < 0) {
             return null;
         }
-        int first = args[0];
         return switch (method) {
             case RUN_JOB, RUN_JOB_CONCIERGE -> JsonValues.isObject(b, first)
                     ? new JobCreation.RunJob(runJobParams(first), method == Ee2Method.RUN_JOB_CONCIERGE)
@@ -58,10 +64,9 @@ final class CallParams {
      * first argument, or the first argument itself when it is a string (older EE2 signatures).
      */
     List<String> jobIds() {
-        if (args == null || args.length == 0) {
+        if (first < 0) {
             return List.of();
         }
-        int first = args[0];
         if (JsonValues.isString(b, first)) {
             return List.of(JsonValues.string(b, first));
         }
@@ -81,10 +86,10 @@ final class CallParams {
 
     /** The {@code status} string of an update_job_status call, else null. */
     String status() {
-        if (args == null || args.length == 0 || !JsonValues.isObject(b, args[0])) {
+        if (first < 0 || !JsonValues.isObject(b, first)) {
             return null;
         }
-        int at = JsonValues.lastValues(b, args[0], JOB_REFS)[2];
+        int at = JsonValues.lastValues(b, first, JOB_REFS)[2];
         return at >= 0 && JsonValues.isString(b, at) ? JsonValues.string(b, at) : null;
     }
 
@@ -94,8 +99,9 @@ final class CallParams {
             jobs.add(JsonValues.isObject(b, job) ? runJobParams(job) : UNREADABLE_JOB);
         }
         boolean asAdmin = false;
-        if (args.length > 1 && JsonValues.isObject(b, args[1])) {
-            int at = JsonValues.lastValues(b, args[1], AS_ADMIN)[0];
+        int batchParams = second();
+        if (batchParams >= 0 && JsonValues.isObject(b, batchParams)) {
+            int at = JsonValues.lastValues(b, batchParams, AS_ADMIN)[0];
             asAdmin = at >= 0 && JsonValues.truthy(b, at);
         }
         return new JobCreation.RunJobBatch(jobs, asAdmin);

@@ -1,5 +1,8 @@
 package us.kbase.ee2proxy.jsonrpc;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -8,6 +11,9 @@ import java.util.Arrays;
  * already accepted, so nothing here checks syntax. Values are decoded the way Python sees them.
  */
 final class JsonValues {
+
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private JsonValues() {}
 
@@ -51,6 +57,9 @@ final class JsonValues {
     static int stringEnd(byte[] b, int quote) {
         int i = quote + 1;
         for (;;) {
+            while (i <= b.length - Long.BYTES && !hasQuoteOrBackslash((long) LONGS.get(b, i))) {
+                i += Long.BYTES;
+            }
             byte c = b[i];
             if (c == '"') {
                 return i + 1;
@@ -264,6 +273,14 @@ final class JsonValues {
             }
         }
         return -1;
+    }
+
+    /** SWAR: whether any of the eight bytes of {@code word} is a quote or a backslash. */
+    private static boolean hasQuoteOrBackslash(long word) {
+        long quote = word ^ 0x2222222222222222L;
+        long backslash = word ^ 0x5C5C5C5C5C5C5C5CL;
+        long zeroes = ((quote - 0x0101010101010101L) & ~quote) | ((backslash - 0x0101010101010101L) & ~backslash);
+        return (zeroes & 0x8080808080808080L) != 0;
     }
 
     private static boolean isDelimiter(byte c) {

@@ -21,13 +21,38 @@ final class PythonJsonDumps {
 
     private PythonJsonDumps() {}
 
-    /** The value starting at {@code start} of accepted text {@code b}. */
-    static String dumps(byte[] b, int start) {
+    /** The value spanning {@code [start, end)} of accepted text {@code b}. */
+    static String dumps(byte[] b, int start, int end) {
+        if (writtenAsPythonWould(b, start, end)) {
+            return JsonValues.text(b, start, end);
+        }
         StringBuilder out = new StringBuilder();
         if (!write(b, start, out, 0)) {
             return JsonValues.text(b, start, JsonValues.valueEnd(b, start));
         }
         return out.toString();
+    }
+
+    /**
+     * The common ids and versions, {@code "7364829105"}, {@code 12}, {@code "1.1"}: a string of
+     * printable ASCII without escapes, or an integer other than {@code -0}, which json.dumps
+     * writes back exactly as sent.
+     */
+    private static boolean writtenAsPythonWould(byte[] b, int start, int end) {
+        if (b[start] == '"') {
+            for (int i = start + 1; i < end - 1; i++) {
+                if (b[i] < 0x20 || b[i] > 0x7E || b[i] == '\\') {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (int i = b[start] == '-' ? start + 1 : start; i < end; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return false;
+            }
+        }
+        return !(end - start == 2 && b[start] == '-' && b[start + 1] == '0');
     }
 
     private static boolean write(byte[] b, int at, StringBuilder out, int depth) {

@@ -1,5 +1,8 @@
 package us.kbase.ee2proxy.jsonrpc;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -25,6 +28,9 @@ final class PythonJsonScanner {
     /** CPython 3.11 {@code sys.int_info.default_max_str_digits}. */
     static final int MAX_INT_DIGITS = 4300;
 
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private static final byte IN_OBJECT = 1;
     private static final byte IN_ARRAY = 2;
 
@@ -42,6 +48,9 @@ final class PythonJsonScanner {
     private int depth;
     /** Whether the last string scanned held a backslash escape. */
     private boolean escaped;
+    /** The top-level member being read ({@link TopLevel#OTHER} if none EE2 reads) and where its value starts. */
+    private int member = TopLevel.OTHER;
+    private int memberValueStart;
 
     private PythonJsonScanner(byte[] text, int start, int end) {
         this.b = text;
@@ -61,85 +70,108 @@ final class PythonJsonScanner {
         return new PythonJsonScanner(text, start, end).scan();
     }
 
+    /**
+     * The whole text, iteratively: each step either opens a container (the next value starts
+     * inside it) or completes a value (containers then close until one expects more).
+     */
     private TopLevel scan() throws PythonJsonError {
         int pos = skipWhitespace(start);
-        int member = TopLevel.OTHER;
-        int valueStart = 0;
-        value:
         for (;;) {
-            // A value starts at pos.
-            if (pos >= end) {
-                throw error("Expecting value", pos);
+            int next = openValue(pos);
+            if (next >= 0) {
+                pos = next;
+                continue;
             }
-            switch (b[pos]) {
-                case '"' -> pos = scanString(pos);
-                case '{' -> {
-                    int p = skipWhitespace(pos + 1);
-                    if (p < end && b[p] == '}') {
-                        pos = p + 1;
-                    } else {
-                        push(IN_OBJECT);
-                        pos = scanKey(p);
-                        if (depth == 1) {
-                            member = classify(p);
-                            valueStart = pos;
-                        }
-                        continue value;
-                    }
-                }
-                case '[' -> {
-                    int p = skipWhitespace(pos + 1);
-                    if (p < end && b[p] == ']') {
-                        pos = p + 1;
-                    } else {
-                        push(IN_ARRAY);
-                        pos = p;
-                        continue value;
-                    }
-                }
-                case 'n' -> pos = literal(pos, NULL);
-                case 't' -> pos = literal(pos, TRUE);
-                case 'f' -> pos = literal(pos, FALSE);
-                case 'N' -> pos = literal(pos, NAN);
-                case 'I' -> pos = literal(pos, INFINITY);
-                case '-' -> pos = matches(pos + 1, INFINITY) ? pos + 1 + INFINITY.length : scanNumber(pos);
-                default -> pos = scanNumber(pos);
-            }
-            // A value ended at pos: close containers until one expects more.
-            for (;;) {
-                if (depth == 0) {
-                    pos = skipWhitespace(pos);
-                    if (pos != end) {
-                        throw error("Extra data", pos);
-                    }
-                    return top;
-                }
-                if (depth == 1 && stack[0] == IN_OBJECT) {
-                    top.member(member, valueStart, pos);
-                }
-                pos = skipWhitespace(pos);
-                byte container = stack[depth - 1];
-                byte close = container == IN_OBJECT ? (byte) '}' : (byte) ']';
-                if (pos < end && b[pos] == close) {
-                    pos++;
-                    depth--;
-                    continue;
-                }
-                if (pos >= end || b[pos] != ',') {
-                    throw error("Expecting ',' delimiter", pos);
-                }
-                pos = skipWhitespace(pos + 1);
-                if (container == IN_OBJECT) {
-                    int keyStart = pos;
-                    pos = scanKey(pos);
-                    if (depth == 1) {
-                        member = classify(keyStart);
-                        valueStart = pos;
-                    }
-                }
-                continue value;
+            pos = afterValue(scanScalar(pos));
+            if (pos < 0) {
+                return top;
             }
         }
+    }
+
+    /**
+     * For a non-empty container at {@code pos}: enters it and returns where its first value
+     * starts; otherwise -1 (the value at {@code pos} is then read whole by {@link #scanScalar}).
+     */
+    private int openValue(int pos) throws PythonJsonError {
+        if (pos >= end || (b[pos] != '{' && b[pos] != '[')) {
+            return -1;
+        }
+        int inside = skipWhitespace(pos + 1);
+        if (b[pos] == '{') {
+            if (inside < end && b[inside] == '}') {
+                return -1;
+            }
+            push(IN_OBJECT);
+            return scanMemberKey(inside);
+        }
+        if (inside < end && b[inside] == ']') {
+            return -1;
+        }
+        push(IN_ARRAY);
+        return inside;
+    }
+
+    /** Reads the value at {@code pos} that is not a non-empty container; returns its end. */
+    private int scanScalar(int pos) throws PythonJsonError {
+        if (pos >= end) {
+            throw error("Expecting value", pos);
+        }
+        return switch (b[pos]) {
+            case '"' -> scanString(pos);
+            case '{', '[' -> skipWhitespace(pos + 1) + 1;
+            case 'n' -> literal(pos, NULL);
+            case 't' -> literal(pos, TRUE);
+            case 'f' -> literal(pos, FALSE);
+            case 'N' -> literal(pos, NAN);
+            case 'I' -> literal(pos, INFINITY);
+            case '-' -> matches(pos + 1, INFINITY) ? pos + 1 + INFINITY.length : scanNumber(pos);
+            default -> scanNumber(pos);
+        };
+    }
+
+    /**
+     * After a value ending at {@code pos}: closes containers until one expects another value, and
+     * returns where it starts; -1 when the text is complete.
+     */
+    private int afterValue(int pos) throws PythonJsonError {
+        for (;;) {
+            if (depth == 0) {
+                pos = skipWhitespace(pos);
+                if (pos != end) {
+                    throw error("Extra data", pos);
+                }
+                return -1;
+            }
+            if (depth == 1 && stack[0] == IN_OBJECT) {
+                top.member(member, memberValueStart, pos);
+            }
+            pos = skipWhitespace(pos);
+            byte container = stack[depth - 1];
+            if (pos < end && b[pos] == (container == IN_OBJECT ? '}' : ']')) {
+                pos++;
+                depth--;
+                continue;
+            }
+            if (pos >= end || b[pos] != ',') {
+                throw error("Expecting ',' delimiter", pos);
+            }
+            pos = skipWhitespace(pos + 1);
+            return container == IN_OBJECT ? scanMemberKey(pos) : pos;
+        }
+    }
+
+    /**
+     * Reads a member's key and colon; returns where its value starts. A member of the top-level
+     * object is noted, for {@link TopLevel}.
+     */
+    private int scanMemberKey(int pos) throws PythonJsonError {
+        int valueStart = scanKey(pos);
+        if (depth == 1) {
+            member = classify(pos);
+            memberValueStart = valueStart;
+        }
+        return valueStart;
     }
 
     /** Reads {@code "key" :} and the whitespace after it; returns where the value starts. */
@@ -172,7 +204,10 @@ final class PythonJsonScanner {
         boolean sawEscape = false;
         int i = quote + 1;
         for (;;) {
-            // The plain-ASCII run: the common case, one comparison chain per byte.
+            // The plain run (printable ASCII but quote and backslash), eight bytes at a time.
+            while (i <= end - Long.BYTES && isPlain((long) LONGS.get(b, i))) {
+                i += Long.BYTES;
+            }
             byte c;
             while (i < end && (c = b[i]) >= 0x20 && c != '"' && c != '\\') {
                 i++;
@@ -308,6 +343,21 @@ final class PythonJsonScanner {
 
     private PythonJsonError error(String msg, int pos) {
         return PythonJsonError.at(msg, b, start, pos);
+    }
+
+    /**
+     * Whether none of the eight bytes of {@code word} ends or interrupts a plain run: no quote,
+     * no backslash, nothing below 0x20 and nothing above 0x7F (SWAR: a byte that is zero after
+     * the XOR, or wraps below 0x20, or has its top bit, sets a top bit in the result).
+     */
+    private static boolean isPlain(long word) {
+        long quote = word ^ 0x2222222222222222L;
+        long backslash = word ^ 0x5C5C5C5C5C5C5C5CL;
+        long special = ((quote - 0x0101010101010101L) & ~quote)
+                | ((backslash - 0x0101010101010101L) & ~backslash)
+                | (word - 0x2020202020202020L)
+                | word;
+        return (special & 0x8080808080808080L) == 0;
     }
 
     private static boolean isHexDigit(byte c) {

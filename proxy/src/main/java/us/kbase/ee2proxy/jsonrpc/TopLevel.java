@@ -50,7 +50,7 @@ final class TopLevel {
 
     /** The member's value as EE2 would write it back ({@link PythonJsonDumps}), or null when absent. */
     String dumps(int member) {
-        return has(member) ? PythonJsonDumps.dumps(text, starts[member]) : null;
+        return has(member) ? PythonJsonDumps.dumps(text, starts[member], ends[member]) : null;
     }
 
     static int memberOf(byte[] text, int from, int to) {

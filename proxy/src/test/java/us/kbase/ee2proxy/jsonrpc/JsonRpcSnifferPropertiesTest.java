@@ -14,6 +14,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import us.kbase.ee2proxy.policy.request.JobCreation;
 import us.kbase.ee2proxy.policy.request.JobRequirements;
@@ -86,6 +87,30 @@ class JsonRpcSnifferPropertiesTest {
             assertThat(call.jobIds()).isEqualTo(method.group() == Ee2Method.Group.OTHER ? List.of() : List.of(jobId));
             assertThat(call.status()).isEqualTo(method == Ee2Method.UPDATE_JOB_STATUS ? status : null);
         });
+    }
+
+    /** Word-at-a-time string scanning must find the one special byte wherever it sits in a word. */
+    @Property(tries = 500)
+    void aSpecialCharacterIsFoundAtAnyOffset(
+            @ForAll @IntRange(max = 20) int before, @ForAll @IntRange(max = 40) int at, @ForAll @IntRange(max = 3) int kind) {
+        String plain = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ";
+        String head = plain.substring(0, at);
+        String special = switch (kind) {
+            case 0 -> "\u0001";
+            case 1 -> "\\\"";
+            case 2 -> "\u00e9";
+            default -> "\\u0041";
+        };
+        String body = "{\"method\": \"a.b\", \"params\": [], " + " ".repeat(before) + "\"id\": \"" + head + special + "xyz\"}";
+        SniffResult result = JsonRpcSniffer.sniff(body.getBytes(StandardCharsets.UTF_8));
+        int idStart = body.indexOf("\"id\"") + 7;
+        switch (kind) {
+            case 0 -> assertThat(result).isEqualTo(new SniffResult.ParseError(
+                    "Invalid control character at: line 1 column " + (idStart + at + 1) + " (char " + (idStart + at) + ")"));
+            case 1 -> assertThat(((SniffResult.Call) result).envelope().idJson()).isEqualTo("\"" + head + "\\\"xyz\"");
+            case 2 -> assertThat(((SniffResult.Call) result).envelope().idJson()).isEqualTo("\"" + head + "\\u00e9xyz\"");
+            default -> assertThat(((SniffResult.Call) result).envelope().idJson()).isEqualTo("\"" + head + "Axyz\"");
+        }
     }
 
     @Property(tries = 1000)
