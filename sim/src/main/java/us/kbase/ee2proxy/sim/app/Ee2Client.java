@@ -9,7 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,6 +26,8 @@ public final class Ee2Client {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http;
+    /** Exchanges still waiting for an answer (a proxy may hold one for many minutes). */
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
     public Ee2Client(Executor executor) {
         this.http = HttpClient.newBuilder()
@@ -33,7 +37,11 @@ public final class Ee2Client {
                 .build();
     }
 
-    /** Calls {@code method} with positional {@code params}; completes with {@code result[0]} (null for none). */
+    /**
+     * Calls {@code method} with positional {@code params}; completes with {@code result[0]} (null
+     * for none). Cancelling the returned future abandons the exchange and closes its connection,
+     * so a proxy holding the call sees the client go away.
+     */
     public CompletableFuture<JsonNode> call(URI url, String token, String method, JsonNode... params) {
         ObjectNode body = JSON.createObjectNode();
         body.put("method", method);
@@ -50,8 +58,27 @@ public final class Ee2Client {
         if (token != null) {
             req.header("Authorization", token);
         }
-        return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray())
-                .thenApply(res -> result(method, res));
+        CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(req.build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        inFlight.add(sent);
+        sent.whenComplete((r, e) -> inFlight.remove(sent));
+        CompletableFuture<JsonNode> answer = sent.thenApply(res -> result(method, res));
+        answer.whenComplete((r, e) -> {
+            if (answer.isCancelled()) {
+                sent.cancel(true);
+            }
+        });
+        return answer;
+    }
+
+    /**
+     * Abandons every exchange still waiting: a reset run's parents must not create jobs in the
+     * next run when a held call is finally answered.
+     */
+    public void cancelAll() {
+        for (CompletableFuture<?> f : inFlight) {
+            f.cancel(true);
+        }
     }
 
     private static JsonNode result(String method, HttpResponse<byte[]> res) {

@@ -34,9 +34,10 @@ public final class JobExecution implements Consumer<Job> {
         this.client = client;
     }
 
-    /** A new run: failure counts start again. */
+    /** A new run: failure counts start again, and calls the old run's jobs still wait on are dropped. */
     public void reset() {
         runsPerApp.clear();
+        client.cancelAll();
     }
 
     @Override

@@ -3,6 +3,8 @@ package us.kbase.ee2proxy.sim.workload;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +28,19 @@ final class RunTracker {
     /** Calls not yet sent plus calls without an answer: while above zero the run is not done. */
     final AtomicInteger outstanding = new AtomicInteger();
     final AtomicLong lastEvent = new AtomicLong(System.currentTimeMillis());
+    /** The run's own calls, so those still held (by a proxy) can be abandoned when it ends. */
+    private final Set<CompletableFuture<?>> calls = ConcurrentHashMap.newKeySet();
+
+    <T> CompletableFuture<T> track(CompletableFuture<T> call) {
+        calls.add(call);
+        call.whenComplete((r, e) -> calls.remove(call));
+        return call;
+    }
+
+    /** Drops every call of this run still waiting, so none creates a job after the run. */
+    void abandonCalls() {
+        calls.forEach(c -> c.cancel(true));
+    }
 
     void event() {
         lastEvent.set(System.currentTimeMillis());

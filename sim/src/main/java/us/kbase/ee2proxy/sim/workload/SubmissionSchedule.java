@@ -68,34 +68,46 @@ final class SubmissionSchedule {
     private void send(Submission s) {
         String jobClass = WorkloadRunner.defaultClass(w, s);
         String token = token(s);
-        long sent = System.currentTimeMillis();
         tracker.event();
         if (s.isBatch()) {
-            ArrayNode jobs = NODES.arrayNode();
-            s.batch().forEach(app -> jobs.add(runJobParams(app, jobClass)));
-            ObjectNode batchParams = NODES.objectNode().put("wsid", WSID);
-            client.call(url, token, "execution_engine2.run_job_batch", jobs, batchParams).whenComplete((r, err) -> {
-                if (err == null && r != null && r.has("batch_id")) {
-                    List<String> children = new ArrayList<>();
-                    r.path("child_job_ids").forEach(c -> children.add(c.asText()));
-                    tracker.batchCreated(r.get("batch_id").asText(), children, jobClass, sent);
-                    scheduleCancel(s, token, r.get("batch_id").asText());
-                } else {
-                    tracker.rejections.add(new Rejection(s.user(), "batch of " + s.batch().size(), jobClass, message(err)));
-                }
-                done();
-            });
+            sendBatch(s, jobClass, token);
         } else {
-            client.call(url, token, "execution_engine2.run_job", runJobParams(s.app(), jobClass)).whenComplete((r, err) -> {
-                if (err == null && r != null && r.isTextual()) {
-                    tracker.created(r.asText(), jobClass, sent, s.retries());
-                    scheduleCancel(s, token, r.asText());
-                } else {
-                    tracker.rejections.add(new Rejection(s.user(), s.app(), jobClass, message(err)));
-                }
-                done();
-            });
+            sendJob(s, jobClass, token);
         }
+    }
+
+    private void sendJob(Submission s, String jobClass, String token) {
+        long sent = System.currentTimeMillis();
+        ObjectNode params = runJobParams(s.app(), jobClass);
+        tracker.track(client.call(url, token, "execution_engine2.run_job", params)).whenComplete((r, err) -> {
+            if (err == null && r != null && r.isTextual()) {
+                tracker.created(r.asText(), jobClass, sent, s.retries());
+                scheduleCancel(s, token, r.asText());
+            } else {
+                tracker.rejections.add(new Rejection(s.user(), s.app(), jobClass, message(err)));
+            }
+            done();
+        });
+    }
+
+    private void sendBatch(Submission s, String jobClass, String token) {
+        long sent = System.currentTimeMillis();
+        ArrayNode jobs = NODES.arrayNode();
+        s.batch().forEach(app -> jobs.add(runJobParams(app, jobClass)));
+        ObjectNode batchParams = NODES.objectNode().put("wsid", WSID);
+        tracker.track(client.call(url, token, "execution_engine2.run_job_batch", jobs, batchParams))
+                .whenComplete((r, err) -> {
+                    if (err == null && r != null && r.has("batch_id")) {
+                        List<String> children = new ArrayList<>();
+                        r.path("child_job_ids").forEach(c -> children.add(c.asText()));
+                        tracker.batchCreated(r.get("batch_id").asText(), children, jobClass, sent);
+                        scheduleCancel(s, token, r.get("batch_id").asText());
+                    } else {
+                        String what = "batch of " + s.batch().size();
+                        tracker.rejections.add(new Rejection(s.user(), what, jobClass, message(err)));
+                    }
+                    done();
+                });
     }
 
     private void done() {
@@ -108,8 +120,8 @@ final class SubmissionSchedule {
             return;
         }
         tracker.outstanding.incrementAndGet();
-        timer.schedule(() -> client.call(url, token, "execution_engine2.cancel_job",
-                        NODES.objectNode().put("job_id", jobId))
+        timer.schedule(() -> tracker.track(client.call(url, token, "execution_engine2.cancel_job",
+                        NODES.objectNode().put("job_id", jobId)))
                 .whenComplete((r, err) -> done()), millis(s.cancelAfter()), TimeUnit.MILLISECONDS);
     }
 

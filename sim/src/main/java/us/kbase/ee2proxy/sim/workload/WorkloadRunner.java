@@ -63,17 +63,18 @@ public final class WorkloadRunner {
      * @throws IOException when the URL cannot be reached or does not lead to a simulator
      */
     public WorkloadReport run(Workload w) throws IOException, InterruptedException {
+        Ee2Client client = SharedClient.CLIENT;
+        control(client, RunControlMethods.CONFIGURE, JSON.valueToTree(configuration(w)));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("workload-timer", true));
+        RunTracker tracker = new RunTracker();
         try {
-            Ee2Client client = SharedClient.CLIENT;
-            control(client, RunControlMethods.CONFIGURE, JSON.valueToTree(configuration(w)));
-            RunTracker tracker = new RunTracker();
             long t0 = System.currentTimeMillis();
             new SubmissionSchedule(w, ee2Url, client, timer, tracker).start();
             return watch(w, client, tracker, t0);
         } finally {
             timer.shutdownNow();
+            tracker.abandonCalls();
         }
     }
 
@@ -161,7 +162,7 @@ public final class WorkloadRunner {
             sent++;
             long sentAt = System.currentTimeMillis();
             ObjectNode p = JSON.createObjectNode().put("job_id", j.jobId());
-            client.call(ee2Url, token, "execution_engine2.retry_job", p).whenComplete((r, err) -> {
+            tracker.track(client.call(ee2Url, token, "execution_engine2.retry_job", p)).whenComplete((r, err) -> {
                 if (err == null && r != null && r.has("retry_id")) {
                     tracker.created(r.get("retry_id").asText(), jobClass, sentAt, left - 1);
                 } else {
