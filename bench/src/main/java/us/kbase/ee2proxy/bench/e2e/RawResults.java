@@ -1,0 +1,80 @@
+package us.kbase.ee2proxy.bench.e2e;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/** The tab-separated files bench/run-e2e writes under bench/results/raw, read back as rows. */
+record RawResults(List<Run> runs, List<Step> steps, Properties machine) {
+
+    /** One wrk run of the comparison. Numbers are NaN where the run did not happen. */
+    record Run(int round, String target, String path, double rps, double p50Us, double p99Us, double p999Us,
+               long requests, long errors, double cpuPer10k) {
+        boolean measured() {
+            return !Double.isNaN(rps);
+        }
+    }
+
+    /** One scaling step: distinct users x connections, or held requests. */
+    record Step(String kind, String path, int users, int connections, int held, double rps, double p50Us,
+                double p99Us, double p999Us, long errors, double rssKb, double hwmKb) {
+        boolean measured() {
+            return !Double.isNaN(rps);
+        }
+    }
+
+    static RawResults read(Path dir) throws IOException {
+        List<Run> runs = new ArrayList<>();
+        for (Map<String, String> r : rows(dir.resolve("e2e.tsv"))) {
+            runs.add(new Run((int) num(r, "round"), r.get("target"), r.get("path"), num(r, "rps"), num(r, "p50_us"),
+                    num(r, "p99_us"), num(r, "p999_us"), (long) zero(num(r, "requests")),
+                    (long) zero(num(r, "errors")), num(r, "cpu_s_per_10k")));
+        }
+        List<Step> steps = new ArrayList<>();
+        for (Map<String, String> r : rows(dir.resolve("scaling.tsv"))) {
+            steps.add(new Step(r.get("kind"), r.get("path"), (int) zero(num(r, "users")),
+                    (int) zero(num(r, "connections")), (int) zero(num(r, "held")), num(r, "rps"), num(r, "p50_us"),
+                    num(r, "p99_us"), num(r, "p999_us"), (long) zero(num(r, "errors")), num(r, "rss_kb"),
+                    num(r, "hwm_kb")));
+        }
+        Properties machine = new Properties();
+        try (Reader in = Files.newBufferedReader(dir.resolve("machine.properties"))) {
+            machine.load(in);
+        }
+        return new RawResults(runs, steps, machine);
+    }
+
+    private static List<Map<String, String>> rows(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        List<String> header = Arrays.asList(lines.get(0).split("\t", -1));
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] cells = line.split("\t", -1);
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                row.put(header.get(i), i < cells.length ? cells[i] : "");
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static double num(Map<String, String> row, String key) {
+        String v = row.getOrDefault(key, "");
+        return v.isBlank() ? Double.NaN : Double.parseDouble(v);
+    }
+
+    private static double zero(double v) {
+        return Double.isNaN(v) ? 0 : v;
+    }
+}
