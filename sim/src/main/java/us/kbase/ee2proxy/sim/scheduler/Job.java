@@ -12,6 +12,8 @@ public final class Job {
     final String id;
     final NewJob spec;
     final long created;
+    /** Submission order: HTCondor's queue order. */
+    final long seq;
     volatile JobStatus status = JobStatus.CREATED;
     boolean holdsSlot;
     long queued;
@@ -26,8 +28,9 @@ public final class Job {
     final List<String> retryIds = new ArrayList<>();
     final List<String> logLines = new ArrayList<>();
 
-    Job(String id, NewJob spec, long created) {
+    Job(String id, NewJob spec, long created, long seq) {
         this.id = id;
+        this.seq = seq;
         this.spec = spec;
         this.created = created;
         this.updated = created;

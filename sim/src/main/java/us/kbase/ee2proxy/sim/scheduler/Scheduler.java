@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,9 +22,9 @@ import java.util.function.LongSupplier;
 public final class Scheduler {
     private final LongSupplier clock;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    /** Waiting jobs, submission order (the id order of HTCondor's queue). */
-    private final LinkedHashMap<String, Job> waiting = new LinkedHashMap<>();
     private final Map<String, Integer> slotsInUse = new HashMap<>();
+    private final WaitingJobs waiting = new WaitingJobs(this::hasFreeSlot);
+    private long nextSeq;
     private final Map<String, Integer> slotOverrides = new HashMap<>();
     private int defaultSlots;
     private int capacity;
@@ -56,12 +54,12 @@ public final class Scheduler {
         Job job;
         synchronized (this) {
             long now = clock.getAsLong();
-            job = new Job(JobIds.next(now), spec, now);
+            job = new Job(JobIds.next(now), spec, now, nextSeq++);
             jobs.put(job.id, job);
             if (!spec.batchContainer()) {
                 job.status = JobStatus.QUEUED;
                 job.queued = now;
-                waiting.put(job.id, job);
+                waiting.add(job);
             }
             touch(job, now);
             started = dispatch();
@@ -88,8 +86,9 @@ public final class Scheduler {
         long now = clock.getAsLong();
         if (!job.holdsSlot) {
             // Started by its runner before HTCondor's negotiator got to it here: it runs now.
-            waiting.remove(job.id);
+            waiting.remove(job);
             take(job);
+            waiting.refresh(job);
         }
         job.status = JobStatus.RUNNING;
         job.running = now;
@@ -113,8 +112,12 @@ public final class Scheduler {
             } else if (terminal == JobStatus.ERROR) {
                 job.errorCode = code;
             }
-            waiting.remove(job.id);
-            release(job);
+            if (job.holdsSlot) {
+                release(job);
+                waiting.refresh(job);
+            } else {
+                waiting.remove(job);
+            }
             touch(job, now);
             started = dispatch();
         }
@@ -151,6 +154,7 @@ public final class Scheduler {
             this.capacity = capacity;
             slotOverrides.clear();
             slotOverrides.putAll(overrides);
+            waiting.refreshAll();
             started = dispatch();
         }
         announce(started);
@@ -197,22 +201,26 @@ public final class Scheduler {
         return jobs.values();
     }
 
+    /** HTCondor's negotiator: start the oldest startable jobs while the pool has room. */
     private List<Job> dispatch() {
         List<Job> started = null;
-        for (Iterator<Job> it = waiting.values().iterator(); it.hasNext() && inUse < capacity; ) {
-            Job job = it.next();
-            String u = job.spec.slotUser();
-            if (u != null && slotsInUse.getOrDefault(u, 0) >= slotOverrides.getOrDefault(u, defaultSlots)) {
-                continue;
+        while (inUse < capacity) {
+            Job job = waiting.pollReady();
+            if (job == null) {
+                break;
             }
-            it.remove();
             take(job);
+            waiting.refresh(job);
             if (started == null) {
                 started = new ArrayList<>();
             }
             started.add(job);
         }
         return started == null ? List.of() : started;
+    }
+
+    private boolean hasFreeSlot(String user) {
+        return slotsInUse.getOrDefault(user, 0) < slotOverrides.getOrDefault(user, defaultSlots);
     }
 
     /** False for a job forgotten by {@link #reset()} that a parent or runner still drives. */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.sim.SimulatorExtension;
+import us.kbase.ee2proxy.sim.control.RunConfiguration;
 
 /** HTCondor under EE2, driven through EE2's own methods over real sockets. Jobs run an hour, so nothing finishes by itself. */
 class SchedulerTest {
@@ -122,8 +123,35 @@ class SchedulerTest {
     }
 
     @Test
+    void aUserAtTheLimitDoesNotHoldUpOthersAndTheOldestStartableGoesFirst() throws Exception {
+        sim.get().configure(new RunConfiguration(null, 1, false, 3600, 3, 4,
+                Map.of(), List.of(), List.of(), true));
+        try {
+            List<String> alice = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                alice.add(run("alice-1", "kb_A.x"));   // 3 run, the 4th waits for alice's slot
+            }
+            String bob1 = run("bob", "kb_A.x");       // the pool's 4th place: runs although older alice waits
+            String bob2 = run("bob", "kb_A.x");       // pool full: waits
+            assertThat(status(alice.get(3))).isEqualTo(JobStatus.QUEUED);
+            assertThat(status(bob1)).isEqualTo(JobStatus.RUNNING);
+            assertThat(status(bob2)).isEqualTo(JobStatus.QUEUED);
+            // alice frees a slot: her own older job is the oldest startable one, not bob's
+            sim.result("alice-1", "execution_engine2.cancel_job", obj("job_id", alice.get(0)));
+            assertThat(status(alice.get(3))).isEqualTo(JobStatus.RUNNING);
+            assertThat(status(bob2)).isEqualTo(JobStatus.QUEUED);
+            // another of alice's jobs ends and she has nothing waiting: the place goes to bob
+            sim.result("alice-1", "execution_engine2.cancel_job", obj("job_id", alice.get(1)));
+            assertThat(status(bob2)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            sim.get().configure(new RunConfiguration(null, 1, false, 3600, 3, 100_000,
+                    Map.of(), List.of(), List.of(), true));
+        }
+    }
+
+    @Test
     void capacityLimitsTheWholePool() throws Exception {
-        sim.get().configure(new us.kbase.ee2proxy.sim.control.RunConfiguration(null, 1, false, 3600, 3, 2,
+        sim.get().configure(new RunConfiguration(null, 1, false, 3600, 3, 2,
                 Map.of(), List.of(), List.of(), true));
         try {
             String a = run("alice-1", "kb_A.x");
@@ -133,7 +161,7 @@ class SchedulerTest {
             assertThat(status(b)).isEqualTo(JobStatus.RUNNING);
             assertThat(status(c)).isEqualTo(JobStatus.QUEUED);
         } finally {
-            sim.get().configure(new us.kbase.ee2proxy.sim.control.RunConfiguration(null, 1, false, 3600, 3, 100_000,
+            sim.get().configure(new RunConfiguration(null, 1, false, 3600, 3, 100_000,
                     Map.of(), List.of(), List.of(), true));
         }
     }
