@@ -76,7 +76,11 @@ public final class Ee2Simulator implements AutoCloseable {
         return new Builder();
     }
 
-    /** Binds the port; returns this. */
+    /**
+     * Binds the port; returns this.
+     *
+     * @throws java.net.BindException (unchecked through Netty) when the port is taken
+     */
     public Ee2Simulator start() throws InterruptedException {
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ee2sim-accept", true),
                 NioIoHandler.newFactory());
@@ -91,7 +95,12 @@ public final class Ee2Simulator implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new SimServerInitializer(tokens, endpoint));
-        channel = b.bind(config.host, config.port).sync().channel();
+        try {
+            channel = b.bind(config.host, config.port).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            close(); // the event loops and timers must not outlive a failed start
+            throw e;
+        }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         url = URI.create("http://" + hostForUrl(config.host) + ":" + port + "/");
         settings = new RunSettings(config.speed, config.ee2Url != null ? config.ee2Url : url, config.runners,

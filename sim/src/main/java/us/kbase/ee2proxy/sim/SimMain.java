@@ -1,10 +1,13 @@
 package us.kbase.ee2proxy.sim;
 
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ee2-sim.jar}: {@code serve} an EE2 + auth2 simulator, or run a {@code workload} against any EE2 URL. */
 @Command(name = "ee2-sim", mixinStandardHelpOptions = true,
@@ -37,13 +40,29 @@ public final class SimMain implements Callable<Integer> {
         @Option(names = "--config", description = "YAML: tokens, app profiles, capacity, speed, runners.")
         java.nio.file.Path config;
 
+        @Spec
+        CommandSpec spec;
+
         @Override
-        public Integer call() throws Exception {
+        public Integer call() throws InterruptedException {
             Ee2Simulator.Builder b = Ee2Simulator.builder().host(host).port(port).slots(slots);
             if (config != null) {
-                ServeConfig.load(config).applyTo(b);
+                try {
+                    ServeConfig.load(config).applyTo(b);
+                } catch (IOException | IllegalArgumentException e) {
+                    spec.commandLine().getErr().println("ee2-sim serve: " + config + ": " + e.getMessage());
+                    return 2;
+                }
             }
-            Ee2Simulator sim = b.build().start();
+            Ee2Simulator sim;
+            try {
+                sim = b.build().start();
+            } catch (Exception e) {
+                // Netty rethrows java.net.BindException unchecked: the port is taken or not ours.
+                spec.commandLine().getErr().println("ee2-sim serve: cannot listen on " + host + ":" + port + ": "
+                        + e.getMessage());
+                return 1;
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 sim.close();
