@@ -119,7 +119,7 @@ public final class Ee2ReplyReader {
             case CHECK_JOB -> first == JsonToken.START_OBJECT ? new Ee2Reply.JobStates(List.of(jobState(p, null))) : skip(p);
             case CHECK_JOB_CANCELED -> first == JsonToken.START_OBJECT ? canceled(p) : skip(p);
             case GET_JOB_STATUS -> first == JsonToken.START_OBJECT ? status(call, p) : skip(p);
-            default -> first == JsonToken.START_OBJECT ? stateCollection(p) : skip(p);
+            default -> first == JsonToken.START_OBJECT ? stateCollection(call.method(), p) : skip(p);
         };
         // The rest of the list (there is none in EE2's replies).
         while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -191,7 +191,8 @@ public final class Ee2ReplyReader {
      * narrative's {@code {job_id: JobState}} map), check_job_batch ({@code batch_jobstate},
      * {@code child_jobstates}) and check_jobs_date_range_* ({@code jobs}).
      */
-    private static Ee2Reply stateCollection(JsonParser p) throws IOException {
+    private static Ee2Reply stateCollection(Ee2Method method, JsonParser p) throws IOException {
+        boolean mapForm = method == Ee2Method.CHECK_JOBS || method == Ee2Method.CHECK_WORKSPACE_JOBS;
         List<Ee2Reply.JobState> states = new ArrayList<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -205,9 +206,11 @@ public final class Ee2ReplyReader {
                         p.skipChildren();
                     }
                 }
-            } else if (value == JsonToken.START_OBJECT) {
-                // batch_jobstate, or one entry of the {job_id: JobState} form.
-                states.add(jobState(p, "batch_jobstate".equals(name) ? null : name));
+            } else if (value == JsonToken.START_OBJECT && "batch_jobstate".equals(name)) {
+                states.add(jobState(p, null));
+            } else if (value == JsonToken.START_OBJECT && mapForm) {
+                // One entry of the narrative's {job_id: JobState} form.
+                states.add(jobState(p, name));
             } else {
                 p.skipChildren();
             }

@@ -16,13 +16,16 @@ import us.kbase.ee2proxy.policy.request.JobCreation;
  */
 public final class JsonRpcSniffer {
 
-    /** Bodies up to this size are copied out of direct buffers into a reused per-thread array. */
-    private static final int SCRATCH_SIZE = 64 * 1024;
+    /**
+     * Bodies in direct buffers are copied into a per-thread array reused across requests (the
+     * results keep nothing of it), grown up to this size; larger ones get an array of their own.
+     */
+    private static final int MAX_SCRATCH = 1 << 20;
 
     private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
         @Override
         protected byte[] initialValue() {
-            return new byte[SCRATCH_SIZE];
+            return new byte[16 * 1024];
         }
     };
 
@@ -34,9 +37,22 @@ public final class JsonRpcSniffer {
         if (body.hasArray()) {
             return sniff(body.array(), body.arrayOffset() + body.readerIndex(), length);
         }
-        byte[] copy = length <= SCRATCH_SIZE ? SCRATCH.get() : new byte[length];
+        byte[] copy = scratch(length);
         body.getBytes(body.readerIndex(), copy, 0, length);
         return sniff(copy, 0, length);
+    }
+
+    private static byte[] scratch(int length) {
+        byte[] scratch = SCRATCH.get();
+        if (length <= scratch.length) {
+            return scratch;
+        }
+        if (length > MAX_SCRATCH) {
+            return new byte[length];
+        }
+        scratch = new byte[Math.max(length, Math.min(MAX_SCRATCH, scratch.length * 2))];
+        SCRATCH.set(scratch);
+        return scratch;
     }
 
     /** Sniffs {@code body[offset, offset + length)}, which it does not modify or keep. */

@@ -80,7 +80,8 @@ class Ee2ReplyReaderTest {
                 .isEqualTo(states(new JobState(job, "terminated", null, true)));
         assertThat(call("check_workspace_jobs", "{\"workspace_id\": 7}")).isEqualTo(states(terminated));
         Ee2Reply range = call("check_jobs_date_range_for_user", "{\"start_time\": 0, \"end_time\": " + Long.MAX_VALUE / 2 + "}");
-        assertThat(((Ee2Reply.JobStates) range).states()).contains(terminated);
+        assertThat(((Ee2Reply.JobStates) range).states()).contains(terminated)
+                .allSatisfy(state -> assertThat(state.jobId()).matches(JOB_ID));
     }
 
     @Test

@@ -50,6 +50,21 @@ class JsonRpcSnifferTest {
     }
 
     @Test
+    void readsLargeDirectBuffersAsItReadsArrays() {
+        for (int size : new int[] {20_000, 300_000, 1_500_000, 40_000}) {
+            String filler = "\"" + "x".repeat(size) + "\"";
+            byte[] body = ("{\"method\": \"execution_engine2.run_job\", \"params\": [{\"method\": \"a.b\", \"params\": ["
+                    + filler + "]}], \"id\": " + size + "}").getBytes(StandardCharsets.UTF_8);
+            ByteBuf direct = Unpooled.directBuffer(body.length).writeBytes(body);
+
+            assertThat(JsonRpcSniffer.sniff(direct)).isEqualTo(JsonRpcSniffer.sniff(body))
+                    .isInstanceOfSatisfying(SniffResult.Call.class,
+                            call -> assertThat(call.envelope().idJson()).isEqualTo(String.valueOf(size)));
+            direct.release();
+        }
+    }
+
+    @Test
     void theLastMethodKeyWinsEvenAfterAPassThroughOne() {
         SniffResult result = sniff("""
                 {"method": "execution_engine2.check_job", "params": [{"method": "m.f"}], "id": 1,
