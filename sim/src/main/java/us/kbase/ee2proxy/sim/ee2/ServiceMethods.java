@@ -38,6 +38,7 @@ final class ServiceMethods {
         return c;
     }
 
+    /** EE2's list_config: exactly its public keys. */
     private static ObjectNode buildConfig(String externalUrl) {
         ObjectNode config = NODES.objectNode();
         config.put("external-url", externalUrl);
@@ -46,12 +47,14 @@ final class ServiceMethods {
         config.put("catalog-url", externalUrl + "catalog");
         config.put("shock-url", externalUrl + "shock-api");
         config.put("handle-url", externalUrl + "handle_service");
-        config.put("srv-wiz-url", externalUrl + "service_wizard");
         config.put("auth-service-url", externalUrl + "api/legacy/KBase/Sessions/Login");
         config.put("auth-service-url-v2", externalUrl + "api/V2/token");
-        config.put("auth-url", externalUrl);
-        config.put("ref_data_base", "/kb/data");
-        config.put("ee.server.version", VERSION);
+        config.put("auth-service-url-allow-insecure", "false");
+        config.put("scratch", "/kb/module/work/tmp");
+        config.put("executable", "execute_runner.sh");
+        config.put("docker_timeout", "604805");
+        config.put("initialdir", "/condor_shared");
+        config.put("transfer_input_files", "/condor_shared/JobRunner.tgz");
         return config;
     }
 
@@ -66,14 +69,13 @@ final class ServiceMethods {
                 MethodSpec.of(p + "get_admin_permission", Auth.REQUIRED, (c, a) -> permission(c)));
     }
 
+    /** EE2's status: server time in (float) seconds, commit, version, service name. */
     private static JsonNode status() {
         ObjectNode s = NODES.objectNode();
-        s.put("state", "OK");
-        s.put("message", "");
-        s.put("version", VERSION);
-        s.put("git_url", "https://github.com/kbase/execution_engine2");
-        s.put("git_commit_hash", "0000000000000000000000000000000000000000");
         s.put("server_time", System.currentTimeMillis() / 1000.0);
+        s.put("git_commit", "0000000000000000000000000000000000000000");
+        s.put("version", VERSION);
+        s.put("service", "KBase Execution Engine");
         return s;
     }
 

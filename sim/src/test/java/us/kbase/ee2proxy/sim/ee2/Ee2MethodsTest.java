@@ -176,7 +176,7 @@ class Ee2MethodsTest {
     @Test
     void serviceMethods() throws Exception {
         assertThat(sim.result(null, P + "ver").asText()).isEqualTo("0.0.15");
-        assertThat(sim.result(null, P + "status").get("state").asText()).isEqualTo("OK");
+        assertThat(sim.result(null, P + "status").get("service").asText()).isEqualTo("KBase Execution Engine");
         assertThat(sim.result(null, P + "list_config").get("external-url").asText()).isEqualTo(sim.url().toString());
         assertThat(sim.result("alice", P + "list_config").has("auth-service-url")).isTrue();
         assertThat(sim.result(null, P + "get_client_groups")).isNotEmpty();
