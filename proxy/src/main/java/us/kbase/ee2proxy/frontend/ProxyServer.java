@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.admin.AdminServer;
+import us.kbase.ee2proxy.admission.AdmissionGate;
+import us.kbase.ee2proxy.admission.PassThroughGate;
 import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
@@ -28,6 +30,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private final ProxyConfig config;
     private final ProxyMetrics metrics;
+    private final AdmissionGate gate;
     private final Transport transport = Transport.best();
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
@@ -37,6 +40,7 @@ public final class ProxyServer implements AutoCloseable {
     private ProxyServer(Builder b) {
         this.config = b.config;
         this.metrics = new ProxyMetrics(b.registry);
+        this.gate = b.gate;
     }
 
     public static Builder builder(ProxyConfig config) {
@@ -46,6 +50,7 @@ public final class ProxyServer implements AutoCloseable {
     public static final class Builder {
         private final ProxyConfig config;
         private MetricRegistry registry = new MetricRegistry();
+        private AdmissionGate gate = PassThroughGate.INSTANCE;
 
         private Builder(ProxyConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -54,6 +59,12 @@ public final class ProxyServer implements AutoCloseable {
         /** The registry the proxy's metrics go into (and that /metrics exports); a new one by default. */
         public Builder metricRegistry(MetricRegistry value) {
             this.registry = Objects.requireNonNull(value, "registry");
+            return this;
+        }
+
+        /** The admission hook every sniffed call goes through; {@link PassThroughGate} by default. */
+        public Builder gate(AdmissionGate value) {
+            this.gate = Objects.requireNonNull(value, "gate");
             return this;
         }
 
@@ -69,7 +80,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config);
             metrics.upstreamConnections(pool::openConnections);
-            Relay relay = new Relay(config, pool, metrics);
+            Relay relay = new Relay(config, pool, gate, metrics);
             listener = bind(config.listen(), "listen", new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transport.serverChannel())

@@ -1,14 +1,15 @@
 package us.kbase.ee2proxy.frontend;
 
+import us.kbase.ee2proxy.admission.AdmissionGate;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
 import us.kbase.ee2proxy.upstream.UpstreamPool;
 
 /** What every client connection's relay shares: built once per server. */
-record Relay(ProxyConfig config, UpstreamPool pool, ProxyMetrics metrics, UpstreamRequests requests,
+record Relay(ProxyConfig config, UpstreamPool pool, AdmissionGate gate, ProxyMetrics metrics, UpstreamRequests requests,
         ProxyReplies replies) {
 
-    Relay(ProxyConfig config, UpstreamPool pool, ProxyMetrics metrics) {
-        this(config, pool, metrics, new UpstreamRequests(config.upstream()), new ProxyReplies(config));
+    Relay(ProxyConfig config, UpstreamPool pool, AdmissionGate gate, ProxyMetrics metrics) {
+        this(config, pool, gate, metrics, new UpstreamRequests(config.upstream()), new ProxyReplies(config));
     }
 }

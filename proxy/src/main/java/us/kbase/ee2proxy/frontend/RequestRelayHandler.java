@@ -9,29 +9,44 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.admission.Caller;
+import us.kbase.ee2proxy.admission.ReplyObserver;
+import us.kbase.ee2proxy.admission.Verdict;
 import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
+import us.kbase.ee2proxy.jsonrpc.JsonRpcSniffer;
+import us.kbase.ee2proxy.jsonrpc.RpcEnvelope;
+import us.kbase.ee2proxy.jsonrpc.SniffResult;
+import us.kbase.ee2proxy.metrics.ErrorKind;
 import us.kbase.ee2proxy.upstream.UpstreamExchange;
 import us.kbase.ee2proxy.upstream.UpstreamFailure;
 
 /**
- * One client connection's relay: takes one request at a time, sends it to EE2 on a pooled
- * connection of the same event loop, writes EE2's response back byte for byte, and only then
- * reads the next request. That is the back-pressure (a slow client is never read ahead of, a
- * slow EE2 is never flooded) and it keeps pipelined responses in order.
+ * One client connection's relay: takes one request at a time, sniffs its JSON-RPC call, asks the
+ * admission gate, sends it to EE2 on a pooled connection of the same event loop, writes EE2's
+ * response back byte for byte, and only then reads the next request. That is the back-pressure
+ * (a slow client is never read ahead of, a slow EE2 is never flooded) and it keeps pipelined
+ * responses in order.
  *
- * <p>The channel runs with AUTO_READ off; every {@code ctx.read()} here is deliberate.
+ * <p>The channel runs with AUTO_READ off; every {@code ctx.read()} here is deliberate. The handler
+ * is also the connection's {@link Caller} (for the gate) and the {@link UpstreamExchange} of its
+ * one request in flight, so the fast path allocates no per-request objects of its own.
  */
-final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements UpstreamExchange {
+final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements UpstreamExchange, Caller {
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelayHandler.class);
-    private static final String ALL_METHODS = "all";
     /** How long a refused client may go on sending before the connection is closed under it. */
     private static final long LINGER_SECONDS = 2;
 
@@ -41,7 +56,10 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     /** The request being answered, owned (retained) until its response is written. */
     private FullHttpRequest current;
     private boolean keepAlive;
-    private String methodLabel = ALL_METHODS;
+    private String methodLabel;
+    private RpcEnvelope envelope;
+    private CompletionStage<Verdict> pendingVerdict;
+    private ReplyObserver observer;
     private long sentAt;
     /** The connection is being closed after a refusal: whatever still arrives is dropped. */
     private boolean closing;
@@ -64,6 +82,15 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         while ((queued = pipelined.poll()) != null) {
             queued.release();
         }
+        if (pendingVerdict != null) {
+            // The gate drops a held request when it sees this; the verdict, whatever it is, is
+            // never acted on (verdictArrived sees the channel inactive).
+            try {
+                pendingVerdict.toCompletableFuture().cancel(false);
+            } catch (UnsupportedOperationException stageWithoutFuture) {
+                // the gate chose a stage that cannot be cancelled; verdictArrived still drops it
+            }
+        }
         // A request already sent to EE2 stays in flight: its answer still matters to whoever
         // observes it (job tracking), and is then dropped.
         ctx.fireChannelInactive();
@@ -85,8 +112,8 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            // Idle only counts between requests: a request waiting on EE2 is bounded by the
-            // response timeout instead.
+            // Idle only counts between requests: a held request may wait for minutes, and one
+            // waiting on EE2 is bounded by the response timeout instead.
             if (current == null && pipelined.isEmpty()) {
                 ctx.close();
             }
@@ -101,16 +128,112 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         ctx.close();
     }
 
+    // Caller
+
+    @Override
+    public String authorization() {
+        return current == null ? null : current.headers().get(HttpHeaderNames.AUTHORIZATION);
+    }
+
+    @Override
+    public SocketAddress address() {
+        return ctx.channel().remoteAddress();
+    }
+
+    // One request
+
     private void handle(FullHttpRequest request) {
         current = request;
         keepAlive = HttpUtil.isKeepAlive(request);
+        envelope = null;
+        observer = null;
         if (request.decoderResult().isFailure()) {
             keepAlive = false;
+            methodLabel = MethodLabels.UNREADABLE;
+            relay.metrics().request(methodLabel);
             answer(relay.replies().unreadable(request.decoderResult().cause()));
             return;
         }
+        if (HttpMethod.OPTIONS.equals(request.method())) {
+            // EE2 answers OPTIONS (CORS) without reading a body.
+            methodLabel = MethodLabels.OPTIONS;
+            relay.metrics().request(methodLabel);
+            forward();
+            return;
+        }
+        SniffResult sniffed = JsonRpcSniffer.sniff(request.content());
+        methodLabel = MethodLabels.of(sniffed);
         relay.metrics().request(methodLabel);
-        forward();
+        if (sniffed instanceof SniffResult.Call call) {
+            envelope = call.envelope();
+            decide(relay.gate().decide(call, this));
+        } else if (sniffed instanceof SniffResult.ParseError parseError) {
+            // EE2 would answer exactly this; answering here keeps unreadable bodies away from it.
+            relay.metrics().error(ErrorKind.PARSE_ERROR);
+            answer(Ee2ErrorReply.parseError(parseError.message()));
+        } else {
+            // Valid JSON that is not a call EE2 dispatches: it crashes EE2's handler and creates
+            // nothing, so EE2 gives its own answer.
+            forward();
+        }
+    }
+
+    private void decide(CompletionStage<Verdict> stage) {
+        CompletableFuture<Verdict> done = settled(stage);
+        if (done != null) {
+            act(done.getNow(null)); // the fast path: no callback, no allocation
+            return;
+        }
+        pendingVerdict = stage;
+        stage.whenCompleteAsync((verdict, error) -> verdictArrived(stage, verdict, error), ctx.executor());
+        // Keep reading while held: it is how a disconnect is noticed (a further pipelined
+        // request is queued, and reading then pauses until this one is answered).
+        ctx.read();
+    }
+
+    /** The stage's future when it already holds a verdict, else null. A CompletableFuture returns itself. */
+    private static CompletableFuture<Verdict> settled(CompletionStage<Verdict> stage) {
+        try {
+            CompletableFuture<Verdict> future = stage.toCompletableFuture();
+            return future.isDone() && !future.isCompletedExceptionally() ? future : null;
+        } catch (UnsupportedOperationException noFuture) {
+            return null;
+        }
+    }
+
+    private void verdictArrived(CompletionStage<Verdict> stage, Verdict verdict, Throwable error) {
+        if (pendingVerdict != stage) {
+            return;
+        }
+        pendingVerdict = null;
+        if (!ctx.channel().isActive()) {
+            if (verdict instanceof Verdict.Forward forward && forward.observer() != null) {
+                notForwarded(forward.observer());
+            }
+            current.release();
+            current = null;
+            return;
+        }
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (!(cause instanceof CancellationException)) {
+                LOG.warn("admission gate failed on {}: {}", methodLabel, cause.toString());
+            }
+            answer(relay.replies().gateFailed(cause));
+            return;
+        }
+        act(verdict);
+    }
+
+    private void act(Verdict verdict) {
+        if (verdict instanceof Verdict.Answer answer) {
+            answer(answer.reply());
+        } else if (verdict instanceof Verdict.Forward forward) {
+            observer = forward.observer();
+            forward();
+        } else {
+            answer(relay.replies().gateFailed(new IllegalStateException("the gate's verdict was null")));
+        }
     }
 
     private void forward() {
@@ -119,9 +242,20 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         relay.pool().send(ctx.channel().eventLoop(), upstream, this);
     }
 
+    // UpstreamExchange
+
     @Override
     public void onResponse(FullHttpResponse response) {
         relay.metrics().upstreamLatency(methodLabel, System.nanoTime() - sentAt);
+        if (observer != null) {
+            ReplyObserver told = observer;
+            observer = null;
+            try {
+                told.onReply(response.status().code(), response.content().duplicate());
+            } catch (RuntimeException e) {
+                LOG.warn("reply observer failed on {}: {}", methodLabel, e.toString());
+            }
+        }
         if (!ctx.channel().isActive()) {
             response.release();
             return;
@@ -134,30 +268,34 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         write(response);
     }
 
-    /**
-     * After refusing a request whose body was not read (too large, malformed), closing at once
-     * would reset the connection while the client is still sending, and a reset can destroy our
-     * answer before the client reads it. So: end our side, drain and drop what still arrives for a
-     * moment, then close.
-     */
-    private void lingerThenClose() {
-        closing = true;
-        Channel ch = ctx.channel();
-        if (ch instanceof DuplexChannel duplex) {
-            duplex.shutdownOutput();
-        }
-        ch.config().setAutoRead(true);
-        ctx.executor().schedule(() -> ch.close(), LINGER_SECONDS, TimeUnit.SECONDS);
-    }
-
     @Override
     public void onFailure(UpstreamFailure failure) {
+        ProxyReplies.Reply reply = relay.replies().upstreamFailed(failure);
+        if (observer != null) {
+            ReplyObserver told = observer;
+            observer = null;
+            try {
+                told.onFailure(failure);
+            } catch (RuntimeException e) {
+                LOG.warn("reply observer failed on {}: {}", methodLabel, e.toString());
+            }
+        }
         if (ctx.channel().isActive()) {
-            answer(relay.replies().upstreamFailed(failure));
+            answer(reply);
         } else {
-            relay.metrics().error(relay.replies().upstreamFailed(failure).kind());
+            relay.metrics().error(reply.kind());
         }
     }
+
+    private void notForwarded(ReplyObserver told) {
+        try {
+            told.onNotForwarded();
+        } catch (RuntimeException e) {
+            LOG.warn("reply observer failed on {}: {}", methodLabel, e.toString());
+        }
+    }
+
+    // Answering
 
     private void answer(ProxyReplies.Reply reply) {
         relay.metrics().error(reply.kind());
@@ -165,8 +303,9 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void answer(Ee2ErrorReply reply) {
+        Ee2ErrorReply shaped = envelope == null || reply.code() == Ee2ErrorReply.PARSE_ERROR ? reply : reply.withEnvelope(envelope);
         String allowHeaders = current.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
-        write(reply.toResponse(ctx.alloc(), allowHeaders));
+        write(shaped.toResponse(ctx.alloc(), allowHeaders));
     }
 
     private void write(FullHttpResponse response) {
@@ -198,5 +337,21 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
                 ctx.read();
             }
         });
+    }
+
+    /**
+     * After refusing a request whose body was not read (too large, malformed), closing at once
+     * would reset the connection while the client is still sending, and a reset can destroy our
+     * answer before the client reads it. So: end our side, drain and drop what still arrives for a
+     * moment, then close.
+     */
+    private void lingerThenClose() {
+        closing = true;
+        Channel ch = ctx.channel();
+        if (ch instanceof DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        }
+        ch.config().setAutoRead(true);
+        ctx.executor().schedule(() -> ch.close(), LINGER_SECONDS, TimeUnit.SECONDS);
     }
 }

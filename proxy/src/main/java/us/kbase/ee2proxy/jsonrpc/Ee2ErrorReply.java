@@ -27,6 +27,8 @@ public final class Ee2ErrorReply {
     public static final int SERVER_ERROR = -32000;
     public static final int PARSE_ERROR = -32700;
 
+    private static final String VERSION_1_1 = "\"version\": \"1.1\"";
+
     /** What EE2 answers in {@code Access-Control-Allow-Headers} when the request names none. */
     private static final String DEFAULT_ALLOW_HEADERS = "authorization";
 
@@ -36,8 +38,8 @@ public final class Ee2ErrorReply {
     private final String trace;
     private final String idJson;
     private final boolean idKey;
-    private final String envelopeKey;
-    private final String envelopeValueJson;
+    private final String versionMember;
+    private final boolean traceInData;
     private final List<Header> extraHeaders;
 
     /** A response header beyond EE2's own, e.g. {@code Retry-After}. */
@@ -49,21 +51,21 @@ public final class Ee2ErrorReply {
     }
 
     private Ee2ErrorReply(int code, String name, String message, String trace, String idJson, boolean idKey,
-            String envelopeKey, String envelopeValueJson, List<Header> extraHeaders) {
+            String versionMember, boolean traceInData, List<Header> extraHeaders) {
         this.code = code;
         this.name = Objects.requireNonNull(name, "name");
         this.message = Objects.requireNonNull(message, "message");
         this.trace = trace;
         this.idJson = idJson;
         this.idKey = idKey;
-        this.envelopeKey = envelopeKey;
-        this.envelopeValueJson = envelopeValueJson;
+        this.versionMember = versionMember;
+        this.traceInData = traceInData;
         this.extraHeaders = List.copyOf(extraHeaders);
     }
 
     /** Code -32000 "Server error": what EE2 answers for any failure inside a method. */
     public static Ee2ErrorReply serverError(String message) {
-        return new Ee2ErrorReply(SERVER_ERROR, "Server error", message, null, null, true, "version", "\"1.1\"", List.of());
+        return new Ee2ErrorReply(SERVER_ERROR, "Server error", message, null, null, true, VERSION_1_1, false, List.of());
     }
 
     /**
@@ -71,7 +73,7 @@ public final class Ee2ErrorReply {
      * for a body {@code json.loads} refuses. Like EE2's, it has no {@code id} key.
      */
     public static Ee2ErrorReply parseError(String pythonMessage) {
-        return new Ee2ErrorReply(PARSE_ERROR, "Parse error", pythonMessage, null, null, false, "version", "\"1.1\"", List.of());
+        return new Ee2ErrorReply(PARSE_ERROR, "Parse error", pythonMessage, null, null, false, VERSION_1_1, false, List.of());
     }
 
     /**
@@ -81,30 +83,29 @@ public final class Ee2ErrorReply {
      *     {@code "42"}), or null when unknown, which writes {@code "id": null}
      */
     public Ee2ErrorReply withId(String rawIdJson) {
-        return new Ee2ErrorReply(code, name, message, trace, rawIdJson, true, envelopeKey, envelopeValueJson, extraHeaders);
+        return new Ee2ErrorReply(code, name, message, trace, rawIdJson, true, versionMember, traceInData, extraHeaders);
     }
 
     /**
-     * Answer in the envelope the request used: EE2 echoes {@code "jsonrpc": <as sent>} (and puts
-     * the trace under {@code "data"}) when the request carried {@code jsonrpc} instead of
-     * {@code version}.
-     *
-     * @param rawValueJson the value's JSON text as sent, e.g. {@code "\"2.0\""}
+     * Answer as EE2 answers this call: its {@code id}, and its {@code version} (or
+     * {@code jsonrpc}, with the trace under {@code "data"}, or {@code "version": "1.0"} when it
+     * sent neither), as {@link RpcEnvelope#echoVersionMember()} says.
      */
-    public Ee2ErrorReply withJsonRpcEnvelope(String rawValueJson) {
-        return new Ee2ErrorReply(code, name, message, trace, idJson, idKey, "jsonrpc", rawValueJson, extraHeaders);
+    public Ee2ErrorReply withEnvelope(RpcEnvelope envelope) {
+        return new Ee2ErrorReply(code, name, message, trace, envelope.idJson(), true, envelope.echoVersionMember(),
+                envelope.traceInData(), extraHeaders);
     }
 
     /** The {@code error} (or {@code data}) member: EE2 puts a traceback there; null writes null. */
     public Ee2ErrorReply withTrace(String text) {
-        return new Ee2ErrorReply(code, name, message, text, idJson, idKey, envelopeKey, envelopeValueJson, extraHeaders);
+        return new Ee2ErrorReply(code, name, message, text, idJson, idKey, versionMember, traceInData, extraHeaders);
     }
 
     /** An extra response header after EE2's own, e.g. {@code withHeader("Retry-After", "60")}. */
     public Ee2ErrorReply withHeader(String headerName, String value) {
         List<Header> headers = new ArrayList<>(extraHeaders);
         headers.add(new Header(headerName, value));
-        return new Ee2ErrorReply(code, name, message, trace, idJson, idKey, envelopeKey, envelopeValueJson, headers);
+        return new Ee2ErrorReply(code, name, message, trace, idJson, idKey, versionMember, traceInData, headers);
     }
 
     public int code() {
@@ -126,7 +127,7 @@ public final class Ee2ErrorReply {
         appendPythonString(out, name);
         out.append(", \"message\": ");
         appendPythonString(out, message);
-        out.append("jsonrpc".equals(envelopeKey) ? ", \"data\": " : ", \"error\": ");
+        out.append(traceInData ? ", \"data\": " : ", \"error\": ");
         if (trace == null) {
             out.append("null");
         } else {
@@ -136,7 +137,7 @@ public final class Ee2ErrorReply {
         if (idKey) {
             out.append(", \"id\": ").append(idJson == null ? "null" : idJson);
         }
-        out.append(", \"").append(envelopeKey).append("\": ").append(envelopeValueJson).append('}');
+        out.append(", ").append(versionMember).append('}');
         return out.toString().getBytes(StandardCharsets.US_ASCII);
     }
 

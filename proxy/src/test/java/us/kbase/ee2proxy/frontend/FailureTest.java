@@ -20,7 +20,7 @@ import us.kbase.ee2proxy.testing.TestUpstream;
 
 /** Every way EE2 or a client can fail: the proxy answers EE2-shaped, never hangs, never leaks. */
 class FailureTest {
-    private static final byte[] VER = "{\"method\": \"execution_engine2.ver\", \"params\": [], \"id\": \"9\"}"
+    private static final byte[] VER = "{\"method\": \"execution_engine2.ver\", \"params\": [], \"version\": \"1.1\", \"id\": \"9\"}"
             .getBytes(StandardCharsets.UTF_8);
 
     private TestUpstream upstream;
@@ -53,6 +53,7 @@ class FailureTest {
         assertThat(r.header("Access-Control-Allow-Origin")).isEqualTo("*");
         assertThat(r.bodyText()).startsWith("{\"error\": {\"code\": -32000, \"name\": \"Server error\", \"message\": \"")
                 .endsWith("\"version\": \"1.1\"}").doesNotContain("Exception").doesNotContain("\tat ");
+
         for (String p : phrases) {
             assertThat(r.bodyText()).contains(p);
         }
@@ -68,7 +69,8 @@ class FailureTest {
         try (RawHttp client = new RawHttp(start(down).url())) {
             RawHttp.Response r = client.send(RawHttp.post("/", VER)).read();
             assertEe2Error(r, "could not reach Execution Engine 2 at " + down + ": connection refused",
-                    "no job was submitted", "Try again in a minute");
+                    "no job was submitted", "Try again in a minute",
+                    "\"id\": \"9\""); // an answer about a sniffed call echoes its id, as EE2's errors do
             // The connection stays usable after the proxy's own answer.
             assertEe2Error(client.send(RawHttp.post("/", VER)).read(), "connection refused");
         }

@@ -24,10 +24,19 @@ class Ee2ErrorReplyTest {
     }
 
     @Test
-    void unknownIdIsNullAndJsonRpcEnvelopeIsEchoed() {
-        assertThat(Ee2ErrorReply.serverError("m").withJsonRpcEnvelope("\"2.0\"").withTrace("tb").toString())
+    void unknownIdIsNull() {
+        assertThat(Ee2ErrorReply.serverError("m").toString())
+                .isEqualTo("{\"error\": {\"code\": -32000, \"name\": \"Server error\", \"message\": \"m\", \"error\": null}, "
+                        + "\"id\": null, \"version\": \"1.1\"}");
+    }
+
+    @Test
+    void theCallsEnvelopeIsEchoedAsEe2EchoesIt() {
+        assertThat(Ee2ErrorReply.serverError("m").withEnvelope(new RpcEnvelope("12", null, "\"2.0\"")).withTrace("tb").toString())
                 .isEqualTo("{\"error\": {\"code\": -32000, \"name\": \"Server error\", \"message\": \"m\", \"data\": \"tb\"}, "
-                        + "\"id\": null, \"jsonrpc\": \"2.0\"}");
+                        + "\"id\": 12, \"jsonrpc\": \"2.0\"}");
+        assertThat(Ee2ErrorReply.serverError("m").withEnvelope(new RpcEnvelope("\"a\"", null, null)).toString())
+                .endsWith("\"id\": \"a\", \"version\": \"1.0\"}");
     }
 
     @Test

@@ -1,0 +1,26 @@
+package us.kbase.ee2proxy.frontend;
+
+import us.kbase.ee2proxy.jsonrpc.Ee2Method;
+import us.kbase.ee2proxy.jsonrpc.SniffResult;
+
+/**
+ * The metric label of a request: EE2's method name, or one of a few fixed labels. The set is
+ * closed (no client-chosen text), so clients cannot multiply the metric series.
+ */
+final class MethodLabels {
+    static final String OPTIONS = "options";
+    static final String UNREADABLE = "unreadable_http";
+    static final String PARSE_ERROR = "parse_error";
+    static final String NOT_A_CALL = "not_a_call";
+    static final String UNKNOWN = "unknown_method";
+
+    private MethodLabels() {}
+
+    static String of(SniffResult sniffed) {
+        if (sniffed instanceof SniffResult.Call call) {
+            Ee2Method method = call.method();
+            return method == Ee2Method.UNKNOWN ? UNKNOWN : method.wireName();
+        }
+        return sniffed instanceof SniffResult.ParseError ? PARSE_ERROR : NOT_A_CALL;
+    }
+}
