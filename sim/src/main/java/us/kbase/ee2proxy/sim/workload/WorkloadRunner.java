@@ -2,7 +2,6 @@ package us.kbase.ee2proxy.sim.workload;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -193,10 +192,6 @@ public final class WorkloadRunner {
             throw new IOException("no answer from " + ee2Url + " to " + method + " within "
                     + CONTROL_TIMEOUT_SECONDS + " s");
         }
-    }
-
-    static ArrayNode array() {
-        return JSON.createArrayNode();
     }
 
     static String defaultClass(Workload w, Submission s) {
