@@ -64,6 +64,7 @@ public final class Ee2Simulator implements AutoCloseable {
         this.config = b;
         b.tokens.forEach(g -> tokens.add(g.token(), g.user(), g.roles()));
         this.scheduler = new Scheduler(b.slots, b.capacity, System::currentTimeMillis);
+        scheduler.keepFinished(b.keepFinished);
         this.timer = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("ee2sim-timer", true));
         this.httpThreads = Executors.newCachedThreadPool(new DefaultThreadFactory("ee2sim-client", true));
         this.execution = new JobExecution(scheduler, () -> settings, timer, new Ee2Client(httpThreads));
@@ -198,6 +199,7 @@ public final class Ee2Simulator implements AutoCloseable {
         private boolean runners;
         private double defaultSeconds = 60;
         private int ioThreads = 0;
+        private int keepFinished = Integer.MAX_VALUE;
         private URI ee2Url;
         private final List<TokenGrant> tokens = new ArrayList<>();
         private final Map<String, AppProfile> apps = new LinkedHashMap<>();
@@ -257,6 +259,15 @@ public final class Ee2Simulator implements AutoCloseable {
         /** Where parents and runners call EE2; default the simulator itself. */
         public Builder ee2Url(URI url) {
             this.ee2Url = url;
+            return this;
+        }
+
+        /**
+         * Keep at most this many finished jobs (older ones are forgotten), for long benchmarks;
+         * default: keep all, as EE2 does.
+         */
+        public Builder keepFinishedJobs(int n) {
+            this.keepFinished = n;
             return this;
         }
 

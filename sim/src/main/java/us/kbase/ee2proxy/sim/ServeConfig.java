@@ -18,6 +18,7 @@ import us.kbase.ee2proxy.sim.control.TokenGrant;
  * speed: 1             # simulated seconds per real second
  * runners: false       # simulated job runners call start_job / check_job_canceled / finish_job
  * defaultSeconds: 60   # run time of apps without a profile
+ * keepFinishedJobs: 100000   # forget older finished jobs (long benchmarks); default keep all
  * tokens:
  *   - {token: alice-token, user: alice}
  *   - {token: admin-token, user: ops, roles: [EE2_ADMIN]}
@@ -28,7 +29,7 @@ import us.kbase.ee2proxy.sim.control.TokenGrant;
  * </pre>
  */
 record ServeConfig(Integer slots, Integer capacity, Double speed, Boolean runners, Double defaultSeconds,
-                   List<TokenGrant> tokens, List<AppProfile> apps) {
+                   Integer keepFinishedJobs, List<TokenGrant> tokens, List<AppProfile> apps) {
 
     static ServeConfig load(Path file) throws IOException {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
@@ -51,6 +52,9 @@ record ServeConfig(Integer slots, Integer capacity, Double speed, Boolean runner
         }
         if (defaultSeconds != null) {
             b.defaultSeconds(defaultSeconds);
+        }
+        if (keepFinishedJobs != null) {
+            b.keepFinishedJobs(keepFinishedJobs);
         }
         if (tokens != null) {
             tokens.forEach(t -> b.token(t.token(), t.user(), t.roles().toArray(String[]::new)));

@@ -40,12 +40,16 @@ public final class SimMain implements Callable<Integer> {
         @Option(names = "--config", description = "YAML: tokens, app profiles, capacity, speed, runners.")
         java.nio.file.Path config;
 
+        @Option(names = "--io-threads", defaultValue = "0",
+                description = "Netty event loop threads (default 0: twice the cores).")
+        int ioThreads;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws InterruptedException {
-            Ee2Simulator.Builder b = Ee2Simulator.builder().host(host).port(port).slots(slots);
+            Ee2Simulator.Builder b = Ee2Simulator.builder().host(host).port(port).slots(slots).ioThreads(ioThreads);
             if (config != null) {
                 try {
                     ServeConfig.load(config).applyTo(b);

@@ -1,6 +1,7 @@
 package us.kbase.ee2proxy.sim.scheduler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -25,6 +26,9 @@ public final class Scheduler {
     private final Map<String, Integer> slotsInUse = new HashMap<>();
     private final WaitingJobs waiting = new WaitingJobs(this::hasFreeSlot);
     private long nextSeq;
+    /** Finished jobs, oldest first, so a long benchmark can keep memory bounded. */
+    private final ArrayDeque<Job> finishedOrder = new ArrayDeque<>();
+    private int keepFinished = Integer.MAX_VALUE;
     private final Map<String, Integer> slotOverrides = new HashMap<>();
     private int defaultSlots;
     private int capacity;
@@ -119,10 +123,30 @@ public final class Scheduler {
                 waiting.remove(job);
             }
             touch(job, now);
+            retire(job);
             started = dispatch();
         }
         announce(started);
         return true;
+    }
+
+    /**
+     * Keep at most {@code n} finished jobs; older ones are forgotten (check_job then says not
+     * found). EE2 keeps every job; this exists for long benchmarks. Default: keep all.
+     */
+    public synchronized void keepFinished(int n) {
+        this.keepFinished = n;
+    }
+
+    private void retire(Job job) {
+        if (keepFinished == Integer.MAX_VALUE) {
+            return;
+        }
+        finishedOrder.addLast(job);
+        while (finishedOrder.size() > keepFinished) {
+            Job old = finishedOrder.pollFirst();
+            jobs.remove(old.id, old);
+        }
     }
 
     /** update_job_status to a non-terminal state. */
@@ -171,6 +195,7 @@ public final class Scheduler {
     public synchronized void reset() {
         jobs.clear();
         waiting.clear();
+        finishedOrder.clear();
         slotsInUse.clear();
         inUse = 0;
         lastChange = clock.getAsLong();

@@ -165,4 +165,22 @@ class SchedulerTest {
                     Map.of(), List.of(), List.of(), true));
         }
     }
+
+    @Test
+    void finishedJobsBeyondTheKeepLimitAreForgotten() {
+        Scheduler s = new Scheduler(10, 100, System::currentTimeMillis);
+        s.keepFinished(2);
+        List<Job> done = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Job j = s.submit(new NewJob("u", "t", "m.f", null, null, null, null, null, "u", null, null, false));
+            s.finish(j, JobStatus.COMPLETED, null, null, null);
+            done.add(j);
+        }
+        Job running = s.submit(new NewJob("u", "t", "m.f", null, null, null, null, null, "u", null, null, false));
+        assertThat(s.find(done.get(0).id())).isNull();
+        assertThat(s.find(done.get(1).id())).isNull();
+        assertThat(s.find(done.get(3).id())).isSameAs(done.get(3));
+        assertThat(s.find(running.id())).isSameAs(running);
+        assertThat(s.snapshot()).hasSize(3);
+    }
 }
