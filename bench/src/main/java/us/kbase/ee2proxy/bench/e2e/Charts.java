@@ -45,7 +45,9 @@ final class Charts {
         c.getStyler().setLegendVisible(false);
         c.getStyler().setChartBackgroundColor(Color.WHITE);
         c.getStyler().setXAxisLabelRotation(30);
-        c.addSeries(yTitle, x, y);
+        if (!x.isEmpty()) {
+            c.addSeries(yTitle, x, y);
+        }
         return c;
     }
 
