@@ -50,10 +50,11 @@ public final class E2eReport {
                 + m.getProperty("load_at_start") + ", at end " + m.getProperty("load_at_end") + ". "
                 + m.getProperty("java") + ", nginx " + m.getProperty("nginx") + ", HAProxy " + m.getProperty("haproxy")
                 + ". Load: `" + m.getProperty("wrk") + "`, " + m.getProperty("rounds")
-                + " interleaved rounds. Our proxy runs with `" + m.getProperty("proxy_java_opts") + "`.");
+                + " interleaved rounds after a warm-up of " + m.getProperty("warmup") + ". Our proxy runs with `" + m.getProperty("proxy_java_opts") + "`.");
         line("");
         comparison(out);
         scaling(out);
+        profiles();
         return md.toString();
     }
 
@@ -172,6 +173,20 @@ public final class E2eReport {
         Charts.scaling(out.resolve("scaling.png"), rpsSeries, rssSeries);
         line("![throughput and resident memory against connections](scaling.png)");
         line("");
+    }
+
+    /** The JFR summaries run-e2e wrote next to the raw figures (profile-*.md), if any. */
+    private void profiles() throws IOException {
+        List<Path> files;
+        try (var listing = Files.list(raw.dir())) {
+            files = listing.filter(p -> p.getFileName().toString().matches("profile-.*\\.md")).sorted().toList();
+        }
+        for (Path f : files) {
+            String what = f.getFileName().toString().replaceAll("^profile-|\\.md$", "");
+            line("## Where our proxy's CPU goes: " + what + " (a separate run under JFR)");
+            line("");
+            md.append(Files.readString(f));
+        }
     }
 
     private static <T> double median(List<T> xs, ToDoubleFunction<T> f) {

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /** The tab-separated files bench/run-e2e writes under bench/results/raw, read back as rows. */
-record RawResults(List<Run> runs, List<Step> steps, Properties machine) {
+record RawResults(Path dir, List<Run> runs, List<Step> steps, Properties machine) {
 
     /** One wrk run of the comparison. Numbers are NaN where the run did not happen. */
     record Run(int round, String target, String path, double rps, double p50Us, double p99Us, double p999Us,
@@ -48,7 +48,7 @@ record RawResults(List<Run> runs, List<Step> steps, Properties machine) {
         try (Reader in = Files.newBufferedReader(dir.resolve("machine.properties"))) {
             machine.load(in);
         }
-        return new RawResults(runs, steps, machine);
+        return new RawResults(dir, runs, steps, machine);
     }
 
     private static List<Map<String, String>> rows(Path file) throws IOException {
