@@ -1,14 +1,7 @@
 package us.kbase.ee2proxy.bench.admission;
 
 import com.codahale.metrics.MetricRegistry;
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,6 +17,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import us.kbase.ee2proxy.bench.jsonrpc.RpcBodies;
+import us.kbase.ee2proxy.identity.Auth2Identity;
+import us.kbase.ee2proxy.identity.IdentitySettings;
 import us.kbase.ee2proxy.jsonrpc.JsonRpcSniffer;
 import us.kbase.ee2proxy.jsonrpc.SniffResult;
 import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
@@ -42,11 +37,13 @@ import us.kbase.ee2proxy.policy.decide.Admission;
 import us.kbase.ee2proxy.policy.decide.Decision;
 import us.kbase.ee2proxy.policy.request.JobCreation;
 import us.kbase.ee2proxy.redis.RedisServerProcess;
+import us.kbase.ee2proxy.sim.Ee2Simulator;
 
 /**
  * Issue 5's measure: what admitting one sniffed run_job of a parallel app costs, end to end
- * inside the proxy, with percentiles (sample-time mode): the identity cache hit (SHA-256 of the
- * token, then a Caffeine lookup, as the proxy's identity does), classification, the user's limits
+ * inside the proxy, with percentiles (sample-time mode): the identity cache hit ({@link
+ * Auth2Identity}: SHA-256 of the token, then its Caffeine cache, filled once from the simulator's
+ * auth2 before measuring), classification, the user's limits
  * and the demand, and ONE ledger step ({@code tryAcquire}: a single EVALSHA on Redis over
  * loopback, or the embedded ledger). When the ledger says full, the decision is made against the
  * counts it returned (the hold path); here the user always has room, so every call is admitted.
@@ -69,7 +66,8 @@ public class AdmissionCostBenchmark {
 
     private RedisServerProcess redis;
     private SlotLedger ledger;
-    private AsyncCache<String, String> identities;
+    private Ee2Simulator auth2;
+    private Auth2Identity identities;
     private final AdmissionPolicy policy = AdmissionPolicy.defaults();
     private JobCreation call;
     private long tickets;
@@ -84,8 +82,16 @@ public class AdmissionCostBenchmark {
         } else {
             ledger = new InMemorySlotLedger(LeaseTerms.DEFAULT);
         }
-        identities = Caffeine.newBuilder().maximumSize(100_000).buildAsync();
-        identities.put(tokenKey(TOKEN), CompletableFuture.completedFuture(USER));
+        try {
+            auth2 = Ee2Simulator.builder().token(TOKEN, USER).build().start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        identities = new Auth2Identity(IdentitySettings.of(auth2.url()), new MetricRegistry());
+        if (!identities.user(TOKEN).join().equals(USER)) {
+            throw new IllegalStateException("auth2 does not know the benchmark's token");
+        }
         byte[] body = RpcBodies.of("run_job", 0);
         call = ((SniffResult.Call) JsonRpcSniffer.sniff(body)).creation();
         // The body names a parent_job_id the ledger does not know: a parent at depth 0.
@@ -98,6 +104,7 @@ public class AdmissionCostBenchmark {
         if (redis != null) {
             redis.close();
         }
+        auth2.close();
     }
 
     @TearDown(Level.Invocation)
@@ -107,7 +114,7 @@ public class AdmissionCostBenchmark {
 
     @Benchmark
     public Object admitRunJob() {
-        String user = identities.getIfPresent(tokenKey(TOKEN)).join();
+        String user = identities.user(TOKEN).join();
         Classification c = Classifier.classify(policy, call, user, ParentLookup.NONE, RetryLookup.NONE);
         EffectivePolicy limits = policy.forUser(c.ledgerUser());
         SlotDemand demand = Admission.demand(limits, c, Duration.ZERO);
@@ -119,15 +126,5 @@ public class AdmissionCostBenchmark {
         }
         Decision held = Admission.decide(limits, taken.counts(), c, Duration.ZERO);
         return held;
-    }
-
-    /** The identity cache's key: tokens are never kept in clear. */
-    private static String tokenKey(String token) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
