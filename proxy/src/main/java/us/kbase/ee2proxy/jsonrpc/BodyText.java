@@ -39,14 +39,19 @@ record BodyText(byte[] text, int start, int end, boolean checked) {
             this.codec = codec;
         }
 
+        /** {@code json.detect_encoding}: byte-order marks first, then where the zero bytes are. */
         static Encoding detect(byte[] b, int off, int len) {
-            if (startsWith(b, off, len, 0, 0, 0xFE, 0xFF) || startsWith(b, off, len, 0xFF, 0xFE, 0, 0)) {
+            int b0 = len > 0 ? b[off] & 0xFF : -1;
+            int b1 = len > 1 ? b[off + 1] & 0xFF : -1;
+            int b2 = len > 2 ? b[off + 2] & 0xFF : -1;
+            int b3 = len > 3 ? b[off + 3] & 0xFF : -1;
+            if ((b0 == 0 && b1 == 0 && b2 == 0xFE && b3 == 0xFF) || (b0 == 0xFF && b1 == 0xFE && b2 == 0 && b3 == 0)) {
                 return UTF_32;
             }
-            if (startsWith(b, off, len, 0xFE, 0xFF) || startsWith(b, off, len, 0xFF, 0xFE)) {
+            if ((b0 == 0xFE && b1 == 0xFF) || (b0 == 0xFF && b1 == 0xFE)) {
                 return UTF_16;
             }
-            if (startsWith(b, off, len, 0xEF, 0xBB, 0xBF)) {
+            if (b0 == 0xEF && b1 == 0xBB && b2 == 0xBF) {
                 return UTF_8_SIG;
             }
             if (len >= 4) {
@@ -65,18 +70,6 @@ record BodyText(byte[] text, int start, int end, boolean checked) {
                 }
             }
             return UTF_8;
-        }
-
-        private static boolean startsWith(byte[] b, int off, int len, int... prefix) {
-            if (len < prefix.length) {
-                return false;
-            }
-            for (int i = 0; i < prefix.length; i++) {
-                if ((b[off + i] & 0xFF) != prefix[i]) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 
