@@ -178,12 +178,13 @@ public final class Ee2Simulator implements AutoCloseable {
 
     @Override
     public void close() {
+        // Bounded waits: a close must never hang a test or a shutdown hook.
         if (channel != null) {
-            channel.close().syncUninterruptibly();
+            channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         timer.shutdownNow();
         httpThreads.shutdownNow();
