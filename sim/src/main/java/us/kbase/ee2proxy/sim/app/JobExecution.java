@@ -68,12 +68,21 @@ public final class JobExecution implements Consumer<Job> {
                 return;
             }
             if (profile.isParent()) {
-                new ParallelApp(job, profile.children(), s, client, timer, done, () -> alive(job)).start();
+                new ParallelApp(job, profile.children(), s, client, timer, done, () -> alive(job),
+                        this::childRequested).start();
             } else {
                 done.run();
             }
         };
         timer.schedule(guarded(afterOwnWork), s.millis(profile.seconds()), TimeUnit.MILLISECONDS);
+    }
+
+    /** A parent's child reached EE2 (perhaps after a proxy held it): remember when it was sent. */
+    private void childRequested(String childId, long sentAt) {
+        Job child = scheduler.find(childId);
+        if (child != null) {
+            scheduler.requestedAt(child, sentAt);
+        }
     }
 
     /** Still the scheduler's job and not finished (not cancelled, not forgotten by a reset). */

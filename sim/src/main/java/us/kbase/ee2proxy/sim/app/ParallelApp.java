@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ final class ParallelApp {
     private final ScheduledExecutorService timer;
     private final Runnable done;
     private final BooleanSupplier alive;
+    private final BiConsumer<String, Long> requested;
     private final int[] attempts;
     /** KBParallel pops pending tasks from the end of its list. */
     private final List<Integer> pending = new ArrayList<>();
@@ -48,7 +50,8 @@ final class ParallelApp {
     private record Running(int task, String jobId) {}
 
     ParallelApp(Job parent, ChildPlan plan, RunSettings settings, Ee2Client client,
-                ScheduledExecutorService timer, Runnable done, BooleanSupplier alive) {
+                ScheduledExecutorService timer, Runnable done, BooleanSupplier alive,
+                BiConsumer<String, Long> requested) {
         this.parent = parent;
         this.plan = plan;
         this.settings = settings;
@@ -56,6 +59,7 @@ final class ParallelApp {
         this.timer = timer;
         this.done = done;
         this.alive = alive;
+        this.requested = requested;
         this.attempts = new int[plan.count()];
         for (int i = 0; i < plan.count(); i++) {
             pending.add(i);
@@ -150,10 +154,13 @@ final class ParallelApp {
             task = pending.remove(pending.size() - 1);
             attempts[task]++;
         }
+        long sentAt = System.currentTimeMillis();
         return client.call(settings.ee2Url(), parent.spec().token(), "execution_engine2.run_job", childParams())
                 .handle((id, err) -> {
                     boolean ok = err == null && id != null && id.isTextual();
-                    if (!ok) {
+                    if (ok) {
+                        requested.accept(id.textValue(), sentAt);
+                    } else {
                         LOG.debug("child run_job of {} failed: {}", parent.id(), err == null ? id : err.toString());
                     }
                     // As in KBParallel, a failed start still takes its place until the next check.

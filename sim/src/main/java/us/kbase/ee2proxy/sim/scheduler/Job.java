@@ -12,6 +12,7 @@ public final class Job {
     final String id;
     final NewJob spec;
     final long created;
+    long requested;
     /** Submission order: HTCondor's queue order. */
     final long seq;
     volatile JobStatus status = JobStatus.CREATED;
@@ -33,6 +34,7 @@ public final class Job {
         this.seq = seq;
         this.spec = spec;
         this.created = created;
+        this.requested = created;
         this.updated = created;
     }
 
@@ -55,6 +57,6 @@ public final class Job {
     JobSnapshot snapshot() {
         return new JobSnapshot(id, spec.user(), spec.slotUser(), status, holdsSlot, spec.parentJobId(),
                 spec.batchId(), spec.batchContainer(), spec.retryOf(), spec.method(), spec.label(),
-                created, queued, running, finished, updated);
+                requested, created, queued, running, finished, updated);
     }
 }

@@ -17,6 +17,9 @@ package us.kbase.ee2proxy.sim.scheduler;
  * @param retryOf the job this one retries, or null
  * @param app the {@code method} ("Module.function")
  * @param label the workload's label for this job, or null
+ * @param requested when the client sent the call that created the job, when the simulator
+ *     knows it (its own parents' children); else equal to {@code created}. Time a proxy held the
+ *     call lies between the two.
  */
 public record JobSnapshot(
         String jobId,
@@ -30,6 +33,7 @@ public record JobSnapshot(
         String retryOf,
         String app,
         String label,
+        long requested,
         long created,
         long queued,
         long running,

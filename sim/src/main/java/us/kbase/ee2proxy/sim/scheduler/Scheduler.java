@@ -77,6 +77,11 @@ public final class Scheduler {
         container.childJobs.addAll(childIds);
     }
 
+    /** The client sent the call that created {@code job} at {@code sentAt} (before EE2 saw it). */
+    public synchronized void requestedAt(Job job, long sentAt) {
+        job.requested = Math.min(job.requested, sentAt);
+    }
+
     public synchronized void addRetry(Job original, String retryId) {
         original.retryIds.add(retryId);
     }

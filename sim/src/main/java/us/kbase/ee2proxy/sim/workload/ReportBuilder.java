@@ -16,8 +16,8 @@ import us.kbase.ee2proxy.sim.workload.WorkloadReport.Verdict;
 /**
  * Turns the final snapshot into a report. A job's class is its submission's, its retried
  * original's, its batch's, or "child" for a parent's child. Wait and turnaround count from
- * when the client sent the call (so time held in a proxy counts) where the runner knows it,
- * else from EE2's {@code created}.
+ * when the client sent the call that created the job (the runner's own submissions, and the
+ * simulator's parents' children), so time held in a proxy counts.
  */
 final class ReportBuilder {
     private final Workload w;
@@ -52,7 +52,7 @@ final class ReportBuilder {
             String c = classOf(j);
             int[] n = counts.computeIfAbsent(c, k -> new int[2]);
             n[0]++;
-            long from = tracker.sentAt.getOrDefault(j.jobId(), j.created());
+            long from = tracker.sentAt.getOrDefault(j.jobId(), j.requested());
             if (j.running() > 0) {
                 waits.computeIfAbsent(c, k -> new ArrayList<>()).add(sim(j.running() - from));
             }

@@ -16,7 +16,7 @@ class DeadlockDetectorTest {
 
     private void job(String id, String parent, JobStatus status) {
         boolean slot = status == JobStatus.RUNNING;
-        jobs.add(new JobSnapshot(id, "ann", "ann", status, slot, parent, null, false, null, "m.f", null,
+        jobs.add(new JobSnapshot(id, "ann", "ann", status, slot, parent, null, false, null, "m.f", null, 1,
                 1, 1, slot ? 2 : 0, status.isTerminal() ? 3 : 0, 3));
     }
 
