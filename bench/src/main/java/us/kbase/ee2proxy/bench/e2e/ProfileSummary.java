@@ -32,6 +32,7 @@ public final class ProfileSummary {
         }
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> inclusive = new HashMap<>();
+        Map<String, Integer> owner = new HashMap<>();
         int samples = 0;
         int nativeSamples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
@@ -48,6 +49,7 @@ public final class ProfileSummary {
             }
             samples++;
             self.merge(name(frames.get(0)), 1, Integer::sum);
+            owner.merge(owner(frames), 1, Integer::sum);
             Set<String> seen = new HashSet<>();
             for (RecordedFrame f : frames) {
                 String n = name(f);
@@ -58,9 +60,10 @@ public final class ProfileSummary {
         }
         StringBuilder md = new StringBuilder();
         md.append("Profile of our proxy: ").append(samples).append(" JFR execution samples of threads running Java, ")
-                .append(nativeSamples).append(" native-method samples (threads in a system call: epoll, read, write)"
+                .append(nativeSamples).append(" native-method samples (threads in native code, mostly epoll_wait)"
                         + " (settings=profile).\n\n");
         table(md, "hottest methods, self", self, samples, n -> true);
+        table(md, "self time charged to the innermost Netty or proxy method on the stack", owner, samples, n -> true);
         table(md, "our code and the Netty pipeline, inclusive", inclusive, samples,
                 n -> n.startsWith("us.kbase.") || n.startsWith("io.netty.handler.") || n.startsWith("com.codahale."));
         Files.writeString(Path.of(args[1]), md.toString());
@@ -75,6 +78,17 @@ public final class ProfileSummary {
                         .append(String.format(Locale.ROOT, "%.1f%%", 100.0 * e.getValue() / Math.max(1, samples)))
                         .append(" |\n"));
         md.append('\n');
+    }
+
+    /** The innermost frame of our code or Netty's: who asked for the JDK work at the top. */
+    private static String owner(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            String n = name(f);
+            if (n.startsWith("us.kbase.") || n.startsWith("io.netty.")) {
+                return n;
+            }
+        }
+        return name(frames.get(0));
     }
 
     private static String name(RecordedFrame f) {
