@@ -76,7 +76,10 @@ public final class ProxyServer implements AutoCloseable {
     /** Binds the listener and the admin port. */
     public ProxyServer start() throws InterruptedException {
         acceptors = transport.newGroup(1, "ee2proxy-accept");
-        workers = transport.newGroup(config.ioThreads(), "ee2proxy-io");
+        // One event loop per core, as nginx runs one worker per core: a relay never blocks, so
+        // more threads would only add context switches.
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        workers = transport.newGroup(threads, "ee2proxy-io");
         try {
             UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config);
             metrics.upstreamConnections(pool::openConnections);

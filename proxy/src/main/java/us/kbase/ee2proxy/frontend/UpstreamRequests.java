@@ -38,7 +38,7 @@ final class UpstreamRequests {
         HttpHeaders in = client.headers();
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         out.add(HttpHeaderNames.HOST, hostHeader);
-        List<String> connection = in.getAll(HttpHeaderNames.CONNECTION);
+        List<String> connection = in.contains(HttpHeaderNames.CONNECTION) ? in.getAll(HttpHeaderNames.CONNECTION) : List.of();
         String forwardedFor = null;
         Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
         while (it.hasNext()) {

@@ -2,6 +2,7 @@ package us.kbase.ee2proxy.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -63,7 +64,13 @@ public final class ProxyMetrics {
 
     /** Records EE2's answer time for {@code method}, from sending the request to the complete response. */
     public void upstreamLatency(String method, long nanos) {
-        latencies.computeIfAbsent(method, m -> registry.timer(LATENCY + m)).update(nanos, TimeUnit.NANOSECONDS);
+        latencies.computeIfAbsent(method, m -> registry.timer(LATENCY + m, ProxyMetrics::lockFreeTimer))
+                .update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Every event loop updates these timers: the default reservoir takes a lock per update. */
+    private static Timer lockFreeTimer() {
+        return new Timer(LockFreeExponentiallyDecayingReservoir.builder().build());
     }
 
     public void error(ErrorKind kind) {
