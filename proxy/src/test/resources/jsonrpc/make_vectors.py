@@ -297,6 +297,57 @@ case("job requirements duplicated", '{"method": "execution_engine2.run_job", "pa
 case("escaped run_job param keys", '{"method": "execution_engine2.run_job", "params": [{"m\\u0065thod": "a.b", "as_\\u0061dmin": 1}], "id": 1}')
 case("strings with escapes", '{"method": "execution_engine2.run_job", "params": [{"method": "a\\\\.b\\n\\u00e9\\ud83d\\ude00", "app_id": "x\\/y", "parent_job_id": "\\ud800"}], "id": "\\"q\\""}')
 
+# --- random calls: random values (any JSON type) for every field admission reads, duplicate keys,
+#     random whitespace and encodings; json.loads decides what each means --------------------------
+crng = random.Random(42)
+VALUES = ['null', 'true', 'false', '0', '1', '-0.0', '1e-400', 'NaN', '""', '"x"', '"false"', '[]', '[0]', '{}',
+          '{"a": 1}', '"65a1b2c3d4e5f60718293a4b"', '"kb_Bowtie2.align"', '"kb_Bowtie2/align"', '["j1", 2, "j3"]']
+
+
+def random_ws():
+    return crng.choice(["", "", "", " ", "\n", "\t ", "\r\n"])
+
+
+def random_object(members):
+    """Renders members (key, raw value), adding an earlier decoy for some keys."""
+    out = []
+    for key, value in members:
+        if crng.random() < 0.2:
+            out.append((key, crng.choice(VALUES)))
+        out.append((key, value))
+    crng.shuffle(out) if crng.random() < 0.3 else None
+    return "{" + random_ws() + ("," + random_ws()).join(json.dumps(k) + random_ws() + ":" + random_ws() + v for k, v in out) + random_ws() + "}"
+
+
+def random_value():
+    return crng.choice(VALUES)
+
+
+def random_run_job_params():
+    members = [(k, random_value()) for k in ("method", "app_id", "parent_job_id", "as_admin") if crng.random() < 0.8]
+    if crng.random() < 0.6:
+        members.append(("job_requirements", random_object([("ignore_concurrency_limits", random_value()), ("bill_to_user", random_value())])
+                        if crng.random() < 0.8 else random_value()))
+    members.append(("wsid", "42"))
+    return random_object(members)
+
+
+for n in range(150):
+    method = crng.choice(["run_job", "run_job_concierge", "run_job_batch", "retry_job", "retry_jobs", "check_jobs",
+                          "update_job_status", "finish_job", "get_job_status"])
+    if method in ("run_job", "run_job_concierge"):
+        params = "[" + random_run_job_params() + "]"
+    elif method == "run_job_batch":
+        params = "[[" + ", ".join(random_run_job_params() for _ in range(crng.randrange(4))) + "], " + random_object([("as_admin", random_value())]) + "]"
+    else:
+        params = "[" + random_object([("job_id", random_value()), ("job_ids", random_value()), ("status", random_value()), ("as_admin", random_value())]) + "]"
+    if crng.random() < 0.1:
+        params = random_value()
+    body = random_ws() + random_object([("method", json.dumps(MODULE + method)), ("params", params), ("version", '"1.1"'),
+                       ("id", random_value())]) + random_ws()
+    codec = crng.choice(["utf-8", "utf-8", "utf-8", "utf-8-sig", "utf-16-le", "utf-32-be"])
+    case(f"random call {n} {method} {codec}", body.encode(codec, "surrogatepass"))
+
 # --- mutations of valid calls: random single-byte edits, Python's verdict whatever they break ------
 rng = random.Random(20261121)
 SEEDS = [SAMPLE, rpc("run_job", [{"method": "kb_Bowtie2.align", "app_id": "kb_Bowtie2/align", "params": [{"a": [1.5e3, -0, None, True]}],
