@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ee2-sim.jar}: {@code serve} an EE2 + auth2 simulator, or run a {@code workload} against any EE2 URL. */
 @Command(name = "ee2-sim", mixinStandardHelpOptions = true,
-        subcommands = {SimMain.Serve.class, WorkloadCommand.class},
+        subcommands = {SimMain.Serve.class, WorkloadCommand.class, CompareCommand.class},
         description = "An EE2 + auth2 simulator with HTCondor-like slots and KBParallel-style parents.")
 public final class SimMain implements Callable<Integer> {
 
