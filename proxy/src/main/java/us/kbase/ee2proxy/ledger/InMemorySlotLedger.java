@@ -2,7 +2,7 @@ package us.kbase.ee2proxy.ledger;
 
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -94,8 +94,8 @@ public final class InMemorySlotLedger implements SlotLedger {
     }
 
     @Override
-    public CompletionStage<OptionalInt> parentDepth(String user, String jobId) {
-        return done(locked(user, book -> book.parentDepth(jobId)));
+    public CompletionStage<Optional<SlotClaim>> parentClaim(String user, String jobId) {
+        return done(locked(user, book -> book.parentClaim(jobId)));
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -46,8 +46,8 @@ public final class RedisSlotLedger implements SlotLedger {
     private static final LedgerScript RELEASE = write("release", RScript.ReturnType.LONG);
     private static final LedgerScript ADOPT = write("adopt", RScript.ReturnType.LONG);
     private static final LedgerScript COUNTS = write("counts", RScript.ReturnType.LIST);
-    private static final LedgerScript DEPTH =
-            LedgerScript.load("depth", RScript.Mode.READ_ONLY, RScript.ReturnType.LONG);
+    private static final LedgerScript PARENT =
+            LedgerScript.load("parent", RScript.Mode.READ_ONLY, RScript.ReturnType.VALUE);
     private static final LedgerScript TRACKED =
             LedgerScript.load("tracked", RScript.Mode.READ_ONLY, RScript.ReturnType.LIST);
 
@@ -194,9 +194,9 @@ public final class RedisSlotLedger implements SlotLedger {
     }
 
     @Override
-    public CompletionStage<OptionalInt> parentDepth(String user, String jobId) {
-        return this.<Long>call(DEPTH, user, List.of(jobId))
-                .thenApply(depth -> depth < 0 ? OptionalInt.empty() : OptionalInt.of(depth.intValue()));
+    public CompletionStage<Optional<SlotClaim>> parentClaim(String user, String jobId) {
+        return this.<String>call(PARENT, user, List.of(jobId))
+                .thenApply(claim -> claim == null ? Optional.empty() : Optional.of(decode(claim)));
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -245,12 +245,12 @@ public final class ResilientLedger implements SlotLedger {
     }
 
     @Override
-    public CompletionStage<OptionalInt> parentDepth(String user, String jobId) {
-        OptionalInt here = local.parentDepth(user, jobId).toCompletableFuture().join();
+    public CompletionStage<Optional<SlotClaim>> parentClaim(String user, String jobId) {
+        Optional<SlotClaim> here = local.parentClaim(user, jobId).toCompletableFuture().join();
         if (here.isPresent()) {
             return CompletableFuture.completedFuture(here);
         }
-        return sharedOr(() -> shared.parentDepth(user, jobId), () -> CompletableFuture.completedFuture(here));
+        return sharedOr(() -> shared.parentClaim(user, jobId), () -> CompletableFuture.completedFuture(here));
     }
 
     @Override

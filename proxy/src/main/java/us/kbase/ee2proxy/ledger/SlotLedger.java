@@ -1,7 +1,7 @@
 package us.kbase.ee2proxy.ledger;
 
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -53,8 +53,12 @@ public interface SlotLedger extends AutoCloseable {
     /** P(u), A(u) and parents by app, after dropping expired leases. */
     CompletionStage<UserCounts> counts(String user);
 
-    /** The depth of {@code jobId} if it is a live bound parent lease of THIS user; else empty. */
-    CompletionStage<OptionalInt> parentDepth(String user, String jobId);
+    /**
+     * The claim (depth and app) of {@code jobId} if it is a live bound parent lease of THIS user;
+     * else empty. Admission resolves {@code parent_job_id}s with it: a nested parallel app's depth
+     * comes from its parent's, and a copy of the parent's own module is a child.
+     */
+    CompletionStage<Optional<SlotClaim>> parentClaim(String user, String jobId);
 
     /**
      * Takes a bound lease for a job the proxy never saw admitted (reconciler) or replays one

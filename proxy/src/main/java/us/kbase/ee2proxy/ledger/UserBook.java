@@ -6,7 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
+import java.util.Optional;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -98,11 +98,9 @@ final class UserBook {
         return leases.containsKey(boundId(jobId));
     }
 
-    OptionalInt parentDepth(String jobId) {
+    Optional<SlotClaim> parentClaim(String jobId) {
         Lease lease = leases.get(boundId(jobId));
-        return lease != null && lease.claim.parent()
-                ? OptionalInt.of(lease.claim.depth())
-                : OptionalInt.empty();
+        return lease != null && lease.claim.parent() ? Optional.of(lease.claim) : Optional.empty();
     }
 
     List<TrackedJob> tracked() {

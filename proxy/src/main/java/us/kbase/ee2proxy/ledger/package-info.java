@@ -29,7 +29,7 @@
  *   <li>{@code release}: ARGV "ticket"|"job", id, tombstoneTtlMs, keyTtlMs -> leases freed.
  *   <li>{@code adopt}: ARGV jobId, claim, boundTtlMs, keyTtlMs -> 1 new, 0 known or tombstone.
  *   <li>{@code counts}: -> {@code [jobs, parents, app, n, ...]}.
- *   <li>{@code depth} (read only): ARGV jobId -> depth, or -1 if not a live parent lease.
+ *   <li>{@code parent} (read only): ARGV jobId -> the claim of a live parent lease, or nil.
  *   <li>{@code tracked} (read only): -> {@code [jobId, claim, ...]} of live bound leases.
  * </ul>
  */

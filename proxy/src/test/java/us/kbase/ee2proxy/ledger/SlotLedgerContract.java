@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -136,14 +135,14 @@ abstract class SlotLedgerContract {
         List<SlotClaim> claims = List.of(SlotClaim.parentAt(0, "kb_Bowtie2"), SlotClaim.job("kb_quast"),
                 SlotClaim.job("kb_quast"));
         get(ledger.tryAcquire("alice", "batch", new SlotDemand(claims, 5, 20)));
-        assertThat(get(ledger.parentDepth("alice", "job-a"))).isEmpty();
+        assertThat(get(ledger.parentClaim("alice", "job-a"))).isEmpty();
 
         List<String> bound = get(ledger.bind("alice", "batch", List.of("job-a", "job-b")));
 
         assertThat(bound).containsExactly("job-a", "job-b");
         assertThat(get(ledger.counts("alice"))).isEqualTo(new UserCounts(1, 2, Map.of("kb_Bowtie2", 1)));
-        assertThat(get(ledger.parentDepth("alice", "job-a"))).isEqualTo(OptionalInt.of(0));
-        assertThat(get(ledger.parentDepth("alice", "job-b"))).isEmpty();
+        assertThat(get(ledger.parentClaim("alice", "job-a"))).map(SlotClaim::depth).hasValue(0);
+        assertThat(get(ledger.parentClaim("alice", "job-b"))).isEmpty();
         assertThat(get(ledger.trackedJobs("alice"))).containsExactlyInAnyOrder(
                 new TrackedJob("job-a", SlotClaim.parentAt(0, "kb_Bowtie2")),
                 new TrackedJob("job-b", SlotClaim.job("kb_quast")));
@@ -151,13 +150,13 @@ abstract class SlotLedgerContract {
     }
 
     @Test
-    void parentDepthAnswersOnlyForTheSameUser() {
+    void parentClaimAnswersOnlyForTheSameUser() {
         SlotLedger ledger = ledger();
         get(ledger.tryAcquire("alice", "t", parent(2, "kb_Bowtie2", 7)));
         get(ledger.bind("alice", "t", List.of("deep")));
-        assertThat(get(ledger.parentDepth("alice", "deep"))).isEqualTo(OptionalInt.of(2));
-        assertThat(get(ledger.parentDepth("mallory", "deep"))).isEmpty();
-        assertThat(get(ledger.parentDepth("alice", "unknown"))).isEmpty();
+        assertThat(get(ledger.parentClaim("alice", "deep"))).hasValue(SlotClaim.parentAt(2, "kb_Bowtie2"));
+        assertThat(get(ledger.parentClaim("mallory", "deep"))).isEmpty();
+        assertThat(get(ledger.parentClaim("alice", "unknown"))).isEmpty();
     }
 
     @Test
@@ -212,7 +211,7 @@ abstract class SlotLedgerContract {
         assertThat(get(ledger.adopt("alice", "old", SlotClaim.parentAt(1, "kb_concoct")))).isFalse();
 
         assertThat(get(ledger.counts("alice")).parents()).isEqualTo(6);
-        assertThat(get(ledger.parentDepth("alice", "old"))).isEqualTo(OptionalInt.of(1));
+        assertThat(get(ledger.parentClaim("alice", "old"))).map(SlotClaim::depth).hasValue(1);
         assertThat(get(ledger.trackedJobs("alice"))).containsExactly(
                 new TrackedJob("old", SlotClaim.parentAt(1, "kb_concoct")));
         assertThat(get(ledger.users())).contains("alice");
@@ -233,7 +232,7 @@ abstract class SlotLedgerContract {
 
         await("leases expired", () -> get(ledger.counts("alice")).equals(UserCounts.ZERO));
         await("alice woken", () -> woken.contains("alice"));
-        assertThat(get(ledger.parentDepth("alice", "job-1"))).isEmpty();
+        assertThat(get(ledger.parentClaim("alice", "job-1"))).isEmpty();
         assertThat(get(ledger.tryAcquire("alice", "third", parent(0, "kb_Bowtie2", 2))).admitted()).isTrue();
     }
 
@@ -247,7 +246,7 @@ abstract class SlotLedgerContract {
         }
         for (String name : names) {
             assertThat(get(ledger.counts(name))).isEqualTo(new UserCounts(1, 1, Map.of("app-" + name, 1)));
-            assertThat(get(ledger.parentDepth(name, "job-" + name))).hasValue(0);
+            assertThat(get(ledger.parentClaim(name, "job-" + name))).hasValue(SlotClaim.parentAt(0, "app-" + name));
         }
         assertThat(get(ledger.users())).containsExactlyInAnyOrderElementsOf(names);
         assertThat(get(ledger.releaseJob("job-a}"))).isTrue();
