@@ -1,5 +1,6 @@
 package us.kbase.ee2proxy.cli;
 
+import com.codahale.metrics.MetricRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -7,6 +8,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import us.kbase.ee2proxy.admission.AdmissionStack;
+import us.kbase.ee2proxy.config.AdmissionConfig;
 import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
@@ -15,8 +18,8 @@ import us.kbase.ee2proxy.frontend.ProxyServer;
 
 /** {@code serve}: runs the proxy until it is stopped (SIGTERM / Ctrl-C). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the proxy in front of EE2. --listen, --upstream and --admin override the config file; "
-                + "with --upstream no file is needed.")
+        description = "Run the proxy in front of EE2. --listen, --upstream, --admin, --policy, --auth and --redis "
+                + "override the config file; with --upstream no file is needed.")
 public final class ServeCommand implements Callable<Integer> {
     /** Exit code for a configuration the proxy cannot start with. */
     public static final int BAD_CONFIG = 2;
@@ -33,20 +36,43 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--admin", paramLabel = "HOST:PORT", description = "the admin port for /metrics and /health (default 127.0.0.1:8081)")
     String admin;
 
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = "the admission policy (default: config/policy.yaml when it exists, else the built-in defaults)")
+    Path policy;
+
+    @Option(names = "--auth", paramLabel = "URL", description = "KBase auth2's base URL (default: for a kbase.us "
+            + "upstream, its origin + /services/auth; otherwise the upstream's origin, as the EE2 simulator serves both)")
+    String auth;
+
+    @Option(names = "--redis", paramLabel = "redis://HOST:PORT",
+            description = "the Redis ledger shared by replicas (default: an in-memory ledger for this one process)")
+    String redis;
+
     @Override
     public Integer call() throws InterruptedException {
         ProxyConfig proxyConfig;
+        AdmissionStack admission;
         ProxyServer server;
+        MetricRegistry registry = new MetricRegistry();
         try {
             proxyConfig = ProxyConfigLoader.load(config, overrides());
-            server = ProxyServer.builder(proxyConfig).build().start();
+            proxyConfig = proxyConfig.withAdmission(admissionOverrides(proxyConfig.admission()));
+            admission = AdmissionStack.builder(proxyConfig, registry).build();
         } catch (ConfigException e) {
+            System.err.println("ee2-admission-proxy: " + e.getMessage());
+            return BAD_CONFIG;
+        }
+        try {
+            server = ProxyServer.builder(proxyConfig).metricRegistry(registry).gate(admission.gate()).build().start();
+        } catch (ConfigException e) {
+            admission.close();
             System.err.println("ee2-admission-proxy: " + e.getMessage());
             return BAD_CONFIG;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            admission.close();
             stopped.countDown();
         }, "ee2proxy-shutdown"));
         System.out.println("ee2-admission-proxy ready on " + server.url() + " -> " + proxyConfig.upstream().url());
@@ -57,8 +83,30 @@ public final class ServeCommand implements Callable<Integer> {
     private ProxyConfigLoader.Overrides overrides() {
         return new ProxyConfigLoader.Overrides(
                 listen == null ? null : hostPort("--listen", listen),
-                upstream == null ? null : url(upstream),
+                upstream == null ? null : url("--upstream", upstream, "https://kbase.us/services/ee2"),
                 admin == null ? null : hostPort("--admin", admin));
+    }
+
+    private AdmissionConfig admissionOverrides(AdmissionConfig fromFile) {
+        AdmissionConfig a = fromFile;
+        if (policy != null) {
+            a = a.withPolicyFile(policy);
+        }
+        if (auth != null) {
+            URI url = url("--auth", auth, "https://kbase.us/services/auth");
+            if (url.getHost() == null || !("http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()))) {
+                throw new ConfigException("--auth: '" + auth + "' must be an http:// or https:// URL, e.g. https://kbase.us/services/auth");
+            }
+            a = a.withAuth(url);
+        }
+        if (redis != null) {
+            URI url = url("--redis", redis, "redis://127.0.0.1:6379");
+            if (!"redis".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+                throw new ConfigException("--redis: '" + redis + "' must be a redis://HOST:PORT URL, e.g. redis://127.0.0.1:6379");
+            }
+            a = a.withRedis(url);
+        }
+        return a;
     }
 
     private static HostPort hostPort(String flag, String value) {
@@ -69,11 +117,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static URI url(String value) {
+    private static URI url(String flag, String value, String example) {
         try {
             return new URI(value.trim());
         } catch (URISyntaxException e) {
-            throw new ConfigException("--upstream: '" + value + "' is not a URL; write e.g. https://kbase.us/services/ee2");
+            throw new ConfigException(flag + ": '" + value + "' is not a URL; write e.g. " + example);
         }
     }
 }

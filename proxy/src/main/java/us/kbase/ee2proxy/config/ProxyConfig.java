@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param timeouts connect, response and idle bounds
  * @param limits size bounds
  * @param ioThreads event-loop threads; 0 means one per core
+ * @param admission the admission section: policy file, auth2, Redis, hold cap
  */
 public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstream, Timeouts timeouts,
-        Limits limits, int ioThreads) {
+        Limits limits, int ioThreads, AdmissionConfig admission) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8080);
     public static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 8081);
@@ -33,31 +34,36 @@ public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstre
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(admission, "admission");
     }
 
     /** Every default, in front of the EE2 at {@code upstreamUrl}. */
     public static ProxyConfig defaults(URI upstreamUrl) {
         return new ProxyConfig(DEFAULT_LISTEN, DEFAULT_ADMIN, DEFAULT_UPSTREAM.withUrl(upstreamUrl), DEFAULT_TIMEOUTS,
-                DEFAULT_LIMITS, 0);
+                DEFAULT_LIMITS, 0, AdmissionConfig.DEFAULTS);
     }
 
     public ProxyConfig withListen(HostPort value) {
-        return new ProxyConfig(value, admin, upstream, timeouts, limits, ioThreads);
+        return new ProxyConfig(value, admin, upstream, timeouts, limits, ioThreads, admission);
     }
 
     public ProxyConfig withAdmin(HostPort value) {
-        return new ProxyConfig(listen, value, upstream, timeouts, limits, ioThreads);
+        return new ProxyConfig(listen, value, upstream, timeouts, limits, ioThreads, admission);
     }
 
     public ProxyConfig withUpstream(UpstreamConfig value) {
-        return new ProxyConfig(listen, admin, value, timeouts, limits, ioThreads);
+        return new ProxyConfig(listen, admin, value, timeouts, limits, ioThreads, admission);
     }
 
     public ProxyConfig withTimeouts(Timeouts value) {
-        return new ProxyConfig(listen, admin, upstream, value, limits, ioThreads);
+        return new ProxyConfig(listen, admin, upstream, value, limits, ioThreads, admission);
     }
 
     public ProxyConfig withLimits(Limits value) {
-        return new ProxyConfig(listen, admin, upstream, timeouts, value, ioThreads);
+        return new ProxyConfig(listen, admin, upstream, timeouts, value, ioThreads, admission);
+    }
+
+    public ProxyConfig withAdmission(AdmissionConfig value) {
+        return new ProxyConfig(listen, admin, upstream, timeouts, limits, ioThreads, value);
     }
 }

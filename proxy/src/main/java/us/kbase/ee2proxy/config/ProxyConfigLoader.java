@@ -85,7 +85,30 @@ public final class ProxyConfigLoader {
         return new ProxyConfig(
                 overrides.listen() != null ? overrides.listen() : or(model.listen(), defaults.listen()),
                 overrides.admin() != null ? overrides.admin() : or(model.admin(), defaults.admin()),
-                upstream, timeouts, limits, ioThreads);
+                upstream, timeouts, limits, ioThreads, admission(file, source, model.admission()));
+    }
+
+    private static AdmissionConfig admission(Path file, String source, AdmissionSection a) {
+        AdmissionConfig d = AdmissionConfig.DEFAULTS;
+        if (a == null) {
+            return d;
+        }
+        URI auth = a.auth() == null ? null : parseUrl(source, "admission.auth", a.auth(), "https://kbase.us/services/auth");
+        if (auth != null) {
+            checkUrl(source, "admission.auth", auth, "https://kbase.us/services/auth");
+        }
+        URI redis = a.redis() == null ? null : parseUrl(source, "admission.redis", a.redis(), "redis://127.0.0.1:6379");
+        if (redis != null && (!"redis".equalsIgnoreCase(redis.getScheme()) || redis.getHost() == null)) {
+            throw new ConfigException(source + ": admission.redis: '" + redis + "' must be a redis://HOST:PORT URL, "
+                    + "e.g. redis://127.0.0.1:6379; remove the key for the in-memory ledger");
+        }
+        int maxHeld = positive(source, "admission.maxHeld", or(a.maxHeld(), d.maxHeld()));
+        return new AdmissionConfig(
+                a.policy() == null ? null : resolve(file, a.policy()), auth, redis, maxHeld,
+                positive(source, "admission.recheckEvery", or(a.recheckEvery(), d.recheckEvery())),
+                positive(source, "admission.authTimeout", or(a.authTimeout(), d.authTimeout())),
+                positive(source, "admission.ledgerTimeout", or(a.ledgerTimeout(), d.ledgerTimeout())),
+                positive(source, "admission.provisionalLease", or(a.provisionalLease(), d.provisionalLease())));
     }
 
     private static FileModel read(Path file) {
@@ -162,19 +185,27 @@ public final class ProxyConfigLoader {
     }
 
     private static URI parseUrl(String source, String text) {
+        return parseUrl(source, "upstream.url", text, "https://kbase.us/services/ee2");
+    }
+
+    private static URI parseUrl(String source, String key, String text, String example) {
         try {
             return new URI(text.trim());
         } catch (URISyntaxException e) {
-            throw new ConfigException(source + ": upstream.url: '" + text + "' is not a URL (" + e.getReason()
-                    + "); write e.g. https://kbase.us/services/ee2");
+            throw new ConfigException(source + ": " + key + ": '" + text + "' is not a URL (" + e.getReason()
+                    + "); write e.g. " + example);
         }
     }
 
     private static void checkUrl(String source, URI url) {
+        checkUrl(source, "upstream.url", url, "https://kbase.us/services/ee2");
+    }
+
+    private static void checkUrl(String source, String key, URI url, String example) {
         String scheme = url.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || url.getHost() == null) {
-            throw new ConfigException(source + ": upstream.url: '" + url + "' must be an http:// or https:// URL with a host, "
-                    + "e.g. https://kbase.us/services/ee2");
+            throw new ConfigException(source + ": " + key + ": '" + url + "' must be an http:// or https:// URL with a host, "
+                    + "e.g. " + example);
         }
     }
 
@@ -206,9 +237,16 @@ public final class ProxyConfigLoader {
     record FileModel(
             @JsonDeserialize(using = ConfigValues.HostPortValue.class) HostPort listen,
             @JsonDeserialize(using = ConfigValues.HostPortValue.class) HostPort admin,
-            UpstreamSection upstream, TimeoutSection timeouts, LimitSection limits, Integer ioThreads) {
-        static final FileModel EMPTY = new FileModel(null, null, null, null, null, null);
+            UpstreamSection upstream, TimeoutSection timeouts, LimitSection limits, Integer ioThreads,
+            AdmissionSection admission) {
+        static final FileModel EMPTY = new FileModel(null, null, null, null, null, null, null);
     }
+
+    record AdmissionSection(String policy, String auth, String redis, Integer maxHeld,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration recheckEvery,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration authTimeout,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration ledgerTimeout,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration provisionalLease) {}
 
     record UpstreamSection(String url, String trustCaFile, Boolean verifyHostname, Integer maxConnectionsPerLoop,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration poolIdleTimeout) {

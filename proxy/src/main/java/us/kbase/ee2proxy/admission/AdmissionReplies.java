@@ -1,0 +1,45 @@
+package us.kbase.ee2proxy.admission;
+
+import java.time.Duration;
+import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
+import us.kbase.ee2proxy.policy.decide.Decision;
+
+/**
+ * The answers admission gives instead of EE2's: EE2-shaped errors (the KBase client shows their
+ * message to the scientist) that say the job was not submitted, why, and when to try again
+ * ({@code Retry-After}, in seconds).
+ */
+final class AdmissionReplies {
+    private static final String NOT_SUBMITTED = " The job was not submitted.";
+    private static final Duration SOON = Duration.ofMinutes(1);
+
+    private AdmissionReplies() {}
+
+    /** The policy's refusal, in its own words. */
+    static Ee2ErrorReply refused(Decision.Refuse refuse) {
+        Ee2ErrorReply reply = Ee2ErrorReply.serverError(refuse.reason().userMessage());
+        return refuse.retryAfter().map(after -> retryAfter(reply, after)).orElse(reply);
+    }
+
+    static Ee2ErrorReply authUnavailable(String detail) {
+        return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy could not verify your token with KBase auth: "
+                + detail + "; the job was not submitted. Try again in a minute; if this persists, tell the KBase operators."), SOON);
+    }
+
+    static Ee2ErrorReply ledgerUnavailable() {
+        return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy cannot reach its job slot ledger right now,"
+                + " and its policy is to accept no new jobs meanwhile (redis.onFailure: refuse)." + NOT_SUBMITTED
+                + " Try again in a minute."), SOON);
+    }
+
+    static Ee2ErrorReply holdCapReached(int maxHeld) {
+        return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy is already holding " + maxHeld
+                + " job submissions that wait for free slots, its limit (admission.maxHeld)." + NOT_SUBMITTED
+                + " Try again in a minute."), SOON);
+    }
+
+    private static Ee2ErrorReply retryAfter(Ee2ErrorReply reply, Duration after) {
+        long seconds = Math.max(1, (after.toMillis() + 999) / 1000);
+        return reply.withHeader("Retry-After", Long.toString(seconds));
+    }
+}

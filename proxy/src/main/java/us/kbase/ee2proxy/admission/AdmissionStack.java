@@ -1,0 +1,155 @@
+package us.kbase.ee2proxy.admission;
+
+import com.codahale.metrics.MetricRegistry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.config.AdmissionConfig;
+import us.kbase.ee2proxy.config.ConfigException;
+import us.kbase.ee2proxy.config.ProxyConfig;
+import us.kbase.ee2proxy.hold.HoldQueues;
+import us.kbase.ee2proxy.hold.HoldSettings;
+import us.kbase.ee2proxy.identity.Auth2Identity;
+import us.kbase.ee2proxy.identity.IdentitySettings;
+import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
+import us.kbase.ee2proxy.ledger.LeaseTerms;
+import us.kbase.ee2proxy.ledger.RedisLedgerSettings;
+import us.kbase.ee2proxy.ledger.RedisSlotLedger;
+import us.kbase.ee2proxy.ledger.ResilientLedger;
+import us.kbase.ee2proxy.ledger.SlotLedger;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.load.PolicyException;
+import us.kbase.ee2proxy.policy.load.PolicyLoader;
+
+/**
+ * Admission, assembled from the {@code admission:} configuration: auth2 identity, the slot
+ * ledger (in memory, or Redis with the policy's fallback), the hold queues and the
+ * {@link PolicyGate} that the proxy server is built with. Closing it stops the holds and the
+ * ledger.
+ *
+ * <pre>{@code
+ * AdmissionStack admission = AdmissionStack.builder(config, registry).policy(() -> policy).build();
+ * ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
+ * }</pre>
+ */
+public final class AdmissionStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdmissionStack.class);
+    /** How often a degraded Redis ledger is probed. */
+    private static final Duration REDIS_PROBE = Duration.ofSeconds(1);
+
+    private final SlotLedger ledger;
+    private final HoldQueues holds;
+    private final PolicyGate gate;
+    private final AdmissionMetrics metrics;
+
+    private AdmissionStack(Builder b) {
+        AdmissionConfig a = b.config.admission();
+        URI auth = a.authFor(b.config.upstream().url());
+        Auth2Identity identity = new Auth2Identity(IdentitySettings.of(auth).withTimeout(a.authTimeout()), b.registry);
+        LeaseTerms terms = new LeaseTerms(a.provisionalLease(), LeaseTerms.DEFAULT.bound(), LeaseTerms.DEFAULT.tombstone());
+        this.ledger = a.redis() == null ? new InMemorySlotLedger(terms) : redisLedger(a, terms, b);
+        this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.recheckEvery()));
+        this.metrics = new AdmissionMetrics(b.registry);
+        this.gate = new PolicyGate(b.policy, identity, ledger, holds, a.maxHeld(), b.retriedJobs, b.tracking, metrics);
+        LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} held calls", b.policy.get().source(), auth,
+                a.redis() == null ? "in-memory" : "Redis " + a.redis(), a.maxHeld());
+    }
+
+    private static SlotLedger redisLedger(AdmissionConfig a, LeaseTerms terms, Builder b) {
+        RedisLedgerSettings settings = RedisLedgerSettings.DEFAULT.withCallTimeout(a.ledgerTimeout()).withTerms(terms)
+                .withKeyPrefix(b.redisKeyPrefix);
+        RedisSlotLedger redis = RedisSlotLedger.connect(a.redis(), settings, b.registry);
+        return new ResilientLedger(redis, () -> b.policy.get().redisFailureMode(), terms, REDIS_PROBE, b.registry);
+    }
+
+    public static Builder builder(ProxyConfig config, MetricRegistry registry) {
+        return new Builder(config, registry);
+    }
+
+    /**
+     * The policy {@code serve} starts with: the configured file, else {@code config/policy.yaml}
+     * when present, else the built-in defaults (KBase today).
+     *
+     * @throws ConfigException naming every problem in the file, with line and column
+     */
+    public static AdmissionPolicy initialPolicy(AdmissionConfig config) {
+        Path file = config.policyFileOrDefault();
+        if (file == null) {
+            return AdmissionPolicy.defaults();
+        }
+        try {
+            return PolicyLoader.load(file);
+        } catch (PolicyException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** The gate to build the proxy server with. */
+    public AdmissionGate gate() {
+        return gate;
+    }
+
+    public SlotLedger ledger() {
+        return ledger;
+    }
+
+    public HoldQueues holds() {
+        return holds;
+    }
+
+    @Override
+    public void close() {
+        holds.close();
+        ledger.close();
+    }
+
+    public static final class Builder {
+        private final ProxyConfig config;
+        private final MetricRegistry registry;
+        private Supplier<AdmissionPolicy> policy;
+        private RetriedJobs retriedJobs = RetriedJobs.UNKNOWN;
+        private AdmissionGate tracking = PassThroughGate.INSTANCE;
+        private String redisKeyPrefix = RedisLedgerSettings.DEFAULT.keyPrefix();
+
+        private Builder(ProxyConfig config, MetricRegistry registry) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.registry = Objects.requireNonNull(registry, "registry");
+        }
+
+        /** The policy, read at every decision (hot reload swaps what it returns); the initial policy by default. */
+        public Builder policy(Supplier<AdmissionPolicy> value) {
+            this.policy = Objects.requireNonNull(value, "policy");
+            return this;
+        }
+
+        /** Where a retried job's params come from (EE2's check_job); unknown by default. */
+        public Builder retriedJobs(RetriedJobs value) {
+            this.retriedJobs = Objects.requireNonNull(value, "retriedJobs");
+            return this;
+        }
+
+        /** The gate for every call that creates no job (job tracking); pass-through by default. */
+        public Builder tracking(AdmissionGate value) {
+            this.tracking = Objects.requireNonNull(value, "tracking");
+            return this;
+        }
+
+        /** The Redis key prefix, so that several deployments or tests can share one Redis. */
+        public Builder redisKeyPrefix(String value) {
+            this.redisKeyPrefix = Objects.requireNonNull(value, "redisKeyPrefix");
+            return this;
+        }
+
+        public AdmissionStack build() {
+            if (policy == null) {
+                AdmissionPolicy initial = initialPolicy(config.admission());
+                policy = () -> initial;
+            }
+            return new AdmissionStack(this);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package us.kbase.ee2proxy.admission;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import us.kbase.ee2proxy.ledger.SlotLedger;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.Classifier;
+import us.kbase.ee2proxy.policy.classify.ParentLookup;
+import us.kbase.ee2proxy.policy.classify.RetryLookup;
+import us.kbase.ee2proxy.policy.request.JobCreation;
+
+/**
+ * Classifies a job-creating call once the facts the pure {@link Classifier} needs are fetched:
+ * the retried jobs' params (from EE2, with the caller's token) and the claims of the
+ * {@code parent_job_id}s it names, looked up in the ledger under the call's ledger user only. A
+ * parent id of another user, a finished job or a made-up id therefore finds nothing and earns no
+ * extra parent slot. Lookups that fail count as "nothing found": the call is classified the
+ * stricter way (a parallel app at depth 0).
+ */
+final class CallClassifier {
+    private final SlotLedger ledger;
+    private final RetriedJobs retriedJobs;
+
+    CallClassifier(SlotLedger ledger, RetriedJobs retriedJobs) {
+        this.ledger = ledger;
+        this.retriedJobs = retriedJobs;
+    }
+
+    CompletionStage<Classification> classify(AdmissionPolicy policy, JobCreation call, String token, String tokenUser) {
+        return retries(call, token).thenCompose(retries -> {
+            // The ledger user (token user, or bill_to_user) does not depend on the parents.
+            Classification first = Classifier.classify(policy, call, tokenUser, ParentLookup.NONE, retries);
+            Set<String> parentIds = Classifier.parentJobIds(call, retries);
+            if (first.exempt() || parentIds.isEmpty()) {
+                return CompletableFuture.completedFuture(first);
+            }
+            String ledgerUser = first.ledgerUser();
+            return parents(ledgerUser, parentIds).thenApply(found -> Classifier.classify(policy, call, tokenUser,
+                    ParentLookup.of(ledgerUser, found), retries));
+        });
+    }
+
+    private CompletionStage<RetryLookup> retries(JobCreation call, String token) {
+        List<String> ids = Classifier.retriedJobIds(call);
+        if (ids.isEmpty()) {
+            return CompletableFuture.completedFuture(RetryLookup.NONE);
+        }
+        return found(ids, id -> retriedJobs.params(token, id)).thenApply(RetryLookup::of);
+    }
+
+    private CompletionStage<Map<String, SlotClaim>> parents(String ledgerUser, Set<String> parentIds) {
+        return found(List.copyOf(parentIds), id -> ledger.parentClaim(ledgerUser, id));
+    }
+
+    /** Asks about every id at once; an id whose answer is empty or failed is left out. */
+    private static <V> CompletionStage<Map<String, V>> found(List<String> ids,
+            Function<String, CompletionStage<Optional<V>>> ask) {
+        Map<String, CompletableFuture<Optional<V>>> asked = new LinkedHashMap<>();
+        for (String id : ids) {
+            asked.put(id, ask.apply(id).toCompletableFuture().exceptionally(e -> Optional.empty()));
+        }
+        return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, V> found = new HashMap<>();
+            asked.forEach((id, answer) -> answer.join().ifPresent(value -> found.put(id, value)));
+            return found;
+        });
+    }
+}

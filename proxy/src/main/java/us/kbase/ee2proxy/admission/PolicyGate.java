@@ -1,0 +1,235 @@
+package us.kbase.ee2proxy.admission;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.hold.HeldCall;
+import us.kbase.ee2proxy.hold.HoldEnd;
+import us.kbase.ee2proxy.hold.HoldQueues;
+import us.kbase.ee2proxy.identity.Auth2Identity;
+import us.kbase.ee2proxy.identity.IdentityException;
+import us.kbase.ee2proxy.jsonrpc.SniffResult;
+import us.kbase.ee2proxy.ledger.SlotLedger;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.EffectivePolicy;
+import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.decide.Admission;
+import us.kbase.ee2proxy.policy.decide.Decision;
+
+/**
+ * The admission gate: applies the policy to every job-creating call (DESIGN.md, "The way a
+ * request travels") and hands every other call to job tracking.
+ *
+ * <p>A job-creating call is forwarded untouched, taking nothing, when it carries no token or one
+ * auth2 refuses (EE2 then answers its own authentication error and creates nothing), or when it
+ * bills another user without the caller being an EE2 admin (EE2 refuses that too). Otherwise it is
+ * classified and decided: an {@link Decision.Admit} takes its demand from the ledger in one atomic
+ * step under the call's ticket and forwards the call with a {@link LeaseObserver}; when the ledger
+ * finds the demand no longer fits (another replica got there first) the policy decides again on
+ * the counts the ledger returned. A {@link Decision.Hold} waits in {@link HoldQueues}; when its
+ * time is up the policy decides again with the whole time waited. A {@link Decision.Refuse} is
+ * answered with the reason's message and {@code Retry-After}. In {@code mode: shadow} the policy
+ * itself admits everything and says what enforce would have done; that is counted and logged.
+ *
+ * <p>The first decision is taken on zero counts, which admits anything a count could ever admit
+ * (and refuses only what no count can change): the ledger's atomic take then either succeeds
+ * (the common case: one ledger call per job) or returns the counts to decide on.
+ */
+public final class PolicyGate implements AdmissionGate {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyGate.class);
+    /** auth2's custom role of EE2's full administrators, the only callers EE2 lets bill another user. */
+    static final String EE2_ADMIN = "EE2_ADMIN";
+
+    private final Supplier<AdmissionPolicy> policy;
+    private final Auth2Identity identity;
+    private final SlotLedger ledger;
+    private final HoldQueues holds;
+    private final int maxHeld;
+    private final CallClassifier classifier;
+    private final AdmissionGate tracking;
+    private final AdmissionMetrics metrics;
+    private final Tickets tickets = new Tickets();
+
+    /**
+     * @param tracking decides on every call that creates no job (job tracking's observers)
+     * @param maxHeld the hold cap, for the refusal's message
+     */
+    public PolicyGate(Supplier<AdmissionPolicy> policy, Auth2Identity identity, SlotLedger ledger, HoldQueues holds,
+            int maxHeld, RetriedJobs retriedJobs, AdmissionGate tracking, AdmissionMetrics metrics) {
+        this.policy = policy;
+        this.identity = identity;
+        this.ledger = ledger;
+        this.holds = holds;
+        this.maxHeld = maxHeld;
+        this.classifier = new CallClassifier(ledger, retriedJobs);
+        this.tracking = tracking;
+        this.metrics = metrics;
+        metrics.heldNow(holds::held);
+    }
+
+    @Override
+    public CompletionStage<Verdict> decide(SniffResult.Call call, Caller caller) {
+        if (!call.method().createsJobs()) {
+            return tracking.decide(call, caller);
+        }
+        String token = caller.authorization();
+        if (call.creation() == null || token == null || token.isBlank()) {
+            return Verdict.FORWARD_NOW; // EE2 refuses it and creates nothing
+        }
+        long arrived = System.nanoTime();
+        Pending pending = new Pending();
+        identity.user(token)
+                .thenCompose(user -> {
+                    AdmissionPolicy now = policy.get();
+                    return classifier.classify(now, call.creation(), token, user)
+                            .thenCompose(c -> admitIfAllowed(new Submission(call, user, c, tickets.next(), arrived), token,
+                                    pending));
+                })
+                .whenComplete((verdict, error) -> {
+                    if (error == null) {
+                        pending.deliver(verdict);
+                    } else {
+                        pending.fail(error);
+                    }
+                });
+        return pending.verdict;
+    }
+
+    private CompletionStage<Verdict> admitIfAllowed(Submission s, String token, Pending pending) {
+        Classification c = s.classification();
+        if (c.exempt()) {
+            metrics.admitted(c.jobClass());
+            return done(Verdict.FORWARD);
+        }
+        if (s.ledgerUser().equals(s.tokenUser())) {
+            return admit(s, pending, Duration.ZERO);
+        }
+        // bill_to_user: only an EE2 admin's call may take another user's slots.
+        return identity.customRoles(token).thenCompose(roles -> roles.contains(EE2_ADMIN)
+                ? admit(s, pending, Duration.ZERO)
+                : done(Verdict.FORWARD));
+    }
+
+    /** Decides (again) after {@code waited}, starting on zero counts (see the class comment). */
+    private CompletionStage<Verdict> admit(Submission s, Pending pending, Duration waited) {
+        EffectivePolicy p = policy.get().forUser(s.ledgerUser());
+        return act(s, pending, p, Admission.decide(p, UserCounts.ZERO,
+                s.classification(), waited), waited);
+    }
+
+    private CompletionStage<Verdict> act(Submission s, Pending pending, EffectivePolicy p, Decision d, Duration waited) {
+        if (d instanceof Decision.Admit admit) {
+            long start = System.nanoTime();
+            return ledger.tryAcquire(s.ledgerUser(), s.ticket(), admit.demand()).thenCompose(taken -> {
+                metrics.ledgerTook(System.nanoTime() - start);
+                return switch (taken.verdict()) {
+                    case ADMITTED -> done(admitted(s, admit, waited));
+                    case FULL -> act(s, pending, p, Admission.decide(p, taken.counts(),
+                            s.classification(), waited), waited);
+                    case LEDGER_UNAVAILABLE -> {
+                        metrics.ledgerUnavailable();
+                        yield done(Verdict.answer(AdmissionReplies.ledgerUnavailable()));
+                    }
+                };
+            });
+        }
+        if (d instanceof Decision.Hold hold) {
+            return hold(s, pending, hold);
+        }
+        Decision.Refuse refuse = (Decision.Refuse) d;
+        metrics.refused(s.classification().jobClass());
+        if (!waited.isZero()) {
+            metrics.holdEnded(waited);
+        }
+        LOG.debug("refused {} of {}: {}", s.ticket(), s.ledgerUser(), refuse.reason().adminMessage());
+        return done(Verdict.answer(AdmissionReplies.refused(refuse)));
+    }
+
+    private Verdict admitted(Submission s, Decision.Admit admit, Duration waited) {
+        metrics.admitted(s.classification().jobClass());
+        if (!waited.isZero()) {
+            metrics.holdEnded(waited);
+        }
+        admit.shadowOf().ifPresent(wouldHave -> {
+            metrics.shadow(s.classification().jobClass(), wouldHave);
+            LOG.debug("shadow: {} of {} admitted; enforce would have: {}", s.ticket(), s.ledgerUser(),
+                    wouldHave.reason().adminMessage());
+        });
+        return Verdict.forward(new LeaseObserver(s, ledger, metrics));
+    }
+
+    private CompletionStage<Verdict> hold(Submission s, Pending pending, Decision.Hold hold) {
+        Optional<HeldCall> held = holds.hold(s.ledgerUser(), s.ticket(), s.classification(), hold.demand(), hold.atMost());
+        if (held.isEmpty()) {
+            metrics.holdCapReached();
+            return done(Verdict.answer(AdmissionReplies.holdCapReached(maxHeld)));
+        }
+        metrics.held(s.classification().jobClass());
+        LOG.debug("holding {} of {} up to {}: {}", s.ticket(), s.ledgerUser(), hold.atMost(),
+                hold.reason().adminMessage());
+        pending.holding(held.get());
+        return held.get().end().thenCompose(end -> end == HoldEnd.ADMITTED
+                ? done(admitted(s, new Decision.Admit(hold.demand(), hold.reason(), Optional.empty()), s.waited()))
+                : admit(s, pending, s.waited()));
+    }
+
+
+    private static CompletionStage<Verdict> done(Verdict v) {
+        return CompletableFuture.completedFuture(v);
+    }
+
+    /**
+     * One call's verdict as the proxy sees it. The proxy cancels it when the client disconnects:
+     * then the call's hold, if any, is dropped, and a Forward that still arrives gives its leases
+     * back ({@link ReplyObserver#onNotForwarded()}) instead of reaching EE2.
+     */
+    private final class Pending {
+        final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+        private volatile HeldCall held;
+
+        Pending() {
+            verdict.whenComplete((v, e) -> {
+                HeldCall h = held;
+                if (verdict.isCancelled() && h != null) {
+                    h.drop();
+                }
+            });
+        }
+
+        void holding(HeldCall call) {
+            held = call;
+            if (verdict.isCancelled()) {
+                call.drop();
+            }
+        }
+
+        /**
+         * An error no step turned into a verdict: a token auth2 refuses (forwarded: EE2 answers its
+         * own "Token validation failed"), auth2 unreachable (answered), or a bug (the proxy answers).
+         */
+        void fail(Throwable error) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof IdentityException e && e.reason() == IdentityException.Reason.INVALID_TOKEN) {
+                deliver(Verdict.FORWARD);
+            } else if (cause instanceof IdentityException e) {
+                metrics.authUnavailable();
+                deliver(Verdict.answer(AdmissionReplies.authUnavailable(e.getMessage())));
+            } else {
+                LOG.warn("admission failed: {}", cause.toString());
+                verdict.completeExceptionally(cause);
+            }
+        }
+
+        void deliver(Verdict v) {
+            if (!verdict.complete(v) && v instanceof Verdict.Forward f && f.observer() != null) {
+                f.observer().onNotForwarded();
+            }
+        }
+    }
+}

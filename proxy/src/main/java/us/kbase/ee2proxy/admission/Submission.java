@@ -1,0 +1,28 @@
+package us.kbase.ee2proxy.admission;
+
+import java.time.Duration;
+import us.kbase.ee2proxy.jsonrpc.SniffResult;
+import us.kbase.ee2proxy.policy.classify.Classification;
+
+/**
+ * One job-creating call on its way through admission, once its caller is known and it is
+ * classified.
+ *
+ * @param call the sniffed call
+ * @param tokenUser the token's owner
+ * @param classification its class and the ledger user whose slots it takes
+ * @param ticket the proxy's id for this call's leases (unique per replica and call)
+ * @param arrivedNanos {@link System#nanoTime()} when it arrived, for the total time held
+ */
+record Submission(SniffResult.Call call, String tokenUser, Classification classification, String ticket,
+        long arrivedNanos) {
+
+    String ledgerUser() {
+        return classification.ledgerUser();
+    }
+
+    /** How long the call has waited since it arrived. */
+    Duration waited() {
+        return Duration.ofNanos(System.nanoTime() - arrivedNanos);
+    }
+}

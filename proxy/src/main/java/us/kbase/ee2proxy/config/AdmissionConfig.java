@@ -1,0 +1,84 @@
+package us.kbase.ee2proxy.config;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The {@code admission:} section of {@code proxy.yaml} (the rules themselves live in the policy
+ * file it names).
+ *
+ * @param policyFile the admission policy; null: {@code config/policy.yaml} when it exists, else
+ *     the built-in defaults (KBase today)
+ * @param auth auth2's base URL; null: derived from the upstream URL ({@link #authFor})
+ * @param redis {@code redis://HOST:PORT} of the shared ledger; null: an in-memory ledger (one replica)
+ * @param maxHeld how many job-creating calls may be held at once, over all users; more are refused
+ * @param recheckEvery how often held calls are retried even without a release wake-up (Redis
+ *     pub/sub delivers at most once, so a wake-up can be lost)
+ * @param authTimeout bound on one auth2 request
+ * @param ledgerTimeout bound on one Redis call; past it the policy's {@code redis.onFailure} applies
+ * @param provisionalLease how long a submitted job's lease lives until EE2 names its job id;
+ *     longer than {@code timeouts.response}
+ */
+public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, Duration recheckEvery,
+        Duration authTimeout, Duration ledgerTimeout, Duration provisionalLease) {
+
+    /** Where {@code serve} looks for the policy when none is named. */
+    public static final Path DEFAULT_POLICY_FILE = Path.of("config", "policy.yaml");
+
+    public static final AdmissionConfig DEFAULTS = new AdmissionConfig(null, null, null, 10_000,
+            Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMinutes(10));
+
+    public AdmissionConfig {
+        Objects.requireNonNull(recheckEvery, "recheckEvery");
+        Objects.requireNonNull(authTimeout, "authTimeout");
+        Objects.requireNonNull(ledgerTimeout, "ledgerTimeout");
+        Objects.requireNonNull(provisionalLease, "provisionalLease");
+    }
+
+    /** The policy file to read: the one named, else {@code config/policy.yaml} if present, else none. */
+    public Path policyFileOrDefault() {
+        if (policyFile != null) {
+            return policyFile;
+        }
+        return Files.isReadable(DEFAULT_POLICY_FILE) ? DEFAULT_POLICY_FILE : null;
+    }
+
+    /**
+     * auth2's URL: the one configured, else for a KBase upstream ({@code kbase.us} or
+     * {@code *.kbase.us}) {@code <origin>/services/auth/}, where KBase serves auth2 next to EE2;
+     * else the upstream's origin, as the EE2 simulator serves both on one port.
+     */
+    public URI authFor(URI upstream) {
+        if (auth != null) {
+            return auth;
+        }
+        String origin = upstream.getScheme() + "://" + upstream.getRawAuthority();
+        String host = upstream.getHost() == null ? "" : upstream.getHost().toLowerCase(Locale.ROOT);
+        boolean kbase = host.equals("kbase.us") || host.endsWith(".kbase.us");
+        return URI.create(kbase ? origin + "/services/auth/" : origin + "/");
+    }
+
+    public AdmissionConfig withPolicyFile(Path value) {
+        return new AdmissionConfig(value, auth, redis, maxHeld, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+    }
+
+    public AdmissionConfig withAuth(URI value) {
+        return new AdmissionConfig(policyFile, value, redis, maxHeld, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+    }
+
+    public AdmissionConfig withRedis(URI value) {
+        return new AdmissionConfig(policyFile, auth, value, maxHeld, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+    }
+
+    public AdmissionConfig withMaxHeld(int value) {
+        return new AdmissionConfig(policyFile, auth, redis, value, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+    }
+
+    public AdmissionConfig withRecheckEvery(Duration value) {
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, value, authTimeout, ledgerTimeout, provisionalLease);
+    }
+}

@@ -1,0 +1,72 @@
+package us.kbase.ee2proxy.hold;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import us.kbase.ee2proxy.policy.SlotDemand;
+import us.kbase.ee2proxy.policy.classify.Classification;
+
+/**
+ * One job-creating call waiting in its ledger user's queue. Its {@link #end()} completes with
+ * {@link HoldEnd#ADMITTED} (its demand was taken under its ticket) or {@link HoldEnd#EXPIRED} (the
+ * hold's time is up: decide again), or is cancelled by {@link #drop()} when the client leaves.
+ */
+public final class HeldCall {
+    private final String user;
+    private final String ticket;
+    private final Classification classification;
+    private final SlotDemand demand;
+    private final Duration atMost;
+    private final long heldAtNanos = System.nanoTime();
+    private final CompletableFuture<HoldEnd> end = new CompletableFuture<>();
+    // Touched only on the queues' thread.
+    boolean queued;
+    ScheduledFuture<?> deadline;
+
+    HeldCall(String user, String ticket, Classification classification, SlotDemand demand, Duration atMost) {
+        this.user = user;
+        this.ticket = ticket;
+        this.classification = classification;
+        this.demand = demand;
+        this.atMost = atMost;
+    }
+
+    public CompletionStage<HoldEnd> end() {
+        return end;
+    }
+
+    /** The client is gone: leave the queue; the call is never admitted (a take in flight is given back). */
+    public void drop() {
+        end.cancel(false);
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String ticket() {
+        return ticket;
+    }
+
+    public Classification classification() {
+        return classification;
+    }
+
+    public SlotDemand demand() {
+        return demand;
+    }
+
+    Duration atMost() {
+        return atMost;
+    }
+
+    /** How long this hold has lasted. */
+    public Duration held() {
+        return Duration.ofNanos(System.nanoTime() - heldAtNanos);
+    }
+
+    CompletableFuture<HoldEnd> future() {
+        return end;
+    }
+}

@@ -1,0 +1,9 @@
+package us.kbase.ee2proxy.hold;
+
+/** How a hold ended (a dropped hold is cancelled instead). */
+public enum HoldEnd {
+    /** A release made room: the demand was taken under the call's ticket; forward it. */
+    ADMITTED,
+    /** The hold's time is up with the demand still not fitting: decide again with the total wait. */
+    EXPIRED
+}

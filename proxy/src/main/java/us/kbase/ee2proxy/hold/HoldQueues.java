@@ -1,0 +1,215 @@
+package us.kbase.ee2proxy.hold;
+
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.ledger.Admission;
+import us.kbase.ee2proxy.ledger.SlotLedger;
+import us.kbase.ee2proxy.policy.SlotDemand;
+import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.decide.HoldOrder;
+
+/**
+ * The calls admission holds, one queue per ledger user. Whenever one of a user's leases is
+ * released (on any replica: the ledger's wake-up), and every {@code recheckEvery} in case a
+ * wake-up was lost, the user's held calls are retried in {@link HoldOrder} (parents deepest
+ * first, then children round-robin across their parents), each with one atomic
+ * {@link SlotLedger#tryAcquire} of its demand, skipping those the latest counts already rule out.
+ * A call still held after its {@code atMost} ends {@link HoldEnd#EXPIRED}.
+ *
+ * <p>All queue state lives on one Netty executor thread, which also runs the deadlines: no locks,
+ * and no thread or timer thread per held call. Ledger calls are asynchronous; their answers hop
+ * back to that thread. A user's retries run one pass at a time; a wake-up during a pass starts
+ * another pass after it.
+ */
+public final class HoldQueues implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HoldQueues.class);
+
+    /** One user's held calls in arrival order, and whether a retry pass is running. */
+    private static final class UserQueue {
+        final String user;
+        final List<HeldCall> calls = new ArrayList<>();
+        boolean passing;
+        boolean again;
+
+        UserQueue(String user) {
+            this.user = user;
+        }
+    }
+
+    private final SlotLedger ledger;
+    private final HoldSettings settings;
+    private final EventExecutor thread;
+    private final Map<String, UserQueue> queues = new ConcurrentHashMap<>();
+    private final AtomicInteger held = new AtomicInteger();
+
+    public HoldQueues(SlotLedger ledger, HoldSettings settings) {
+        this.ledger = ledger;
+        this.settings = settings;
+        this.thread = new DefaultEventExecutor(new DefaultThreadFactory("ee2proxy-holds", true));
+        ledger.onRelease(user -> {
+            if (queues.containsKey(user)) {
+                thread.execute(() -> pass(user));
+            }
+        });
+        long every = settings.recheckEvery().toMillis();
+        thread.scheduleWithFixedDelay(() -> List.copyOf(queues.keySet()).forEach(this::pass), every, every,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Queues a call whose demand does not fit now. Empty when {@code maxHeld} calls are held
+     * already: the caller refuses it.
+     *
+     * @param ticket the call's ticket: an admission takes the demand under it
+     * @param atMost how long to hold before ending {@link HoldEnd#EXPIRED}
+     */
+    public Optional<HeldCall> hold(String user, String ticket, Classification classification, SlotDemand demand,
+            Duration atMost) {
+        if (held.incrementAndGet() > settings.maxHeld()) {
+            held.decrementAndGet();
+            return Optional.empty();
+        }
+        HeldCall call = new HeldCall(user, ticket, classification, demand, atMost);
+        // Cancelled (client gone): leave the queue. Submitted after enqueue, so it runs after it.
+        call.future().whenComplete((end, error) -> {
+            if (call.future().isCancelled()) {
+                thread.execute(() -> leave(call));
+            }
+        });
+        thread.execute(() -> enqueue(call));
+        return Optional.of(call);
+    }
+
+    /** Calls held now, over all users. */
+    public int held() {
+        return held.get();
+    }
+
+    /** Calls held now for one ledger user (for tests and the admin view); answered on the queues' thread. */
+    public int held(String user) {
+        return thread.submit(() -> {
+            UserQueue q = queues.get(user);
+            return q == null ? 0 : q.calls.size();
+        }).syncUninterruptibly().getNow();
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private void enqueue(HeldCall call) {
+        if (call.future().isDone()) {
+            held.decrementAndGet(); // dropped before it was queued
+            return;
+        }
+        UserQueue q = queues.computeIfAbsent(call.user(), UserQueue::new);
+        q.calls.add(call);
+        call.queued = true;
+        call.deadline = thread.schedule(() -> expire(call), call.atMost().toNanos(), TimeUnit.NANOSECONDS);
+        // A release between the ledger saying "full" and now woke nobody: look once.
+        pass(call.user());
+    }
+
+    private void expire(HeldCall call) {
+        if (leave(call)) {
+            call.future().complete(HoldEnd.EXPIRED);
+        }
+    }
+
+    /** Takes the call out of its queue; false if it was not in it. */
+    private boolean leave(HeldCall call) {
+        if (!call.queued) {
+            return false;
+        }
+        call.queued = false;
+        call.deadline.cancel(false);
+        held.decrementAndGet();
+        UserQueue q = queues.get(call.user());
+        if (q != null) {
+            q.calls.remove(call);
+            if (q.calls.isEmpty() && !q.passing) {
+                queues.remove(q.user, q);
+            }
+        }
+        return true;
+    }
+
+    private void pass(String user) {
+        UserQueue q = queues.get(user);
+        if (q == null) {
+            return;
+        }
+        if (q.passing) {
+            q.again = true;
+            return;
+        }
+        q.passing = true;
+        q.again = false;
+        List<HeldCall> order = HoldOrder.of(List.copyOf(q.calls), HeldCall::classification);
+        ledger.counts(user).whenCompleteAsync((counts, error) -> {
+            if (error != null) {
+                LOG.debug("counts of {} unavailable; held calls retried later: {}", user, error.toString());
+                endPass(q);
+            } else {
+                next(q, order, 0, counts);
+            }
+        }, thread);
+    }
+
+    /** Tries the first call from {@code from} on whose demand fits {@code counts}; then the rest. */
+    private void next(UserQueue q, List<HeldCall> order, int from, UserCounts counts) {
+        for (int i = from; i < order.size(); i++) {
+            HeldCall call = order.get(i);
+            if (!call.queued || !call.demand().fits(counts)) {
+                continue;
+            }
+            int after = i + 1;
+            ledger.tryAcquire(q.user, call.ticket(), call.demand()).whenCompleteAsync((admission, error) -> {
+                if (error != null || admission.verdict() == Admission.Verdict.LEDGER_UNAVAILABLE) {
+                    endPass(q);
+                    return;
+                }
+                if (admission.admitted()) {
+                    admitted(call);
+                }
+                next(q, order, after, admission.counts());
+            }, thread);
+            return;
+        }
+        endPass(q);
+    }
+
+    private void admitted(HeldCall call) {
+        if (leave(call)) {
+            if (!call.future().complete(HoldEnd.ADMITTED)) {
+                ledger.releaseTicket(call.user(), call.ticket()); // dropped meanwhile
+            }
+        } else if (call.future().isCancelled()) {
+            ledger.releaseTicket(call.user(), call.ticket());
+        }
+        // Otherwise it expired while the take was in flight: deciding again takes the same ticket,
+        // which the ledger admits once, without taking more.
+    }
+
+    private void endPass(UserQueue q) {
+        q.passing = false;
+        if (q.calls.isEmpty()) {
+            queues.remove(q.user, q);
+        } else if (q.again) {
+            pass(q.user);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package us.kbase.ee2proxy.admission;
+
+import com.codahale.metrics.MetricRegistry;
+import java.net.URI;
+import java.util.function.UnaryOperator;
+import us.kbase.ee2proxy.config.AdmissionConfig;
+import us.kbase.ee2proxy.config.HostPort;
+import us.kbase.ee2proxy.config.ProxyConfig;
+import us.kbase.ee2proxy.frontend.ProxyServer;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+
+/** A proxy with admission on loopback ports, in front of {@code upstream} (the simulator: EE2 and auth2). */
+final class AdmittedProxy implements AutoCloseable {
+    final MetricRegistry registry = new MetricRegistry();
+    final AdmissionStack admission;
+    final ProxyServer server;
+
+    private AdmittedProxy(URI upstream, AdmissionPolicy policy, UnaryOperator<AdmissionConfig> tune, String redisPrefix)
+            throws InterruptedException {
+        ProxyConfig config = ProxyConfig.defaults(upstream)
+                .withListen(new HostPort("127.0.0.1", 0))
+                .withAdmin(new HostPort("127.0.0.1", 0));
+        config = config.withAdmission(tune.apply(config.admission()));
+        AdmissionStack.Builder b = AdmissionStack.builder(config, registry).policy(() -> policy);
+        if (redisPrefix != null) {
+            b.redisKeyPrefix(redisPrefix);
+        }
+        admission = b.build();
+        try {
+            server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
+        } catch (InterruptedException | RuntimeException e) {
+            admission.close();
+            throw e;
+        }
+    }
+
+    static AdmittedProxy start(URI upstream, AdmissionPolicy policy) throws InterruptedException {
+        return new AdmittedProxy(upstream, policy, a -> a, null);
+    }
+
+    static AdmittedProxy start(URI upstream, AdmissionPolicy policy, UnaryOperator<AdmissionConfig> tune)
+            throws InterruptedException {
+        return new AdmittedProxy(upstream, policy, tune, null);
+    }
+
+    /** A replica sharing the Redis at {@code redis} under {@code prefix} with others. */
+    static AdmittedProxy replica(URI upstream, AdmissionPolicy policy, URI redis, String prefix) throws InterruptedException {
+        return new AdmittedProxy(upstream, policy, a -> a.withRedis(redis), prefix);
+    }
+
+    URI url() {
+        return server.url();
+    }
+
+    long counter(String name) {
+        return registry.counter("ee2proxy.admission." + name).getCount();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        admission.close();
+    }
+}

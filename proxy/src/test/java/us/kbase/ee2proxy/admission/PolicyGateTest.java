@@ -1,0 +1,201 @@
+package us.kbase.ee2proxy.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static us.kbase.ee2proxy.admission.Await.await;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.testing.RawHttp;
+
+/**
+ * The request path over real sockets, with the simulator as EE2 and auth2 and small limits: one
+ * parallel app per user (refused at once beyond it, one more per nesting level), children held
+ * once a user has 3 unfinished jobs. Each test uses its own users, so they share one proxy.
+ */
+class PolicyGateTest {
+    static final String POLICY = """
+            slots: 3
+            parents:
+              maxPerUser: 1
+              maxNestingDepth: 1
+              whenFull: refuse
+            children:
+              maxQueued: 0
+              maxWait: 10m
+            """;
+    static final String PARALLEL_APP = "kb_Bowtie2.align_reads_to_assembly_app";
+    static final String OTHER_PARALLEL_APP = "kb_concoct.run_kb_concoct";
+    static final String PLAIN_APP = "kb_uploadmethods.import_fastq_sra_as_reads_from_staging";
+    static final String CHILD_APP = "kb_quast.run_QUAST_app";
+    static final String RUN_JOB = "execution_engine2.run_job";
+
+    private static Ee2Simulator sim;
+    private static AdmissionPolicy policy;
+    private static AdmittedProxy proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600).token("tok-root", "root", "EE2_ADMIN");
+        for (String user : new String[] {"fay", "bob", "amy", "ben", "dan", "cat", "gil"}) {
+            b.token("tok-" + user, user);
+        }
+        sim = b.build().start();
+        policy = PolicyLoader.parse(POLICY, "test policy");
+        proxy = AdmittedProxy.start(sim.url(), policy);
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        sim.close();
+    }
+
+    private static RawHttp.Response run(AdmittedProxy through, String user, String method, Map<String, Object> extra)
+            throws Exception {
+        return Ee2Calls.send(through.url(), "tok-" + user, Ee2Calls.runJob(method, extra));
+    }
+
+    private static UserCounts counts(String user) {
+        return proxy.admission.ledger().counts(user).toCompletableFuture().join();
+    }
+
+    @Test
+    void aForgedParentJobIdEarnsNoExtraParentSlot() throws Exception {
+        String fays = Ee2Calls.jobId(run(proxy, "fay", PARALLEL_APP, Map.of()));
+        String bobs = Ee2Calls.jobId(run(proxy, "bob", PARALLEL_APP, Map.of()));
+
+        RawHttp.Response underBobs = run(proxy, "fay", OTHER_PARALLEL_APP, Map.of("parent_job_id", bobs));
+        RawHttp.Response underNothing = run(proxy, "fay", OTHER_PARALLEL_APP, Map.of("parent_job_id", "0123456789abcdef01234567"));
+        RawHttp.Response underOwn = run(proxy, "fay", OTHER_PARALLEL_APP, Map.of("parent_job_id", fays));
+
+        assertThat(underBobs.status()).isEqualTo(500);
+        assertThat(Ee2Calls.errorMessage(underBobs)).contains("limit is 1");
+        assertThat(underBobs.header("Retry-After")).isNotNull();
+        assertThat(underNothing.status()).isEqualTo(500);
+        assertThat(Ee2Calls.errorMessage(underNothing)).contains("limit is 1");
+        assertThat(underOwn.status()).as(underOwn.bodyText()).isEqualTo(200);
+        assertThat(counts("fay").parents()).isEqualTo(2);
+        assertThat(counts("bob").parents()).isEqualTo(1);
+    }
+
+    @Test
+    void oneUsersTokenNeverTakesNorFreesAnotherUsersSlots() throws Exception {
+        String bens = Ee2Calls.jobId(run(proxy, "ben", PARALLEL_APP, Map.of()));
+
+        RawHttp.Response billed = run(proxy, "amy", PARALLEL_APP,
+                Map.of("as_admin", 1, "job_requirements", Map.of("bill_to_user", "ben")));
+        RawHttp.Response cancelled = Ee2Calls.send(proxy.url(), "tok-amy", Ee2Calls.call("cancel_job", Map.of("job_id", bens)));
+
+        assertThat(billed.status()).isEqualTo(500);
+        assertThat(Ee2Calls.errorMessage(billed)).contains("admin");
+        assertThat(cancelled.status()).isEqualTo(500);
+        assertThat(counts("ben")).isEqualTo(new UserCounts(1, 1, Map.of("kb_Bowtie2", 1)));
+        assertThat(counts("amy")).isEqualTo(UserCounts.ZERO);
+
+        // An EE2 admin may bill another user: then the job takes that user's slot.
+        RawHttp.Response byAdmin = run(proxy, "root", PLAIN_APP,
+                Map.of("as_admin", 1, "job_requirements", Map.of("bill_to_user", "ben")));
+        assertThat(byAdmin.status()).as(byAdmin.bodyText()).isEqualTo(200);
+        assertThat(counts("ben").jobs()).isEqualTo(2);
+        assertThat(counts("root")).isEqualTo(UserCounts.ZERO);
+    }
+
+    @Test
+    void aHeldCallWhoseClientLeavesIsNeverForwarded() throws Exception {
+        String first = Ee2Calls.jobId(run(proxy, "dan", PLAIN_APP, Map.of()));
+        Ee2Calls.jobId(run(proxy, "dan", PLAIN_APP, Map.of()));
+        Ee2Calls.jobId(run(proxy, "dan", PLAIN_APP, Map.of()));
+        long forwarded = sim.calls(RUN_JOB);
+
+        RawHttp leaving = Ee2Calls.start(proxy.url(), "tok-dan",
+                Ee2Calls.runJob(CHILD_APP, Map.of("parent_job_id", "0123456789abcdef01234567")));
+        await("the child is held", () -> proxy.admission.holds().held() == 1);
+        leaving.close();
+        await("the hold is gone", () -> proxy.admission.holds().held() == 0);
+
+        // Room for one child: the one that left must not take it.
+        proxy.admission.ledger().releaseJob(first).toCompletableFuture().join();
+        RawHttp.Response next = run(proxy, "dan", CHILD_APP, Map.of("parent_job_id", "0123456789abcdef01234567"));
+
+        assertThat(next.status()).as(next.bodyText()).isEqualTo(200);
+        assertThat(sim.calls(RUN_JOB)).isEqualTo(forwarded + 1);
+        assertThat(counts("dan").jobs()).isEqualTo(3);
+    }
+
+    @Test
+    void beyondTheHoldCapACallIsRefusedWithRetryAfter() throws Exception {
+        try (AdmittedProxy capped = AdmittedProxy.start(sim.url(), policy, a -> a.withMaxHeld(1))) {
+            for (int i = 0; i < 3; i++) {
+                Ee2Calls.jobId(run(capped, "gil", PLAIN_APP, Map.of()));
+            }
+            byte[] child = Ee2Calls.runJob(CHILD_APP, Map.of("parent_job_id", "0123456789abcdef01234567"));
+            try (RawHttp held = Ee2Calls.start(capped.url(), "tok-gil", child)) {
+                await("the first child is held", () -> capped.admission.holds().held() == 1);
+
+                RawHttp.Response refused = Ee2Calls.send(capped.url(), "tok-gil", child);
+
+                assertThat(refused.status()).isEqualTo(500);
+                assertThat(refused.header("content-type")).isEqualTo("application/json");
+                assertThat(refused.header("Retry-After")).isEqualTo("60");
+                assertThat(Ee2Calls.errorMessage(refused))
+                        .contains("already holding 1 job submissions", "admission.maxHeld", "not submitted");
+                assertThat(capped.counter("hold.cap")).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void withoutAuth2AJobIsRefusedWhileOtherCallsPass() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        URI nowhere = URI.create("http://127.0.0.1:" + closed + "/");
+        try (AdmittedProxy blind = AdmittedProxy.start(sim.url(), policy, a -> a.withAuth(nowhere))) {
+            long forwarded = sim.calls(RUN_JOB);
+
+            RawHttp.Response job = run(blind, "cat", PLAIN_APP, Map.of());
+            RawHttp.Response check = Ee2Calls.send(blind.url(), "tok-cat",
+                    Ee2Calls.call("check_job", Map.of("job_id", "0123456789abcdef01234567")));
+
+            assertThat(job.status()).isEqualTo(500);
+            assertThat(job.header("content-type")).isEqualTo("application/json");
+            assertThat(Ee2Calls.errorMessage(job)).startsWith("ee2-admission-proxy could not verify your token with KBase auth")
+                    .contains("the job was not submitted");
+            assertThat(sim.calls(RUN_JOB)).isEqualTo(forwarded);
+            assertThat(Ee2Calls.errorMessage(check)).doesNotContain("ee2-admission-proxy");
+            assertThat(blind.counter("auth.unavailable")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutATokenTheCallReachesEe2UntouchedAndTakesNothing() throws Exception {
+        RawHttp.Response r = Ee2Calls.send(proxy.url(), null, Ee2Calls.runJob(PARALLEL_APP, Map.of()));
+
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(Ee2Calls.errorMessage(r)).contains("Authentication required");
+        assertThat(proxy.admission.ledger().users().toCompletableFuture().join()).doesNotContain("");
+    }
+
+    @Test
+    void shadowModeAdmitsEverythingAndCountsWhatEnforceWouldHaveDone() throws Exception {
+        AdmissionPolicy shadow = PolicyLoader.parse("mode: shadow\n" + POLICY, "shadow policy");
+        try (AdmittedProxy watching = AdmittedProxy.start(sim.url(), shadow)) {
+            RawHttp.Response first = run(watching, "cat", PARALLEL_APP, Map.of());
+            RawHttp.Response second = run(watching, "cat", PARALLEL_APP, Map.of());
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(second.status()).as(second.bodyText()).isEqualTo(200);
+            assertThat(watching.counter("shadow.refused.parent")).isEqualTo(1);
+            assertThat(watching.counter("admitted.parent")).isEqualTo(2);
+        }
+    }
+}
