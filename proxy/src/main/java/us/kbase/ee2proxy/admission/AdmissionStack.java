@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.tracking.Ee2Client;
 
 /**
  * Admission, assembled from the {@code admission:} configuration: auth2 identity, the slot
@@ -40,6 +42,8 @@ public final class AdmissionStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionStack.class);
     /** How often a degraded Redis ledger is probed. */
     private static final Duration REDIS_PROBE = Duration.ofSeconds(1);
+    /** Bound on asking EE2 what a retried job was (check_job with the caller's token). */
+    private static final Duration RETRY_LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
     private final SlotLedger ledger;
     private final HoldQueues holds;
@@ -54,7 +58,8 @@ public final class AdmissionStack implements AutoCloseable {
         this.ledger = a.redis() == null ? new InMemorySlotLedger(terms) : redisLedger(a, terms, b);
         this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.recheckEvery()));
         this.metrics = new AdmissionMetrics(b.registry);
-        this.gate = new PolicyGate(b.policy, identity, ledger, holds, a.maxHeld(), b.retriedJobs, b.tracking, metrics);
+        RetriedJobs retried = b.retriedJobs != null ? b.retriedJobs : askEe2(b.config);
+        this.gate = new PolicyGate(b.policy, identity, ledger, holds, a.maxHeld(), retried, b.tracking, metrics);
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} held calls", b.policy.get().source(), auth,
                 a.redis() == null ? "in-memory" : "Redis " + a.redis(), a.maxHeld());
     }
@@ -64,6 +69,12 @@ public final class AdmissionStack implements AutoCloseable {
                 .withKeyPrefix(b.redisKeyPrefix);
         RedisSlotLedger redis = RedisSlotLedger.connect(a.redis(), settings, b.registry);
         return new ResilientLedger(redis, () -> b.policy.get().redisFailureMode(), terms, REDIS_PROBE, b.registry);
+    }
+
+    /** A retried job's params from EE2's check_job, asked with the caller's own token. */
+    private static RetriedJobs askEe2(ProxyConfig config) {
+        Ee2Client ee2 = new Ee2Client(config.upstream(), RETRY_LOOKUP_TIMEOUT);
+        return (token, jobId) -> ee2.checkJob(token, jobId).thenApply(job -> Optional.ofNullable(job.input()));
     }
 
     public static Builder builder(ProxyConfig config, MetricRegistry registry) {
@@ -111,7 +122,7 @@ public final class AdmissionStack implements AutoCloseable {
         private final ProxyConfig config;
         private final MetricRegistry registry;
         private Supplier<AdmissionPolicy> policy;
-        private RetriedJobs retriedJobs = RetriedJobs.UNKNOWN;
+        private RetriedJobs retriedJobs;
         private AdmissionGate tracking = PassThroughGate.INSTANCE;
         private String redisKeyPrefix = RedisLedgerSettings.DEFAULT.keyPrefix();
 
@@ -126,7 +137,7 @@ public final class AdmissionStack implements AutoCloseable {
             return this;
         }
 
-        /** Where a retried job's params come from (EE2's check_job); unknown by default. */
+        /** Where a retried job's params come from; by default EE2's check_job at the upstream URL. */
         public Builder retriedJobs(RetriedJobs value) {
             this.retriedJobs = Objects.requireNonNull(value, "retriedJobs");
             return this;

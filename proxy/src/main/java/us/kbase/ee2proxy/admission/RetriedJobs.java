@@ -12,7 +12,5 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
  */
 @FunctionalInterface
 public interface RetriedJobs {
-    RetriedJobs UNKNOWN = (token, jobId) -> java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
-
     CompletionStage<Optional<RunJobParams>> params(String token, String jobId);
 }

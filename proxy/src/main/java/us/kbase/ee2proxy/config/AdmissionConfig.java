@@ -78,6 +78,10 @@ public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld,
         return new AdmissionConfig(policyFile, auth, redis, value, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
     }
 
+    public AdmissionConfig withLedgerTimeout(Duration value) {
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, recheckEvery, authTimeout, value, provisionalLease);
+    }
+
     public AdmissionConfig withRecheckEvery(Duration value) {
         return new AdmissionConfig(policyFile, auth, redis, maxHeld, value, authTimeout, ledgerTimeout, provisionalLease);
     }

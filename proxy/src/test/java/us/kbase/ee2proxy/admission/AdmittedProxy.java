@@ -2,6 +2,7 @@ package us.kbase.ee2proxy.admission;
 
 import com.codahale.metrics.MetricRegistry;
 import java.net.URI;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 import us.kbase.ee2proxy.config.AdmissionConfig;
 import us.kbase.ee2proxy.config.HostPort;
@@ -43,9 +44,13 @@ final class AdmittedProxy implements AutoCloseable {
         return new AdmittedProxy(upstream, policy, tune, null);
     }
 
-    /** A replica sharing the Redis at {@code redis} under {@code prefix} with others. */
+    /**
+     * A replica sharing the Redis at {@code redis} under {@code prefix} with others. Redis calls
+     * get seconds, not the production tens of milliseconds: on a contended test machine a slow
+     * answer would otherwise switch the replica to its local fallback.
+     */
     static AdmittedProxy replica(URI upstream, AdmissionPolicy policy, URI redis, String prefix) throws InterruptedException {
-        return new AdmittedProxy(upstream, policy, a -> a.withRedis(redis), prefix);
+        return new AdmittedProxy(upstream, policy, a -> a.withRedis(redis).withLedgerTimeout(Duration.ofSeconds(2)), prefix);
     }
 
     URI url() {

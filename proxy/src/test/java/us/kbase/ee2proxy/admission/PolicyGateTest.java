@@ -44,7 +44,7 @@ class PolicyGateTest {
     @BeforeAll
     static void start() throws Exception {
         Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600).token("tok-root", "root", "EE2_ADMIN");
-        for (String user : new String[] {"fay", "bob", "amy", "ben", "dan", "cat", "gil"}) {
+        for (String user : new String[] {"fay", "bob", "amy", "ben", "dan", "cat", "gil", "rey"}) {
             b.token("tok-" + user, user);
         }
         sim = b.build().start();
@@ -106,6 +106,28 @@ class PolicyGateTest {
         assertThat(byAdmin.status()).as(byAdmin.bodyText()).isEqualTo(200);
         assertThat(counts("ben").jobs()).isEqualTo(2);
         assertThat(counts("root")).isEqualTo(UserCounts.ZERO);
+    }
+
+    @Test
+    void aRetryTakesTheClassOfTheJobItRetries() throws Exception {
+        Ee2Calls.jobId(run(proxy, "rey", PARALLEL_APP, Map.of()));
+        // Submitted and cancelled behind the proxy's back: only EE2's check_job can tell what they were.
+        String parent = Ee2Calls.jobId(Ee2Calls.send(sim.url(), "tok-rey", Ee2Calls.runJob(OTHER_PARALLEL_APP, Map.of())));
+        String plain = Ee2Calls.jobId(Ee2Calls.send(sim.url(), "tok-rey", Ee2Calls.runJob(PLAIN_APP, Map.of())));
+        for (String job : new String[] {parent, plain}) {
+            Ee2Calls.send(sim.url(), "tok-rey", Ee2Calls.call("cancel_job", Map.of("job_id", job)));
+        }
+
+        RawHttp.Response parentRetry = Ee2Calls.send(proxy.url(), "tok-rey", Ee2Calls.call("retry_job", Map.of("job_id", parent)));
+        RawHttp.Response plainRetry = Ee2Calls.send(proxy.url(), "tok-rey", Ee2Calls.call("retry_job", Map.of("job_id", plain)));
+
+        assertThat(parentRetry.status()).isEqualTo(500);
+        assertThat(Ee2Calls.errorMessage(parentRetry)).contains("limit is 1");
+        assertThat(plainRetry.status()).as(plainRetry.bodyText()).isEqualTo(200);
+        assertThat(counts("rey")).isEqualTo(new UserCounts(1, 2, Map.of("kb_Bowtie2", 1)));
+        String retryId = Ee2Calls.json(plainRetry).path("result").path(0).path("retry_id").asText();
+        assertThat(proxy.admission.ledger().trackedJobs("rey").toCompletableFuture().join())
+                .extracting(t -> t.jobId()).contains(retryId);
     }
 
     @Test
