@@ -26,10 +26,11 @@ import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.tracking.Ee2Client;
+import us.kbase.ee2proxy.tracking.JobTracker;
 
 /**
  * Admission, assembled from the {@code admission:} configuration: auth2 identity, the slot
- * ledger (in memory, or Redis with the policy's fallback), the hold queues and the
+ * ledger (in memory, or Redis with the policy's fallback), the hold queues, job tracking and the
  * {@link PolicyGate} that the proxy server is built with. Closing it stops the holds and the
  * ledger.
  *
@@ -47,6 +48,7 @@ public final class AdmissionStack implements AutoCloseable {
 
     private final SlotLedger ledger;
     private final HoldQueues holds;
+    private final JobTracker tracker;
     private final PolicyGate gate;
     private final AdmissionMetrics metrics;
 
@@ -58,8 +60,8 @@ public final class AdmissionStack implements AutoCloseable {
         this.ledger = a.redis() == null ? new InMemorySlotLedger(terms) : redisLedger(a, terms, b);
         this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.recheckEvery()));
         this.metrics = new AdmissionMetrics(b.registry);
-        RetriedJobs retried = b.retriedJobs != null ? b.retriedJobs : askEe2(b.config);
-        this.gate = new PolicyGate(b.policy, identity, ledger, holds, a.maxHeld(), retried, b.tracking, metrics);
+        this.tracker = new JobTracker(ledger, b.registry);
+        this.gate = new PolicyGate(b.policy, identity, ledger, holds, a.maxHeld(), askEe2(b.config), tracker, metrics);
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} held calls", b.policy.get().source(), auth,
                 a.redis() == null ? "in-memory" : "Redis " + a.redis(), a.maxHeld());
     }
@@ -112,6 +114,11 @@ public final class AdmissionStack implements AutoCloseable {
         return holds;
     }
 
+    /** Job tracking: frees leases as the calls passing through reveal finished jobs. */
+    public JobTracker tracker() {
+        return tracker;
+    }
+
     @Override
     public void close() {
         holds.close();
@@ -122,8 +129,6 @@ public final class AdmissionStack implements AutoCloseable {
         private final ProxyConfig config;
         private final MetricRegistry registry;
         private Supplier<AdmissionPolicy> policy;
-        private RetriedJobs retriedJobs;
-        private AdmissionGate tracking = PassThroughGate.INSTANCE;
         private String redisKeyPrefix = RedisLedgerSettings.DEFAULT.keyPrefix();
 
         private Builder(ProxyConfig config, MetricRegistry registry) {
@@ -134,18 +139,6 @@ public final class AdmissionStack implements AutoCloseable {
         /** The policy, read at every decision (hot reload swaps what it returns); the initial policy by default. */
         public Builder policy(Supplier<AdmissionPolicy> value) {
             this.policy = Objects.requireNonNull(value, "policy");
-            return this;
-        }
-
-        /** Where a retried job's params come from; by default EE2's check_job at the upstream URL. */
-        public Builder retriedJobs(RetriedJobs value) {
-            this.retriedJobs = Objects.requireNonNull(value, "retriedJobs");
-            return this;
-        }
-
-        /** The gate for every call that creates no job (job tracking); pass-through by default. */
-        public Builder tracking(AdmissionGate value) {
-            this.tracking = Objects.requireNonNull(value, "tracking");
             return this;
         }
 

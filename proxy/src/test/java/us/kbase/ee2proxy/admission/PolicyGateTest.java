@@ -44,7 +44,7 @@ class PolicyGateTest {
     @BeforeAll
     static void start() throws Exception {
         Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600).token("tok-root", "root", "EE2_ADMIN");
-        for (String user : new String[] {"fay", "bob", "amy", "ben", "dan", "cat", "gil", "rey"}) {
+        for (String user : new String[] {"fay", "bob", "amy", "ben", "dan", "cat", "gil", "rey", "hal"}) {
             b.token("tok-" + user, user);
         }
         sim = b.build().start();
@@ -150,6 +150,26 @@ class PolicyGateTest {
         assertThat(next.status()).as(next.bodyText()).isEqualTo(200);
         assertThat(sim.calls(RUN_JOB)).isEqualTo(forwarded + 1);
         assertThat(counts("dan").jobs()).isEqualTo(3);
+    }
+
+    @Test
+    void aHeldChildOfACancelledParentIsAnswered() throws Exception {
+        String parent = Ee2Calls.jobId(run(proxy, "hal", PARALLEL_APP, Map.of()));
+        Ee2Calls.jobId(run(proxy, "hal", PLAIN_APP, Map.of()));
+        Ee2Calls.jobId(run(proxy, "hal", PLAIN_APP, Map.of()));
+        try (RawHttp child = Ee2Calls.start(proxy.url(), "tok-hal",
+                Ee2Calls.runJob(CHILD_APP, Map.of("parent_job_id", parent)))) {
+            await("the child is held", () -> proxy.admission.holds().held() == 1);
+
+            RawHttp.Response cancel = Ee2Calls.send(proxy.url(), "tok-hal", Ee2Calls.call("cancel_job", Map.of("job_id", parent)));
+            assertThat(cancel.status()).as(cancel.bodyText()).isEqualTo(200);
+
+            // Answered long before children.maxWait (10 minutes): the parent's release woke it.
+            RawHttp.Response answer = child.read();
+            assertThat(answer.status()).as(answer.bodyText()).isIn(200, 500);
+            assertThat(proxy.admission.holds().held()).isZero();
+            assertThat(proxy.counter("held.child")).isPositive();
+        }
     }
 
     @Test
