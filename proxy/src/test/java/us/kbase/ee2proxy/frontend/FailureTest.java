@@ -139,6 +139,16 @@ class FailureTest {
     }
 
     @Test
+    void headersTooLargeGetAnEe2Error() throws Exception {
+        upstream = new TestUpstream(TestUpstream.EE2_OK);
+        try (RawHttp client = new RawHttp(start(upstream.url()).url())) {
+            client.send(RawHttp.post("/", VER, "X-Big: " + "y".repeat(20_000)));
+            assertEe2Error(client.read(), "limits.maxHeaderBytes");
+        }
+        assertThat(upstream.poll(300)).isNull();
+    }
+
+    @Test
     void upstreamResponseTooLarge() throws Exception {
         upstream = new TestUpstream((ctx, req) -> ctx.writeAndFlush(TestUpstream.json(HttpResponseStatus.OK, "x".repeat(5000))));
         Limits small = new Limits(8192, 16384, 1000, 1000);
