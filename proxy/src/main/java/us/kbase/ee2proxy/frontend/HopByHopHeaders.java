@@ -40,7 +40,8 @@ final class HopByHopHeaders {
 
     /** Removes every hop-by-hop header from {@code headers} in place; the others keep their order. */
     static void strip(HttpHeaders headers) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
+                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
         for (String value : connection) {
             for (String token : value.split(",")) {
                 String named = token.trim();

@@ -53,6 +53,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     private final Relay relay;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
+    private String clientIp;
     /** The request being answered, owned (retained) until its response is written. */
     private FullHttpRequest current;
     private boolean keepAlive;
@@ -71,6 +72,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.clientIp = UpstreamRequests.clientIp(ctx.channel().remoteAddress());
         relay.metrics().connectionOpened();
         ctx.read();
     }
@@ -237,7 +239,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void forward() {
-        FullHttpRequest upstream = relay.requests().build(current, ctx.channel().remoteAddress());
+        FullHttpRequest upstream = relay.requests().build(current, clientIp);
         sentAt = System.nanoTime();
         relay.pool().send(ctx.channel().eventLoop(), upstream, this);
     }

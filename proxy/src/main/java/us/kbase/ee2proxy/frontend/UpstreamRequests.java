@@ -33,8 +33,12 @@ final class UpstreamRequests {
         this.pathPrefix = upstream.pathPrefix();
     }
 
-    /** A new request sharing {@code client}'s body (retained); the caller still owns {@code client}. */
-    FullHttpRequest build(FullHttpRequest client, SocketAddress clientAddress) {
+    /**
+     * A new request sharing {@code client}'s body (retained); the caller still owns {@code client}.
+     *
+     * @param clientIp the client's address as text ({@link #clientIp(SocketAddress)}, computed once per connection)
+     */
+    FullHttpRequest build(FullHttpRequest client, String clientIp) {
         HttpHeaders in = client.headers();
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         out.add(HttpHeaderNames.HOST, hostHeader);
@@ -57,7 +61,6 @@ final class UpstreamRequests {
             out.add(name, h.getValue());
         }
         out.add(HttpHeaderNames.CONTENT_LENGTH, client.content().readableBytes());
-        String clientIp = clientIp(clientAddress);
         out.add(X_FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
         return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, client.method(), target(client.uri()),
                 client.content().retainedDuplicate(), out, EmptyHttpHeaders.INSTANCE);
@@ -84,7 +87,7 @@ final class UpstreamRequests {
         return query < 0 ? pathPrefix : pathPrefix + path.substring(query);
     }
 
-    private static String clientIp(SocketAddress address) {
+    static String clientIp(SocketAddress address) {
         if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
             return inet.getAddress().getHostAddress();
         }
