@@ -18,5 +18,19 @@
  * </ul>
  * Install a gate with {@code ProxyServer.builder(config).gate(gate)}; the default is
  * {@link us.kbase.ee2proxy.admission.PassThroughGate}.
+ *
+ * <h2>The policy gate</h2>
+ * {@link us.kbase.ee2proxy.admission.PolicyGate} applies the admission policy to job-creating
+ * calls (identity from auth2, parent and retry lookups, classification, the decision, one atomic
+ * ledger take, holds in {@link us.kbase.ee2proxy.hold.HoldQueues}, refusals) and hands every other
+ * call to {@link us.kbase.ee2proxy.tracking.JobTracker}. {@link us.kbase.ee2proxy.admission.AdmissionStack}
+ * assembles it from the {@code admission:} configuration:
+ * <pre>{@code
+ * AdmissionStack admission = AdmissionStack.builder(config, registry).policy(policySupplier).build();
+ * ProxyServer server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
+ * ...
+ * server.close();
+ * admission.close();
+ * }</pre>
  */
 package us.kbase.ee2proxy.admission;

@@ -97,14 +97,6 @@ public final class HoldQueues implements AutoCloseable {
         return held.get();
     }
 
-    /** Calls held now for one ledger user (for tests and the admin view); answered on the queues' thread. */
-    public int held(String user) {
-        return thread.submit(() -> {
-            UserQueue q = queues.get(user);
-            return q == null ? 0 : q.calls.size();
-        }).syncUninterruptibly().getNow();
-    }
-
     @Override
     public void close() {
         thread.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -52,4 +52,23 @@ class ServeCommandTest {
         assertThat(r.exit()).isEqualTo(ServeCommand.BAD_CONFIG);
         assertThat(r.stderr()).contains("--admin: 'localhost' is not HOST:PORT");
     }
+
+    @Test
+    void aBrokenPolicyStopsServeWithItsProblems() throws Exception {
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), "slots: 10\nparents:\n  maxPerUser: 12\n");
+        Run r = run("serve", "--upstream", "http://127.0.0.1:1/", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+                "--policy", policy.toString());
+        assertThat(r.exit()).isEqualTo(ServeCommand.BAD_CONFIG);
+        assertThat(r.stderr()).startsWith("ee2-admission-proxy: " + policy).contains("maxPerUser");
+    }
+
+    @Test
+    void badAdmissionFlagsNameTheFlag() {
+        Run redis = run("serve", "--upstream", "http://127.0.0.1:1/", "--redis", "127.0.0.1:6379");
+        assertThat(redis.exit()).isEqualTo(ServeCommand.BAD_CONFIG);
+        assertThat(redis.stderr()).contains("--redis: '127.0.0.1:6379'", "redis://");
+        Run auth = run("serve", "--upstream", "http://127.0.0.1:1/", "--auth", "kbase.us/services/auth");
+        assertThat(auth.exit()).isEqualTo(ServeCommand.BAD_CONFIG);
+        assertThat(auth.stderr()).contains("--auth: 'kbase.us/services/auth' must be an http:// or https:// URL");
+    }
 }
