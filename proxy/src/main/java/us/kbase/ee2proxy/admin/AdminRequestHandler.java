@@ -19,20 +19,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
 
-/** {@code GET /metrics} (Prometheus text) and {@code GET /health}; nothing else. */
+/**
+ * {@code GET /metrics} (Prometheus text), {@code GET /health} and, when a reloadable policy is
+ * configured, {@code POST /admin/policy/reload}; nothing else.
+ */
 @ChannelHandler.Sharable
 final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(AdminRequestHandler.class);
 
-    private final ProxyMetrics metrics;
+    static final String POLICY_RELOAD = "/admin/policy/reload";
 
-    AdminRequestHandler(ProxyMetrics metrics) {
+    private final ProxyMetrics metrics;
+    private final PolicyReloadAction policyReload;
+
+    AdminRequestHandler(ProxyMetrics metrics, PolicyReloadAction policyReload) {
         this.metrics = metrics;
+        this.policyReload = policyReload;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (path.equals(POLICY_RELOAD) && policyReload.available()) {
+            if (!HttpMethod.POST.equals(request.method())) {
+                send(ctx, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+                        "POST only\n".getBytes(StandardCharsets.UTF_8)), keepAlive);
+                return;
+            }
+            String token = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            // Answered when auth2 and the reload are done, from their thread: Netty hands the write to the loop.
+            policyReload.run(token).whenComplete((answer, error) -> send(ctx, error == null
+                    ? text(answer.status(), "application/json", answer.json())
+                    : text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                            (error + "\n").getBytes(StandardCharsets.UTF_8)), keepAlive));
+            return;
+        }
         FullHttpResponse response;
         if (!HttpMethod.GET.equals(request.method())) {
             response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "GET only\n".getBytes(StandardCharsets.UTF_8));
@@ -44,7 +66,10 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             response = text(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
                     "not found; try /metrics or /health\n".getBytes(StandardCharsets.UTF_8));
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        send(ctx, response, keepAlive);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         var written = ctx.writeAndFlush(response);
         if (!keepAlive) {

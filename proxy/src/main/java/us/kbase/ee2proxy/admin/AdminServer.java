@@ -14,8 +14,9 @@ import us.kbase.ee2proxy.frontend.Transport;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
 
 /**
- * The admin port: {@code /metrics} and {@code /health}, on its own single thread so a scrape
- * never competes with client traffic. Binds to loopback by default (config {@code admin}).
+ * The admin port: {@code /metrics}, {@code /health} and {@code POST /admin/policy/reload}, on its
+ * own single thread so a scrape never competes with client traffic. Binds to loopback by default
+ * (config {@code admin}); bound elsewhere, its POSTs require a KBase token with EE2_ADMIN.
  */
 public final class AdminServer implements AutoCloseable {
     private final EventLoopGroup group;
@@ -27,8 +28,18 @@ public final class AdminServer implements AutoCloseable {
     }
 
     public static AdminServer start(HostPort address, Transport transport, ProxyMetrics metrics) throws Exception {
+        return start(address, transport, metrics, AdminActions.NONE);
+    }
+
+    /**
+     * @param actions what POSTs may do; on a non-loopback address they need an EE2_ADMIN token
+     */
+    public static AdminServer start(HostPort address, Transport transport, ProxyMetrics metrics, AdminActions actions)
+            throws Exception {
         EventLoopGroup group = transport.newGroup(1, "ee2proxy-admin");
-        AdminRequestHandler handler = new AdminRequestHandler(metrics);
+        InetSocketAddress bindTo = address.toAddress();
+        boolean exposed = bindTo.isUnresolved() || !bindTo.getAddress().isLoopbackAddress();
+        AdminRequestHandler handler = new AdminRequestHandler(metrics, new PolicyReloadAction(actions, exposed));
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

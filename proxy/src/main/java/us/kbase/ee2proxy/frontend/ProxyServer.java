@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.admin.AdminActions;
 import us.kbase.ee2proxy.admin.AdminServer;
 import us.kbase.ee2proxy.admission.AdmissionGate;
 import us.kbase.ee2proxy.admission.PassThroughGate;
@@ -31,6 +32,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyConfig config;
     private final ProxyMetrics metrics;
     private final AdmissionGate gate;
+    private final AdminActions adminActions;
     private final Transport transport = Transport.best();
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
@@ -41,6 +43,7 @@ public final class ProxyServer implements AutoCloseable {
         this.config = b.config;
         this.metrics = new ProxyMetrics(b.registry);
         this.gate = b.gate;
+        this.adminActions = b.adminActions;
     }
 
     public static Builder builder(ProxyConfig config) {
@@ -51,6 +54,7 @@ public final class ProxyServer implements AutoCloseable {
         private final ProxyConfig config;
         private MetricRegistry registry = new MetricRegistry();
         private AdmissionGate gate = PassThroughGate.INSTANCE;
+        private AdminActions adminActions = AdminActions.NONE;
 
         private Builder(ProxyConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -65,6 +69,12 @@ public final class ProxyServer implements AutoCloseable {
         /** The admission hook every sniffed call goes through; {@link PassThroughGate} by default. */
         public Builder gate(AdmissionGate value) {
             this.gate = Objects.requireNonNull(value, "gate");
+            return this;
+        }
+
+        /** What the admin port's POSTs can do (policy reload); none by default. */
+        public Builder adminActions(AdminActions value) {
+            this.adminActions = Objects.requireNonNull(value, "adminActions");
             return this;
         }
 
@@ -93,7 +103,7 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childHandler(new FrontendInitializer(relay)));
             try {
-                admin = AdminServer.start(config.admin(), transport, metrics);
+                admin = AdminServer.start(config.admin(), transport, metrics, adminActions);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) { // Netty rethrows the bind's BindException unchecked-ly
