@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -23,6 +24,8 @@ import us.kbase.ee2proxy.frontend.ProxyServer;
 public final class ServeCommand implements Callable<Integer> {
     /** Exit code for a configuration the proxy cannot start with. */
     public static final int BAD_CONFIG = 2;
+    /** On SIGTERM, how long requests in flight may take to be answered before the proxy stops anyway. */
+    private static final Duration DRAIN = Duration.ofSeconds(30);
 
     @Option(names = "--config", paramLabel = "FILE", description = "proxy.yaml (see config/proxy.yaml)")
     Path config;
@@ -71,7 +74,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            try {
+                server.drainAndClose(DRAIN);
+            } catch (InterruptedException e) {
+                server.close();
+            }
             admission.close();
             stopped.countDown();
         }, "ee2proxy-shutdown"));

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -134,6 +135,27 @@ public final class ProxyServer implements AutoCloseable {
                     + "); another process may hold the port: choose another with --" + key + " HOST:PORT");
         }
         return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+
+    /**
+     * Stops taking connections and waits (at most {@code timeout}) until every request in flight
+     * has been answered, so a restart does not cut a run_job whose job EE2 may already have made.
+     * Then {@link #close()}. Returns whether everything was answered in time.
+     */
+    public boolean drainAndClose(Duration timeout) throws InterruptedException {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (metrics.requestsInFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        boolean drained = metrics.requestsInFlight() == 0;
+        if (!drained) {
+            LOG.warn("stopping with {} requests still unanswered after {} s", metrics.requestsInFlight(), timeout.toSeconds());
+        }
+        close();
+        return drained;
     }
 
     public int port() {

@@ -146,6 +146,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
 
     private void handle(FullHttpRequest request) {
         current = request;
+        relay.metrics().requestStarted();
         keepAlive = HttpUtil.isKeepAlive(request);
         envelope = null;
         observer = null;
@@ -212,8 +213,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             if (verdict instanceof Verdict.Forward forward && forward.observer() != null) {
                 notForwarded(forward.observer());
             }
-            current.release();
-            current = null;
+            finishRequest();
             return;
         }
         if (error != null) {
@@ -260,6 +260,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         }
         if (!ctx.channel().isActive()) {
             response.release();
+            finishRequest();
             return;
         }
         HopByHopHeaders.strip(response.headers());
@@ -286,6 +287,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             answer(reply);
         } else {
             relay.metrics().error(reply.kind());
+            finishRequest();
         }
     }
 
@@ -318,8 +320,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         }
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
             boolean unread = current.decoderResult().isFailure();
-            current.release();
-            current = null;
+            finishRequest();
             if (!written.isSuccess()) {
                 written.channel().close();
                 return;
@@ -339,6 +340,13 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
                 ctx.read();
             }
         });
+    }
+
+    /** The current request is answered (or its client is gone): release it and count it done. */
+    private void finishRequest() {
+        current.release();
+        current = null;
+        relay.metrics().requestFinished();
     }
 
     /**

@@ -38,6 +38,7 @@ public final class ProxyMetrics {
     private final MetricRegistry registry;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final AtomicLong openConnections = new AtomicLong();
+    private final AtomicLong inFlight = new AtomicLong();
     private final Map<ErrorKind, Counter> errors = new EnumMap<>(ErrorKind.class);
     private final Map<String, Meter> requests = new ConcurrentHashMap<>();
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
@@ -45,6 +46,7 @@ public final class ProxyMetrics {
     public ProxyMetrics(MetricRegistry registry) {
         this.registry = registry;
         registry.gauge("ee2proxy.connections.open", () -> (Gauge<Long>) openConnections::get);
+        registry.gauge("ee2proxy.requests.in_flight", () -> (Gauge<Long>) inFlight::get);
         for (ErrorKind kind : ErrorKind.values()) {
             errors.put(kind, registry.counter(ERRORS + kind.label()));
         }
@@ -83,6 +85,20 @@ public final class ProxyMetrics {
 
     public void connectionClosed() {
         openConnections.decrementAndGet();
+    }
+
+    /** A request arrived and is being answered (held, at EE2, or being written back). */
+    public void requestStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    public void requestFinished() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Requests not yet answered: what a graceful stop waits for. */
+    public long requestsInFlight() {
+        return inFlight.get();
     }
 
     /** Client connections open now. */

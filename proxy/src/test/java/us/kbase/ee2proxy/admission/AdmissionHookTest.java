@@ -228,6 +228,30 @@ class AdmissionHookTest {
     }
 
     @Test
+    void drainingWaitsForTheHeldRequestAndNoRequestIsLeftCounted() throws Exception {
+        CompletableFuture<Verdict> hold = new CompletableFuture<>();
+        URI url = start((call, caller) -> call.method() == Ee2Method.RUN_JOB ? hold : Verdict.FORWARD_NOW);
+        try (RawHttp client = new RawHttp(url)) {
+            assertThat(client.send(RawHttp.post("/", CHECK_JOB)).read().status()).isEqualTo(200);
+            client.send(RawHttp.post("/", RUN_JOB));
+            awaitTrue(() -> proxy.metrics().requestsInFlight() == 1, "the held request counts as in flight");
+            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return proxy.drainAndClose(Duration.ofSeconds(20));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(300);
+            assertThat(drained).as("still waiting for the held request").isNotDone();
+            hold.complete(Verdict.FORWARD);
+            assertThat(client.read().status()).isEqualTo(200);
+            assertThat(drained.get(20, TimeUnit.SECONDS)).isTrue();
+        }
+        proxy = null;
+    }
+
+    @Test
     void passThroughIsAnAlreadySettledConstant() {
         SniffResult.Call any = null;
         CompletionStage<Verdict> v = PassThroughGate.INSTANCE.decide(any, null);
