@@ -50,7 +50,8 @@ public final class E2eReport {
                 + m.getProperty("load_at_start") + ", at end " + m.getProperty("load_at_end") + ". "
                 + m.getProperty("java") + ", nginx " + m.getProperty("nginx") + ", HAProxy " + m.getProperty("haproxy")
                 + ". Load: `" + m.getProperty("wrk") + "`, " + m.getProperty("rounds")
-                + " interleaved rounds after a warm-up of " + m.getProperty("warmup") + ". Our proxy runs with `" + m.getProperty("proxy_java_opts") + "`.");
+                + " interleaved rounds (run_job over " + m.getProperty("runjob_users") + " users' tokens)"
+                + " after a warm-up of " + m.getProperty("warmup") + ". Our proxy runs with `" + m.getProperty("proxy_java_opts") + "`.");
         line("");
         comparison(out);
         scaling(out);
@@ -133,7 +134,7 @@ public final class E2eReport {
     private void scaling(Path out) throws IOException {
         line("## Scaling: distinct users x connections (our proxy)");
         line("");
-        line("| what | users | connections | requests/s | p50 ms | p99 ms | p99.9 ms | errors | RSS MB | peak RSS MB |");
+        line("| what | users | connections | requests/s | p50 ms | p99 ms | p99.9 ms | errors (of which HTTP 500) | RSS MB | peak RSS MB |");
         line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         Map<String, List<double[]>> rpsSeries = new LinkedHashMap<>();
         Map<String, List<double[]>> rssSeries = new LinkedHashMap<>();
@@ -143,7 +144,7 @@ public final class E2eReport {
             }
             line("| " + s.path() + " | " + s.users() + " | " + s.connections() + " | " + f0(s.rps()) + " | "
                     + f2(s.p50Us() / 1000) + " | " + f2(s.p99Us() / 1000) + " | " + f2(s.p999Us() / 1000) + " | "
-                    + s.errors() + " | " + f0(s.rssKb() / 1024) + " | " + f0(s.hwmKb() / 1024) + " |");
+                    + s.errors() + " (" + s.http500() + ") | " + f0(s.rssKb() / 1024) + " | " + f0(s.hwmKb() / 1024) + " |");
             String series = s.users() + " users";
             rpsSeries.computeIfAbsent(series, k -> new ArrayList<>()).add(new double[] {s.connections(), s.rps()});
             rssSeries.computeIfAbsent(series, k -> new ArrayList<>()).add(new double[] {s.connections(), s.rssKb() / 1024});
@@ -151,7 +152,7 @@ public final class E2eReport {
         line("");
         line("## Held requests (parallel apps over the user's cap, kept open by the proxy)");
         line("");
-        line("| held (asked) | connections open | pass-through requests/s meanwhile | p99 ms | errors | RSS MB | peak RSS MB | target |");
+        line("| held (asked) | held (proxy's gauge) | pass-through requests/s meanwhile | p99 ms | errors | RSS MB | peak RSS MB | target |");
         line("|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Step s : raw.steps()) {
             if (!s.kind().equals("held")) {

@@ -24,7 +24,7 @@ record RawResults(Path dir, List<Run> runs, List<Step> steps, Properties machine
 
     /** One scaling step: distinct users x connections, or held requests. */
     record Step(String kind, String path, int users, int connections, int held, double rps, double p50Us,
-                double p99Us, double p999Us, long errors, double rssKb, double hwmKb) {
+                double p99Us, double p999Us, long errors, double rssKb, double hwmKb, long http500) {
         boolean measured() {
             return !Double.isNaN(rps);
         }
@@ -42,7 +42,7 @@ record RawResults(Path dir, List<Run> runs, List<Step> steps, Properties machine
             steps.add(new Step(r.get("kind"), r.get("path"), (int) zero(num(r, "users")),
                     (int) zero(num(r, "connections")), (int) zero(num(r, "held")), num(r, "rps"), num(r, "p50_us"),
                     num(r, "p99_us"), num(r, "p999_us"), (long) zero(num(r, "errors")), num(r, "rss_kb"),
-                    num(r, "hwm_kb")));
+                    num(r, "hwm_kb"), (long) zero(num(r, "non2xx"))));
         }
         Properties machine = new Properties();
         try (Reader in = Files.newBufferedReader(dir.resolve("machine.properties"))) {
