@@ -33,7 +33,7 @@ final class LedgerKeys {
 
     /** leases, parents, claims, gone: the KEYS of every ledger script, in that order. */
     List<Object> userKeys(String user) {
-        String base = prefix + ":{" + encode(user) + "}";
+        String base = prefix + ":{" + encodeUser(user) + "}";
         return List.of(base + SUFFIX_LEASES, base + ":parents", base + ":claims", base + ":gone");
     }
 
@@ -53,7 +53,16 @@ final class LedgerKeys {
     /** The user whose leases key this is (inverse of {@link #userKeys}). */
     String userOfLeasesKey(String key) {
         String encoded = key.substring(prefix.length() + 2, key.length() - SUFFIX_LEASES.length() - 1);
-        return decode(encoded);
+        return decodeUser(encoded);
+    }
+
+    /** Never empty: an empty hash tag {} would spread a user's keys over a cluster's slots. */
+    static String encodeUser(String user) {
+        return user.isEmpty() ? "%" : encode(user);
+    }
+
+    static String decodeUser(String encoded) {
+        return encoded.equals("%") ? "" : decode(encoded);
     }
 
     static String encode(String s) {

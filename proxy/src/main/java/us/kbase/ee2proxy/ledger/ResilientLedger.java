@@ -45,7 +45,8 @@ import us.kbase.ee2proxy.policy.UserCounts;
  */
 public final class ResilientLedger implements SlotLedger {
     private static final Logger log = LoggerFactory.getLogger(ResilientLedger.class);
-    private static final String PROBE_USER = "";
+    /** Not a possible KBase user name ([a-z0-9_]): probing never touches a real user's keys. */
+    private static final String PROBE_USER = "(probe)";
 
     private record Flight(SlotDemand demand, boolean local) {}
 
