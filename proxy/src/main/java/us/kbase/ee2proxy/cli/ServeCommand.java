@@ -16,6 +16,8 @@ import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.ProxyConfigLoader;
 import us.kbase.ee2proxy.frontend.ProxyServer;
+import us.kbase.ee2proxy.policyfile.LivePolicy;
+import us.kbase.ee2proxy.tracking.ReconcileSettings;
 
 /** {@code serve}: runs the proxy until it is stopped (SIGTERM / Ctrl-C). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -51,23 +53,35 @@ public final class ServeCommand implements Callable<Integer> {
             description = "the Redis ledger shared by replicas (default: an in-memory ledger for this one process)")
     String redis;
 
+    @Option(names = "--reconcile-every", paramLabel = "SECONDS", defaultValue = "60",
+            description = "how often the reconciler asks EE2 about tracked jobs and adopts jobs the proxy never saw "
+                    + "(default ${DEFAULT-VALUE}); it runs only with a service token holding EE2_ADMIN_RO in the "
+                    + "environment variable " + ReconcileSettings.TOKEN_ENV)
+    long reconcileEvery;
+
     @Override
     public Integer call() throws InterruptedException {
         ProxyConfig proxyConfig;
         AdmissionStack admission;
         ProxyServer server;
+        Upkeep upkeep;
         MetricRegistry registry = new MetricRegistry();
         try {
             proxyConfig = ProxyConfigLoader.load(config, overrides());
             proxyConfig = proxyConfig.withAdmission(admissionOverrides(proxyConfig.admission()));
-            admission = AdmissionStack.builder(proxyConfig, registry).build();
+            LivePolicy policy = new LivePolicy(proxyConfig.admission().policyFileOrDefault(),
+                    AdmissionStack.initialPolicy(proxyConfig.admission()), registry);
+            admission = AdmissionStack.builder(proxyConfig, registry).policy(policy).build();
+            upkeep = Upkeep.start(proxyConfig, admission.ledger(), policy, reconcileSettings(), registry);
         } catch (ConfigException e) {
             System.err.println("ee2-admission-proxy: " + e.getMessage());
             return BAD_CONFIG;
         }
         try {
-            server = ProxyServer.builder(proxyConfig).metricRegistry(registry).gate(admission.gate()).build().start();
+            server = ProxyServer.builder(proxyConfig).metricRegistry(registry).gate(admission.gate())
+                    .adminActions(upkeep.adminActions()).build().start();
         } catch (ConfigException e) {
+            upkeep.close();
             admission.close();
             System.err.println("ee2-admission-proxy: " + e.getMessage());
             return BAD_CONFIG;
@@ -79,12 +93,20 @@ public final class ServeCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 server.close();
             }
+            upkeep.close();
             admission.close();
             stopped.countDown();
         }, "ee2proxy-shutdown"));
         System.out.println("ee2-admission-proxy ready on " + server.url() + " -> " + proxyConfig.upstream().url());
         stopped.await();
         return 0;
+    }
+
+    private ReconcileSettings reconcileSettings() {
+        if (reconcileEvery < 1) {
+            throw new ConfigException("--reconcile-every: give a number of seconds, at least 1 (default 60)");
+        }
+        return ReconcileSettings.fromEnvironment().withInterval(Duration.ofSeconds(reconcileEvery));
     }
 
     private ProxyConfigLoader.Overrides overrides() {

@@ -36,8 +36,11 @@ public final class LivePolicy implements java.util.function.Supplier<AdmissionPo
     private final Counter failures;
     private final Counter reloads;
     private volatile AdmissionPolicy current;
-    /** Digest of the file the current policy came from: an unchanged file is not reloaded. */
-    private byte[] loadedDigest;
+    /**
+     * Digest of the file last read, loaded or rejected: the watcher does not read the same content
+     * twice (a rejected file is reported once, not at every event in its directory).
+     */
+    private byte[] lastDigest;
 
     /**
      * @param file the policy file to reload from, or null for a policy that has none (built-in
@@ -49,7 +52,7 @@ public final class LivePolicy implements java.util.function.Supplier<AdmissionPo
         this.current = Objects.requireNonNull(initial, "initial");
         this.failures = metrics.counter("ee2proxy.policy.reload.failures");
         this.reloads = metrics.counter("ee2proxy.policy.reloads");
-        this.loadedDigest = file == null ? null : digest(file);
+        this.lastDigest = file == null ? null : digest(file);
     }
 
     @Override
@@ -67,7 +70,7 @@ public final class LivePolicy implements java.util.function.Supplier<AdmissionPo
         return reload(true);
     }
 
-    /** Reloads the file if its content changed since the policy in force was read (the watcher). */
+    /** Reloads the file if its content changed since it was last read (the watcher). */
     public Reload reloadIfChanged() {
         return reload(false);
     }
@@ -77,9 +80,10 @@ public final class LivePolicy implements java.util.function.Supplier<AdmissionPo
             return new Reload(false, "no policy file was given at start-up (built-in defaults); nothing to reload");
         }
         byte[] digest = digest(file);
-        if (!always && digest != null && Arrays.equals(digest, loadedDigest)) {
-            return new Reload(false, file + " is unchanged");
+        if (!always && digest != null && Arrays.equals(digest, lastDigest)) {
+            return new Reload(false, file + " is unchanged since it was last read");
         }
+        lastDigest = digest;
         AdmissionPolicy next;
         try {
             next = PolicyLoader.load(file);
@@ -93,7 +97,6 @@ public final class LivePolicy implements java.util.function.Supplier<AdmissionPo
                     + "The policy in force is unchanged.");
         }
         current = next;
-        loadedDigest = digest;
         reloads.inc();
         String limits = describe(next);
         LOG.info("policy reloaded from {}: {}", file, limits);

@@ -20,14 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Reloads the policy when its file changes. Watches the file's directory, not the file: editors
  * save by writing a new file and renaming it over the old one, and Kubernetes swaps a ConfigMap's
- * {@code ..data} symlink; both replace the file a watch on it would follow. Any change in the
- * directory starts a debounce; when the directory has been quiet that long, the policy is
+ * {@code ..data} symlink; both replace the file a watch on it would follow. Any
+ * event about the file starts a debounce; when it has been quiet that long, the policy is
  * reloaded if the file's content changed (one save is often several events).
  */
 public final class PolicyFileWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyFileWatcher.class);
 
     private final LivePolicy policy;
+    private final String fileName;
     private final Duration debounce;
     private final WatchService watch;
     private final Thread watcher;
@@ -37,6 +38,7 @@ public final class PolicyFileWatcher implements AutoCloseable {
     private PolicyFileWatcher(LivePolicy policy, Duration debounce) throws IOException {
         this.policy = policy;
         this.debounce = debounce;
+        this.fileName = policy.file().getFileName().toString();
         Path dir = policy.file().toAbsolutePath().getParent();
         this.watch = FileSystems.getDefault().newWatchService();
         dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
@@ -70,10 +72,13 @@ public final class PolicyFileWatcher implements AutoCloseable {
         try {
             while (true) {
                 WatchKey key = watch.take();
-                for (WatchEvent<?> ignored : key.pollEvents()) {
-                    // Which file changed does not matter: the content check decides.
+                boolean ours = false;
+                for (WatchEvent<?> event : key.pollEvents()) {
+                    ours |= concernsPolicy(event);
                 }
-                changed();
+                if (ours) {
+                    changed();
+                }
                 if (!key.reset()) {
                     LOG.warn("the directory of {} is gone; no more automatic policy reloads", policy.file());
                     return;
@@ -82,6 +87,18 @@ public final class PolicyFileWatcher implements AutoCloseable {
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closed
         }
+    }
+
+    /**
+     * The policy file itself, a Kubernetes ConfigMap's {@code ..data} swap, or lost events. Other
+     * files in the directory (a log file written next to it, say) are none of our business.
+     */
+    private boolean concernsPolicy(WatchEvent<?> event) {
+        if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+            return true;
+        }
+        String name = event.context().toString();
+        return name.equals(fileName) || name.startsWith("..");
     }
 
     private synchronized void changed() {
