@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import us.kbase.ee2proxy.testing.RawHttp;
@@ -19,19 +21,28 @@ final class Ee2Calls {
 
     /** A run_job body: {@code method} plus any extra RunJobParams members. */
     static byte[] runJob(String method, Map<String, Object> extra) {
-        Map<String, Object> params = new java.util.LinkedHashMap<>();
+        Map<String, Object> params = new LinkedHashMap<>();
         params.put("method", method);
         params.put("app_id", method.replace('.', '/'));
-        params.put("params", java.util.List.of(Map.of()));
+        params.put("params", List.of(Map.of()));
         params.put("wsid", 42);
         params.putAll(extra);
         return call("run_job", params);
     }
 
+    /** A run_job_batch body: the jobs (RunJobParams maps) and the batch's wsid. */
+    static byte[] runJobBatch(List<Map<String, Object>> jobs) {
+        return call("run_job_batch", List.of(jobs, Map.of("wsid", 42)));
+    }
+
     static byte[] call(String method, Object firstParam) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        return call(method, List.of(firstParam));
+    }
+
+    static byte[] call(String method, List<Object> params) {
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("method", "execution_engine2." + method);
-        body.put("params", java.util.List.of(firstParam));
+        body.put("params", params);
         body.put("version", "1.1");
         body.put("id", Long.toString(IDS.incrementAndGet()));
         try {

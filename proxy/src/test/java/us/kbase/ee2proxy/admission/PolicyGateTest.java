@@ -5,10 +5,13 @@ import static us.kbase.ee2proxy.admission.Await.await;
 
 import java.net.ServerSocket;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.ledger.TrackedJob;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
@@ -44,7 +47,7 @@ class PolicyGateTest {
     @BeforeAll
     static void start() throws Exception {
         Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600).token("tok-root", "root", "EE2_ADMIN");
-        for (String user : new String[] {"fay", "bob", "amy", "ben", "dan", "cat", "gil", "rey", "hal"}) {
+        for (String user : new String[] {"fay", "bob", "amy", "ben", "dan", "cat", "gil", "rey", "hal", "kim"}) {
             b.token("tok-" + user, user);
         }
         sim = b.build().start();
@@ -127,7 +130,35 @@ class PolicyGateTest {
         assertThat(counts("rey")).isEqualTo(new UserCounts(1, 2, Map.of("kb_Bowtie2", 1)));
         String retryId = Ee2Calls.json(plainRetry).path("result").path(0).path("retry_id").asText();
         assertThat(proxy.admission.ledger().trackedJobs("rey").toCompletableFuture().join())
-                .extracting(t -> t.jobId()).contains(retryId);
+                .extracting(TrackedJob::jobId).contains(retryId);
+    }
+
+    @Test
+    void aBatchsLeasesAreBoundToItsChildrenAndABatchOverTheCapIsRefused() throws Exception {
+        Map<String, Object> plain = Map.of("method", PLAIN_APP, "params", List.of(Map.of()));
+        Map<String, Object> parallel = Map.of("method", PARALLEL_APP, "params", List.of(Map.of()));
+        RawHttp.Response batch = Ee2Calls.send(proxy.url(), "tok-kim", Ee2Calls.runJobBatch(List.of(plain, plain)));
+        RawHttp.Response tooBig = Ee2Calls.send(proxy.url(), "tok-kim", Ee2Calls.runJobBatch(List.of(parallel, parallel, plain)));
+
+        assertThat(batch.status()).as(batch.bodyText()).isEqualTo(200);
+        List<String> children = new ArrayList<>();
+        Ee2Calls.json(batch).path("result").path(0).path("child_job_ids").forEach(id -> children.add(id.asText()));
+        assertThat(proxy.admission.ledger().trackedJobs("kim").toCompletableFuture().join())
+                .extracting(TrackedJob::jobId).containsExactlyInAnyOrderElementsOf(children);
+        assertThat(tooBig.status()).isEqualTo(500);
+        assertThat(Ee2Calls.errorMessage(tooBig)).contains("Split it into batches");
+        assertThat(counts("kim")).isEqualTo(new UserCounts(0, 2, Map.of()));
+    }
+
+    @Test
+    void anAdminJobThatIgnoresConcurrencyLimitsTakesNoSlot() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            RawHttp.Response r = run(proxy, "root", PARALLEL_APP,
+                    Map.of("as_admin", true, "job_requirements", Map.of("ignore_concurrency_limits", "false")));
+            assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+        }
+        assertThat(counts("root")).isEqualTo(UserCounts.ZERO);
+        assertThat(proxy.counter("admitted.exempt")).isEqualTo(2);
     }
 
     @Test
