@@ -2,10 +2,8 @@ package us.kbase.ee2proxy.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.workload.Workload;
@@ -15,18 +13,13 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
 /**
  * The mission in one test: config/workloads/twelve-parallel-apps.yaml deadlocks when run straight
  * at EE2 (the simulator) and finishes through the proxy with the default policy and the in-memory
- * ledger. Simulated job runners report finish_job through the URL under test, as real ones do:
- * that is how the proxy learns a parent finished.
+ * ledger. The workload's simulated job runners report finish_job through the URL under test, as
+ * real ones do: that is how the proxy learns a parent finished.
  */
 class TwelveParallelAppsTest {
-    @TempDir
-    Path dir;
-
     @Test
     void deadlocksDirectlyAndFinishesThroughTheProxy() throws Exception {
-        Path original = Path.of("../config/workloads/twelve-parallel-apps.yaml");
-        Workload workload = Workload.load(Files.writeString(dir.resolve("twelve-parallel-apps.yaml"),
-                Files.readString(original) + "\nrunners: true\n"));
+        Workload workload = Workload.load(Path.of("../config/workloads/twelve-parallel-apps.yaml"));
         try (Ee2Simulator sim = Ee2Simulator.builder().build().start();
                 AdmittedProxy proxy = AdmittedProxy.start(sim.url(), AdmissionPolicy.defaults())) {
             WorkloadReport direct = new WorkloadRunner(sim.url()).run(workload);
