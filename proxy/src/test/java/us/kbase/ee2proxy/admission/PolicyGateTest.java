@@ -250,12 +250,19 @@ class PolicyGateTest {
     }
 
     @Test
-    void withoutATokenTheCallReachesEe2UntouchedAndTakesNothing() throws Exception {
-        RawHttp.Response r = Ee2Calls.send(proxy.url(), null, Ee2Calls.runJob(PARALLEL_APP, Map.of()));
+    void withoutAValidTokenTheCallReachesEe2UntouchedAndTakesNothing() throws Exception {
+        long forwarded = sim.calls(RUN_JOB);
+        long decided = proxy.counter("admitted.parent") + proxy.counter("refused.parent");
 
-        assertThat(r.status()).isEqualTo(500);
-        assertThat(Ee2Calls.errorMessage(r)).contains("Authentication required");
-        assertThat(proxy.admission.ledger().users().toCompletableFuture().join()).doesNotContain("");
+        RawHttp.Response none = Ee2Calls.send(proxy.url(), null, Ee2Calls.runJob(PARALLEL_APP, Map.of()));
+        RawHttp.Response invalid = Ee2Calls.send(proxy.url(), "tok-nobody", Ee2Calls.runJob(PARALLEL_APP, Map.of()));
+
+        assertThat(none.status()).isEqualTo(500);
+        assertThat(Ee2Calls.errorMessage(none)).contains("Authentication required");
+        assertThat(invalid.status()).isEqualTo(500);
+        assertThat(Ee2Calls.errorMessage(invalid)).contains("Token validation failed");
+        assertThat(sim.calls(RUN_JOB)).isEqualTo(forwarded + 2);
+        assertThat(proxy.counter("admitted.parent") + proxy.counter("refused.parent")).isEqualTo(decided);
     }
 
     @Test
