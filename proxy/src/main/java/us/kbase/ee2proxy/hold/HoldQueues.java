@@ -97,6 +97,14 @@ public final class HoldQueues implements AutoCloseable {
         return held.get();
     }
 
+    /** Calls in the user's queue now (a call is queued on the queues' thread soon after {@link #hold}). */
+    int queued(String user) {
+        return thread.submit(() -> {
+            UserQueue q = queues.get(user);
+            return q == null ? 0 : q.calls.size();
+        }).syncUninterruptibly().getNow();
+    }
+
     @Override
     public void close() {
         thread.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -1,7 +1,7 @@
 package us.kbase.ee2proxy.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static us.kbase.ee2proxy.admission.Await.await;
+import static us.kbase.ee2proxy.testing.Await.await;
 
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

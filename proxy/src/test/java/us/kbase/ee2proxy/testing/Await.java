@@ -1,17 +1,17 @@
-package us.kbase.ee2proxy.admission;
+package us.kbase.ee2proxy.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Polls a condition until it holds, with a deadline generous enough for a contended machine. */
-final class Await {
+public final class Await {
     private Await() {}
 
-    static void await(String what, BooleanSupplier condition) {
+    public static void await(String what, BooleanSupplier condition) {
         await(what, Duration.ofSeconds(30), condition);
     }
 
-    static void await(String what, Duration within, BooleanSupplier condition) {
+    public static void await(String what, Duration within, BooleanSupplier condition) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

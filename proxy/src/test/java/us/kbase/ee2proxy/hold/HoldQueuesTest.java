@@ -1,0 +1,106 @@
+package us.kbase.ee2proxy.hold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static us.kbase.ee2proxy.testing.Await.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
+import us.kbase.ee2proxy.ledger.LeaseTerms;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.SlotDemand;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.JobClass;
+
+/** The hold queues on the embedded ledger: who goes first after a release, and how a hold ends. */
+class HoldQueuesTest {
+    private static final Duration LONG = Duration.ofMinutes(5);
+
+    private InMemorySlotLedger ledger;
+    private HoldQueues holds;
+
+    @BeforeEach
+    void start() {
+        ledger = new InMemorySlotLedger(LeaseTerms.DEFAULT);
+        holds = new HoldQueues(ledger, new HoldSettings(10, Duration.ofMinutes(1)));
+    }
+
+    @AfterEach
+    void stop() {
+        holds.close();
+        ledger.close();
+    }
+
+    private static Classification parent() {
+        return new Classification(new JobClass.Parent(0, "kb_Bowtie2", null), "ann",
+                List.of(SlotClaim.parentAt(0, "kb_Bowtie2")), List.of(0));
+    }
+
+    private static Classification child() {
+        return new Classification(new JobClass.Child("p1", "kb_quast"), "ann", List.of(SlotClaim.job("kb_quast")), List.of(0));
+    }
+
+    private void take(String ticket, SlotClaim claim, String jobId) {
+        ledger.tryAcquire("ann", ticket, new SlotDemand(List.of(claim), SlotDemand.UNLIMITED, SlotDemand.UNLIMITED));
+        ledger.bind("ann", ticket, List.of(jobId));
+    }
+
+    @Test
+    void aReleaseServesAHeldParallelAppBeforeAnOlderChild() throws Exception {
+        take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        take("t2", SlotClaim.job("kb_quast"), "c1");
+        // A child may run while A(u) < 2; a parallel app while P(u) < 1: neither fits now.
+        HeldCall child = holds.hold("ann", "child", child(), new SlotDemand(child().claims(), SlotDemand.UNLIMITED, 2), LONG)
+                .orElseThrow();
+        HeldCall parent = holds.hold("ann", "parent", parent(), new SlotDemand(parent().claims(), 1, SlotDemand.UNLIMITED), LONG)
+                .orElseThrow();
+        assertThat(holds.held()).isEqualTo(2);
+        await("both are queued", () -> holds.queued("ann") == 2);
+
+        ledger.releaseJob("p1"); // room for one of them only: the parallel app goes first
+
+        assertThat(parent.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
+        assertThat(child.end().toCompletableFuture().isDone()).isFalse();
+        assertThat(holds.held()).isEqualTo(1);
+
+        ledger.releaseJob("c1");
+        assertThat(child.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
+        assertThat(holds.held()).isZero();
+    }
+
+    @Test
+    void aHoldEndsExpiredAfterItsTimeAndADroppedOneNeverTakesASlot() throws Exception {
+        take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        SlotDemand demand = new SlotDemand(parent().claims(), 1, SlotDemand.UNLIMITED);
+        HeldCall brief = holds.hold("ann", "brief", parent(), demand, Duration.ofMillis(200)).orElseThrow();
+        HeldCall dropped = holds.hold("ann", "dropped", parent(), demand, LONG).orElseThrow();
+
+        assertThat(brief.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.EXPIRED);
+        await("both are queued", () -> holds.queued("ann") == 2 || brief.end().toCompletableFuture().isDone());
+        dropped.drop();
+        await("the dropped call left its queue", () -> holds.held() == 0 && holds.queued("ann") == 0);
+        ledger.releaseJob("p1");
+        HeldCall later = holds.hold("ann", "later", parent(), demand, LONG).orElseThrow();
+
+        // Had the dropped call taken the one parent slot, the later one could not have.
+        assertThat(later.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
+        assertThat(ledger.counts("ann").toCompletableFuture().get().parents()).isEqualTo(1);
+    }
+
+    @Test
+    void beyondTheCapNothingIsHeld() {
+        HoldQueues small = new HoldQueues(ledger, new HoldSettings(1, Duration.ofMinutes(1)));
+        try {
+            SlotDemand demand = new SlotDemand(parent().claims(), 0, SlotDemand.UNLIMITED);
+            assertThat(small.hold("ann", "a", parent(), demand, LONG)).isPresent();
+            assertThat(small.hold("ann", "b", parent(), demand, LONG)).isEmpty();
+            assertThat(small.held()).isEqualTo(1);
+        } finally {
+            small.close();
+        }
+    }
+}
