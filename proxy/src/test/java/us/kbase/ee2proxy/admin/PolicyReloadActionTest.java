@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +36,7 @@ class PolicyReloadActionTest {
                 .token("reader-token", "ops", "EE2_ADMIN_RO")
                 .token("user-token", "alice")
                 .build().start();
-        identity = new Auth2Identity(IdentitySettings.of(auth2.url()), new MetricRegistry());
+        identity = new Auth2Identity(IdentitySettings.of(auth2.url()).withTimeout(Duration.ofSeconds(30)), new MetricRegistry());
         Files.writeString(dir.resolve("policy.yaml"), "parents:\n  maxPerUser: 4\n");
     }
 

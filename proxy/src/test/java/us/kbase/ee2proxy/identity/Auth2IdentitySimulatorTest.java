@@ -5,6 +5,7 @@ import static us.kbase.ee2proxy.identity.Auth2IdentityTest.assertRefused;
 import static us.kbase.ee2proxy.identity.Auth2IdentityTest.get;
 
 import com.codahale.metrics.MetricRegistry;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ class Auth2IdentitySimulatorTest {
                 .token("admin-token", "root", "EE2_ADMIN")
                 .build()
                 .start();
-        identity = new Auth2Identity(IdentitySettings.of(sim.url()), new MetricRegistry());
+        // A generous timeout: on a loaded machine a cold first call must not read as "auth2 unavailable".
+        identity = new Auth2Identity(IdentitySettings.of(sim.url()).withTimeout(Duration.ofSeconds(30)), new MetricRegistry());
     }
 
     @AfterAll

@@ -220,7 +220,8 @@ abstract class SlotLedgerContract {
 
     @Test
     void expiredLeasesStopCountingAndWakeTheUser() {
-        LeaseTerms shortLived = new LeaseTerms(Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofMillis(300));
+        // Long enough that a loaded machine cannot expire them before the cap is checked below.
+        LeaseTerms shortLived = new LeaseTerms(Duration.ofMillis(2000), Duration.ofMillis(3000), Duration.ofMillis(300));
         SlotLedger ledger = ledger(shortLived);
         ConcurrentLinkedQueue<String> woken = new ConcurrentLinkedQueue<>();
         ledger.onRelease(woken::add);
