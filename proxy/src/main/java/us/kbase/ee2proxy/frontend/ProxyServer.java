@@ -107,7 +107,7 @@ public final class ProxyServer implements AutoCloseable {
                 admin = AdminServer.start(config.admin(), transport, metrics, adminActions);
             } catch (InterruptedException e) {
                 throw e;
-            } catch (Exception e) { // Netty rethrows the bind's BindException unchecked-ly
+            } catch (Exception e) { // Netty rethrows the bind's failure unchecked
                 throw bindFailure(config.admin(), "admin", e);
             }
         } catch (InterruptedException | RuntimeException e) {
@@ -124,17 +124,23 @@ public final class ProxyServer implements AutoCloseable {
             return bootstrap.bind(address.toAddress()).sync().channel();
         } catch (InterruptedException e) {
             throw e;
-        } catch (Exception e) { // Netty rethrows the bind's BindException unchecked-ly
+        } catch (Exception e) { // Netty rethrows the bind's failure unchecked
             throw bindFailure(address, key, e);
         }
     }
 
+    /**
+     * Whatever failed while binding a listening address is that address's problem: NIO reports a
+     * taken port as {@link BindException}, native epoll as an IOException of its own, so the cause's
+     * type is not checked; its innermost message says what happened.
+     */
     private static RuntimeException bindFailure(HostPort address, String key, Exception e) {
-        if (e instanceof BindException || e.getCause() instanceof BindException) {
-            return new ConfigException(key + ": cannot listen on " + address + " (" + e.getMessage()
-                    + "); another process may hold the port: choose another with --" + key + " HOST:PORT");
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        return new ConfigException(key + ": cannot listen on " + address + " (" + root.getMessage()
+                + "); another process may hold the port: choose another with --" + key + " HOST:PORT");
     }
 
     /**
