@@ -124,14 +124,14 @@ public final class Ee2ErrorReply {
     public byte[] body() {
         StringBuilder out = new StringBuilder(160 + message.length());
         out.append("{\"error\": {\"code\": ").append(code).append(", \"name\": ");
-        appendPythonString(out, name);
+        PythonJsonDumps.writeString(name, out);
         out.append(", \"message\": ");
-        appendPythonString(out, message);
+        PythonJsonDumps.writeString(message, out);
         out.append(traceInData ? ", \"data\": " : ", \"error\": ");
         if (trace == null) {
             out.append("null");
         } else {
-            appendPythonString(out, trace);
+            PythonJsonDumps.writeString(trace, out);
         }
         out.append('}');
         if (idKey) {
@@ -161,31 +161,6 @@ public final class Ee2ErrorReply {
             headers.add(h.name(), h.value());
         }
         return response;
-    }
-
-    /** Python's json.dumps string encoding with ensure_ascii (the default EE2 uses). */
-    private static void appendPythonString(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c > 0x7e) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 
     @Override
