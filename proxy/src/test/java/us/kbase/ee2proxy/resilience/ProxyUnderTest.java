@@ -1,0 +1,72 @@
+package us.kbase.ee2proxy.resilience;
+
+import com.codahale.metrics.MetricRegistry;
+import java.net.URI;
+import java.time.Duration;
+import us.kbase.ee2proxy.admission.AdmissionStack;
+import us.kbase.ee2proxy.config.HostPort;
+import us.kbase.ee2proxy.config.ProxyConfig;
+import us.kbase.ee2proxy.frontend.ProxyServer;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.tracking.Ee2Client;
+import us.kbase.ee2proxy.tracking.ReconcileSettings;
+import us.kbase.ee2proxy.tracking.Reconciler;
+
+/**
+ * One proxy replica as {@code serve} assembles it (admission, job tracking, optionally the Redis
+ * ledger and the reconciler) on loopback ports in front of the simulator.
+ */
+final class ProxyUnderTest implements AutoCloseable {
+    final AdmissionStack admission;
+    final ProxyServer server;
+    final Reconciler reconciler;
+
+    private ProxyUnderTest(URI upstream, AdmissionPolicy policy, URI redis, String prefix, ReconcileSettings reconcile)
+            throws InterruptedException {
+        MetricRegistry registry = new MetricRegistry();
+        ProxyConfig config = ProxyConfig.defaults(upstream)
+                .withListen(new HostPort("127.0.0.1", 0))
+                .withAdmin(new HostPort("127.0.0.1", 0));
+        if (redis != null) {
+            // Seconds, not production's tens of milliseconds: a contended test machine must not
+            // tip the replica into its fallback by accident.
+            config = config.withAdmission(config.admission().withRedis(redis).withLedgerTimeout(Duration.ofSeconds(2)));
+        }
+        AdmissionStack.Builder b = AdmissionStack.builder(config, registry).policy(() -> policy);
+        if (prefix != null) {
+            b.redisKeyPrefix(prefix);
+        }
+        admission = b.build();
+        reconciler = new Reconciler(admission.ledger(), new Ee2Client(upstream, Duration.ofSeconds(10)), () -> policy,
+                reconcile, registry).start();
+        try {
+            server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
+        } catch (InterruptedException | RuntimeException e) {
+            reconciler.close();
+            admission.close();
+            throw e;
+        }
+    }
+
+    /** In-memory ledger, no reconciler. */
+    static ProxyUnderTest start(URI upstream, AdmissionPolicy policy) throws InterruptedException {
+        return new ProxyUnderTest(upstream, policy, null, null, ReconcileSettings.defaults(null));
+    }
+
+    /** A replica on the Redis at {@code redis}, keys under {@code prefix}, reconciling as {@code reconcile} says. */
+    static ProxyUnderTest replica(URI upstream, AdmissionPolicy policy, URI redis, String prefix,
+            ReconcileSettings reconcile) throws InterruptedException {
+        return new ProxyUnderTest(upstream, policy, redis, prefix, reconcile);
+    }
+
+    URI url() {
+        return server.url();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        reconciler.close();
+        admission.close();
+    }
+}
