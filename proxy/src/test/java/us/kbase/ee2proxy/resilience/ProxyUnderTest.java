@@ -34,8 +34,9 @@ final class ProxyUnderTest implements AutoCloseable {
             config = config.withAdmission(config.admission().withRedis(redis).withLedgerTimeout(Duration.ofSeconds(2)));
         }
         AdmissionConfig a = config.admission();
+        // auth2 (the simulator) gets 10 s, not 2: these tests load a shared 2-core machine hard.
         config = config.withAdmission(new AdmissionConfig(a.policyFile(), a.auth(), a.redis(), a.maxHeld(), a.recheckEvery(),
-                a.authTimeout(), a.ledgerTimeout(), provisionalLease));
+                Duration.ofSeconds(10), a.ledgerTimeout(), provisionalLease));
         AdmissionStack.Builder b = AdmissionStack.builder(config, registry).policy(() -> policy);
         if (prefix != null) {
             b.redisKeyPrefix(prefix);
