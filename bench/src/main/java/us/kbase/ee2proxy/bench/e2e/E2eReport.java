@@ -103,9 +103,11 @@ public final class E2eReport {
         ratio("admission run_job / pass-through (ours)", "ours-runjob", "ours", Run::rps, ">= 0.5");
         ratio("admission run_job / run_job direct", "ours-runjob", "direct-runjob", Run::rps, "");
         line("");
-        Charts.comparison(out.resolve("e2e.png"), names, rps, p99);
-        line("![throughput and p99 per target](e2e.png)");
-        line("");
+        if (!names.isEmpty()) {
+            Charts.comparison(out.resolve("e2e.png"), names, rps, p99);
+            line("![throughput and p99 per target](e2e.png)");
+            line("");
+        }
     }
 
     private void ratio(String name, String a, String b, ToDoubleFunction<Run> metric, String target) {
