@@ -1,7 +1,7 @@
 package us.kbase.ee2proxy.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static us.kbase.ee2proxy.ledger.Await.await;
+import static us.kbase.ee2proxy.testing.Await.await;
 import static us.kbase.ee2proxy.ledger.SlotLedgerContract.get;
 import static us.kbase.ee2proxy.ledger.SlotLedgerContract.parent;
 

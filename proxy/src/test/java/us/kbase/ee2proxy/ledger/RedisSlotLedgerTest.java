@@ -2,7 +2,7 @@ package us.kbase.ee2proxy.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static us.kbase.ee2proxy.ledger.Await.await;
+import static us.kbase.ee2proxy.testing.Await.await;
 
 import com.codahale.metrics.MetricRegistry;
 import java.time.Duration;
