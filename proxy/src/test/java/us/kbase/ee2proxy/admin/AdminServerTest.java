@@ -16,6 +16,7 @@ import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
+import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 class AdminServerTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -25,8 +26,7 @@ class AdminServerTest {
     @BeforeAll
     static void start() throws Exception {
         upstream = new TestUpstream(TestUpstream.EE2_OK);
-        proxy = ProxyServer.builder(ProxyConfig.defaults(upstream.url())
-                .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", 0))).build().start();
+        proxy = ProxyServer.builder(LoopbackConfig.of(upstream.url())).build().start();
     }
 
     @AfterAll

@@ -16,8 +16,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.config.HostPort;
-import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.Timeouts;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
@@ -26,6 +24,7 @@ import us.kbase.ee2proxy.jsonrpc.SniffResult;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 import us.kbase.ee2proxy.upstream.UpstreamFailure;
+import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /** The admission hook with toy gates: what a gate sees, and that every verdict is carried out. */
 class AdmissionHookTest {
@@ -49,8 +48,7 @@ class AdmissionHookTest {
     }
 
     private URI start(AdmissionGate gate, URI upstreamUrl, Duration clientIdle) throws InterruptedException {
-        proxy = ProxyServer.builder(ProxyConfig.defaults(upstreamUrl)
-                        .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", 0))
+        proxy = ProxyServer.builder(LoopbackConfig.of(upstreamUrl)
                         .withTimeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), clientIdle)))
                 .gate(gate).build().start();
         return proxy.url();

@@ -5,10 +5,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import us.kbase.ee2proxy.config.AdmissionConfig;
-import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /** A proxy with admission on loopback ports, in front of {@code upstream} (the simulator: EE2 and auth2). */
 final class AdmittedProxy implements AutoCloseable {
@@ -18,9 +18,7 @@ final class AdmittedProxy implements AutoCloseable {
 
     private AdmittedProxy(URI upstream, AdmissionPolicy policy, UnaryOperator<AdmissionConfig> tune, String redisPrefix)
             throws InterruptedException {
-        ProxyConfig config = ProxyConfig.defaults(upstream)
-                .withListen(new HostPort("127.0.0.1", 0))
-                .withAdmin(new HostPort("127.0.0.1", 0));
+        ProxyConfig config = LoopbackConfig.of(upstream);
         config = config.withAdmission(tune.apply(config.admission()));
         AdmissionStack.Builder b = AdmissionStack.builder(config, registry).policy(() -> policy);
         if (redisPrefix != null) {

@@ -12,13 +12,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.Limits;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.testing.Ee2Requests;
 import us.kbase.ee2proxy.testing.HttpLink;
 import us.kbase.ee2proxy.testing.RawHttp;
+import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /**
  * The proxy is invisible: over a thousand generated requests (all 28 methods, every token
@@ -51,8 +51,7 @@ class DifferentialTest {
                 .token(Ee2Requests.ADMIN_TOKEN, "ee2admin", "EE2_ADMIN")
                 .defaultSeconds(1_000_000) // jobs never finish by themselves: both sides see one state
                 .build().start();
-        ProxyConfig config = ProxyConfig.defaults(sim.url())
-                .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", 0))
+        ProxyConfig config = LoopbackConfig.of(sim.url())
                 .withLimits(new Limits(8192, 16384, BODY_LIMIT, 64 * 1024 * 1024));
         proxy = ProxyServer.builder(config).build().start();
         setup = new HttpLink(sim.url());

@@ -11,12 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.Limits;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.Timeouts;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
+import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /** Every way EE2 or a client can fail: the proxy answers EE2-shaped, never hangs, never leaks. */
 class FailureTest {
@@ -37,8 +37,7 @@ class FailureTest {
     }
 
     private ProxyServer start(URI upstreamUrl, Timeouts timeouts, Limits limits) throws InterruptedException {
-        proxy = ProxyServer.builder(ProxyConfig.defaults(upstreamUrl)
-                .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", 0))
+        proxy = ProxyServer.builder(LoopbackConfig.of(upstreamUrl)
                 .withTimeouts(timeouts).withLimits(limits)).build().start();
         return proxy;
     }

@@ -17,11 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import us.kbase.ee2proxy.admin.AdminActions;
-import us.kbase.ee2proxy.config.HostPort;
-import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.testing.TestUpstream;
+import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /** The policy file watched and reloaded on demand: good files take effect, bad ones change nothing. */
 class PolicyReloadTest {
@@ -124,8 +123,7 @@ class PolicyReloadTest {
     @Test
     void theAdminEndpointReloadsAndAnswersWhatHappened() throws Exception {
         upstream = new TestUpstream(TestUpstream.EE2_OK);
-        proxy = ProxyServer.builder(ProxyConfig.defaults(upstream.url())
-                        .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", 0)))
+        proxy = ProxyServer.builder(LoopbackConfig.of(upstream.url()))
                 .adminActions(new AdminActions(policy, null))
                 .build().start();
         URI reload = URI.create("http://127.0.0.1:" + proxy.adminPort() + "/admin/policy/reload");

@@ -5,13 +5,13 @@ import java.net.URI;
 import java.time.Duration;
 import us.kbase.ee2proxy.admission.AdmissionStack;
 import us.kbase.ee2proxy.config.AdmissionConfig;
-import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.tracking.Ee2Client;
 import us.kbase.ee2proxy.tracking.ReconcileSettings;
 import us.kbase.ee2proxy.tracking.Reconciler;
+import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /**
  * One proxy replica as {@code serve} assembles it (admission, job tracking, optionally the Redis
@@ -25,9 +25,7 @@ final class ProxyUnderTest implements AutoCloseable {
     private ProxyUnderTest(URI upstream, AdmissionPolicy policy, URI redis, String prefix, ReconcileSettings reconcile,
             Duration provisionalLease) throws InterruptedException {
         MetricRegistry registry = new MetricRegistry();
-        ProxyConfig config = ProxyConfig.defaults(upstream)
-                .withListen(new HostPort("127.0.0.1", 0))
-                .withAdmin(new HostPort("127.0.0.1", 0));
+        ProxyConfig config = LoopbackConfig.of(upstream);
         if (redis != null) {
             // Seconds, not production's tens of milliseconds: a contended test machine must not
             // tip the replica into its fallback by accident.

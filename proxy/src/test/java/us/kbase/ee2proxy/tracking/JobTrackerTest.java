@@ -15,14 +15,13 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.config.HostPort;
-import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
 import us.kbase.ee2proxy.ledger.LeaseTerms;
 import us.kbase.ee2proxy.ledger.TrackedJob;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /**
  * The proxy with job tracking as its gate, in front of the simulator: leases go when a call
@@ -48,8 +47,7 @@ class JobTrackerTest {
                 .build()
                 .start();
         ledger = new InMemorySlotLedger(LeaseTerms.DEFAULT);
-        proxy = ProxyServer.builder(ProxyConfig.defaults(sim.url())
-                        .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", 0)))
+        proxy = ProxyServer.builder(LoopbackConfig.of(sim.url()))
                 .gate(new JobTracker(ledger, new MetricRegistry()))
                 .build()
                 .start();
