@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
@@ -24,9 +25,18 @@ import us.kbase.ee2proxy.policy.request.JobCreation;
  * {@code parent_job_id}s it names, looked up in the ledger under the call's ledger user only. A
  * parent id of another user, a finished job or a made-up id therefore finds nothing and earns no
  * extra parent slot. Lookups that fail count as "nothing found": the call is classified the
- * stricter way (a parallel app at depth 0).
+ * stricter way (a parallel app at depth 0), and a parent lookup that failed (Redis down, the parent
+ * unknown to this replica) marks the classification {@link Classified#provisional()}: admission
+ * classifies such a call again while it is held, since a child taken for a parent would wait on the
+ * parent cap its own parent holds.
  */
 final class CallClassifier {
+
+    /** A classification, and whether a parent lookup failed on the way to it. */
+    record Classified(Classification classification, boolean provisional) {}
+
+    private record Found<V>(Map<String, V> values, boolean failed) {}
+
     private final SlotLedger ledger;
     private final RetriedJobs retriedJobs;
 
@@ -35,17 +45,17 @@ final class CallClassifier {
         this.retriedJobs = retriedJobs;
     }
 
-    CompletionStage<Classification> classify(AdmissionPolicy policy, JobCreation call, String token, String tokenUser) {
+    CompletionStage<Classified> classify(AdmissionPolicy policy, JobCreation call, String token, String tokenUser) {
         return retries(call, token).thenCompose(retries -> {
             // The ledger user (token user, or bill_to_user) does not depend on the parents.
             Classification first = Classifier.classify(policy, call, tokenUser, ParentLookup.NONE, retries);
             Set<String> parentIds = Classifier.parentJobIds(call, retries);
             if (first.exempt() || parentIds.isEmpty()) {
-                return CompletableFuture.completedFuture(first);
+                return CompletableFuture.completedFuture(new Classified(first, false));
             }
             String ledgerUser = first.ledgerUser();
-            return parents(ledgerUser, parentIds).thenApply(found -> Classifier.classify(policy, call, tokenUser,
-                    ParentLookup.of(ledgerUser, found), retries));
+            return parents(ledgerUser, parentIds).thenApply(found -> new Classified(Classifier.classify(policy, call,
+                    tokenUser, ParentLookup.of(ledgerUser, found.values), retries), found.failed));
         });
     }
 
@@ -54,24 +64,28 @@ final class CallClassifier {
         if (ids.isEmpty()) {
             return CompletableFuture.completedFuture(RetryLookup.NONE);
         }
-        return found(ids, id -> retriedJobs.params(token, id)).thenApply(RetryLookup::of);
+        return found(ids, id -> retriedJobs.params(token, id)).thenApply(found -> RetryLookup.of(found.values));
     }
 
-    private CompletionStage<Map<String, SlotClaim>> parents(String ledgerUser, Set<String> parentIds) {
+    private CompletionStage<Found<SlotClaim>> parents(String ledgerUser, Set<String> parentIds) {
         return found(List.copyOf(parentIds), id -> ledger.parentClaim(ledgerUser, id));
     }
 
     /** Asks about every id at once; an id whose answer is empty or failed is left out. */
-    private static <V> CompletionStage<Map<String, V>> found(List<String> ids,
+    private static <V> CompletionStage<Found<V>> found(List<String> ids,
             Function<String, CompletionStage<Optional<V>>> ask) {
         Map<String, CompletableFuture<Optional<V>>> asked = new LinkedHashMap<>();
+        AtomicBoolean failed = new AtomicBoolean();
         for (String id : ids) {
-            asked.put(id, ask.apply(id).toCompletableFuture().exceptionally(e -> Optional.empty()));
+            asked.put(id, ask.apply(id).toCompletableFuture().exceptionally(e -> {
+                failed.set(true);
+                return Optional.empty();
+            }));
         }
         return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
             Map<String, V> found = new HashMap<>();
             asked.forEach((id, answer) -> answer.join().ifPresent(value -> found.put(id, value)));
-            return found;
+            return new Found<>(found, failed.get());
         });
     }
 }

@@ -45,6 +45,11 @@ public final class PolicyGate implements AdmissionGate {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyGate.class);
     /** auth2's custom role of EE2's full administrators, the only callers EE2 lets bill another user. */
     static final String EE2_ADMIN = "EE2_ADMIN";
+    /**
+     * How long a call classified while a parent lookup failed is held before it is classified again
+     * (the lookup may answer by then: Redis back, or the parent known).
+     */
+    static final Duration RECLASSIFY_EVERY = Duration.ofSeconds(2);
 
     private final Supplier<AdmissionPolicy> policy;
     private final Auth2Identity identity;
@@ -86,10 +91,11 @@ public final class PolicyGate implements AdmissionGate {
         Pending pending = new Pending();
         identity.user(token)
                 .thenCompose(user -> {
-                    AdmissionPolicy now = policy.get();
-                    return classifier.classify(now, call.creation(), token, user)
-                            .thenCompose(c -> admitIfAllowed(new Submission(call, user, c, tickets.next(), arrived), token,
-                                    pending));
+                    Supplier<CompletionStage<CallClassifier.Classified>> classify =
+                            () -> classifier.classify(policy.get(), call.creation(), token, user);
+                    return classify.get().thenCompose(c -> admitIfAllowed(new Submission(call, user,
+                            c.classification(), c.provisional() ? classify : null, tickets.next(), arrived), token,
+                            pending));
                 })
                 .whenComplete((verdict, error) -> {
                     if (error == null) {
@@ -165,7 +171,9 @@ public final class PolicyGate implements AdmissionGate {
     }
 
     private CompletionStage<Verdict> hold(Submission s, Pending pending, Decision.Hold hold) {
-        Optional<HeldCall> held = holds.hold(s.ledgerUser(), s.ticket(), s.classification(), hold.demand(), hold.atMost());
+        Duration atMost = s.provisional() && hold.atMost().compareTo(RECLASSIFY_EVERY) > 0 ? RECLASSIFY_EVERY
+                : hold.atMost();
+        Optional<HeldCall> held = holds.hold(s.ledgerUser(), s.ticket(), s.classification(), hold.demand(), atMost);
         if (held.isEmpty()) {
             metrics.holdCapReached();
             return done(Verdict.answer(AdmissionReplies.holdCapReached(maxHeld)));
@@ -174,9 +182,16 @@ public final class PolicyGate implements AdmissionGate {
         LOG.debug("holding {} of {} up to {}: {}", s.ticket(), s.ledgerUser(), hold.atMost(),
                 hold.reason().adminMessage());
         pending.holding(held.get());
-        return held.get().end().thenCompose(end -> end == HoldEnd.ADMITTED
-                ? done(admitted(s, new Decision.Admit(hold.demand(), hold.reason(), Optional.empty()), s.waited()))
-                : admit(s, pending, s.waited()));
+        return held.get().end().thenCompose(end -> {
+            if (end == HoldEnd.ADMITTED) {
+                return done(admitted(s, new Decision.Admit(hold.demand(), hold.reason(), Optional.empty()), s.waited()));
+            }
+            if (s.provisional()) {
+                // Same ticket: a take that landed as the hold ended is admitted again, not taken twice.
+                return s.classifyAgain().get().thenCompose(c -> admit(s.reclassified(c), pending, s.waited()));
+            }
+            return admit(s, pending, s.waited());
+        });
     }
 
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -21,7 +22,10 @@ import us.kbase.ee2proxy.policy.UserCounts;
 final class OutageBaseline {
     private record KnownJob(String user, SlotClaim claim) {}
 
-    private final Cache<String, UserCounts> lastSeen;
+    /** Counts Redis stated at {@code redisMicros}, adjusted by what this replica saw since. */
+    private record Seen(UserCounts counts, long redisMicros) {}
+
+    private final Cache<String, Seen> lastSeen;
     private final Cache<String, KnownJob> knownJobs;
 
     OutageBaseline(Duration forgetAfter, Duration jobLifetime) {
@@ -29,14 +33,27 @@ final class OutageBaseline {
         this.knownJobs = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(jobLifetime).build();
     }
 
-    /** Redis answered with these counts. */
-    void seen(String user, UserCounts counts) {
-        lastSeen.put(user, counts);
+    /**
+     * Redis stated these counts at {@code redisMicros} (its own clock). An answer older than the one
+     * kept (replies complete out of order) changes nothing.
+     */
+    void seen(String user, UserCounts counts, long redisMicros) {
+        lastSeen.asMap().merge(user, new Seen(counts, redisMicros),
+                (kept, now) -> now.redisMicros >= kept.redisMicros ? now : kept);
     }
 
     /** This replica bound (or adopted) the job in Redis: its finish can be subtracted. */
     void bound(String user, String jobId, SlotClaim claim) {
         knownJobs.put(jobId, new KnownJob(user, claim));
+    }
+
+    /**
+     * The claim of a job known here as the user's parent (this replica bound or adopted it, or Redis
+     * named it a parent): while Redis is down, a child naming it is still a child.
+     */
+    Optional<SlotClaim> parentClaim(String user, String jobId) {
+        KnownJob job = knownJobs.getIfPresent(jobId);
+        return job != null && job.user.equals(user) && job.claim.parent() ? Optional.of(job.claim) : Optional.empty();
     }
 
     /** The owner of a job this replica bound, or null. */
@@ -60,12 +77,15 @@ final class OutageBaseline {
 
     /** Called while Redis is down: claims Redis holds are gone (-1) or now held there (+1). */
     void add(String user, List<SlotClaim> claims, int sign) {
-        lastSeen.asMap().computeIfPresent(user, (u, counts) -> plus(counts, claims, sign));
+        lastSeen.asMap().compute(user, (u, kept) -> {
+            Seen base = kept == null ? new Seen(UserCounts.ZERO, 0) : kept;
+            return new Seen(plus(base.counts, claims, sign), base.redisMicros);
+        });
     }
 
     UserCounts of(String user) {
-        UserCounts counts = lastSeen.getIfPresent(user);
-        return counts == null ? UserCounts.ZERO : counts;
+        Seen seen = lastSeen.getIfPresent(user);
+        return seen == null ? UserCounts.ZERO : seen.counts;
     }
 
     /** The demand with its limits lowered by the baseline, for the local ledger to check. */

@@ -44,7 +44,7 @@ public final class RedisSlotLedger implements SlotLedger {
     private static final LedgerScript ACQUIRE = write("acquire", RScript.ReturnType.LIST);
     private static final LedgerScript BIND = write("bind", RScript.ReturnType.LIST);
     private static final LedgerScript RELEASE = write("release", RScript.ReturnType.LONG);
-    private static final LedgerScript ADOPT = write("adopt", RScript.ReturnType.LONG);
+    private static final LedgerScript ADOPT = write("adopt", RScript.ReturnType.LIST);
     private static final LedgerScript COUNTS = write("counts", RScript.ReturnType.LIST);
     private static final LedgerScript PARENT =
             LedgerScript.load("parent", RScript.Mode.READ_ONLY, RScript.ReturnType.VALUE);
@@ -62,6 +62,7 @@ public final class RedisSlotLedger implements SlotLedger {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final RTopic releases;
     private final AtomicReference<CompletableFuture<Void>> subscription = new AtomicReference<>();
+    private volatile CountsObserver countsObserver = (user, counts, redisMicros) -> {};
 
     /**
      * Connects to {@code redis://host:port} with every timeout bounded by the settings. Redisson
@@ -148,7 +149,7 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(keyTtl);
         demand.claims().forEach(claim -> args.add(encode(claim)));
         return this.<List<Object>>call(ACQUIRE, user, args).thenApply(reply -> {
-            UserCounts counts = counts(reply, 1);
+            UserCounts counts = observed(user, reply, 1);
             return number(reply.get(0)) == 1 ? Admission.admitted(counts) : Admission.full(counts);
         });
     }
@@ -190,7 +191,7 @@ public final class RedisSlotLedger implements SlotLedger {
 
     @Override
     public CompletionStage<UserCounts> counts(String user) {
-        return this.<List<Object>>call(COUNTS, user, List.of()).thenApply(reply -> counts(reply, 0));
+        return this.<List<Object>>call(COUNTS, user, List.of()).thenApply(reply -> observed(user, reply, 0));
     }
 
     @Override
@@ -202,8 +203,10 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
         List<Object> args = List.of(jobId, encode(claim), ms(settings.terms().bound().toMillis()), keyTtl);
-        return this.<Long>call(ADOPT, user, args)
-                .thenCompose(added -> indexOwner(user, List.of(jobId)).thenApply(done -> added == 1));
+        return this.<List<Object>>call(ADOPT, user, args).thenCompose(reply -> {
+            observed(user, reply, 1);
+            return indexOwner(user, List.of(jobId)).thenApply(done -> number(reply.get(0)) == 1);
+        });
     }
 
     @Override
@@ -229,6 +232,21 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public void onRelease(Consumer<String> listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Registers the one observer told every user's counts as Redis states them (acquire, adopt,
+     * counts), with Redis server time in microseconds: replies can complete out of order on
+     * Redisson's threads, the time says which is newest. Called on Redisson's thread; keep it short.
+     */
+    void observeCounts(CountsObserver observer) {
+        this.countsObserver = observer;
+    }
+
+    /** Someone who keeps what Redis last said about each user. */
+    @FunctionalInterface
+    interface CountsObserver {
+        void seen(String user, UserCounts counts, long redisMicros);
     }
 
     /** Completes once the release channel is subscribed: wake-ups from other replicas arrive. */
@@ -309,14 +327,18 @@ public final class RedisSlotLedger implements SlotLedger {
                 : CompletableFuture.completedFuture(null));
     }
 
-    private static UserCounts counts(List<Object> reply, int offset) {
-        int jobs = number(reply.get(offset));
-        int parents = number(reply.get(offset + 1));
+    /** Parses {server time us, jobs, parents, app1, n1, ...} from {@code offset} and tells the observer. */
+    private UserCounts observed(String user, List<Object> reply, int offset) {
+        long redisMicros = Long.parseLong(String.valueOf(reply.get(offset)));
+        int jobs = number(reply.get(offset + 1));
+        int parents = number(reply.get(offset + 2));
         Map<String, Integer> byApp = new HashMap<>();
-        for (int i = offset + 2; i + 1 < reply.size(); i += 2) {
+        for (int i = offset + 3; i + 1 < reply.size(); i += 2) {
             byApp.put((String) reply.get(i), number(reply.get(i + 1)));
         }
-        return new UserCounts(parents, jobs, byApp);
+        UserCounts counts = new UserCounts(parents, jobs, byApp);
+        countsObserver.seen(user, counts, redisMicros);
+        return counts;
     }
 
     /** Lua integers arrive as Long, but a codec may hand them over as text. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -40,15 +41,41 @@ import us.kbase.ee2proxy.policy.UserCounts;
  * during it), and every job lease the local ledger holds is adopted into Redis and dropped locally.
  * Adopting before dropping, and undoing an adopt whose local lease was released meanwhile, means a
  * release racing the replay never leaves a ghost lease; Redis's tombstones stop a late adopt of a
- * finished job. Only then does this replica decide on Redis again. Tickets still in flight when
- * Redis returns stay local until EE2 answers; their bind goes straight to Redis.
+ * finished job. Tickets still in flight (admitted locally, EE2 not answered yet) are taken in
+ * Redis as provisional leases under the same ticket, so Redis counts them before it decides again;
+ * their bind then goes to Redis. Only then does this replica decide on Redis again, and it
+ * replays once more at once for a decision that raced the switch.
+ *
+ * <p>The baseline is kept by Redis's own replies (acquire, adopt, counts, stamped with Redis time),
+ * so a replay's adopt both moves a lease and tells the baseline Redis now holds it: the sum
+ * baseline + local never drops below the truth while a lease moves.
+ *
+ * <p>Several replicas in LOCAL mode each decide on their own baseline during an outage, so
+ * together they may admit beyond a cap until Redis returns; REFUSE is the mode that never does.
  */
 public final class ResilientLedger implements SlotLedger {
     private static final Logger log = LoggerFactory.getLogger(ResilientLedger.class);
     /** Not a possible KBase user name ([a-z0-9_]): probing never touches a real user's keys. */
     private static final String PROBE_USER = "(probe)";
 
-    private record Flight(SlotDemand demand, boolean local) {}
+    /**
+     * A ticket admitted and not yet bound or released. A local flight becomes shared when a replay
+     * takes its leases in Redis; bind and release read {@link #local()} under the same lock, so they
+     * act after a move in progress, never in the middle of it.
+     */
+    private static final class Flight {
+        final SlotDemand demand;
+        private boolean local;
+
+        Flight(SlotDemand demand, boolean local) {
+            this.demand = demand;
+            this.local = local;
+        }
+
+        synchronized boolean local() {
+            return local;
+        }
+    }
 
     private record UserTicket(String user, String ticket) {}
 
@@ -73,13 +100,14 @@ public final class ResilientLedger implements SlotLedger {
      * @param mode the policy's current failure mode (read at each decision: hot reload applies)
      * @param probeEvery how often to try Redis again while degraded, and to replay stragglers
      */
-    public ResilientLedger(SlotLedger shared, Supplier<RedisFailureMode> mode, LeaseTerms terms,
+    public ResilientLedger(RedisSlotLedger shared, Supplier<RedisFailureMode> mode, LeaseTerms terms,
             Duration probeEvery, MetricRegistry metrics) {
         this.shared = shared;
         this.local = new InMemorySlotLedger(terms);
         this.mode = mode;
         this.flights = Caffeine.newBuilder().expireAfterWrite(terms.provisional().multipliedBy(2)).build();
         this.baseline = new OutageBaseline(Duration.ofHours(1), terms.bound());
+        shared.observeCounts(baseline::seen);
         this.fallbacks = metrics.counter("ledger.fallback.decisions");
         this.replayed = metrics.counter("ledger.fallback.replayed");
         metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> degraded.get() ? 1 : 0);
@@ -102,7 +130,6 @@ public final class ResilientLedger implements SlotLedger {
         UserTicket key = new UserTicket(user, ticket);
         return sharedOr(
                 () -> shared.tryAcquire(user, ticket, demand).thenApply(admission -> {
-                    baseline.seen(user, admission.counts());
                     if (admission.admitted()) {
                         flights.put(key, new Flight(demand, false));
                     }
@@ -135,10 +162,11 @@ public final class ResilientLedger implements SlotLedger {
     public CompletionStage<List<String>> bind(String user, String ticket, List<String> jobIds) {
         UserTicket key = new UserTicket(user, ticket);
         Flight flight = flights.asMap().remove(key);
-        if (flight != null && flight.local && degraded.get()) {
+        boolean localFlight = flight != null && flight.local();
+        if (localFlight && degraded.get()) {
             return local.bind(user, ticket, jobIds);
         }
-        if (flight != null && flight.local) {
+        if (localFlight) {
             local.releaseTicket(user, ticket);
             return adoptAll(user, flight.demand, jobIds);
         }
@@ -190,7 +218,7 @@ public final class ResilientLedger implements SlotLedger {
     public CompletionStage<Integer> releaseTicket(String user, String ticket) {
         UserTicket key = new UserTicket(user, ticket);
         Flight flight = flights.asMap().remove(key);
-        if (flight != null && flight.local) {
+        if (flight != null && flight.local()) {
             return local.releaseTicket(user, ticket);
         }
         return sharedOr(() -> shared.releaseTicket(user, ticket), () -> {
@@ -238,10 +266,7 @@ public final class ResilientLedger implements SlotLedger {
     @Override
     public CompletionStage<UserCounts> counts(String user) {
         return sharedOr(
-                () -> shared.counts(user).thenApply(counts -> {
-                    baseline.seen(user, counts);
-                    return counts;
-                }),
+                () -> shared.counts(user),
                 () -> local.counts(user).thenApply(here -> OutageBaseline.sum(baseline.of(user), here)));
     }
 
@@ -251,7 +276,19 @@ public final class ResilientLedger implements SlotLedger {
         if (here.isPresent()) {
             return CompletableFuture.completedFuture(here);
         }
-        return sharedOr(() -> shared.parentClaim(user, jobId), () -> CompletableFuture.completedFuture(here));
+        return sharedOr(
+                () -> shared.parentClaim(user, jobId).thenApply(claim -> {
+                    claim.ifPresent(parent -> baseline.bound(user, jobId, parent));
+                    return claim;
+                }),
+                () -> {
+                    // Unknown is not "no parent": the caller decides what a lookup that failed means.
+                    Optional<SlotClaim> known = baseline.parentClaim(user, jobId);
+                    return known.isPresent()
+                            ? CompletableFuture.completedFuture(known)
+                            : CompletableFuture.failedFuture(new LedgerUnavailableException(
+                                    "Redis is down and job " + jobId + " is not known here", null));
+                });
     }
 
     @Override
@@ -328,11 +365,13 @@ public final class ResilientLedger implements SlotLedger {
         try {
             if (degraded.get()) {
                 shared.counts(PROBE_USER).toCompletableFuture().join();
-            } else if (missedTicketReleases.isEmpty() && missedJobReleases.isEmpty() && !local.holdsJobs()) {
+            } else if (missedTicketReleases.isEmpty() && missedJobReleases.isEmpty() && !local.holdsJobs()
+                    && !localFlights()) {
                 return;
             }
             replay();
             if (degraded.compareAndSet(true, false)) {
+                replay(); // a decision that raced the switch
                 log.warn("Shared ledger answers again; outage replayed");
             }
         } catch (RuntimeException e) {
@@ -342,6 +381,10 @@ public final class ResilientLedger implements SlotLedger {
                 markDown(e);
             }
         }
+    }
+
+    private boolean localFlights() {
+        return flights.asMap().values().stream().anyMatch(Flight::local);
     }
 
     private void replay() {
@@ -355,17 +398,40 @@ public final class ResilientLedger implements SlotLedger {
                     .toCompletableFuture().join();
             missedJobReleases.remove(missed);
         }
+        moveFlights();
         for (String user : local.users().toCompletableFuture().join()) {
             for (TrackedJob job : local.trackedJobs(user).toCompletableFuture().join()) {
+                // Adopt's reply tells the baseline Redis holds it; only then is it dropped here.
                 boolean added = shared.adopt(user, job.jobId(), job.claim()).toCompletableFuture().join();
                 boolean stillHeld = local.releaseJob(user, job.jobId()).toCompletableFuture().join();
                 if (!stillHeld) {
                     shared.releaseJob(user, job.jobId()).toCompletableFuture().join();
                 } else if (added) {
                     baseline.bound(user, job.jobId(), job.claim());
-                    baseline.add(user, List.of(job.claim()), +1);
                     replayed.inc();
                 }
+            }
+        }
+    }
+
+    /** Takes each local ticket still in flight in Redis, under the same ticket, then drops it here. */
+    private void moveFlights() {
+        for (Map.Entry<UserTicket, Flight> entry : List.copyOf(flights.asMap().entrySet())) {
+            UserTicket key = entry.getKey();
+            Flight flight = entry.getValue();
+            synchronized (flight) {
+                if (!flight.local || flights.asMap().get(key) != flight) {
+                    continue; // bound or released meanwhile: that call dealt with it
+                }
+                try {
+                    shared.tryAcquire(key.user(), key.ticket(), flight.demand.unlimited()).toCompletableFuture().join();
+                } catch (RuntimeException e) {
+                    missedTicketReleases.add(key); // it may have run: free it before the next try
+                    throw e;
+                }
+                local.releaseTicket(key.user(), key.ticket()).toCompletableFuture().join();
+                flight.local = false;
+                replayed.inc();
             }
         }
     }

@@ -1,5 +1,5 @@
 -- tryAcquire. ARGV[3] ticket, ARGV[4] parent limit, ARGV[5] job limit, ARGV[6] provisional TTL ms,
--- ARGV[7] key TTL ms, ARGV[8..] the claims. Returns {admitted 0|1, counts...}.
+-- ARGV[7] key TTL ms, ARGV[8..] the claims. Returns {admitted 0|1, server time us, counts...}.
 local ticket = ARGV[3]
 local parent_limit, job_limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local first_claim = 8

@@ -8,6 +8,8 @@ local leases, parents, claims, gone = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local user, channel = ARGV[1], ARGV[2]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+-- Scripts run one at a time, so server time in microseconds orders every reply that carries counts.
+local now_us = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 
 local function is_parent(claim)
   return string.sub(claim, 1, 1) == '1'
@@ -61,11 +63,11 @@ local function wake(freed)
   end
 end
 
--- {jobs, parents, app1, n1, app2, n2, ...}
+-- {server time us, jobs, parents, app1, n1, app2, n2, ...}
 local function counts()
-  local out = {redis.call('ZCARD', leases), 0}
+  local out = {now_us, redis.call('ZCARD', leases), 0}
   local ids = redis.call('ZRANGE', parents, 0, -1)
-  out[2] = #ids
+  out[3] = #ids
   local by_app, order = {}, {}
   for i = 1, #ids, 500 do
     local cs = redis.call('HMGET', claims, unpack(ids, i, math.min(i + 499, #ids)))
