@@ -283,9 +283,8 @@ public final class ResilientLedger implements SlotLedger {
                 }),
                 () -> {
                     // Unknown is not "no parent": the caller decides what a lookup that failed means.
-                    Optional<SlotClaim> known = baseline.parentClaim(user, jobId);
-                    return known.isPresent()
-                            ? CompletableFuture.completedFuture(known)
+                    return baseline.ownerOf(jobId) != null
+                            ? CompletableFuture.completedFuture(baseline.parentClaim(user, jobId))
                             : CompletableFuture.failedFuture(new LedgerUnavailableException(
                                     "Redis is down and job " + jobId + " is not known here", null));
                 });

@@ -132,6 +132,41 @@ class LedgerOutageTest {
     }
 
     @Test
+    void aParentBoundHereStaysAParentWhileRedisIsDownAndAnUnknownOneIsNotGuessed() {
+        takeParent("alice", "p1", "job-1");
+        redis.freeze();
+
+        assertThat(get(replica.parentClaim("alice", "job-1"))).contains(BOWTIE);
+        assertThat(replica.degraded()).isTrue();
+        assertThat(get(replica.parentClaim("bob", "job-1"))).isEmpty();
+        assertThat(replica.parentClaim("alice", "job-of-another-replica").toCompletableFuture())
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(LedgerUnavailableException.class);
+    }
+
+    @Test
+    void aTicketInFlightWhenRedisReturnsIsCountedThereBeforeItIsBound() {
+        for (int i = 0; i < 4; i++) {
+            takeParent("alice", "t" + i, "job-" + i);
+        }
+        redis.freeze();
+        assertThat(get(replica.tryAcquire("alice", "flying", parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
+        assertThat(replica.degraded()).isTrue();
+
+        redis.thaw();
+        await("replica recovered", () -> !replica.degraded());
+        // EE2 has not answered "flying" yet: Redis must count it, or another replica takes a 6th.
+        assertThat(get(observer.counts("alice")).parents()).isEqualTo(5);
+        assertThat(get(observer.tryAcquire("alice", "other", parent(0, "kb_Bowtie2", 5))).verdict())
+                .isEqualTo(Admission.Verdict.FULL);
+
+        assertThat(get(replica.bind("alice", "flying", List.of("job-flying")))).containsExactly("job-flying");
+        assertThat(jobsInRedis("alice")).containsExactly("job-0", "job-1", "job-2", "job-3", "job-flying");
+        assertThat(get(observer.counts("alice")).parents()).isEqualTo(5);
+    }
+
+    @Test
     void refuseModeRefusesUntilRedisAnswers() {
         mode.set(RedisFailureMode.REFUSE);
         takeParent("alice", "t0", "job-0");

@@ -18,13 +18,13 @@ import us.kbase.ee2proxy.testing.LoopbackConfig;
  * ledger and the reconciler) on loopback ports in front of the simulator.
  */
 final class ProxyUnderTest implements AutoCloseable {
+    final MetricRegistry registry = new MetricRegistry();
     final AdmissionStack admission;
     final ProxyServer server;
     final Reconciler reconciler;
 
     private ProxyUnderTest(URI upstream, AdmissionPolicy policy, URI redis, String prefix, ReconcileSettings reconcile,
             Duration provisionalLease) throws InterruptedException {
-        MetricRegistry registry = new MetricRegistry();
         ProxyConfig config = LoopbackConfig.of(upstream);
         if (redis != null) {
             // Seconds, not production's tens of milliseconds: a contended test machine must not

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -21,22 +20,15 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
 import us.kbase.ee2proxy.tracking.ReconcileSettings;
 
 /**
- * Redis stopped and started again in the middle of twelve-parallel-apps through a Redis-backed
- * proxy: the workload finishes, the parent cap holds at every sample of EE2's state, and once
- * everything settles the ledger counts exactly what EE2 still runs (nothing lost, nothing twice).
+ * Redis stopped and started again, and later hung and thawed, in the middle of twelve-parallel-apps
+ * through a Redis-backed proxy: the workload finishes, the parent cap holds at every sample of
+ * EE2's state, and once everything settles the ledger counts exactly what EE2 still runs (nothing
+ * lost, nothing twice).
  */
 class RedisRestartTest {
     private static final String PARENT_APP = "kb_Bowtie2.align_reads_to_assembly_app";
 
-    /*
-     * Disabled: it finds two faults of the Redis ledger's outage handling (ResilientLedger /
-     * OutageBaseline), not yet fixed. In 2 runs of 2 here: EE2 ran 6 unfinished parents of
-     * alice's at once (cap 5) around the outage; and once the workload STALLED after Redis came
-     * back, 5 parents running and their 6 children held by the proxy for good (the ledger
-     * counted more than EE2 runs). Run it with -Dee2proxy.redisRestart=true.
-     */
     @Test
-    @EnabledIfSystemProperty(named = "ee2proxy.redisRestart", matches = "true")
     void theWorkloadFinishesAndTheCapHoldsThroughARedisRestart() throws Exception {
         AdmissionPolicy policy = AdmissionPolicy.defaults();
         int cap = policy.defaultLimits().parentsMaxPerUser();
@@ -68,8 +60,13 @@ class RedisRestartTest {
             SimState.await("the cap reached before the outage", Duration.ofSeconds(60), () ->
                     SimState.unfinished(sim, j -> j.app().equals(PARENT_APP)).getOrDefault("alice", 0) == cap);
             redis.stop();
-            Thread.sleep(1500); // parents finish and others are admitted while Redis is down
+            Thread.sleep(1500); // children are submitted, parents finish and others start while Redis is down
             redis.restart();
+            long decidedLocally = fallbackDecisions(proxy);
+            Thread.sleep(2000);
+            redis.freeze(); // hung: calls time out rather than fail at once
+            Thread.sleep(1500);
+            redis.thaw();
 
             WorkloadReport report = run.get(240, TimeUnit.SECONDS);
             sampling.get(30, TimeUnit.SECONDS);
@@ -79,9 +76,17 @@ class RedisRestartTest {
             SimState.await("the ledger agrees with EE2 once things settle", Duration.ofSeconds(60), () ->
                     counts(ledger, "alice").jobs() == SimState.unfinished(sim, j -> true).getOrDefault("alice", 0));
             assertThat(counts(ledger, "alice")).isEqualTo(UserCounts.ZERO);
-            System.out.println("most unfinished parents at EE2 at any sample: " + mostParents.get() + " (cap " + cap + ")");
+            System.out.println("most unfinished parents at EE2 at any sample: " + mostParents.get() + " (cap " + cap
+                    + "); decided without Redis: " + decidedLocally + " in the stop, " + fallbackDecisions(proxy)
+                    + " in all");
+            assertThat(decidedLocally).as("calls decided while Redis was stopped").isPositive();
+            assertThat(fallbackDecisions(proxy)).as("calls decided while Redis hung").isGreaterThan(decidedLocally);
             assertThat(mostParents.get()).as("unfinished parents at EE2, at most, at any sample").isBetween(1, cap);
         }
+    }
+
+    private static long fallbackDecisions(ProxyUnderTest proxy) {
+        return proxy.registry.counter("ledger.fallback.decisions").getCount();
     }
 
     private static UserCounts counts(SlotLedger ledger, String user) {
