@@ -23,7 +23,7 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
  * {@code -Dee2proxy.workloads=200} runs the issue's 200 (about ten minutes here).
  */
 class RandomizedWorkloadsTest {
-    private static final int PER_RUN = 4;
+    private static final int PER_RUN = Integer.getInteger("ee2proxy.workloadsPerRun", 4);
     /** How many: the issue asks for 200 (-Dee2proxy.workloads=200). */
     private static final int WORKLOADS = Integer.getInteger("ee2proxy.workloads", 16);
     /** Simulated seconds per real second: the generator's 200, three times over. */
