@@ -1,12 +1,13 @@
 package us.kbase.ee2proxy.ledger;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -15,30 +16,44 @@ import us.kbase.ee2proxy.policy.UserCounts;
  * One user's leases in {@link InMemorySlotLedger}, the same model as the Redis script: lease ids
  * {@code t:<ticket>:<i>} (provisional) and {@code j:<jobId>} (bound), each with an expiry, plus
  * tombstones of released job ids. Not thread-safe: the ledger locks the book around each step.
+ *
+ * <p>Every step costs O(log n) in the user's leases, not O(n): leases and tombstones are also kept
+ * in expiry order (a sweep touches only what expired) and the counts are kept as leases come and
+ * go. A user with thousands of queued jobs is the case this is for.
  */
 final class UserBook {
-    private record Lease(SlotClaim claim, long expiresAt) {}
+    private record Lease(String id, SlotClaim claim, long expiresAt) {}
+
+    private record Tombstone(String jobId, long expiresAt) {}
+
+    private static final Comparator<Lease> BY_EXPIRY =
+            Comparator.comparingLong(Lease::expiresAt).thenComparing(Lease::id);
+    private static final Comparator<Tombstone> TOMBSTONE_EXPIRY =
+            Comparator.comparingLong(Tombstone::expiresAt).thenComparing(Tombstone::jobId);
 
     private final Map<String, Lease> leases = new LinkedHashMap<>();
-    private final Map<String, Long> tombstones = new HashMap<>();
+    private final TreeSet<Lease> byExpiry = new TreeSet<>(BY_EXPIRY);
+    private final Map<String, Tombstone> tombstones = new HashMap<>();
+    private final TreeSet<Tombstone> tombstonesByExpiry = new TreeSet<>(TOMBSTONE_EXPIRY);
+    private final Map<String, Integer> parentsByApp = new HashMap<>();
+    private int parents;
     /** Set, under the book's lock, once the ledger dropped this empty book from its map. */
     boolean retired;
 
     /** Drops expired leases and tombstones; returns the expired leases' job ids (null: provisional). */
     List<String> sweep(long now) {
         List<String> expired = List.of();
-        for (Iterator<Map.Entry<String, Lease>> it = leases.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Lease> lease = it.next();
-            if (lease.getValue().expiresAt <= now) {
-                it.remove();
-                if (expired.isEmpty()) {
-                    expired = new ArrayList<>();
-                }
-                String id = lease.getKey();
-                expired.add(id.startsWith("j:") ? id.substring(2) : null);
+        while (!byExpiry.isEmpty() && byExpiry.first().expiresAt <= now) {
+            Lease lease = byExpiry.pollFirst();
+            remove(lease.id);
+            if (expired.isEmpty()) {
+                expired = new ArrayList<>();
             }
+            expired.add(lease.id.startsWith("j:") ? lease.id.substring(2) : null);
         }
-        tombstones.values().removeIf(expiry -> expiry <= now);
+        while (!tombstonesByExpiry.isEmpty() && tombstonesByExpiry.first().expiresAt <= now) {
+            tombstones.remove(tombstonesByExpiry.pollFirst().jobId);
+        }
         return expired;
     }
 
@@ -51,7 +66,7 @@ final class UserBook {
             return false;
         }
         for (int i = 0; i < claims.size(); i++) {
-            leases.put(provisionalId(ticket, i), new Lease(claims.get(i), expiresAt));
+            put(provisionalId(ticket, i), claims.get(i), expiresAt);
         }
         return true;
     }
@@ -60,13 +75,13 @@ final class UserBook {
     List<String> bind(String ticket, List<String> jobIds, long expiresAt, int[] freed) {
         List<String> bound = new ArrayList<>();
         for (int i = 0; ; i++) {
-            Lease lease = leases.remove(provisionalId(ticket, i));
+            Lease lease = remove(provisionalId(ticket, i));
             if (lease == null) {
                 return bound;
             }
             String jobId = i < jobIds.size() ? jobIds.get(i) : null;
             if (jobId != null && !tombstones.containsKey(jobId)) {
-                leases.put(boundId(jobId), new Lease(lease.claim, expiresAt));
+                put(boundId(jobId), lease.claim, expiresAt);
                 bound.add(jobId);
             } else {
                 freed[0]++;
@@ -76,22 +91,26 @@ final class UserBook {
 
     int releaseTicket(String ticket) {
         int released = 0;
-        while (leases.remove(provisionalId(ticket, released)) != null) {
+        while (remove(provisionalId(ticket, released)) != null) {
             released++;
         }
         return released;
     }
 
     boolean releaseJob(String jobId, long tombstoneUntil) {
-        tombstones.put(jobId, tombstoneUntil);
-        return leases.remove(boundId(jobId)) != null;
+        Tombstone old = tombstones.put(jobId, new Tombstone(jobId, tombstoneUntil));
+        if (old != null) {
+            tombstonesByExpiry.remove(old);
+        }
+        tombstonesByExpiry.add(tombstones.get(jobId));
+        return remove(boundId(jobId)) != null;
     }
 
     boolean adopt(String jobId, SlotClaim claim, long expiresAt) {
         if (tombstones.containsKey(jobId)) {
             return false;
         }
-        return leases.put(boundId(jobId), new Lease(claim, expiresAt)) == null;
+        return put(boundId(jobId), claim, expiresAt) == null;
     }
 
     boolean holds(String jobId) {
@@ -115,19 +134,37 @@ final class UserBook {
     }
 
     UserCounts counts() {
-        int parents = 0;
-        Map<String, Integer> byApp = new HashMap<>();
-        for (Lease lease : leases.values()) {
-            if (lease.claim.parent()) {
-                parents++;
-                byApp.merge(lease.claim.app(), 1, Integer::sum);
-            }
-        }
-        return new UserCounts(parents, leases.size(), byApp);
+        return new UserCounts(parents, leases.size(), parentsByApp);
     }
 
     boolean isEmpty() {
         return leases.isEmpty() && tombstones.isEmpty();
+    }
+
+    /** Puts (or replaces) a lease; returns the one it replaced. */
+    private Lease put(String id, SlotClaim claim, long expiresAt) {
+        Lease old = remove(id);
+        Lease lease = new Lease(id, claim, expiresAt);
+        leases.put(id, lease);
+        byExpiry.add(lease);
+        if (claim.parent()) {
+            parents++;
+            parentsByApp.merge(claim.app(), 1, Integer::sum);
+        }
+        return old;
+    }
+
+    private Lease remove(String id) {
+        Lease lease = leases.remove(id);
+        if (lease == null) {
+            return null;
+        }
+        byExpiry.remove(lease);
+        if (lease.claim.parent()) {
+            parents--;
+            parentsByApp.computeIfPresent(lease.claim.app(), (app, n) -> n == 1 ? null : n - 1);
+        }
+        return lease;
     }
 
     private static String provisionalId(String ticket, int i) {
