@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.ledger;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.netty.channel.epoll.Epoll;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ import org.redisson.api.RedissonClient;
 import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
+import org.redisson.config.TransportMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.policy.SlotClaim;
@@ -72,6 +74,12 @@ public final class RedisSlotLedger implements SlotLedger {
         int timeout = (int) settings.callTimeout().toMillis();
         Config config = new Config();
         config.setLazyInitialization(true);
+        // Native epoll where there is one (as the front end uses), and a few I/O threads rather
+        // than Redisson's 32: each ledger call is one small round trip.
+        if (Epoll.isAvailable()) {
+            config.setTransportMode(TransportMode.EPOLL);
+        }
+        config.setNettyThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
         config.useSingleServer()
                 .setAddress(uri.toString())
                 .setTimeout(timeout)
