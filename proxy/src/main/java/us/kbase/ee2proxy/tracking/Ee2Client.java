@@ -8,26 +8,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.UpstreamConfig;
 import us.kbase.ee2proxy.policy.request.JobRequirements;
 import us.kbase.ee2proxy.policy.request.RunJobParams;
@@ -64,8 +54,8 @@ public final class Ee2Client {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER);
-        if (upstream.tls() && upstream.trustCaFile() != null) {
-            builder.sslContext(trusting(upstream.trustCaFile()));
+        if (upstream.tls() && (upstream.trustCaFile() != null || !upstream.verifyHostname())) {
+            builder.sslContext(UpstreamTrust.context(upstream.trustCaFile(), upstream.verifyHostname()));
         }
         this.http = builder.build();
     }
@@ -248,24 +238,5 @@ public final class Ee2Client {
         ArrayNode array = JSON.createArrayNode();
         values.forEach(array::add);
         return array;
-    }
-
-    /** A TLS context trusting the CA certificates of a PEM file (self-signed test upstreams). */
-    private static SSLContext trusting(Path pem) {
-        try (InputStream in = Files.newInputStream(pem)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + i++, cert);
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigException("upstream.trustCaFile: cannot use " + pem + " as CA certificates for EE2 calls: " + e.getMessage());
-        }
     }
 }
