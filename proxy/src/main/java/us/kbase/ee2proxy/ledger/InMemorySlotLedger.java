@@ -1,5 +1,8 @@
 package us.kbase.ee2proxy.ledger;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +28,11 @@ public final class InMemorySlotLedger implements SlotLedger {
     private final LongSupplier clock;
     private final Map<String, UserBook> books = new ConcurrentHashMap<>();
     private final Map<String, String> jobOwners = new ConcurrentHashMap<>();
+    /**
+     * Jobs released by id alone before any lease named them (a quick job's finish_job can pass
+     * before its run_job reply): a later bind or adopt of one takes nothing.
+     */
+    private final Cache<String, Boolean> goneUnowned;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
     public InMemorySlotLedger(LeaseTerms terms) {
@@ -35,6 +43,7 @@ public final class InMemorySlotLedger implements SlotLedger {
     InMemorySlotLedger(LeaseTerms terms, LongSupplier clock) {
         this.terms = terms;
         this.clock = clock;
+        this.goneUnowned = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(terms.tombstone()).build();
     }
 
     @Override
@@ -50,7 +59,7 @@ public final class InMemorySlotLedger implements SlotLedger {
         long expiresAt = clock.getAsLong() + terms.bound().toMillis();
         int[] freed = {0};
         List<String> bound = locked(user, book -> {
-            List<String> ids = book.bind(ticket, jobIds, expiresAt, freed);
+            List<String> ids = book.bind(ticket, withoutGone(jobIds), expiresAt, freed);
             ids.forEach(id -> jobOwners.put(id, user));
             return ids;
         });
@@ -72,7 +81,11 @@ public final class InMemorySlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> releaseJob(String jobId) {
         String user = jobOwners.get(jobId);
-        return user == null ? done(false) : releaseJob(user, jobId);
+        if (user == null) {
+            goneUnowned.put(jobId, Boolean.TRUE);
+            return done(false);
+        }
+        return releaseJob(user, jobId);
     }
 
     @Override
@@ -101,6 +114,9 @@ public final class InMemorySlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
         long expiresAt = clock.getAsLong() + terms.bound().toMillis();
+        if (goneUnowned.getIfPresent(jobId) != null) {
+            return done(false);
+        }
         return done(locked(user, book -> {
             boolean adopted = book.adopt(jobId, claim, expiresAt);
             if (book.holds(jobId)) {
@@ -129,6 +145,13 @@ public final class InMemorySlotLedger implements SlotLedger {
     public void close() {
         books.clear();
         jobOwners.clear();
+    }
+
+    /** The job ids with those released by id alone replaced by null (bind frees their claims). */
+    private List<String> withoutGone(List<String> jobIds) {
+        List<String> ids = new ArrayList<>(jobIds);
+        ids.replaceAll(id -> id != null && goneUnowned.getIfPresent(id) != null ? null : id);
+        return ids;
     }
 
     /** The owner of a job lease held here, or null. */

@@ -32,6 +32,11 @@ final class LedgerScript {
         this.returnType = type;
     }
 
+    /** A script on one job's owner key alone, without the per-user prelude. */
+    static LedgerScript ownerScript(String name, RScript.Mode mode, RScript.ReturnType type) {
+        return new LedgerScript(name, resource(name + ".lua"), mode, type);
+    }
+
     static LedgerScript load(String name, RScript.Mode mode, RScript.ReturnType type) {
         return new LedgerScript(name, resource("prelude.lua") + "\n" + resource(name + ".lua"), mode, type);
     }

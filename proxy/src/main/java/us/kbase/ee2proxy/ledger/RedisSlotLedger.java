@@ -50,6 +50,10 @@ public final class RedisSlotLedger implements SlotLedger {
     private static final LedgerScript COUNTS = write("counts", RScript.ReturnType.LIST);
     private static final LedgerScript PARENT =
             LedgerScript.load("parent", RScript.Mode.READ_ONLY, RScript.ReturnType.VALUE);
+    private static final LedgerScript OWNER_INDEX =
+            LedgerScript.ownerScript("owner_index", RScript.Mode.READ_WRITE, RScript.ReturnType.LONG);
+    private static final LedgerScript OWNER_RELEASE =
+            LedgerScript.ownerScript("owner_release", RScript.Mode.READ_WRITE, RScript.ReturnType.VALUE);
     private static final LedgerScript TRACKED =
             LedgerScript.load("tracked", RScript.Mode.READ_ONLY, RScript.ReturnType.LIST);
 
@@ -171,7 +175,11 @@ public final class RedisSlotLedger implements SlotLedger {
         args.addAll(jobIds);
         return this.<List<Object>>call(BIND, user, args).thenCompose(reply -> {
             List<String> bound = reply.stream().map(String::valueOf).toList();
-            return indexOwner(user, bound).thenApply(done -> bound);
+            return indexOwner(user, bound).thenApply(gone -> {
+                List<String> kept = new ArrayList<>(bound);
+                kept.removeAll(gone);
+                return kept;
+            });
         });
     }
 
@@ -183,7 +191,8 @@ public final class RedisSlotLedger implements SlotLedger {
 
     @Override
     public CompletionStage<Boolean> releaseJob(String jobId) {
-        return timed("owner", () -> redis.<String>getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).getAsync())
+        String key = keys.jobOwner(jobId);
+        return timed("owner", () -> OWNER_RELEASE.<String>run(script, List.of(key), ms(settings.terms().tombstone().toMillis())))
                 .thenCompose(user -> user == null
                         ? CompletableFuture.completedFuture(false)
                         : releaseJob(user, jobId));
@@ -213,7 +222,7 @@ public final class RedisSlotLedger implements SlotLedger {
         List<Object> args = List.of(jobId, encode(claim), ms(settings.terms().bound().toMillis()), keyTtl);
         return this.<List<Object>>call(ADOPT, user, args).thenCompose(reply -> {
             observed(user, reply, 1);
-            return indexOwner(user, List.of(jobId)).thenApply(done -> number(reply.get(0)) == 1);
+            return indexOwner(user, List.of(jobId)).thenApply(gone -> gone.isEmpty() && number(reply.get(0)) == 1);
         });
     }
 
@@ -280,16 +289,33 @@ public final class RedisSlotLedger implements SlotLedger {
         }
     }
 
-    private CompletionStage<Void> indexOwner(String user, List<String> jobIds) {
+    /**
+     * Records each job's owner, for releases by job id alone; returns the jobs found released by id
+     * before this (a quick job's finish passing before its run_job reply), whose new leases are
+     * released at once.
+     */
+    private CompletionStage<List<String>> indexOwner(String user, List<String> jobIds) {
         if (jobIds.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(List.of());
         }
-        CompletableFuture<?>[] writes = jobIds.stream()
-                .map(jobId -> timed("owner", () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE)
-                                .setAsync(user, settings.terms().bound()))
-                        .toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(writes);
+        String ttl = ms(settings.terms().bound().toMillis());
+        List<CompletableFuture<Boolean>> indexed = new ArrayList<>(jobIds.size());
+        for (String jobId : jobIds) {
+            indexed.add(timed("owner", () -> OWNER_INDEX.<Long>run(script, List.of(keys.jobOwner(jobId)), user, ttl))
+                    .thenCompose(recorded -> recorded == 1
+                            ? CompletableFuture.completedFuture(false)
+                            : releaseJob(user, jobId).thenApply(freed -> true))
+                    .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(indexed.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<String> gone = new ArrayList<>();
+            for (int i = 0; i < jobIds.size(); i++) {
+                if (indexed.get(i).join()) {
+                    gone.add(jobIds.get(i));
+                }
+            }
+            return gone;
+        });
     }
 
     private <R> CompletionStage<R> call(LedgerScript ledgerScript, String user, List<Object> args) {

@@ -244,7 +244,7 @@ public final class ResilientLedger implements SlotLedger {
         }
         return sharedOr(() -> shared.releaseJob(jobId), () -> {
             missedJobReleases.add(new JobRelease(null, jobId));
-            return CompletableFuture.completedFuture(false);
+            return local.releaseJob(jobId); // remembered as gone: a bind of it meanwhile takes nothing
         });
     }
 

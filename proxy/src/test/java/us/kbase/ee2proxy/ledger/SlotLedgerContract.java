@@ -192,6 +192,20 @@ abstract class SlotLedgerContract {
     }
 
     @Test
+    void aJobFinishedBeforeItsLeaseIsBoundIsNeverCounted() {
+        // EE2 starts a job before its run_job reply reaches the proxy: a quick job's finish_job
+        // (with no owner known yet) can come first.
+        SlotLedger ledger = ledger();
+        get(ledger.tryAcquire("alice", "t", plain("x")));
+        assertThat(get(ledger.releaseJob("quick-job"))).isFalse();
+        assertThat(get(ledger.bind("alice", "t", List.of("quick-job")))).isEmpty();
+        assertThat(get(ledger.counts("alice"))).isEqualTo(UserCounts.ZERO);
+        assertThat(get(ledger.releaseJob("quick-job-2"))).isFalse();
+        assertThat(get(ledger.adopt("alice", "quick-job-2", SlotClaim.job("x")))).isFalse();
+        assertThat(get(ledger.counts("alice"))).isEqualTo(UserCounts.ZERO);
+    }
+
+    @Test
     void aReleasedJobCannotBeAdoptedOrBoundAgain() {
         SlotLedger ledger = ledger();
         assertThat(get(ledger.releaseJob("alice", "finished-early"))).isFalse();
