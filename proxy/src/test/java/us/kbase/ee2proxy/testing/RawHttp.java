@@ -98,6 +98,12 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Closes abortively, as a killed process with unread data does: a RST, not a FIN. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     private String line() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;

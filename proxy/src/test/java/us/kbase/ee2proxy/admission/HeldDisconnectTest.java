@@ -1,0 +1,76 @@
+package us.kbase.ee2proxy.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static us.kbase.ee2proxy.testing.Await.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.testing.RawHttp;
+
+/**
+ * Held calls whose clients go away, as a killed process's do (a FIN, or a RST when data was left
+ * unread): each hold is dropped at once (the held-calls gauge falls back with it) and nothing of
+ * theirs ever reaches EE2, even once slots free up.
+ */
+class HeldDisconnectTest {
+    private static final Duration PROMPTLY = Duration.ofSeconds(3);
+    private static Ee2Simulator sim;
+    private static AdmittedProxy proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sim = Ee2Simulator.builder().defaultSeconds(3600).token("tok-kim", "kim").build().start();
+        proxy = AdmittedProxy.start(sim.url(), PolicyLoader.parse("""
+                slots: 3
+                parents:
+                  maxPerUser: 1
+                  maxNestingDepth: 0
+                  whenFull: hold
+                  maxWait: 10m
+                """, "parents held for 10 minutes"));
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        sim.close();
+    }
+
+    private static int heldNow() {
+        return ((Number) proxy.registry.getGauges().get("ee2proxy.admission.held.now").getValue()).intValue();
+    }
+
+    @Test
+    void heldCallsWhoseClientsCloseOrResetAreDroppedAtOnceAndNeverSent() throws Exception {
+        String running = Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-kim", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
+        List<RawHttp> clients = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            clients.add(Ee2Calls.start(proxy.url(), "tok-kim", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
+        }
+        await("40 parallel apps held", () -> heldNow() == 40);
+        long forwarded = sim.calls(PolicyGateTest.RUN_JOB);
+
+        for (int i = 0; i < clients.size(); i++) {
+            if (i % 2 == 0) {
+                clients.get(i).close();
+            } else {
+                clients.get(i).reset();
+            }
+        }
+        await("every hold dropped", PROMPTLY, () -> heldNow() == 0);
+
+        // A slot frees up: had any of them stayed held, it would be sent now.
+        Ee2Calls.send(proxy.url(), "tok-kim", Ee2Calls.call("cancel_job", Map.of("job_id", running)));
+        await("the parallel app's slot is free", () ->
+                proxy.admission.ledger().counts("kim").toCompletableFuture().join().parents() == 0);
+        Thread.sleep(500);
+        assertThat(sim.calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
+    }
+}
