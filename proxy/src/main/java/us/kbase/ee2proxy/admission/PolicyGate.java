@@ -229,6 +229,9 @@ public final class PolicyGate implements AdmissionGate {
          * own "Token validation failed"), auth2 unreachable (answered), or a bug (the proxy answers).
          */
         void fail(Throwable error) {
+            if (verdict.isCancelled()) {
+                return; // the client left (its hold was dropped): nobody waits for this verdict
+            }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof IdentityException e && e.reason() == IdentityException.Reason.INVALID_TOKEN) {
                 deliver(Verdict.FORWARD);
