@@ -34,4 +34,13 @@ public interface AdmissionGate {
      * @param caller who sent it; valid until the returned stage completes
      */
     CompletionStage<Verdict> decide(SniffResult.Call call, Caller caller);
+
+    /**
+     * The proxy is draining (SIGTERM): from now on hold nothing. Every call held now, and every call
+     * that would be held later, gets an {@link Verdict.Answer} saying it was not submitted and to
+     * submit it again ({@link AdmissionReplies#stopping()}), instead of waiting up to the policy's
+     * maxWait; calls admitted or passed through go on as before. A gate that never holds needs
+     * nothing. May be called from any thread, more than once.
+     */
+    default void stopHolding() {}
 }

@@ -9,9 +9,11 @@ import us.kbase.ee2proxy.policy.decide.Decision;
  * message to the scientist) that say the job was not submitted, why, and when to try again
  * ({@code Retry-After}, in seconds).
  */
-final class AdmissionReplies {
+public final class AdmissionReplies {
     private static final String NOT_SUBMITTED = " The job was not submitted.";
     private static final Duration SOON = Duration.ofMinutes(1);
+    /** A restart takes seconds, and other replicas take the call at once. */
+    private static final Duration AFTER_RESTART = Duration.ofSeconds(5);
 
     private AdmissionReplies() {}
 
@@ -36,6 +38,16 @@ final class AdmissionReplies {
         return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy is already holding " + maxHeld
                 + " job submissions that wait for free slots, its limit (admission.maxHeld)." + NOT_SUBMITTED
                 + " Try again in a minute."), SOON);
+    }
+
+    /**
+     * A call the proxy answers because it is stopping (a drain's held calls, and at close every call
+     * still waiting for its verdict). Also the front end's answer, so that both say the same.
+     */
+    public static Ee2ErrorReply stopping() {
+        return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy is stopping (a restart or redeployment) and"
+                + " did not send this request to Execution Engine 2." + NOT_SUBMITTED + " Submit it again in a few"
+                + " seconds: another proxy replica, or this one once restarted, will take it."), AFTER_RESTART);
     }
 
     private static Ee2ErrorReply retryAfter(Ee2ErrorReply reply, Duration after) {

@@ -34,8 +34,10 @@ import us.kbase.ee2proxy.policy.decide.Decision;
  * finds the demand no longer fits (another replica got there first) the policy decides again on
  * the counts the ledger returned. A {@link Decision.Hold} waits in {@link HoldQueues}; when its
  * time is up the policy decides again with the whole time waited. A {@link Decision.Refuse} is
- * answered with the reason's message and {@code Retry-After}. In {@code mode: shadow} the policy
- * itself admits everything and says what enforce would have done; that is counted and logged.
+ * answered with the reason's message and {@code Retry-After}. Once the proxy drains
+ * ({@link #stopHolding()}), a call held or to be held is answered "not submitted, submit it again"
+ * instead. In {@code mode: shadow} the policy itself admits everything and says what enforce
+ * would have done; that is counted and logged.
  *
  * <p>The first decision is taken on zero counts, which admits anything a count could ever admit
  * (and refuses only what no count can change): the ledger's atomic take then either succeeds
@@ -171,6 +173,9 @@ public final class PolicyGate implements AdmissionGate {
     }
 
     private CompletionStage<Verdict> hold(Submission s, Pending pending, Decision.Hold hold) {
+        if (holds.stopping()) {
+            return done(Verdict.answer(AdmissionReplies.stopping())); // a draining proxy holds nothing
+        }
         Duration atMost = s.provisional() && hold.atMost().compareTo(RECLASSIFY_EVERY) > 0 ? RECLASSIFY_EVERY
                 : hold.atMost();
         Optional<HeldCall> held = holds.hold(s.ledgerUser(), s.ticket(), s.classification(), hold.demand(), atMost);
@@ -186,6 +191,10 @@ public final class PolicyGate implements AdmissionGate {
             if (end == HoldEnd.ADMITTED) {
                 return done(admitted(s, new Decision.Admit(hold.demand(), hold.reason(), Optional.empty()), s.waited()));
             }
+            if (end == HoldEnd.STOPPED) {
+                metrics.holdEnded(s.waited());
+                return done(Verdict.answer(AdmissionReplies.stopping()));
+            }
             if (s.provisional()) {
                 // Same ticket: a take that landed as the hold ended is admitted again, not taken twice.
                 return s.classifyAgain().get().thenCompose(c -> admit(s.reclassified(c), pending, s.waited()));
@@ -194,6 +203,11 @@ public final class PolicyGate implements AdmissionGate {
         });
     }
 
+    /** A draining proxy: every held call is answered now, and nothing is held from now on. */
+    @Override
+    public void stopHolding() {
+        holds.stopHolding();
+    }
 
     private static CompletionStage<Verdict> done(Verdict v) {
         return CompletableFuture.completedFuture(v);

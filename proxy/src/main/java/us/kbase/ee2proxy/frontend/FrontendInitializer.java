@@ -10,7 +10,8 @@ import us.kbase.ee2proxy.config.Limits;
 
 /**
  * A client connection's pipeline: HTTP/1.1 codec with the header limits, the idle timer, the body
- * limit and 100-continue, aggregation, then the relay.
+ * limit and 100-continue, aggregation, then the relay. The connection joins the proxy's
+ * {@link ClientConnections}, which a drain and close act on.
  */
 public final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final Relay relay;
@@ -22,6 +23,7 @@ public final class FrontendInitializer extends ChannelInitializer<SocketChannel>
     @Override
     protected void initChannel(SocketChannel ch) {
         Limits limits = relay.config().limits();
+        relay.clients().add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("http", new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 65536));
         p.addLast("idle", new IdleStateHandler(0, 0, relay.config().timeouts().clientIdle().toMillis(), TimeUnit.MILLISECONDS));

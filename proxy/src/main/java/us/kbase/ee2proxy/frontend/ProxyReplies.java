@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.time.Duration;
+import us.kbase.ee2proxy.admission.AdmissionReplies;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
 import us.kbase.ee2proxy.metrics.ErrorKind;
@@ -82,6 +83,11 @@ final class ProxyReplies {
         return new Reply(ErrorKind.GATE_FAILED, Ee2ErrorReply.serverError(
                 "ee2-admission-proxy could not decide whether to submit this request (" + cause.getClass().getSimpleName()
                         + ")." + NOT_SENT + " Try again in a minute; if this persists, tell the KBase operators."));
+    }
+
+    /** The proxy is closing while the call waits for its verdict: admission's own words for a drain's held calls. */
+    Reply stopping() {
+        return new Reply(ErrorKind.PROXY_STOPPING, AdmissionReplies.stopping());
     }
 
     private static String seconds(Duration d) {

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.admin.AdminActions;
@@ -25,16 +26,23 @@ import us.kbase.ee2proxy.upstream.UpstreamPool;
 
 /**
  * The running proxy: the client listener, the upstream pool and the admin server. Build with
- * {@link #builder(ProxyConfig)}, then {@link #start()}; {@link #close()} stops everything.
+ * {@link #builder(ProxyConfig)}, then {@link #start()}; {@link #drainAndClose} stops gracefully
+ * (SIGTERM), {@link #close()} at once. Neither leaves a client unanswered whose call was not sent to
+ * EE2: a call held, or still waiting for its admission verdict, is answered "not submitted, submit
+ * it again" (EE2-shaped), so it lands on another replica.
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    /** How long close() lets connections answer what waits for a verdict and close, before the event loops stop. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final ProxyConfig config;
     private final ProxyMetrics metrics;
     private final AdmissionGate gate;
     private final AdminActions adminActions;
     private final Transport transport = Transport.best();
+    private final ClientConnections clients = new ClientConnections();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
     private Channel listener;
@@ -94,7 +102,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config);
             metrics.upstreamConnections(pool::openConnections);
-            Relay relay = new Relay(config, pool, gate, metrics);
+            Relay relay = new Relay(config, pool, gate, metrics, clients);
             listener = bind(config.listen(), "listen", new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transport.serverChannel())
@@ -146,12 +154,18 @@ public final class ProxyServer implements AutoCloseable {
     /**
      * Stops taking connections and waits (at most {@code timeout}) until every request in flight
      * has been answered, so a restart does not cut a run_job whose job EE2 may already have made.
-     * Then {@link #close()}. Returns whether everything was answered in time.
+     * Held calls are not waited for: a hold may last the policy's maxWait (minutes), far longer than
+     * a restart may take, so the gate answers them at once, "not submitted, submit it again", and
+     * answers so every call it would hold from now on ({@link AdmissionGate#stopHolding()}). Every
+     * answer from now on closes its connection, so clients reconnect elsewhere. Then {@link #close()}.
+     * Returns whether everything was answered in time.
      */
     public boolean drainAndClose(Duration timeout) throws InterruptedException {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
+        clients.stopKeepingAlive();
+        gate.stopHolding();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (metrics.requestsInFlight() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -183,10 +197,28 @@ public final class ProxyServer implements AutoCloseable {
         return metrics;
     }
 
+    /** The open client connections (tests look at their options). */
+    Iterable<Channel> clientChannels() {
+        return clients.channels();
+    }
+
+    /**
+     * Stops at once: every call still waiting for its admission verdict (held, or being decided) is
+     * answered "not submitted, submit it again" and never forwarded (a Forward that arrives later gives
+     * its leases back); every other connection is closed, cutting calls on their way to EE2 (use
+     * {@link #drainAndClose} to let those finish). Then the event loops stop. Idempotent.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (listener != null) {
             listener.close().syncUninterruptibly();
+        }
+        if (workers != null && !clients.closeAll(CLOSE_WAIT)) {
+            LOG.warn("client connections still open {} s after being told to close; the event loops close them",
+                    CLOSE_WAIT.toSeconds());
         }
         if (admin != null) {
             admin.close();

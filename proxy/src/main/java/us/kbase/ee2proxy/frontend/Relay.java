@@ -6,10 +6,10 @@ import us.kbase.ee2proxy.metrics.ProxyMetrics;
 import us.kbase.ee2proxy.upstream.UpstreamPool;
 
 /** What every client connection's relay shares: built once per server. */
-record Relay(ProxyConfig config, UpstreamPool pool, AdmissionGate gate, ProxyMetrics metrics, UpstreamRequests requests,
-        ProxyReplies replies) {
+record Relay(ProxyConfig config, UpstreamPool pool, AdmissionGate gate, ProxyMetrics metrics, ClientConnections clients,
+        UpstreamRequests requests, ProxyReplies replies) {
 
-    Relay(ProxyConfig config, UpstreamPool pool, AdmissionGate gate, ProxyMetrics metrics) {
-        this(config, pool, gate, metrics, new UpstreamRequests(config.upstream()), new ProxyReplies(config));
+    Relay(ProxyConfig config, UpstreamPool pool, AdmissionGate gate, ProxyMetrics metrics, ClientConnections clients) {
+        this(config, pool, gate, metrics, clients, new UpstreamRequests(config.upstream()), new ProxyReplies(config));
     }
 }

@@ -44,6 +44,9 @@ import us.kbase.ee2proxy.upstream.UpstreamFailure;
  * <p>The channel runs with AUTO_READ off; every {@code ctx.read()} here is deliberate. The handler
  * is also the connection's {@link Caller} (for the gate) and the {@link UpstreamExchange} of its
  * one request in flight, so the fast path allocates no per-request objects of its own.
+ *
+ * <p>When the proxy drains, each answer closes its connection; when it closes, a call waiting for
+ * its verdict is answered "not submitted" and every connection is closed ({@link ClientConnections}).
  */
 final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements UpstreamExchange, Caller {
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelayHandler.class);
@@ -59,7 +62,8 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     private boolean keepAlive;
     private String methodLabel;
     private RpcEnvelope envelope;
-    private CompletionStage<Verdict> pendingVerdict;
+    /** The current call's verdict while the gate has not given it (held, or being decided). */
+    private AwaitedVerdict awaited;
     private ReplyObserver observer;
     private long sentAt;
     /** The connection is being closed after a refusal: whatever still arrives is dropped. */
@@ -84,14 +88,12 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         while ((queued = pipelined.poll()) != null) {
             queued.release();
         }
-        if (pendingVerdict != null) {
+        if (awaited != null) {
             // The gate drops a held request when it sees this; the verdict, whatever it is, is
-            // never acted on (verdictArrived sees the channel inactive).
-            try {
-                pendingVerdict.toCompletableFuture().cancel(false);
-            } catch (UnsupportedOperationException stageWithoutFuture) {
-                // the gate chose a stage that cannot be cancelled; verdictArrived still drops it
-            }
+            // never acted on, and the request is no longer in flight.
+            awaited.abandon();
+            awaited = null;
+            finishRequest();
         }
         // A request already sent to EE2 stays in flight: its answer still matters to whoever
         // observes it (job tracking), and is then dropped.
@@ -121,7 +123,24 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             }
             return;
         }
+        if (evt == ClientConnections.Closing.EVENT) {
+            proxyClosing();
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * ProxyServer.close(): a call waiting for its verdict is answered (it was not submitted; the
+     * client submits it again elsewhere); every other connection closes now, cutting a call on its
+     * way to EE2 (drainAndClose is the way to let those finish).
+     */
+    private void proxyClosing() {
+        if (awaited != null) {
+            abandonAndAnswer(relay.replies().stopping());
+        } else {
+            ctx.close();
+        }
     }
 
     @Override
@@ -182,37 +201,29 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void decide(CompletionStage<Verdict> stage) {
-        CompletableFuture<Verdict> done = settled(stage);
+        CompletableFuture<Verdict> done = AwaitedVerdict.settled(stage);
         if (done != null) {
             act(done.getNow(null)); // the fast path: no callback, no allocation
             return;
         }
-        pendingVerdict = stage;
-        stage.whenCompleteAsync((verdict, error) -> verdictArrived(stage, verdict, error), ctx.executor());
+        awaited = new AwaitedVerdict(stage, ctx.executor(), this::verdictArrived);
         // Keep reading while held: it is how a disconnect is noticed (a further pipelined
         // request is queued, and reading then pauses until this one is answered).
         ctx.read();
     }
 
-    /** The stage's future when it already holds a verdict, else null. A CompletableFuture returns itself. */
-    private static CompletableFuture<Verdict> settled(CompletionStage<Verdict> stage) {
-        try {
-            CompletableFuture<Verdict> future = stage.toCompletableFuture();
-            return future.isDone() && !future.isCompletedExceptionally() ? future : null;
-        } catch (UnsupportedOperationException noFuture) {
-            return null;
-        }
+    /** Stops waiting for the current call's verdict (never forwarded) and answers it; the connection then closes. */
+    private void abandonAndAnswer(ProxyReplies.Reply reply) {
+        awaited.abandon();
+        awaited = null;
+        keepAlive = false;
+        answer(reply);
     }
 
-    private void verdictArrived(CompletionStage<Verdict> stage, Verdict verdict, Throwable error) {
-        if (pendingVerdict != stage) {
-            return;
-        }
-        pendingVerdict = null;
-        if (!ctx.channel().isActive()) {
-            if (verdict instanceof Verdict.Forward forward && forward.observer() != null) {
-                notForwarded(forward.observer());
-            }
+    private void verdictArrived(Verdict verdict, Throwable error) {
+        awaited = null;
+        if (!ctx.channel().isActive()) { // closed, and channelInactive not run yet
+            AwaitedVerdict.giveBack(verdict);
             finishRequest();
             return;
         }
@@ -291,14 +302,6 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    private void notForwarded(ReplyObserver told) {
-        try {
-            told.onNotForwarded();
-        } catch (RuntimeException e) {
-            LOG.warn("reply observer failed on {}: {}", methodLabel, e.toString());
-        }
-    }
-
     // Answering
 
     private void answer(ProxyReplies.Reply reply) {
@@ -313,7 +316,10 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void write(FullHttpResponse response) {
-        if (!keepAlive) {
+        // The last answer on this connection: the client said so, or the proxy is stopping (clients
+        // then reconnect to another replica).
+        boolean last = !keepAlive || (pipelined.isEmpty() && relay.clients().stopping());
+        if (last) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (current.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -325,7 +331,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
                 written.channel().close();
                 return;
             }
-            if (!keepAlive) {
+            if (last) {
                 if (unread) {
                     lingerThenClose();
                 } else {

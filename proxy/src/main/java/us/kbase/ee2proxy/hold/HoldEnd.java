@@ -5,5 +5,10 @@ public enum HoldEnd {
     /** A release made room: the demand was taken under the call's ticket; forward it. */
     ADMITTED,
     /** The hold's time is up with the demand still not fitting: decide again with the total wait. */
-    EXPIRED
+    EXPIRED,
+    /**
+     * The proxy is stopping ({@link HoldQueues#stopHolding()}): nothing was taken; answer the call so
+     * its client submits it again, to another replica or to this one restarted.
+     */
+    STOPPED
 }

@@ -32,6 +32,10 @@ import us.kbase.ee2proxy.policy.decide.HoldOrder;
  * and no thread or timer thread per held call. Ledger calls are asynchronous; their answers hop
  * back to that thread. A user's retries run one pass at a time; a wake-up during a pass starts
  * another pass after it.
+ *
+ * <p>{@link #stopHolding()} (a draining proxy) ends every hold {@link HoldEnd#STOPPED}, and every
+ * later one at once: a restart must neither wait out the policy's maxWait (minutes) nor leave
+ * held clients unanswered.
  */
 public final class HoldQueues implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HoldQueues.class);
@@ -53,6 +57,7 @@ public final class HoldQueues implements AutoCloseable {
     private final EventExecutor thread;
     private final Map<String, UserQueue> queues = new ConcurrentHashMap<>();
     private final AtomicInteger held = new AtomicInteger();
+    private volatile boolean stopping;
 
     public HoldQueues(SlotLedger ledger, HoldSettings settings) {
         this.ledger = ledger;
@@ -92,6 +97,27 @@ public final class HoldQueues implements AutoCloseable {
         return Optional.of(call);
     }
 
+    /**
+     * Ends every held call {@link HoldEnd#STOPPED}, and from now on every call held ends so as soon
+     * as it is queued. Calls already admitted are not affected. Idempotent.
+     */
+    public void stopHolding() {
+        stopping = true;
+        thread.execute(() -> {
+            List<HeldCall> all = new ArrayList<>();
+            queues.values().forEach(q -> all.addAll(q.calls));
+            if (!all.isEmpty()) {
+                LOG.info("answering {} held calls: the proxy is stopping", all.size());
+            }
+            all.forEach(this::stop);
+        });
+    }
+
+    /** Whether {@link #stopHolding()} was called: a call held now would end at once. */
+    public boolean stopping() {
+        return stopping;
+    }
+
     /** Calls held now, over all users. */
     public int held() {
         return held.get();
@@ -115,6 +141,11 @@ public final class HoldQueues implements AutoCloseable {
             held.decrementAndGet(); // dropped before it was queued
             return;
         }
+        if (stopping) {
+            held.decrementAndGet(); // the proxy is stopping: hold nothing (stopHolding's sweep may have run already)
+            call.future().complete(HoldEnd.STOPPED);
+            return;
+        }
         UserQueue q = queues.computeIfAbsent(call.user(), UserQueue::new);
         q.calls.add(call);
         call.queued = true;
@@ -126,6 +157,12 @@ public final class HoldQueues implements AutoCloseable {
     private void expire(HeldCall call) {
         if (leave(call)) {
             call.future().complete(HoldEnd.EXPIRED);
+        }
+    }
+
+    private void stop(HeldCall call) {
+        if (leave(call)) {
+            call.future().complete(HoldEnd.STOPPED);
         }
     }
 
@@ -197,8 +234,8 @@ public final class HoldQueues implements AutoCloseable {
             if (!call.future().complete(HoldEnd.ADMITTED)) {
                 ledger.releaseTicket(call.user(), call.ticket()); // dropped meanwhile
             }
-        } else if (call.future().isCancelled()) {
-            ledger.releaseTicket(call.user(), call.ticket());
+        } else if (call.future().isCancelled() || call.future().getNow(null) == HoldEnd.STOPPED) {
+            ledger.releaseTicket(call.user(), call.ticket()); // dropped or stopped while the take was in flight
         }
         // Otherwise it expired while the take was in flight: deciding again takes the same ticket,
         // which the ledger admits once, without taking more.

@@ -14,7 +14,9 @@ public enum ErrorKind {
     HEADERS_TOO_LARGE,
     MALFORMED_REQUEST,
     PARSE_ERROR,
-    GATE_FAILED;
+    GATE_FAILED,
+    /** The proxy closed while the call waited for its admission verdict (held, or being decided). */
+    PROXY_STOPPING;
 
     /** The label value, e.g. "upstream_timeout". */
     public String label() {

@@ -225,14 +225,15 @@ class AdmissionHookTest {
         assertThat(upstream.poll(300)).isNull();
     }
 
+    /** A gate that is deciding, not holding (it has no holds to stop): the drain waits for its verdict. */
     @Test
-    void drainingWaitsForTheHeldRequestAndNoRequestIsLeftCounted() throws Exception {
+    void drainingWaitsForAVerdictStillBeingMadeAndNoRequestIsLeftCounted() throws Exception {
         CompletableFuture<Verdict> hold = new CompletableFuture<>();
         URI url = start((call, caller) -> call.method() == Ee2Method.RUN_JOB ? hold : Verdict.FORWARD_NOW);
         try (RawHttp client = new RawHttp(url)) {
             assertThat(client.send(RawHttp.post("/", CHECK_JOB)).read().status()).isEqualTo(200);
             client.send(RawHttp.post("/", RUN_JOB));
-            awaitTrue(() -> proxy.metrics().requestsInFlight() == 1, "the held request counts as in flight");
+            awaitTrue(() -> proxy.metrics().requestsInFlight() == 1, "the undecided request counts as in flight");
             CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
                 try {
                     return proxy.drainAndClose(Duration.ofSeconds(20));
@@ -241,7 +242,7 @@ class AdmissionHookTest {
                 }
             });
             Thread.sleep(300);
-            assertThat(drained).as("still waiting for the held request").isNotDone();
+            assertThat(drained).as("still waiting for the verdict").isNotDone();
             hold.complete(Verdict.FORWARD);
             assertThat(client.read().status()).isEqualTo(200);
             assertThat(drained.get(20, TimeUnit.SECONDS)).isTrue();

@@ -92,6 +92,24 @@ class HoldQueuesTest {
     }
 
     @Test
+    void stopHoldingEndsEveryHoldAndEveryLaterOneStoppedTakingNothing() throws Exception {
+        take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        SlotDemand demand = new SlotDemand(parent().claims(), 1, SlotDemand.UNLIMITED);
+        HeldCall waiting = holds.hold("ann", "waiting", parent(), demand, LONG).orElseThrow();
+        await("it is queued", () -> holds.queued("ann") == 1);
+
+        holds.stopHolding();
+
+        assertThat(waiting.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.STOPPED);
+        HeldCall later = holds.hold("ann", "later", parent(), demand, LONG).orElseThrow();
+        assertThat(later.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.STOPPED);
+        assertThat(holds.held()).isZero();
+        ledger.releaseJob("p1"); // a release wakes nobody: neither takes the freed slot
+        Thread.sleep(200);
+        assertThat(ledger.counts("ann").toCompletableFuture().get().parents()).isZero();
+    }
+
+    @Test
     void beyondTheCapNothingIsHeld() {
         HoldQueues small = new HoldQueues(ledger, new HoldSettings(1, Duration.ofMinutes(1)));
         try {

@@ -27,7 +27,8 @@ import us.kbase.ee2proxy.tracking.ReconcileSettings;
 /**
  * Two replicas on one Redis. twelve-parallel-apps runs through replica B while another user
  * floods replica A with submissions and A is closed in the middle of them (some admitted, some
- * held, some on their way to EE2), then started again. The workload finishes, and once the
+ * held, some on their way to EE2): each of those calls is over at once (the held ones answered
+ * "not submitted"), and A is started again. The workload finishes, and once the
  * reconcile interval and the provisional leases' TTL have passed the ledger counts exactly the
  * jobs EE2 still runs: nothing leaked by the replica that died.
  */
@@ -71,7 +72,17 @@ class ReplicaRestartTest {
             long before = sim.calls("execution_engine2.run_job");
             SimState.await("some of carol's submissions reaching EE2", Duration.ofSeconds(60), () ->
                     sim.calls("execution_engine2.run_job") >= before + 6);
-            a.close(); // mid-flood: held calls dropped, replies in flight never bound
+            a.close(); // mid-flood: held calls answered, calls on their way to EE2 cut, their replies never bound
+            // Every call A had is over at once: held or undecided ones answered "not submitted,
+            // submit it again" (EE2-shaped), those on their way to EE2 cut with the connection.
+            CompletableFuture.allOf(calls.stream().map(c -> c.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
+                    .get(30, TimeUnit.SECONDS);
+            for (CompletableFuture<HttpResponse<String>> c : calls) {
+                HttpResponse<String> r = c.isCompletedExceptionally() ? null : c.join();
+                if (r != null && r.statusCode() != 200) {
+                    assertThat(r.body()).startsWith("{\"error\": {\"code\": -32000");
+                }
+            }
             // Whether a reply was in flight at that instant is luck; these make sure of it: jobs
             // EE2 created whose replica died before it could bind them (it never saw them).
             for (int i = 0; i < 3; i++) {
@@ -93,10 +104,6 @@ class ReplicaRestartTest {
                 });
                 WorkloadReport report = run.get(240, TimeUnit.SECONDS);
                 assertThat(report.allFinished()).as(report.toTable()).isTrue();
-                // Not awaited: a client whose call A held when it closed is not always answered
-                // (seen here: one such call never completed); the client's own timeout ends it.
-                calls.forEach(c -> c.cancel(true));
-
                 SimState.await("the ledger counting exactly what EE2 runs, for every user", Duration.ofSeconds(90), () -> {
                     Map<String, Integer> atEe2 = SimState.unfinished(sim, j -> true);
                     for (String user : List.of("alice", "carol")) {
