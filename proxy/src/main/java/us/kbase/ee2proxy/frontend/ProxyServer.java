@@ -103,14 +103,14 @@ public final class ProxyServer implements AutoCloseable {
             UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config);
             metrics.upstreamConnections(pool::openConnections);
             Relay relay = new Relay(config, pool, gate, metrics, clients);
-            listener = bind(config.listen(), "listen", new ServerBootstrap()
+            listener = bind(config.listen(), "listen", ClientKeepAlive.apply(new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // Reads happen only when the relay asks: the back-pressure of the whole design.
                     .childOption(ChannelOption.AUTO_READ, false)
-                    .childHandler(new FrontendInitializer(relay)));
+                    .childHandler(new FrontendInitializer(relay)), transport));
             try {
                 admin = AdminServer.start(config.admin(), transport, metrics, adminActions);
             } catch (InterruptedException e) {
