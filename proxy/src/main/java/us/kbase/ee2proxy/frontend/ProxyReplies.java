@@ -90,6 +90,19 @@ final class ProxyReplies {
         return new Reply(ErrorKind.PROXY_STOPPING, AdmissionReplies.stopping());
     }
 
+    /**
+     * The client ended its sending side while its call waited for its verdict. A killed client's FIN
+     * looks exactly like that, and a call must never be sent for a client that is gone, so it is not
+     * sent; a client that merely half-closed learns why.
+     */
+    Reply halfClosedWhileWaiting() {
+        return new Reply(ErrorKind.CLIENT_HALF_CLOSED, Ee2ErrorReply.serverError(
+                "ee2-admission-proxy was deciding whether to submit this request (it may wait minutes for the user's"
+                        + " job slots), and the client closed its sending side of the connection meanwhile, as a client"
+                        + " that has gone away does." + NOT_SENT + " Submit it again and keep the connection open"
+                        + " until the answer arrives."));
+    }
+
     private static String seconds(Duration d) {
         long ms = d.toMillis();
         if (ms % 1000 != 0) {

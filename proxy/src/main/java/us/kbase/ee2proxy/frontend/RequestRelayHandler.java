@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -45,8 +46,11 @@ import us.kbase.ee2proxy.upstream.UpstreamFailure;
  * is also the connection's {@link Caller} (for the gate) and the {@link UpstreamExchange} of its
  * one request in flight, so the fast path allocates no per-request objects of its own.
  *
- * <p>When the proxy drains, each answer closes its connection; when it closes, a call waiting for
- * its verdict is answered "not submitted" and every connection is closed ({@link ClientConnections}).
+ * <p>Ends of a connection: a client that half-closes (ALLOW_HALF_CLOSURE) gets the answers to what
+ * it sent, then the connection closes; but a call still waiting for its verdict is dropped as if the
+ * client had left, since a killed client's FIN looks the same, and told why. When the proxy drains,
+ * each answer closes its connection; when it closes, a call waiting for its verdict is answered
+ * "not submitted" and every connection is closed ({@link ClientConnections}).
  */
 final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements UpstreamExchange, Caller {
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelayHandler.class);
@@ -68,6 +72,8 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     private long sentAt;
     /** The connection is being closed after a refusal: whatever still arrives is dropped. */
     private boolean closing;
+    /** The client ended its sending side: answer what it sent, then close. */
+    private boolean inputEnded;
 
     RequestRelayHandler(Relay relay) {
         this.relay = relay;
@@ -123,11 +129,28 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             }
             return;
         }
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputEnded();
+            return;
+        }
         if (evt == ClientConnections.Closing.EVENT) {
             proxyClosing();
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** The client half-closed, or went away with a FIN: the two look the same. */
+    private void inputEnded() {
+        inputEnded = true;
+        if (closing) {
+            ctx.close(); // a refused client stopped sending: no reset can destroy our answer now
+        } else if (awaited != null) {
+            abandonAndAnswer(relay.replies().halfClosedWhileWaiting());
+        } else if (current == null && pipelined.isEmpty()) {
+            ctx.close();
+        }
+        // else a request on its way to EE2 (or queued behind one): answered, then closed (write)
     }
 
     /**
@@ -207,6 +230,10 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         awaited = new AwaitedVerdict(stage, ctx.executor(), this::verdictArrived);
+        if (inputEnded) { // a pipelined request, read before the client half-closed
+            abandonAndAnswer(relay.replies().halfClosedWhileWaiting());
+            return;
+        }
         // Keep reading while held: it is how a disconnect is noticed (a further pipelined
         // request is queued, and reading then pauses until this one is answered).
         ctx.read();
@@ -316,9 +343,9 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void write(FullHttpResponse response) {
-        // The last answer on this connection: the client said so, or the proxy is stopping (clients
-        // then reconnect to another replica).
-        boolean last = !keepAlive || (pipelined.isEmpty() && relay.clients().stopping());
+        // The last answer on this connection: the client said so, or it sent all it will (half-close),
+        // or the proxy is stopping (clients then reconnect to another replica).
+        boolean last = !keepAlive || (pipelined.isEmpty() && (inputEnded || relay.clients().stopping()));
         if (last) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (current.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
@@ -332,7 +359,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
                 return;
             }
             if (last) {
-                if (unread) {
+                if (unread && !inputEnded) {
                     lingerThenClose();
                 } else {
                     written.channel().close();
@@ -342,6 +369,8 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             FullHttpRequest next = pipelined.poll();
             if (next != null) {
                 handle(next);
+            } else if (inputEnded) {
+                written.channel().close();
             } else {
                 ctx.read();
             }

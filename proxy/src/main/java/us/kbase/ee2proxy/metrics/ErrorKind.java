@@ -16,7 +16,9 @@ public enum ErrorKind {
     PARSE_ERROR,
     GATE_FAILED,
     /** The proxy closed while the call waited for its admission verdict (held, or being decided). */
-    PROXY_STOPPING;
+    PROXY_STOPPING,
+    /** The client half-closed (or went away) while its call waited for its admission verdict. */
+    CLIENT_HALF_CLOSED;
 
     /** The label value, e.g. "upstream_timeout". */
     public String label() {

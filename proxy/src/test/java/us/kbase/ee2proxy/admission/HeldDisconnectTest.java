@@ -16,8 +16,8 @@ import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
  * Held calls whose clients go away, as a killed process's do (a FIN, or a RST when data was left
- * unread): each hold is dropped at once (the held-calls gauge falls back with it) and nothing of
- * theirs ever reaches EE2, even once slots free up.
+ * unread), or that half-close: each hold is dropped at once (the held-calls gauge falls back with
+ * it) and nothing of theirs ever reaches EE2, even once slots free up.
  */
 class HeldDisconnectTest {
     private static final Duration PROMPTLY = Duration.ofSeconds(3);
@@ -26,7 +26,7 @@ class HeldDisconnectTest {
 
     @BeforeAll
     static void start() throws Exception {
-        sim = Ee2Simulator.builder().defaultSeconds(3600).token("tok-kim", "kim").build().start();
+        sim = Ee2Simulator.builder().defaultSeconds(3600).token("tok-kim", "kim").token("tok-lou", "lou").build().start();
         proxy = AdmittedProxy.start(sim.url(), PolicyLoader.parse("""
                 slots: 3
                 parents:
@@ -72,5 +72,23 @@ class HeldDisconnectTest {
                 proxy.admission.ledger().counts("kim").toCompletableFuture().join().parents() == 0);
         Thread.sleep(500);
         assertThat(sim.calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
+    }
+
+    @Test
+    void aHeldCallWhoseClientHalfClosesIsAnsweredAndDropped() throws Exception {
+        Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-lou", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
+        try (RawHttp client = Ee2Calls.start(proxy.url(), "tok-lou", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of()))) {
+            await("a parallel app held", () -> proxy.admission.holds().held() == 1);
+            long forwarded = sim.calls(PolicyGateTest.RUN_JOB);
+
+            client.halfClose();
+
+            RawHttp.Response r = client.read();
+            assertThat(r.status()).isEqualTo(500);
+            assertThat(Ee2Calls.errorMessage(r)).contains("closed its sending side").contains("no job was submitted");
+            assertThat(client.closedByServer()).isTrue();
+            await("the hold dropped", PROMPTLY, () -> proxy.admission.holds().held() == 0);
+            assertThat(sim.calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
+        }
     }
 }

@@ -98,6 +98,11 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Ends the sending side (shutdown(SHUT_WR): a FIN) and keeps reading. */
+    public void halfClose() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Closes abortively, as a killed process with unread data does: a RST, not a FIN. */
     public void reset() throws IOException {
         socket.setSoLinger(true, 0);
