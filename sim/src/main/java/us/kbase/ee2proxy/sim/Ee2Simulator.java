@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +50,7 @@ public final class Ee2Simulator implements AutoCloseable {
     private final TokenRegistry tokens = new TokenRegistry();
     private final Scheduler scheduler;
     private final ScheduledExecutorService timer;
-    private final ExecutorService httpThreads;
+    private final Ee2Client client;
     private final JobExecution execution;
     private volatile RunSettings settings;
     private EventLoopGroup boss;
@@ -66,8 +65,9 @@ public final class Ee2Simulator implements AutoCloseable {
         this.scheduler = new Scheduler(b.slots, b.capacity, System::currentTimeMillis);
         scheduler.keepFinished(b.keepFinished);
         this.timer = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("ee2sim-timer", true));
-        this.httpThreads = Executors.newCachedThreadPool(new DefaultThreadFactory("ee2sim-client", true));
-        this.execution = new JobExecution(scheduler, () -> settings, timer, new Ee2Client(httpThreads));
+        // Parents and runners: two event-loop threads carry every call they make, however many.
+        this.client = new Ee2Client("ee2sim-client", 2);
+        this.execution = new JobExecution(scheduler, () -> settings, timer, client);
         // Until the port is bound, parents would call the configured URL (or nowhere).
         this.settings = new RunSettings(b.speed, b.ee2Url, b.runners, b.apps, b.defaultSeconds);
         scheduler.onClaim(execution);
@@ -187,7 +187,7 @@ public final class Ee2Simulator implements AutoCloseable {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         timer.shutdownNow();
-        httpThreads.shutdownNow();
+        client.close();
     }
 
     /** Everything about a simulator before it starts. */

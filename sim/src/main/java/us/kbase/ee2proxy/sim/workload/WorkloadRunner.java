@@ -79,12 +79,11 @@ public final class WorkloadRunner {
 
     /**
      * One HTTP client for every run in this JVM: tests run hundreds of workloads, and a client
-     * per run would leave its threads and connections behind each time. Its threads are daemons
-     * and die when idle.
+     * per run would leave its threads and connections behind each time. Its one event-loop
+     * thread is a daemon; its connections close when unused for a while.
      */
     private static final class SharedClient {
-        static final Ee2Client CLIENT = new Ee2Client(
-                Executors.newCachedThreadPool(new DefaultThreadFactory("workload-client", true)));
+        static final Ee2Client CLIENT = new Ee2Client("workload-client", 1);
     }
 
     private RunConfiguration configuration(Workload w) {
