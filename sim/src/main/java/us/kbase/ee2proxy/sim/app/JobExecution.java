@@ -90,6 +90,11 @@ public final class JobExecution implements Consumer<Job> {
         return scheduler.find(job.id()) == job && !job.status().isTerminal();
     }
 
+    /** No longer the scheduler's job: a reset forgot it (or it was retired long after finishing). */
+    boolean forgotten(Job job) {
+        return scheduler.find(job.id()) != job;
+    }
+
     Ee2Client client() {
         return client;
     }

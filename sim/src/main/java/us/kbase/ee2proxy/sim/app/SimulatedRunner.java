@@ -14,7 +14,8 @@ import us.kbase.ee2proxy.sim.scheduler.Job;
  * kbase/JobRunner in miniature: once HTCondor starts the job it calls {@code start_job}, asks
  * {@code check_job_canceled} about once a (scaled) second while the job works, and reports the
  * end with {@code finish_job}, all with the owner's token through the run's EE2 URL, so a proxy
- * in front sees every step.
+ * in front sees every step. Like JobRunner's loop, it asks again only after the previous answer
+ * (then waits the second): a slow EE2 gets fewer checks, never a pile of them.
  */
 final class SimulatedRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedRunner.class);
@@ -26,7 +27,8 @@ final class SimulatedRunner {
     private final boolean fails;
     private final RunSettings settings;
     private final JobExecution execution;
-    private volatile ScheduledFuture<?> canceledChecks;
+    private volatile boolean checking = true;
+    private volatile ScheduledFuture<?> nextCheck;
 
     SimulatedRunner(Job job, AppProfile profile, boolean fails, RunSettings settings, JobExecution execution) {
         this.job = job;
@@ -42,17 +44,30 @@ final class SimulatedRunner {
                 LOG.debug("start_job {} failed: {}", job.id(), err.toString());
                 return;
             }
-            long every = Math.max(MIN_CHECK_MILLIS, settings.millis(1));
-            canceledChecks = execution.timer().scheduleWithFixedDelay(
-                    JobExecution.guarded(this::checkCanceled), every, every, TimeUnit.MILLISECONDS);
+            scheduleCheck();
             execution.work(job, profile, settings, this::finish);
         });
     }
 
+    private void scheduleCheck() {
+        if (checking) {
+            nextCheck = execution.timer().schedule(JobExecution.guarded(this::checkCanceled),
+                    Math.max(MIN_CHECK_MILLIS, settings.millis(1)), TimeUnit.MILLISECONDS);
+            if (!checking) {
+                stopChecks(); // stopped while it was being scheduled
+            }
+        }
+    }
+
     private void checkCanceled() {
+        if (!checking || execution.forgotten(job)) {
+            return; // a reset forgot the job: its runner is gone with the run
+        }
         call("execution_engine2.check_job_canceled", jobIdParams()).whenComplete((r, err) -> {
             if (err == null && r != null && (r.path("canceled").asBoolean() || r.path("finished").asBoolean())) {
                 stopChecks();
+            } else {
+                scheduleCheck();
             }
         });
     }
@@ -74,7 +89,8 @@ final class SimulatedRunner {
     }
 
     private void stopChecks() {
-        ScheduledFuture<?> f = canceledChecks;
+        checking = false;
+        ScheduledFuture<?> f = nextCheck;
         if (f != null) {
             f.cancel(false);
         }
