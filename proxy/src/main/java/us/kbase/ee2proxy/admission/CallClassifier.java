@@ -26,9 +26,10 @@ import us.kbase.ee2proxy.policy.request.JobCreation;
  * parent id of another user, a finished job or a made-up id therefore finds nothing and earns no
  * extra parent slot. Lookups that fail count as "nothing found": the call is classified the
  * stricter way (a parallel app at depth 0), and a parent lookup that failed (Redis down, the parent
- * unknown to this replica) marks the classification {@link Classified#provisional()}: admission
- * classifies such a call again while it is held, since a child taken for a parent would wait on the
- * parent cap its own parent holds.
+ * unknown to this replica), or a parallel app whose {@code parent_job_id} names no known job (its
+ * parent's lease perhaps not bound yet), marks the classification {@link Classified#provisional()}:
+ * admission classifies such a call again while it is held, since a child taken for a parent would
+ * wait on the parent cap its own parent holds.
  */
 final class CallClassifier {
 
@@ -54,8 +55,16 @@ final class CallClassifier {
                 return CompletableFuture.completedFuture(new Classified(first, false));
             }
             String ledgerUser = first.ledgerUser();
-            return parents(ledgerUser, parentIds).thenApply(found -> new Classified(Classifier.classify(policy, call,
-                    tokenUser, ParentLookup.of(ledgerUser, found.values), retries), found.failed));
+            return parents(ledgerUser, parentIds).thenApply(found -> {
+                Classification c = Classifier.classify(policy, call, tokenUser, ParentLookup.of(ledgerUser, found.values),
+                        retries);
+                // A parallel app whose parent is not known (yet) may be the child of a parent whose
+                // run_job EE2 has answered but whose lease this proxy has not bound: EE2 may start a
+                // job before its reply is back here. Classified again while held, it finds the parent.
+                boolean parentUnknown = !found.values.keySet().containsAll(parentIds)
+                        && c.claims().stream().anyMatch(SlotClaim::parent);
+                return new Classified(c, found.failed || parentUnknown);
+            });
         });
     }
 
