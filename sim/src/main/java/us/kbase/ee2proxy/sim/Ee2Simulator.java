@@ -25,6 +25,7 @@ import us.kbase.ee2proxy.sim.app.RunSettings;
 import us.kbase.ee2proxy.sim.auth.TokenRegistry;
 import us.kbase.ee2proxy.sim.control.RunConfiguration;
 import us.kbase.ee2proxy.sim.control.RunControlMethods;
+import us.kbase.ee2proxy.sim.control.SimChanges;
 import us.kbase.ee2proxy.sim.control.SimSnapshot;
 import us.kbase.ee2proxy.sim.control.TokenGrant;
 import us.kbase.ee2proxy.sim.ee2.ExecutionEngine;
@@ -88,7 +89,7 @@ public final class Ee2Simulator implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(config.ioThreads, new DefaultThreadFactory("ee2sim-io", true),
                 NioIoHandler.newFactory());
         List<MethodSpec> methods = new ArrayList<>(ExecutionEngine.methods(scheduler, () -> url.toString()));
-        methods.addAll(RunControlMethods.specs(this::configure, this::snapshot));
+        methods.addAll(RunControlMethods.specs(this::configure, this::snapshot, this::changes));
         endpoint = new Ee2Endpoint(tokens, methods);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -148,6 +149,15 @@ public final class Ee2Simulator implements AutoCloseable {
         Scheduler.Limits l = scheduler.limits();
         return new SimSnapshot(System.currentTimeMillis(), scheduler.lastChange(), settings.speed(),
                 l.slots(), l.overrides(), l.capacity(), scheduler.snapshot());
+    }
+
+    /** The jobs changed after version {@code since} (0: all), as {@code ee2sim.changes} returns them. */
+    public SimChanges changes(long since) {
+        Scheduler.Limits l = scheduler.limits();
+        long lastChange = scheduler.lastChange();
+        Scheduler.Changes c = scheduler.changesSince(since);
+        return new SimChanges(System.currentTimeMillis(), lastChange, since, c.version(), settings.speed(), l.slots(),
+                l.overrides(), l.capacity(), c.jobs());
     }
 
     /** Forgets every job (parents and runners still in flight are orphaned and do nothing more). */

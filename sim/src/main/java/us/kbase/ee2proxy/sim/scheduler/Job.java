@@ -21,6 +21,8 @@ public final class Job {
     long running;
     long finished;
     volatile long updated;
+    /** The scheduler's change count when anything a {@link JobSnapshot} shows last changed. */
+    long version;
     String errorMessage;
     Integer errorCode;
     Integer terminatedCode;

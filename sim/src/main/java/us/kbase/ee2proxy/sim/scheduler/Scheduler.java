@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,9 @@ import java.util.function.LongSupplier;
  * called outside the lock.
  */
 public final class Scheduler {
+    /** Creation order, then id: the order snapshots list jobs in. */
+    public static final Comparator<JobSnapshot> OLDEST_FIRST =
+            Comparator.comparingLong(JobSnapshot::created).thenComparing(JobSnapshot::jobId);
     private final LongSupplier clock;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Map<String, Integer> slotsInUse = new HashMap<>();
@@ -35,6 +39,8 @@ public final class Scheduler {
     private int inUse;
     private volatile Consumer<Job> onClaim = j -> {};
     private volatile long lastChange;
+    /** Counts every change a {@link JobSnapshot} can show; never goes back, not even on reset. */
+    private long version;
 
     public Scheduler(int defaultSlots, int capacity, LongSupplier clock) {
         this.defaultSlots = defaultSlots;
@@ -79,7 +85,10 @@ public final class Scheduler {
 
     /** The client sent the call that created {@code job} at {@code sentAt} (before EE2 saw it). */
     public synchronized void requestedAt(Job job, long sentAt) {
-        job.requested = Math.min(job.requested, sentAt);
+        if (sentAt < job.requested) {
+            job.requested = sentAt;
+            changed(job);
+        }
     }
 
     public synchronized void addRetry(Job original, String retryId) {
@@ -211,9 +220,27 @@ public final class Scheduler {
         for (Job j : jobs.values()) {
             out.add(j.snapshot());
         }
-        out.sort((a, b) -> a.created() != b.created()
-                ? Long.compare(a.created(), b.created()) : a.jobId().compareTo(b.jobId()));
+        out.sort(OLDEST_FIRST);
         return out;
+    }
+
+    /** The jobs that changed since {@code since} (a {@link Changes#version()}), oldest first. */
+    public record Changes(long version, List<JobSnapshot> jobs) {}
+
+    /**
+     * What changed after change count {@code since}: every job whose snapshot would differ from
+     * the one it had then (0: every job), and the count to ask from next time. A watcher that
+     * polls often pays for what moved, not for every job each time.
+     */
+    public synchronized Changes changesSince(long since) {
+        List<JobSnapshot> out = new ArrayList<>();
+        for (Job j : jobs.values()) {
+            if (j.version > since) {
+                out.add(j.snapshot());
+            }
+        }
+        out.sort(OLDEST_FIRST);
+        return new Changes(version, out);
     }
 
     /** Epoch millis of the last state change of any job. */
@@ -259,6 +286,7 @@ public final class Scheduler {
     }
 
     private void take(Job job) {
+        changed(job);
         job.holdsSlot = true;
         inUse++;
         if (job.spec.slotUser() != null) {
@@ -271,6 +299,7 @@ public final class Scheduler {
             return;
         }
         job.holdsSlot = false;
+        changed(job);
         inUse--;
         String u = job.spec.slotUser();
         if (u != null) {
@@ -281,6 +310,11 @@ public final class Scheduler {
     private void touch(Job job, long now) {
         job.updated = now;
         lastChange = now;
+        changed(job);
+    }
+
+    private void changed(Job job) {
+        job.version = ++version;
     }
 
     private void announce(List<Job> started) {

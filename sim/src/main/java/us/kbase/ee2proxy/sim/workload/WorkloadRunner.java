@@ -7,7 +7,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -16,13 +18,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import us.kbase.ee2proxy.sim.app.AppProfile;
+import us.kbase.ee2proxy.sim.app.Ee2CallError;
 import us.kbase.ee2proxy.sim.app.Ee2Client;
 import us.kbase.ee2proxy.sim.control.RunConfiguration;
 import us.kbase.ee2proxy.sim.control.RunControlMethods;
+import us.kbase.ee2proxy.sim.control.SimChanges;
 import us.kbase.ee2proxy.sim.control.SimSnapshot;
 import us.kbase.ee2proxy.sim.control.TokenGrant;
 import us.kbase.ee2proxy.sim.scheduler.JobSnapshot;
 import us.kbase.ee2proxy.sim.scheduler.JobStatus;
+import us.kbase.ee2proxy.sim.scheduler.Scheduler;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport.Rejection;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport.Verdict;
 
@@ -30,7 +35,8 @@ import us.kbase.ee2proxy.sim.workload.WorkloadReport.Verdict;
  * Runs a workload against any EE2 URL: the simulator itself, or a proxy in front of it. It
  * speaks only HTTP through that URL: {@code ee2sim.configure_run} resets the simulator and makes
  * its parents and runners call the same URL, then the workload's users submit on schedule, and
- * {@code ee2sim.snapshot} feeds the deadlock detector until every job is done or a verdict falls.
+ * {@code ee2sim.changes} (what moved since the last poll) feeds the deadlock detector until every
+ * job is done or a verdict falls.
  */
 public final class WorkloadRunner {
     private static final ObjectMapper JSON = RunControlMethods.json();
@@ -97,12 +103,13 @@ public final class WorkloadRunner {
             throws IOException, InterruptedException {
         long lastChange = -1;
         long changeSeenAt = t0;
+        SchedulerView view = new SchedulerView();
         while (true) {
             // Read before asking for the snapshot: a reply that lands while the snapshot is on its
             // way would otherwise make a snapshot without that job look like the end of the run.
             int outstanding = tracker.outstanding.get();
             long lastEvent = tracker.lastEvent.get();
-            SimSnapshot snap = snapshot(client);
+            SimSnapshot snap = view.poll(client);
             long now = System.currentTimeMillis();
             if (snap.lastChange() != lastChange) {
                 lastChange = snap.lastChange();
@@ -173,9 +180,39 @@ public final class WorkloadRunner {
         return sent;
     }
 
-    private SimSnapshot snapshot(Ee2Client client) throws IOException, InterruptedException {
-        JsonNode s = control(client, RunControlMethods.SNAPSHOT);
-        return JSON.treeToValue(s, SimSnapshot.class);
+    /**
+     * The scheduler's state as this run last saw it. Each poll asks only for the jobs changed since
+     * the previous one ({@code ee2sim.changes}) and merges them in by id, so a poll costs what
+     * moved, not every job of the run; a simulator without that method is asked for whole
+     * snapshots instead.
+     */
+    private final class SchedulerView {
+        private final Map<String, JobSnapshot> jobs = new HashMap<>();
+        private long version;
+        private boolean incremental = true;
+
+        SimSnapshot poll(Ee2Client client) throws IOException, InterruptedException {
+            if (incremental) {
+                try {
+                    JsonNode c = control(client, RunControlMethods.CHANGES,
+                            JSON.createObjectNode().put("since", version));
+                    SimChanges changes = JSON.treeToValue(c, SimChanges.class);
+                    changes.jobs().forEach(j -> jobs.put(j.jobId(), j));
+                    version = changes.version();
+                    List<JobSnapshot> all = new ArrayList<>(jobs.values());
+                    all.sort(Scheduler.OLDEST_FIRST);
+                    return new SimSnapshot(changes.now(), changes.lastChange(), changes.speed(), changes.slots(),
+                            changes.slotOverrides(), changes.capacity(), all);
+                } catch (IOException e) {
+                    if (!(e.getCause() instanceof Ee2CallError err) || err.error() == null
+                            || err.error().path("code").asInt() != -32601) {
+                        throw e;
+                    }
+                    incremental = false; // an older simulator: method not found
+                }
+            }
+            return JSON.treeToValue(control(client, RunControlMethods.SNAPSHOT), SimSnapshot.class);
+        }
     }
 
     private JsonNode control(Ee2Client client, String method, JsonNode... params)

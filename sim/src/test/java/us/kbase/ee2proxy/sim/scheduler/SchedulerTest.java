@@ -56,6 +56,32 @@ class SchedulerTest {
     }
 
     @Test
+    void changesSinceAVersionAreTheJobsThatMovedAfterIt() throws Exception {
+        var none = sim.result(null, "ee2sim.changes", obj("since", 0));
+        assertThat(none.get("jobs")).isEmpty();
+        long v0 = none.get("version").asLong();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(run("alice-1", "kb_A.x"));
+        }
+        var submitted = sim.result(null, "ee2sim.changes", obj("since", v0));
+        assertThat(submitted.get("jobs")).extracting(j -> j.get("jobId").asText()).containsExactlyElementsOf(ids);
+        long v1 = submitted.get("version").asLong();
+        assertThat(sim.result(null, "ee2sim.changes", obj("since", v1)).get("jobs")).isEmpty();
+
+        // The cancel moves the cancelled job and starts the queued one (it now holds a slot).
+        sim.result("alice-1", "execution_engine2.cancel_job", obj("job_id", ids.get(0)));
+        var moved = sim.result(null, "ee2sim.changes", obj("since", v1));
+        assertThat(moved.get("jobs")).extracting(j -> j.get("jobId").asText() + " " + j.get("status").asText()
+                + " " + j.get("holdsSlot").asBoolean()).containsExactly(ids.get(0) + " TERMINATED false",
+                        ids.get(3) + " RUNNING true");
+        assertThat(moved.get("since").asLong()).isEqualTo(v1);
+        assertThat(moved.get("lastChange").asLong()).isPositive();
+        assertThat(sim.result(null, "ee2sim.changes", obj("since", 0)).get("jobs")).hasSize(4);
+        assertThat(sim.error(null, "ee2sim.changes", obj("since", -1)).get("message").asText()).contains("since");
+    }
+
+    @Test
     void batchContainerTakesNoSlotButEachChildDoes() throws Exception {
         var r = sim.result("alice-1", "execution_engine2.run_job_batch",
                 List.of(obj("method", "kb_A.x"), obj("method", "kb_A.x"), obj("method", "kb_A.x"), obj("method", "kb_A.x")),
