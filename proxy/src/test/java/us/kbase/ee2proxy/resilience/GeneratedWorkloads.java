@@ -7,6 +7,8 @@ import java.util.Map;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.sim.app.AppProfile;
+import us.kbase.ee2proxy.sim.app.ChildPlan;
 import us.kbase.ee2proxy.sim.workload.Submission;
 import us.kbase.ee2proxy.sim.workload.Workload;
 import us.kbase.ee2proxy.sim.workload.WorkloadGenerator;
@@ -16,7 +18,7 @@ import us.kbase.ee2proxy.sim.workload.WorkloadUser;
 final class GeneratedWorkloads {
     private GeneratedWorkloads() {}
 
-    /** KBase's limits, with the generator's parent apps as the parallel apps. */
+    /** KBase's limits, with the generator's parent apps (their modules) as the parallel apps. */
     static AdmissionPolicy policy() {
         try {
             return PolicyLoader.parse("""
@@ -31,9 +33,11 @@ final class GeneratedWorkloads {
     }
 
     /**
-     * Workloads {@code seeds} run together: each keeps its own users (renamed {@code s<seed>-<user>})
-     * and schedule; the app profiles are the first one's (the generator names its apps alike).
-     * Job runners are on, so finishes reach EE2 (and a proxy) the way they do in production.
+     * Workloads {@code seeds} run together: each keeps its own users (renamed {@code s<seed>-<user>}),
+     * schedule and apps (functions renamed {@code <function>_s<seed>}, modules kept, so the policy's
+     * parallel apps still match): its own run times, child plans and flaky app, whose first runs
+     * fail in each workload, not once in the whole run. Job runners are on, so finishes reach EE2
+     * (and a proxy) the way they do in production.
      */
     static Workload together(List<Long> seeds, WorkloadGenerator.Shape shape) {
         List<Workload> parts = new ArrayList<>();
@@ -41,9 +45,14 @@ final class GeneratedWorkloads {
         Workload first = parts.get(0);
         Workload.Builder b = Workload.builder("random-" + seeds.get(0) + "-to-" + seeds.get(seeds.size() - 1))
                 .speed(first.speed()).quietSeconds(first.quietSeconds()).runners(true).timeoutSeconds(240);
-        first.apps().forEach(b::app);
         for (int i = 0; i < parts.size(); i++) {
-            String prefix = "s" + seeds.get(i) + "-";
+            long seed = seeds.get(i);
+            String prefix = "s" + seed + "-";
+            for (AppProfile a : parts.get(i).apps()) {
+                ChildPlan c = a.children();
+                b.app(new AppProfile(app(a.method(), seed), a.seconds(), a.failures(), c == null ? null
+                        : new ChildPlan(app(c.app(), seed), c.count(), c.concurrent(), c.maxRetries())));
+            }
             Map<String, String> tokens = new HashMap<>();
             for (WorkloadUser u : parts.get(i).users()) {
                 List<String> renamed = new ArrayList<>();
@@ -54,11 +63,18 @@ final class GeneratedWorkloads {
                 b.user(new WorkloadUser(prefix + u.name(), renamed, u.roles()));
             }
             for (Submission s : parts.get(i).submissions()) {
-                b.submit(new Submission(s.at(), prefix + s.user(), s.app(), s.batch(), s.repeat(), s.every(), s.jobClass(),
-                        s.cancelAfter(), s.retries(), s.token() == null ? null : tokens.get(s.token())));
+                b.submit(new Submission(s.at(), prefix + s.user(), s.app() == null ? null : app(s.app(), seed),
+                        s.batch() == null ? null : s.batch().stream().map(a -> app(a, seed)).toList(), s.repeat(),
+                        s.every(), s.jobClass(), s.cancelAfter(), s.retries(),
+                        s.token() == null ? null : tokens.get(s.token())));
             }
         }
         return b.build();
+    }
+
+    /** {@code Module.function} of workload {@code seed}: {@code Module.function_s<seed>}. */
+    private static String app(String method, long seed) {
+        return method + "_s" + seed;
     }
 
     /** The seed a user of {@link #together} came from. */
