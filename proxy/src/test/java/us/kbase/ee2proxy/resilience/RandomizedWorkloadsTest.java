@@ -2,6 +2,8 @@ package us.kbase.ee2proxy.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,18 +21,29 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
  * retries, cancels, late interactive jobs) all finish through the proxy, while run straight at
  * EE2 a share of the very same workloads deadlocks. {@value #DEFAULT_PER_RUN} workloads share one
  * run (their users apart), so the quiet period that proves a deadlock is waited once per run,
- * not once per workload. About a minute and a half on a 2-core machine.
+ * not once per workload: one and a half to two minutes on a shared 2-core machine.
  *
  * <p>{@code -Dee2proxy.workloads=N} runs N instead, {@code -Dee2proxy.workloadsPerRun=K} puts K
- * in one run.
+ * in one run (default {@value #DEFAULT_PER_RUN}, fewer under a low open-files limit).
  */
 class RandomizedWorkloadsTest {
     private static final int DEFAULT_PER_RUN = 40;
-    private static final int PER_RUN = Integer.getInteger("ee2proxy.workloadsPerRun", DEFAULT_PER_RUN);
+    /**
+     * A run of 40 peaks at about 7,000 open files in this JVM (every call in flight, held ones
+     * included, has a connection of its own, as real clients do): fewer to a run where the limit
+     * is lower.
+     */
+    private static final int PER_RUN = Integer.getInteger("ee2proxy.workloadsPerRun",
+            (int) Math.max(4, Math.min(DEFAULT_PER_RUN, maxOpenFiles() / 250)));
     /** How many: the issue asks for 200. */
     private static final int WORKLOADS = Integer.getInteger("ee2proxy.workloads", 200);
     /** Simulated seconds per real second: the generator's 200, three times over. */
     private static final double SPEED = 600;
+
+    private static long maxOpenFiles() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : Long.MAX_VALUE;
+    }
 
     @Test
     void everyWorkloadFinishesThroughTheProxyWhereAShareDeadlocksDirectly() throws Exception {
