@@ -255,11 +255,16 @@ public final class Ee2Client implements AutoCloseable {
             idle.addLast(ch);
         }
 
-        /** A connection that closed while kept (idle timeout, the server went away). */
-        void forget(Channel ch) {
+        /**
+         * Takes {@code ch} out if it is kept here: true for exactly one of this and a concurrent
+         * {@link #take()}, so a connection closed for idleness is never one a call just took.
+         */
+        boolean remove(Channel ch) {
             if (idle.removeFirstOccurrence(ch)) {
                 size.decrementAndGet();
+                return true;
             }
+            return false;
         }
     }
 
@@ -338,7 +343,7 @@ public final class Ee2Client implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            ctx.channel().closeFuture().addListener(f -> pool(origin).forget(ctx.channel()));
+            ctx.channel().closeFuture().addListener(f -> pool(origin).remove(ctx.channel()));
             super.channelActive(ctx);
         }
 
@@ -382,8 +387,10 @@ public final class Ee2Client implements AutoCloseable {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof IdleStateEvent && current == null) {
-                ctx.close(); // unused long enough
+            if (evt instanceof IdleStateEvent) {
+                if (current == null && pool(origin).remove(ctx.channel())) {
+                    ctx.close(); // kept unused long enough (and no call has just taken it)
+                }
                 return;
             }
             super.userEventTriggered(ctx, evt);

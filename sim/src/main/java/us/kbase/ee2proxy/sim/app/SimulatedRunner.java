@@ -3,7 +3,9 @@ package us.kbase.ee2proxy.sim.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,7 +43,7 @@ final class SimulatedRunner {
     void start() {
         call("execution_engine2.start_job", jobIdParams()).whenComplete((r, err) -> {
             if (err != null) {
-                LOG.debug("start_job {} failed: {}", job.id(), err.toString());
+                failed("start_job", err);
                 return;
             }
             scheduleCheck();
@@ -83,7 +85,7 @@ final class SimulatedRunner {
         }
         call("execution_engine2.finish_job", p).whenComplete((r, err) -> {
             if (err != null) {
-                LOG.debug("finish_job {} failed: {}", job.id(), err.toString());
+                failed("finish_job", err);
             }
         });
     }
@@ -93,6 +95,19 @@ final class SimulatedRunner {
         ScheduledFuture<?> f = nextCheck;
         if (f != null) {
             f.cancel(false);
+        }
+    }
+
+    /**
+     * A refusal for a job cancelled or forgotten meanwhile is part of the game; any other failure
+     * leaves the job stuck for good, which a run must be able to explain.
+     */
+    private void failed(String method, Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof CancellationException || !execution.alive(job)) {
+            LOG.debug("{} {} failed: {}", method, job.id(), cause.toString());
+        } else {
+            LOG.warn("{} {} failed ({}): the job stays {}", method, job.id(), cause.toString(), job.status());
         }
     }
 
