@@ -183,6 +183,8 @@ public final class ResilientLedger implements SlotLedger {
                         return CompletableFuture.completedFuture(List.of());
                     }
                     baseline.add(user, flight.demand.claims(), -1);
+                    // The leases move here: a release of these jobs must not subtract them again.
+                    jobIds.forEach(baseline::forget);
                     return adoptAll(user, flight.demand, jobIds);
                 });
     }
@@ -258,7 +260,11 @@ public final class ResilientLedger implements SlotLedger {
                 }),
                 () -> {
                     missedJobReleases.add(new JobRelease(user, jobId));
-                    baseline.jobReleased(jobId);
+                    if (freedLocally) {
+                        baseline.forget(jobId); // its lease was here, not in what Redis last said
+                    } else {
+                        baseline.jobReleased(jobId);
+                    }
                     return CompletableFuture.completedFuture(freedLocally);
                 });
     }
