@@ -167,8 +167,9 @@ public final class ResilientLedger implements SlotLedger {
             return local.bind(user, ticket, jobIds);
         }
         if (localFlight) {
-            local.releaseTicket(user, ticket);
-            return adoptAll(user, flight.demand, jobIds);
+            // Adopted in Redis before the local leases go: the counts never dip below the truth.
+            return adoptAll(user, flight.demand, jobIds)
+                    .whenComplete((bound, error) -> local.releaseTicket(user, ticket));
         }
         return sharedOr(
                 () -> shared.bind(user, ticket, jobIds).thenApply(bound -> {
@@ -182,10 +183,13 @@ public final class ResilientLedger implements SlotLedger {
                     if (flight == null) {
                         return CompletableFuture.completedFuture(List.of());
                     }
+                    // The leases move here: taken locally first, then taken off what Redis last
+                    // said (the other order let a decision in between see one lease too few), and
+                    // forgotten there, so that their release does not subtract them again.
+                    CompletionStage<List<String>> adopted = adoptAll(user, flight.demand, jobIds);
                     baseline.add(user, flight.demand.claims(), -1);
-                    // The leases move here: a release of these jobs must not subtract them again.
                     jobIds.forEach(baseline::forget);
-                    return adoptAll(user, flight.demand, jobIds);
+                    return adopted;
                 });
     }
 
