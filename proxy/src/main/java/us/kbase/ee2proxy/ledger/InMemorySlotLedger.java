@@ -154,6 +154,11 @@ public final class InMemorySlotLedger implements SlotLedger {
         return ids;
     }
 
+    /** Whether the job was released by id alone, before any lease here named it. */
+    boolean releasedUnowned(String jobId) {
+        return goneUnowned.getIfPresent(jobId) != null;
+    }
+
     /** The owner of a job lease held here, or null. */
     String ownerOf(String jobId) {
         return jobOwners.get(jobId);

@@ -186,7 +186,13 @@ public final class ResilientLedger implements SlotLedger {
                     // The leases move here: taken locally first, then taken off what Redis last
                     // said (the other order let a decision in between see one lease too few), and
                     // forgotten there, so that their release does not subtract them again.
-                    CompletionStage<List<String>> adopted = adoptAll(user, flight.demand, jobIds);
+                    CompletionStage<List<String>> adopted = adoptAll(user, flight.demand, jobIds).thenApply(bound -> {
+                        // A job refused here finished meanwhile; the failed bind may still have run
+                        // in Redis, where only a release naming the user frees it.
+                        jobIds.stream().filter(id -> !bound.contains(id) && local.releasedUnowned(id))
+                                .forEach(id -> missedJobReleases.add(new JobRelease(user, id)));
+                        return bound;
+                    });
                     baseline.add(user, flight.demand.claims(), -1);
                     jobIds.forEach(baseline::forget);
                     return adopted;
