@@ -6,17 +6,16 @@ import com.codahale.metrics.Timer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import us.kbase.ee2proxy.config.UpstreamConfig;
 import us.kbase.ee2proxy.identity.IdentityException.Reason;
+import us.kbase.ee2proxy.upstream.ServiceHttpClient;
 
 /**
- * The two auth2 calls the proxy makes, over the JDK's async HTTP client. A 4xx means auth2 refused
+ * The two auth2 calls the proxy makes, on pooled keep-alive connections. A 4xx means auth2 refused
  * the token; anything else that is not a readable 200 means auth2 is unavailable.
  */
 final class Auth2Client {
@@ -29,20 +28,20 @@ final class Auth2Client {
         }
     }
 
-    private final URI base;
-    private final Duration timeout;
-    private final HttpClient http;
+    /** Concurrent lookups beyond this wait for a connection (within the timeout). */
+    private static final int MAX_CONNECTIONS = 16;
+    /** auth2 answers are a small JSON object; anything this big is not one. */
+    private static final int MAX_ANSWER_BYTES = 1 << 20;
+    /** Below common servers' keep-alive timeouts, so the proxy closes an idle connection first. */
+    private static final Duration IDLE_CLOSE = Duration.ofSeconds(1);
+
+    private final ServiceHttpClient http;
     private final Timer latency;
     private final Counter failures;
 
     Auth2Client(IdentitySettings settings, MetricRegistry metrics) {
-        this.base = settings.auth2();
-        this.timeout = settings.timeout();
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http = new ServiceHttpClient(new UpstreamConfig(settings.auth2(), null, true, MAX_CONNECTIONS, IDLE_CLOSE),
+                settings.timeout(), MAX_ANSWER_BYTES);
         this.latency = metrics.timer("identity.auth2.requests");
         this.failures = metrics.counter("identity.auth2.failures");
     }
@@ -58,38 +57,31 @@ final class Auth2Client {
     }
 
     private CompletableFuture<Reply> get(String path, String token) {
-        HttpRequest request;
+        CompletableFuture<ServiceHttpClient.Answer> sent;
         try {
-            request = HttpRequest.newBuilder(base.resolve(path))
-                    .timeout(timeout)
-                    .header("Authorization", token)
-                    .header("Accept", "application/json")
-                    .GET()
-                    .build();
+            sent = http.send(HttpMethod.GET, http.target(path),
+                    Map.of("Authorization", token, "Accept", "application/json"), new byte[0]);
         } catch (IllegalArgumentException badHeader) {
             // A token that cannot even be sent as a header value is not a token.
             return CompletableFuture.completedFuture(new Reply(null, "Invalid token"));
         }
         Timer.Context timer = latency.time();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                // The client's timeout covers the headers; this also bounds a body that trickles.
-                .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS)
-                .handle((response, error) -> {
-                    timer.stop();
-                    if (error != null) {
-                        failures.inc();
-                        throw new IdentityException(Reason.AUTH_UNAVAILABLE,
-                                "The KBase auth service did not answer: " + describe(error), error);
-                    }
-                    return read(response);
-                });
+        return sent.handle((answer, error) -> {
+            timer.stop();
+            if (error != null) {
+                failures.inc();
+                throw new IdentityException(Reason.AUTH_UNAVAILABLE,
+                        "The KBase auth service did not answer: " + describe(error), error);
+            }
+            return read(answer);
+        });
     }
 
-    private Reply read(HttpResponse<byte[]> response) {
-        int status = response.statusCode();
+    private Reply read(ServiceHttpClient.Answer answer) {
+        int status = answer.status();
         JsonNode body;
         try {
-            body = JSON.readTree(response.body());
+            body = JSON.readTree(answer.body());
         } catch (IOException e) {
             body = null;
         }

@@ -8,29 +8,30 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import us.kbase.ee2proxy.config.UpstreamConfig;
 import us.kbase.ee2proxy.policy.request.JobRequirements;
 import us.kbase.ee2proxy.policy.request.RunJobParams;
+import us.kbase.ee2proxy.upstream.ServiceHttpClient;
 
 /**
  * The few EE2 calls the proxy makes on its own: {@code check_job} (a retried job's input, with the
  * caller's token), {@code check_jobs} and {@code check_jobs_date_range_for_all} (the reconciler,
  * with a service token and {@code as_admin}).
  *
- * <p>The JDK's async HTTP client, straight to the upstream URL (not through the proxy's own
- * Netty pool, so a slow reconcile never takes a connection a client needs). Every call is
- * bounded: connect and response by {@code timeout}, a trickling body by twice that. Futures
- * complete on the HTTP client's threads, never on an event loop; a Netty handler hops back.
+ * <p>A {@link ServiceHttpClient} straight to the upstream URL, with the upstream's TLS trust and
+ * hostname setting (not through the proxy's own pool, so a slow reconcile never takes a
+ * connection a client needs). Every call is bounded by {@code timeout}, connect and answer.
+ * Futures complete on that client's callback threads, never on an event loop; a Netty handler
+ * hops back.
  * Failures are {@link Ee2CallException}s (wrapped in a CompletionException by the future).
  */
 public final class Ee2Client {
@@ -41,23 +42,18 @@ public final class Ee2Client {
     private static final List<String> NOT_NEEDED = List.of("job_output");
     private static final List<String> NOT_NEEDED_NOR_INPUT = List.of("job_output", "job_input");
 
-    private final URI url;
-    private final Duration timeout;
-    private final HttpClient http;
+    /** The reconciler pages through check_jobs; a retry lookup asks one check_job: few at a time. */
+    private static final int MAX_CONNECTIONS = 8;
+    /** A page of check_jobs answers without job_input; this bounds a runaway one. */
+    private static final int MAX_ANSWER_BYTES = 64 << 20;
+
+    private final ServiceHttpClient http;
     private final AtomicLong ids = new AtomicLong();
 
     /** @param timeout bound on one call, connect included */
     public Ee2Client(UpstreamConfig upstream, Duration timeout) {
-        this.url = upstream.url();
-        this.timeout = timeout;
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (upstream.tls() && (upstream.trustCaFile() != null || !upstream.verifyHostname())) {
-            builder.sslContext(UpstreamTrust.context(upstream.trustCaFile(), upstream.verifyHostname()));
-        }
-        this.http = builder.build();
+        this.http = new ServiceHttpClient(new UpstreamConfig(upstream.url(), upstream.trustCaFile(), upstream.verifyHostname(),
+                MAX_CONNECTIONS, upstream.poolIdleTimeout()), timeout, MAX_ANSWER_BYTES);
     }
 
     public Ee2Client(URI url, Duration timeout) {
@@ -125,40 +121,36 @@ public final class Ee2Client {
                 .put("method", "execution_engine2." + method)
                 .put("id", "ee2proxy-" + ids.incrementAndGet());
         body.putArray("params").add(params);
-        HttpRequest request;
+        CompletableFuture<ServiceHttpClient.Answer> sent;
         try {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(url)
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            Map<String, String> headers = new HashMap<>();
+            headers.put("Content-Type", "application/json");
             if (token != null) {
-                builder.header("Authorization", token);
+                headers.put("Authorization", token);
             }
-            request = builder.build();
+            sent = http.send(HttpMethod.POST, http.target(), headers, JSON.writeValueAsBytes(body));
         } catch (IllegalArgumentException | JsonProcessingException e) {
             return CompletableFuture.failedFuture(Ee2CallException.refused(-32000, "cannot send " + method + ": " + e.getMessage()));
         }
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS)
-                .handle((response, error) -> {
-                    if (error != null) {
-                        Throwable cause = error.getCause() != null ? error.getCause() : error;
-                        throw Ee2CallException.unavailable("EE2 did not answer " + method + ": " + cause, cause);
-                    }
-                    return result(method, response);
-                });
+        return sent.handle((answer, error) -> {
+            if (error != null) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                throw Ee2CallException.unavailable("EE2 did not answer " + method + ": " + cause, cause);
+            }
+            return result(method, answer);
+        });
     }
 
-    private static JsonNode result(String method, HttpResponse<byte[]> response) {
+    private static JsonNode result(String method, ServiceHttpClient.Answer answer) {
         JsonNode reply;
         try {
-            reply = JSON.readTree(response.body());
+            reply = JSON.readTree(answer.body());
         } catch (IOException e) {
             reply = null;
         }
         if (reply == null || !reply.isObject()) {
             throw Ee2CallException.unavailable(
-                    "EE2 answered " + method + " with HTTP " + response.statusCode() + " and no JSON-RPC reply", null);
+                    "EE2 answered " + method + " with HTTP " + answer.status() + " and no JSON-RPC reply", null);
         }
         JsonNode error = reply.get("error");
         if (error != null && !error.isNull()) {
@@ -166,9 +158,9 @@ public final class Ee2Client {
             throw Ee2CallException.refused(code, error.path("message").asText("error " + code));
         }
         JsonNode result = reply.path("result");
-        if (response.statusCode() != 200 || !(result.isArray() || result.isNull())) {
+        if (answer.status() != 200 || !(result.isArray() || result.isNull())) {
             throw Ee2CallException.unavailable(
-                    "EE2 answered " + method + " with HTTP " + response.statusCode() + " and no result", null);
+                    "EE2 answered " + method + " with HTTP " + answer.status() + " and no result", null);
         }
         // Methods that return nothing (cancel_job, finish_job) answer "result": null.
         return result.isArray() && !result.isEmpty() ? result.get(0) : NullNode.getInstance();
