@@ -104,7 +104,7 @@ final class OutageBaseline {
         return limit == SlotDemand.UNLIMITED ? limit : limit - taken;
     }
 
-    private static UserCounts plus(UserCounts counts, List<SlotClaim> claims, int sign) {
+    static UserCounts plus(UserCounts counts, List<SlotClaim> claims, int sign) {
         int parents = counts.parents();
         Map<String, Integer> byApp = new HashMap<>(counts.parentsByApp());
         for (SlotClaim claim : claims) {

@@ -9,6 +9,7 @@ import com.codahale.metrics.MetricRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -164,6 +165,39 @@ class LedgerOutageTest {
         assertThat(get(replica.bind("alice", "flying", List.of("job-flying")))).containsExactly("job-flying");
         assertThat(jobsInRedis("alice")).containsExactly("job-0", "job-1", "job-2", "job-3", "job-flying");
         assertThat(get(observer.counts("alice")).parents()).isEqualTo(5);
+    }
+
+    @Test
+    void anAcquireStillInRedisWhenTheReplicaTurnsDegradedCountsAgainstLocalDecisions() throws Exception {
+        // Found by RedisRestartTest under load: Redis admitted a parent whose reply came back after
+        // another call's timeout had turned the replica degraded; a local decision in between saw
+        // only what Redis last said (4), admitted a 5th as well, and the user ran 6.
+        RedisLedgerSettings settings = new RedisLedgerSettings("f" + PREFIXES.incrementAndGet(), Duration.ofSeconds(2),
+                LeaseTerms.DEFAULT);
+        RedissonClient client = LedgerRedis.client(redis.uri(), Duration.ofSeconds(2));
+        try (ResilientLedger slow = new ResilientLedger(new RedisSlotLedger(client, settings, new MetricRegistry()),
+                mode::get, LeaseTerms.DEFAULT, Duration.ofMillis(100), new MetricRegistry())) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(get(slow.tryAcquire("alice", "t" + i, parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
+                get(slow.bind("alice", "t" + i, List.of("job-" + i)));
+            }
+            // Every call waits in Redis for 2.6 s: the first (bob's) times out at 2 s, the second
+            // (alice's 5th parent, sent at 1.5 s) is answered at 2.6 s, admitted.
+            assertThat(redis.command("CLIENT", "PAUSE", "2600", "ALL")).isEqualTo("+OK");
+            CompletableFuture<UserCounts> timesOut = slow.counts("bob").toCompletableFuture();
+            Thread.sleep(1500);
+            CompletableFuture<Admission> inRedis = slow.tryAcquire("alice", "in-redis", parent(0, "kb_Bowtie2", 5))
+                    .toCompletableFuture();
+            await("degraded by the first call's timeout", slow::degraded);
+            Admission decidedHere = get(slow.tryAcquire("alice", "here", parent(0, "kb_Bowtie2", 5)));
+
+            Admission fromRedis = get(inRedis);
+            timesOut.handle((counts, error) -> null).join();
+            assertThat(List.of(fromRedis, decidedHere)).as("5th parents admitted (Redis: %s, here: %s)",
+                    fromRedis.verdict(), decidedHere.verdict()).filteredOn(Admission::admitted).hasSizeLessThanOrEqualTo(1);
+        } finally {
+            client.shutdown();
+        }
     }
 
     @Test
