@@ -28,6 +28,8 @@ import us.kbase.ee2proxy.policy.RedisFailureMode;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.ledger.OutageReplay.Flight;
+import us.kbase.ee2proxy.ledger.OutageReplay.UserTicket;
 
 /**
  * The shared (Redis) ledger with the policy's fallback when it fails: after a failed call this
@@ -36,12 +38,8 @@ import us.kbase.ee2proxy.policy.UserCounts;
  * last said about the user ({@link OutageBaseline}); ADMIT (counted in that same local ledger); or
  * REFUSE ({@link Admission.Verdict#LEDGER_UNAVAILABLE}).
  *
- * <p>A background task probes Redis while degraded; when it answers, the outage is replayed:
- * releases Redis missed are applied (a ticket acquired just before the outage, a job finished
- * during it), and every job lease the local ledger holds is adopted into Redis and dropped locally.
- * Adopting before dropping, and undoing an adopt whose local lease was released meanwhile, means a
- * release racing the replay never leaves a ghost lease; Redis's tombstones stop a late adopt of a
- * finished job. Tickets still in flight (admitted locally, EE2 not answered yet) are taken in
+ * <p>A background task probes Redis while degraded; when it answers, the outage is replayed
+ * ({@link OutageReplay}). Tickets still in flight (admitted locally, EE2 not answered yet) are taken in
  * Redis as provisional leases under the same ticket, so Redis counts them before it decides again;
  * their bind then goes to Redis. Only then does this replica decide on Redis again, and it
  * replays once more at once for a decision that raced the switch.
@@ -58,30 +56,6 @@ public final class ResilientLedger implements SlotLedger {
     /** Not a possible KBase user name ([a-z0-9_]): probing never touches a real user's keys. */
     private static final String PROBE_USER = "(probe)";
 
-    /**
-     * A ticket admitted and not yet bound or released. A local flight becomes shared when a replay
-     * takes its leases in Redis; bind and release read {@link #local()} under the same lock, so they
-     * act after a move in progress, never in the middle of it.
-     */
-    private static final class Flight {
-        final SlotDemand demand;
-        private boolean local;
-
-        Flight(SlotDemand demand, boolean local) {
-            this.demand = demand;
-            this.local = local;
-        }
-
-        synchronized boolean local() {
-            return local;
-        }
-    }
-
-    private record UserTicket(String user, String ticket) {}
-
-    /** A job release Redis missed; {@code user} is null when only the job id was known. */
-    private record JobRelease(String user, String jobId) {}
-
     private final SlotLedger shared;
     private final InMemorySlotLedger local;
     private final Supplier<RedisFailureMode> mode;
@@ -94,11 +68,9 @@ public final class ResilientLedger implements SlotLedger {
      */
     private final Map<UserTicket, SlotDemand> sentToRedis = new ConcurrentHashMap<>();
     private final OutageBaseline baseline;
-    private final Set<UserTicket> missedTicketReleases = ConcurrentHashMap.newKeySet();
-    private final Set<JobRelease> missedJobReleases = ConcurrentHashMap.newKeySet();
+    private final OutageReplay missed;
     private final ScheduledExecutorService recovery;
     private final Counter fallbacks;
-    private final Counter replayed;
 
     /**
      * @param shared the Redis ledger (its calls must be bounded: they decide how long a request
@@ -115,7 +87,7 @@ public final class ResilientLedger implements SlotLedger {
         this.baseline = new OutageBaseline(Duration.ofHours(1), terms.bound());
         shared.observeCounts(baseline::seen);
         this.fallbacks = metrics.counter("ledger.fallback.decisions");
-        this.replayed = metrics.counter("ledger.fallback.replayed");
+        this.missed = new OutageReplay(shared, local, baseline, flights, metrics.counter("ledger.fallback.replayed"));
         metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> degraded.get() ? 1 : 0);
         this.recovery = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ledger-recovery");
@@ -150,7 +122,7 @@ public final class ResilientLedger implements SlotLedger {
                 },
                 () -> {
                     // A call that timed out may still have run in Redis: free it there on return.
-                    missedTicketReleases.add(key);
+                    missed.ticketRelease(key);
                     return fallbackAcquire(key, demand);
                 });
     }
@@ -204,7 +176,7 @@ public final class ResilientLedger implements SlotLedger {
                     return bound;
                 }),
                 () -> {
-                    missedTicketReleases.add(key);
+                    missed.ticketRelease(key);
                     if (flight == null) {
                         return CompletableFuture.completedFuture(List.of());
                     }
@@ -215,7 +187,7 @@ public final class ResilientLedger implements SlotLedger {
                         // A job refused here finished meanwhile; the failed bind may still have run
                         // in Redis, where only a release naming the user frees it.
                         jobIds.stream().filter(id -> !bound.contains(id) && local.releasedUnowned(id))
-                                .forEach(id -> missedJobReleases.add(new JobRelease(user, id)));
+                                .forEach(id -> missed.jobRelease(user, id));
                         return bound;
                     });
                     baseline.add(user, flight.demand.claims(), -1);
@@ -259,7 +231,7 @@ public final class ResilientLedger implements SlotLedger {
             return local.releaseTicket(user, ticket);
         }
         return sharedOr(() -> shared.releaseTicket(user, ticket), () -> {
-            missedTicketReleases.add(key);
+            missed.ticketRelease(key);
             if (flight == null) {
                 return CompletableFuture.completedFuture(0);
             }
@@ -280,7 +252,7 @@ public final class ResilientLedger implements SlotLedger {
             return releaseJob(owner, jobId);
         }
         return sharedOr(() -> shared.releaseJob(jobId), () -> {
-            missedJobReleases.add(new JobRelease(null, jobId));
+            missed.jobRelease(null, jobId);
             return local.releaseJob(jobId); // remembered as gone: a bind of it meanwhile takes nothing
         });
     }
@@ -294,7 +266,7 @@ public final class ResilientLedger implements SlotLedger {
                     return freed || freedLocally;
                 }),
                 () -> {
-                    missedJobReleases.add(new JobRelease(user, jobId));
+                    missed.jobRelease(user, jobId);
                     if (freedLocally) {
                         baseline.forget(jobId); // its lease was here, not in what Redis last said
                     } else {
@@ -405,13 +377,12 @@ public final class ResilientLedger implements SlotLedger {
         try {
             if (degraded.get()) {
                 shared.counts(PROBE_USER).toCompletableFuture().join();
-            } else if (missedTicketReleases.isEmpty() && missedJobReleases.isEmpty() && !local.holdsJobs()
-                    && !localFlights()) {
+            } else if (!missed.owed()) {
                 return;
             }
-            replay();
+            missed.replay();
             if (degraded.compareAndSet(true, false)) {
-                replay(); // a decision that raced the switch
+                missed.replay(); // a decision that raced the switch
                 log.warn("Shared ledger answers again; outage replayed");
             }
         } catch (RuntimeException e) {
@@ -419,59 +390,6 @@ public final class ResilientLedger implements SlotLedger {
                 log.debug("Shared ledger still unavailable", e);
             } else {
                 markDown(e);
-            }
-        }
-    }
-
-    private boolean localFlights() {
-        return flights.asMap().values().stream().anyMatch(Flight::local);
-    }
-
-    private void replay() {
-        // Whatever Redis holds under these tickets is a ghost: the live copy, if any, is local.
-        for (UserTicket missed : List.copyOf(missedTicketReleases)) {
-            shared.releaseTicket(missed.user(), missed.ticket()).toCompletableFuture().join();
-            missedTicketReleases.remove(missed);
-        }
-        for (JobRelease missed : List.copyOf(missedJobReleases)) {
-            (missed.user() == null ? shared.releaseJob(missed.jobId()) : shared.releaseJob(missed.user(), missed.jobId()))
-                    .toCompletableFuture().join();
-            missedJobReleases.remove(missed);
-        }
-        moveFlights();
-        for (String user : local.users().toCompletableFuture().join()) {
-            for (TrackedJob job : local.trackedJobs(user).toCompletableFuture().join()) {
-                // Adopt's reply tells the baseline Redis holds it; only then is it dropped here.
-                boolean added = shared.adopt(user, job.jobId(), job.claim()).toCompletableFuture().join();
-                boolean stillHeld = local.releaseJob(user, job.jobId()).toCompletableFuture().join();
-                if (!stillHeld) {
-                    shared.releaseJob(user, job.jobId()).toCompletableFuture().join();
-                } else if (added) {
-                    baseline.bound(user, job.jobId(), job.claim());
-                    replayed.inc();
-                }
-            }
-        }
-    }
-
-    /** Takes each local ticket still in flight in Redis, under the same ticket, then drops it here. */
-    private void moveFlights() {
-        for (Map.Entry<UserTicket, Flight> entry : List.copyOf(flights.asMap().entrySet())) {
-            UserTicket key = entry.getKey();
-            Flight flight = entry.getValue();
-            synchronized (flight) {
-                if (!flight.local || flights.asMap().get(key) != flight) {
-                    continue; // bound or released meanwhile: that call dealt with it
-                }
-                try {
-                    shared.tryAcquire(key.user(), key.ticket(), flight.demand.unlimited()).toCompletableFuture().join();
-                } catch (RuntimeException e) {
-                    missedTicketReleases.add(key); // it may have run: free it before the next try
-                    throw e;
-                }
-                local.releaseTicket(key.user(), key.ticket()).toCompletableFuture().join();
-                flight.local = false;
-                replayed.inc();
             }
         }
     }
