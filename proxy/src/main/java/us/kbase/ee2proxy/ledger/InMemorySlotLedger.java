@@ -165,6 +165,11 @@ public final class InMemorySlotLedger implements SlotLedger {
     }
 
     /** Whether any job lease is held: ResilientLedger replays them into Redis. */
+    /** What the user holds here, without making a book for a user who holds nothing. */
+    UserCounts countsIfAny(String user) {
+        return books.containsKey(user) ? locked(user, UserBook::counts) : UserCounts.ZERO;
+    }
+
     boolean holdsJobs() {
         return !jobOwners.isEmpty();
     }

@@ -42,7 +42,9 @@ import us.kbase.ee2proxy.ledger.OutageReplay.UserTicket;
  * ({@link OutageReplay}). Tickets still in flight (admitted locally, EE2 not answered yet) are taken in
  * Redis as provisional leases under the same ticket, so Redis counts them before it decides again;
  * their bind then goes to Redis. Only then does this replica decide on Redis again, and it
- * replays once more at once for a decision that raced the switch.
+ * replays once more at once for a decision that raced the switch. The local ledger holds only
+ * what Redis does not yet, so a decision on Redis always adds what is still here: a lease taken
+ * here during a replay (a call that failed over late) counts before it has moved.
  *
  * <p>The baseline is kept by Redis's own replies (acquire, adopt, counts, stamped with Redis time),
  * so a replay's adopt both moves a lease and tells the baseline Redis now holds it: the sum
@@ -98,6 +100,11 @@ public final class ResilientLedger implements SlotLedger {
                 TimeUnit.MILLISECONDS);
     }
 
+    /** What this replica holds that Redis does not (yet): for tests in this package. */
+    InMemorySlotLedger held() {
+        return local;
+    }
+
     /** Whether decisions are currently taken without Redis. */
     public boolean degraded() {
         return degraded.get();
@@ -108,16 +115,21 @@ public final class ResilientLedger implements SlotLedger {
         UserTicket key = new UserTicket(user, ticket);
         return sharedOr(
                 () -> {
+                    // Leases held here are not in Redis yet (an outage's, until replayed): Redis
+                    // decides on what it holds plus these.
+                    UserCounts here = local.countsIfAny(user);
+                    SlotDemand asked = here.jobs() == 0 ? demand : OutageBaseline.beyond(demand, here);
                     sentToRedis.put(key, demand);
                     // Off the list before the fallback below runs for the same call, and after the
                     // reply has told the baseline (observeCounts runs first).
-                    return shared.tryAcquire(user, ticket, demand)
+                    return shared.tryAcquire(user, ticket, asked)
                             .whenComplete((answer, error) -> sentToRedis.remove(key, demand))
                             .thenApply(admission -> {
                                 if (admission.admitted()) {
                                     flights.put(key, new Flight(demand, false));
                                 }
-                                return admission;
+                                return here.jobs() == 0 ? admission
+                                        : new Admission(admission.verdict(), OutageBaseline.sum(admission.counts(), here));
                             });
                 },
                 () -> {
@@ -279,7 +291,10 @@ public final class ResilientLedger implements SlotLedger {
     @Override
     public CompletionStage<UserCounts> counts(String user) {
         return sharedOr(
-                () -> shared.counts(user),
+                () -> shared.counts(user).thenApply(there -> {
+                    UserCounts here = local.countsIfAny(user);
+                    return here.jobs() == 0 ? there : OutageBaseline.sum(there, here);
+                }),
                 () -> local.counts(user).thenApply(here -> OutageBaseline.sum(baselineWithSent(user), here)));
     }
 
