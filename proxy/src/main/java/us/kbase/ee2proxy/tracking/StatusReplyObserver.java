@@ -1,9 +1,6 @@
 package us.kbase.ee2proxy.tracking;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import us.kbase.ee2proxy.admission.ReplyObserver;
@@ -16,17 +13,13 @@ import us.kbase.ee2proxy.upstream.UpstreamFailure;
  * A check_* or get_job_status reply: every job it shows in a terminal state is finished. Most of
  * these replies (the runner's {@code check_job_canceled}, once a second per running job) show
  * nothing terminal, so the body is scanned for the words a terminal state needs before anything
- * is parsed.
+ * is parsed ({@link TerminalWords}).
  */
 record StatusReplyObserver(SniffResult.Call call, JobTracker tracker) implements ReplyObserver {
-    /** A terminal state carries one of these; check_job_canceled's says {@code true}. */
-    private static final ByteBuf[] TERMINAL_WORDS = {
-        word("\"completed\""), word("\"error\""), word("\"terminated\""), word("true"),
-    };
 
     @Override
     public void onReply(int status, ByteBuf body) {
-        if (status != 200 || body.readableBytes() > tracker.maxReplyBytes() || !mayShowTerminal(body)) {
+        if (status != 200 || body.readableBytes() > tracker.maxReplyBytes() || !TerminalWords.mayAppearIn(body)) {
             return;
         }
         if (Ee2ReplyReader.read(call, status, body) instanceof Ee2Reply.JobStates states) {
@@ -40,23 +33,9 @@ record StatusReplyObserver(SniffResult.Call call, JobTracker tracker) implements
         }
     }
 
-    private static boolean mayShowTerminal(ByteBuf body) {
-        for (ByteBuf word : TERMINAL_WORDS) {
-            if (ByteBufUtil.indexOf(word, body) >= 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     public void onFailure(UpstreamFailure failure) {}
 
     @Override
     public void onNotForwarded() {}
-
-    /** Read-only and unreleasable: shared by every event loop, never freed. */
-    private static ByteBuf word(String s) {
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
-    }
 }
