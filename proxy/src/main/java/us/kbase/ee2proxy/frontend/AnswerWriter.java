@@ -1,0 +1,59 @@
+package us.kbase.ee2proxy.frontend;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpVersion;
+import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
+import us.kbase.ee2proxy.jsonrpc.RpcEnvelope;
+
+/**
+ * Writes the answer to a connection's current call (EE2's response or the proxy's own EE2-shaped
+ * error), says in it whether the connection stays open, and once it is written hands the
+ * connection back to {@link RequestRelayHandler} for what comes next. One per connection.
+ */
+final class AnswerWriter {
+    private final Relay relay;
+    private final CallInProgress call;
+    private final ChannelHandlerContext ctx;
+    private final RequestRelayHandler connection;
+
+    AnswerWriter(Relay relay, CallInProgress call, ChannelHandlerContext ctx, RequestRelayHandler connection) {
+        this.relay = relay;
+        this.call = call;
+        this.ctx = ctx;
+        this.connection = connection;
+    }
+
+    /** The proxy's own answer, counted as the error it is. */
+    void answer(ProxyReplies.Reply reply) {
+        relay.metrics().error(reply.kind());
+        answer(reply.reply());
+    }
+
+    /** An EE2-shaped error, with the call's id and version when it had them (a parse error has none). */
+    void answer(Ee2ErrorReply reply) {
+        RpcEnvelope envelope = call.envelope();
+        Ee2ErrorReply shaped = envelope == null || reply.code() == Ee2ErrorReply.PARSE_ERROR ? reply : reply.withEnvelope(envelope);
+        String allowHeaders = call.request().headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+        write(shaped.toResponse(ctx.alloc(), allowHeaders));
+    }
+
+    void write(FullHttpResponse response) {
+        // The last answer on this connection: the client said so, or it sent all it will (half-close),
+        // or the proxy is stopping (clients then reconnect to another replica).
+        boolean last = !call.keepAlive()
+                || (!connection.callsQueued() && (connection.inputEnded() || relay.clients().stopping()));
+        if (last) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (call.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+            boolean unread = call.request().decoderResult().isFailure();
+            connection.answered(written.isSuccess(), last, unread);
+        });
+    }
+}

@@ -1,0 +1,100 @@
+package us.kbase.ee2proxy.frontend;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import us.kbase.ee2proxy.admission.ReplyObserver;
+import us.kbase.ee2proxy.jsonrpc.RpcEnvelope;
+
+/**
+ * The one call a client connection is answering, and what the relay learnt about it on the way.
+ * One per connection, reused for each of its calls, so the fast path allocates nothing for it.
+ * Touched only on the connection's event loop.
+ */
+final class CallInProgress {
+    /** The request being answered, owned (retained) until its response is written. */
+    private FullHttpRequest request;
+    private boolean keepAlive;
+    private String methodLabel;
+    /** The call's JSON-RPC envelope, so the proxy's own errors answer with its id and version; null if not a call. */
+    private RpcEnvelope envelope;
+    /** What wants to see EE2's answer to this call (admission, job tracking), until told. */
+    private ReplyObserver observer;
+    /** The call's verdict while the gate has not given it (held, or being decided). */
+    private AwaitedVerdict awaited;
+    private long sentAt;
+
+    /** Takes {@code next} (and its ownership) as the call being answered. */
+    void begin(FullHttpRequest next) {
+        request = next;
+        keepAlive = HttpUtil.isKeepAlive(next);
+        envelope = null;
+        observer = null;
+    }
+
+    /** The call is answered (or its client is gone): releases its request. */
+    void end() {
+        request.release();
+        request = null;
+    }
+
+    boolean active() {
+        return request != null;
+    }
+
+    FullHttpRequest request() {
+        return request;
+    }
+
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** This answer is the connection's last. */
+    void closeAfterAnswer() {
+        keepAlive = false;
+    }
+
+    String methodLabel() {
+        return methodLabel;
+    }
+
+    void methodLabel(String label) {
+        methodLabel = label;
+    }
+
+    RpcEnvelope envelope() {
+        return envelope;
+    }
+
+    void envelope(RpcEnvelope callEnvelope) {
+        envelope = callEnvelope;
+    }
+
+    void observer(ReplyObserver told) {
+        observer = told;
+    }
+
+    /** The observer, which is told at most once: null once taken. */
+    ReplyObserver takeObserver() {
+        ReplyObserver told = observer;
+        observer = null;
+        return told;
+    }
+
+    AwaitedVerdict awaited() {
+        return awaited;
+    }
+
+    void awaited(AwaitedVerdict verdict) {
+        awaited = verdict;
+    }
+
+    /** Marks the moment the call left for EE2. */
+    void sent() {
+        sentAt = System.nanoTime();
+    }
+
+    long nanosSinceSent() {
+        return System.nanoTime() - sentAt;
+    }
+}

@@ -1,0 +1,76 @@
+package us.kbase.ee2proxy.frontend;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.admission.ReplyObserver;
+import us.kbase.ee2proxy.upstream.UpstreamExchange;
+import us.kbase.ee2proxy.upstream.UpstreamFailure;
+
+/**
+ * Takes EE2's answer to a connection's forwarded call (or the reason there is none), tells the
+ * call's observer (admission, job tracking) first, even when the client has gone, then has the
+ * client answered: EE2's response byte for byte minus hop-by-hop headers, or the proxy's
+ * EE2-shaped error. One per connection, the {@link UpstreamExchange} of each of its calls in turn.
+ */
+final class Ee2ReplyRelay implements UpstreamExchange {
+    private static final Logger LOG = LoggerFactory.getLogger(Ee2ReplyRelay.class);
+
+    private final Relay relay;
+    private final CallInProgress call;
+    private final Channel client;
+    private final RequestRelayHandler connection;
+
+    Ee2ReplyRelay(Relay relay, CallInProgress call, Channel client, RequestRelayHandler connection) {
+        this.relay = relay;
+        this.call = call;
+        this.client = client;
+        this.connection = connection;
+    }
+
+    @Override
+    public void onResponse(FullHttpResponse response) {
+        relay.metrics().upstreamLatency(call.methodLabel(), call.nanosSinceSent());
+        ReplyObserver told = call.takeObserver();
+        if (told != null) {
+            try {
+                told.onReply(response.status().code(), response.content().duplicate());
+            } catch (RuntimeException e) {
+                LOG.warn("reply observer failed on {}: {}", call.methodLabel(), e.toString());
+            }
+        }
+        if (!client.isActive()) {
+            response.release();
+            connection.finishCall();
+            return;
+        }
+        HopByHopHeaders.strip(response.headers());
+        int length = response.content().readableBytes();
+        if (HttpUtil.getContentLength(response, -1L) != length) {
+            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
+        connection.answers().write(response);
+    }
+
+    @Override
+    public void onFailure(UpstreamFailure failure) {
+        ProxyReplies.Reply reply = relay.replies().upstreamFailed(failure);
+        ReplyObserver told = call.takeObserver();
+        if (told != null) {
+            try {
+                told.onFailure(failure);
+            } catch (RuntimeException e) {
+                LOG.warn("reply observer failed on {}: {}", call.methodLabel(), e.toString());
+            }
+        }
+        if (client.isActive()) {
+            connection.answers().answer(reply);
+        } else {
+            relay.metrics().error(reply.kind());
+            connection.finishCall();
+        }
+    }
+}
