@@ -1,5 +1,6 @@
 package us.kbase.ee2proxy.frontend;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -19,6 +20,14 @@ final class AnswerWriter {
     private final CallInProgress call;
     private final ChannelHandlerContext ctx;
     private final RequestRelayHandler connection;
+    /**
+     * Told when an answer is written: one listener for all of the connection's answers instead of
+     * a capturing lambda per answer, which the next answer cannot race since a connection writes
+     * one answer at a time (the next call starts only after this listener ran).
+     */
+    private final ChannelFutureListener written = this::written;
+    /** The answer being written said {@code Connection: close}. */
+    private boolean last;
 
     AnswerWriter(Relay relay, CallInProgress call, ChannelHandlerContext ctx, RequestRelayHandler connection) {
         this.relay = relay;
@@ -44,16 +53,18 @@ final class AnswerWriter {
     void write(FullHttpResponse response) {
         // The last answer on this connection: the client said so, or it sent all it will (half-close),
         // or the proxy is stopping (clients then reconnect to another replica).
-        boolean last = !call.keepAlive()
+        last = !call.keepAlive()
                 || (!connection.callsQueued() && (connection.inputEnded() || relay.clients().stopping()));
         if (last) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (call.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
-            boolean unread = call.request().decoderResult().isFailure();
-            connection.answered(written.isSuccess(), last, unread);
-        });
+        ctx.writeAndFlush(response).addListener(written);
+    }
+
+    private void written(ChannelFuture future) {
+        boolean unread = call.request().decoderResult().isFailure();
+        connection.answered(future.isSuccess(), last, unread);
     }
 }
