@@ -19,7 +19,16 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     private final long responseTimeoutNanos;
     private ChannelHandlerContext ctx;
     private UpstreamExchange exchange;
-    private ScheduledFuture<?> timeout;
+    /** When the exchange in progress times out (System.nanoTime()). */
+    private long deadline;
+    /**
+     * The connection's one response timer, pending at most once. It is not scheduled and cancelled
+     * per request (a task allocated, put in and taken out of the event loop's queue each time): it
+     * stays pending across exchanges, and when it fires early for a later exchange it waits for
+     * the rest of that exchange's time; so a timeout still fires the response timeout after its
+     * request was sent.
+     */
+    private ScheduledFuture<?> timer;
     private boolean reusable = true;
 
     UpstreamResponseHandler(long responseTimeoutNanos) {
@@ -34,7 +43,10 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     /** Starts waiting for the response to a request about to be written. On the event loop. */
     void begin(UpstreamExchange next) {
         exchange = next;
-        timeout = ctx.executor().schedule(this::timedOut, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        deadline = System.nanoTime() + responseTimeoutNanos;
+        if (timer == null) {
+            timer = ctx.executor().schedule(this::timerFired, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     boolean reusable() {
@@ -63,6 +75,10 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         reusable = false;
+        if (timer != null) {
+            timer.cancel(false); // a closed connection is not kept (referenced from the timer queue) until it fires
+            timer = null;
+        }
         fail(new UpstreamFailure(UpstreamFailure.Kind.CLOSED, "the connection closed before the response was complete"));
         ctx.fireChannelInactive();
     }
@@ -92,6 +108,19 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
+    private void timerFired() {
+        timer = null;
+        if (exchange == null) {
+            return; // the next exchange starts the timer again
+        }
+        long left = deadline - System.nanoTime();
+        if (left > 0) { // the exchange that timer was set for ended; this one has time left
+            timer = ctx.executor().schedule(this::timerFired, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        timedOut();
+    }
+
     private void timedOut() {
         if (exchange != null) {
             reusable = false;
@@ -109,10 +138,6 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     private UpstreamExchange finish() {
         UpstreamExchange done = exchange;
         exchange = null;
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
         return done;
     }
 
