@@ -31,7 +31,11 @@ final class UpstreamInitializer extends ChannelInitializer<Channel> {
         }
         p.addLast("http", new HttpClientCodec(8192, 65536, 8192));
         p.addLast("aggregate", new HttpObjectAggregator(config.limits().maxResponseBytes()));
-        p.addLast("poolIdle", new IdleStateHandler(0, 0, config.upstream().poolIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        // Reader idle, not all idle: an idle pooled connection's last event is always the read that
+        // completed its response (its request was written before), so the two fire at the same
+        // time; but watching writes would turn the pool's void write promise into a real promise
+        // with a listener on every request.
+        p.addLast("poolIdle", new IdleStateHandler(config.upstream().poolIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast(RESPONSE_HANDLER, new UpstreamResponseHandler(config.timeouts().response().toNanos()));
     }
 }
