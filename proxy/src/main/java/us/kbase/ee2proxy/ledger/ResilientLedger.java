@@ -128,8 +128,7 @@ public final class ResilientLedger implements SlotLedger {
                                 if (admission.admitted()) {
                                     flights.put(key, new Flight(demand, false));
                                 }
-                                return here.jobs() == 0 ? admission
-                                        : new Admission(admission.verdict(), OutageBaseline.sum(admission.counts(), here));
+                                return new Admission(admission.verdict(), withHeld(admission.counts(), here));
                             });
                 },
                 () -> {
@@ -153,6 +152,11 @@ public final class ResilientLedger implements SlotLedger {
             }
             return new Admission(admission.verdict(), OutageBaseline.sum(base, admission.counts()));
         });
+    }
+
+    /** Redis's counts plus what is held here and not in Redis yet (nearly always nothing). */
+    private static UserCounts withHeld(UserCounts there, UserCounts here) {
+        return here.jobs() == 0 ? there : OutageBaseline.sum(there, here);
     }
 
     /** What Redis last said of {@code user}, plus the acquires on their way through Redis now. */
@@ -291,10 +295,7 @@ public final class ResilientLedger implements SlotLedger {
     @Override
     public CompletionStage<UserCounts> counts(String user) {
         return sharedOr(
-                () -> shared.counts(user).thenApply(there -> {
-                    UserCounts here = local.countsIfAny(user);
-                    return here.jobs() == 0 ? there : OutageBaseline.sum(there, here);
-                }),
+                () -> shared.counts(user).thenApply(there -> withHeld(there, local.countsIfAny(user))),
                 () -> local.counts(user).thenApply(here -> OutageBaseline.sum(baselineWithSent(user), here)));
     }
 

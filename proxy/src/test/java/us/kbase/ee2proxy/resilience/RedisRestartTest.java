@@ -59,10 +59,9 @@ class RedisRestartTest {
             AtomicReference<String> mostParentsSeen = new AtomicReference<>("none");
             CompletableFuture<Void> sampling = CompletableFuture.runAsync(() -> {
                 while (!run.isDone()) {
-                    List<String> parents = sim.jobs().stream()
-                            .filter(j -> !j.finishedState() && !j.batchContainer() && "alice".equals(j.slotUser())
-                                    && j.app().equals(PARENT_APP))
-                            .map(j -> j.jobId() + " " + j.status()).toList();
+                    List<String> parents = SimState.unfinishedJobs(sim,
+                                    j -> "alice".equals(j.slotUser()) && j.app().equals(PARENT_APP))
+                            .stream().map(j -> j.jobId() + " " + j.status()).toList();
                     if (parents.size() > mostParents.getAndAccumulate(parents.size(), Math::max)) {
                         // For the failure message: which parents ran at once, and when.
                         mostParentsSeen.set(LocalTime.now() + " " + parents);

@@ -96,6 +96,8 @@ class ServiceHttpClientTest {
                     .thenRun(() -> threads.add(Thread.currentThread().getName())));
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        // A call answered before its continuation was attached runs it here, on the caller.
+        threads.remove(Thread.currentThread().getName());
         assertThat(threads).isNotEmpty().allMatch(name -> name.startsWith("ee2proxy-service-calls"));
         assertThat(threads).hasSizeLessThanOrEqualTo(2);
     }
