@@ -78,6 +78,24 @@ public final class AdmissionPolicy {
         return false;
     }
 
+    /**
+     * Whether a parallel app is one only because its whole module is listed (an entry like
+     * {@code kb_Bowtie2}), no entry naming its method or app. Only such a job can be a module's
+     * worker rather than the app itself: {@code parents.ownModuleJobs} applies to it alone.
+     */
+    public boolean isParallelByModuleOnly(RunJobParams job) {
+        boolean byModule = false;
+        for (AppPattern p : parallelApps) {
+            if (p.matches(job)) {
+                if (p.target() != AppPattern.Target.MODULE) {
+                    return false;
+                }
+                byModule = true;
+            }
+        }
+        return byModule;
+    }
+
     /** The file (or "built-in defaults") this policy came from, for messages. */
     public String source() {
         return source;

@@ -9,7 +9,10 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
  * <ul>
  *   <li>{@code kb_Bowtie2} (no dot, no slash): every method of the module;
  *   <li>{@code kb_BatchApp.run_batch}: one method ({@code method} of RunJobParams);
- *   <li>{@code kb_Bowtie2/align_reads_to_assembly_app}: an {@code app_id}.
+ *   <li>{@code kb_Bowtie2/align_reads_to_assembly_app}: an app. It matches a job whose {@code app_id}
+ *       names it in either form EE2 accepts ({@code Module/app} or {@code Module.app}), and also a
+ *       job whose {@code method} is {@code Module.app} whatever its {@code app_id} says (none, the
+ *       module alone, another form): EE2 runs the method, and takes {@code app_id} only as a label.
  * </ul>
  * Each may use the globs {@code *} (any run of characters) and {@code ?} (one character).
  * Matching is case-sensitive, as KBase module names are.
@@ -42,12 +45,20 @@ public final class AppPattern {
     }
 
     public boolean matches(RunJobParams job) {
-        String subject = switch (target) {
-            case MODULE -> job.module();
-            case METHOD -> job.method();
-            case APP_ID -> job.appId();
+        return switch (target) {
+            case MODULE -> matches(job.module());
+            case METHOD -> matches(job.method());
+            case APP_ID -> matchesAsApp(job.appId()) || matchesAsApp(job.method());
         };
+    }
+
+    private boolean matches(String subject) {
         return subject != null && regex.matcher(subject).matches();
+    }
+
+    /** "Module.app" read as "Module/app", the form an app pattern is written in. */
+    private boolean matchesAsApp(String subject) {
+        return subject != null && regex.matcher(subject.replace('.', '/')).matches();
     }
 
     private static Pattern globToRegex(String glob) {

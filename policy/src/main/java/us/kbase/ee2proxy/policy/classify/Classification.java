@@ -13,8 +13,13 @@ import us.kbase.ee2proxy.policy.SlotClaim;
  * @param jobIndexes for each claim, the position of its job among the jobs the call creates
  *     (run_job_batch: in {@code child_job_ids}; retry_jobs: in the reply list). It differs from
  *     0, 1, 2... only when some members of a batch are exempt and take no claim.
+ * @param fromParallelApp the call may have been sent by a running parallel app's KBParallel loop,
+ *     which fails the whole app when a submission gets an error reply: such a call is never
+ *     refused, whatever class it was given (it waits instead, and is admitted at
+ *     {@code children.maxWait})
  */
-public record Classification(JobClass jobClass, String ledgerUser, List<SlotClaim> claims, List<Integer> jobIndexes) {
+public record Classification(JobClass jobClass, String ledgerUser, List<SlotClaim> claims, List<Integer> jobIndexes,
+        boolean fromParallelApp) {
     public Classification {
         Objects.requireNonNull(jobClass, "jobClass");
         Objects.requireNonNull(ledgerUser, "ledgerUser");
@@ -23,6 +28,11 @@ public record Classification(JobClass jobClass, String ledgerUser, List<SlotClai
         if (claims.size() != jobIndexes.size()) {
             throw new IllegalArgumentException("one job index per claim");
         }
+    }
+
+    /** A call no running parallel app sent. */
+    public Classification(JobClass jobClass, String ledgerUser, List<SlotClaim> claims, List<Integer> jobIndexes) {
+        this(jobClass, ledgerUser, claims, jobIndexes, false);
     }
 
     public boolean exempt() {

@@ -23,17 +23,27 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
 /**
  * Classifies a sniffed job-creating call: pure, given the lookups. Rules (DESIGN.md):
  * <ol>
- *   <li>{@code run_job_concierge} is exempt; so is an {@code as_admin} job whose
+ *   <li>{@code run_job_concierge} with truthy concierge params is exempt (with falsy ones EE2 runs a
+ *       normal job, classified as {@code run_job}); so is an {@code as_admin} job whose
  *       {@code job_requirements.ignore_concurrency_limits} is truthy.
  *   <li>The ledger user is {@code bill_to_user} on an {@code as_admin} job that sets it (EE2 honours
  *       job_requirements only with as_admin), else the token's user. A ledger user listed in
  *       {@code exempt.users} makes the job exempt.
- *   <li>A parallel app ({@code parents.apps}) is a parent at depth d+1 when {@code parent_job_id}
- *       names an active parent at depth d of the same ledger user, else at depth 0, except that a
- *       parallel app started by an active parent of its own module is a child when
- *       {@code parents.ownModuleJobs} is {@code child} (KBParallel's copies of itself).
- *   <li>Any other job with {@code parent_job_id} is a child, whatever the id names (claiming a
- *       parent only lowers a job's priority); without it, a plain job.
+ *   <li>A job's parent is the active parallel app of the same ledger user that its
+ *       {@code parent_job_id} names; failing that, for a job sent in KBParallel's shape
+ *       ({@code remote_url}, or a module-only {@code app_id}: {@link RunJobParams#kbParallelShaped})
+ *       by a user with active parallel apps, the one it is attributed to ({@link #attribute}): the
+ *       deepest of that user's active apps of the job's own module, else the deepest of all.
+ *   <li>A parallel app ({@code parents.apps}) with a parent at depth d is a parent at depth d+1,
+ *       except that a job of its parent's own module is a child (the module's worker) when
+ *       {@code parents.ownModuleJobs} is {@code child} and only its module is listed (an entry
+ *       naming its method or app says it is the app itself); without a parent it is a parent at
+ *       depth 0.
+ *   <li>Any other job with a parent, or with a {@code parent_job_id} at all, is a child (claiming a
+ *       parent only lowers a job's priority); otherwise a plain job.
+ *   <li>A job with a parent was sent by a running parallel app, whose loop fails the whole app on
+ *       an error reply: its classification says {@link Classification#fromParallelApp()}, and
+ *       admission never refuses it.
  *   <li>{@code run_job_batch}: every member classified as above, except that non-parallel members
  *       are children; exempt members take no claim. All members exempt: the call is exempt.
  *   <li>{@code retry_job(s)}: each retried job's params (see {@link RetryLookup}) classified as
@@ -53,7 +63,7 @@ public final class Classifier {
         if (call instanceof RunJob r) {
             return r.concierge()
                     ? new Classification(new Exempt(Why.CONCIERGE), tokenUser, List.of(), List.of())
-                    : single(policy, r.params(), false, tokenUser, parents);
+                    : single(policy, r.params(), tokenUser, parents);
         }
         if (call instanceof RunJobBatch b) {
             return group(policy, b.jobs(), b.asAdmin(), true, false, tokenUser, parents);
@@ -74,6 +84,15 @@ public final class Classifier {
         return ids;
     }
 
+    /**
+     * Whether the caller must fetch the user's active parallel apps
+     * ({@link ParentLookup#activeParents}) before classifying: for a {@code run_job} in KBParallel's
+     * shape, which may be a child that names no parent.
+     */
+    public static boolean needsActiveParents(JobCreation call) {
+        return call instanceof RunJob r && !r.concierge() && r.params().kbParallelShaped();
+    }
+
     /** The job ids whose params the caller must look up for a retry; empty for other calls. */
     public static List<String> retriedJobIds(JobCreation call) {
         return call instanceof RetryJobs r ? r.jobIds() : List.of();
@@ -92,14 +111,15 @@ public final class Classifier {
         return UNKNOWN_APP;
     }
 
-    private static Classification single(AdmissionPolicy policy, RunJobParams job, boolean batchMember,
-            String tokenUser, ParentLookup parents) {
+    private static Classification single(AdmissionPolicy policy, RunJobParams job, String tokenUser,
+            ParentLookup parents) {
         String ledgerUser = ledgerUser(job, false, tokenUser);
-        JobClass c = memberClass(policy, job, false, batchMember, ledgerUser, parents);
+        JobClass c = memberClass(policy, job, false, false, ledgerUser, parents);
         if (c instanceof Exempt) {
             return new Classification(c, ledgerUser, List.of(), List.of());
         }
-        return new Classification(c, ledgerUser, List.of(claim(c)), List.of(0));
+        boolean fromParallelApp = c instanceof Child || c instanceof Parent p && p.depth() > 0;
+        return new Classification(c, ledgerUser, List.of(claim(c)), List.of(0), fromParallelApp);
     }
 
     private static Classification group(AdmissionPolicy policy, List<RunJobParams> jobs, boolean asAdmin,
@@ -133,7 +153,7 @@ public final class Classifier {
             jobs.add(retries.retried(id).orElse(RunJobParams.of(null)));
         }
         if (jobs.size() == 1) {
-            return single(policy, jobs.get(0), false, tokenUser, parents);
+            return single(policy, jobs.get(0), tokenUser, parents);
         }
         return group(policy, jobs, false, false, true, tokenUser, parents);
     }
@@ -149,22 +169,74 @@ public final class Classifier {
         }
         String app = appLabel(job);
         String parentId = job.parentJobId();
+        Optional<ActiveParent> parent = parentOf(job, app, batchMember, ledgerUser, parents);
         if (policy.isParallelApp(job)) {
-            Optional<SlotClaim> parent = parentId == null
-                    ? Optional.empty()
-                    : parents.activeParent(ledgerUser, parentId).filter(SlotClaim::parent);
             if (parent.isEmpty()) {
                 return new Parent(0, app, null);
             }
-            if (policy.ownModuleJobs() == OwnModuleJobs.CHILD && parent.get().app().equals(app)) {
-                return new Child(parentId, app);
+            SlotClaim p = parent.get().claim();
+            if (policy.ownModuleJobs() == OwnModuleJobs.CHILD && p.app().equals(app) && policy.isParallelByModuleOnly(job)) {
+                return new Child(parent.get().jobId(), app);
             }
-            return new Parent(parent.get().depth() + 1, app, parentId);
+            // A nested app that names no parent was sent by an app of another module (an app does
+            // not start itself): the deepest of those, the highest cap it could be owed.
+            ActiveParent sender = named(parent.get(), parentId) ? parent.get()
+                    : deepest(parents.activeParents(ledgerUser).stream().filter(a -> !a.claim().app().equals(app))
+                            .toList()).orElse(parent.get());
+            return new Parent(sender.claim().depth() + 1, app, sender.jobId());
+        }
+        if (parent.isPresent()) {
+            return new Child(parent.get().jobId(), app);
         }
         if (parentId != null || batchMember) {
             return new Child(parentId, app);
         }
         return new Plain(app);
+    }
+
+    /**
+     * The active parallel app that sent this job: the one its {@code parent_job_id} names, or, for a
+     * job in KBParallel's shape, the one it is attributed to. A {@code parent_job_id} naming
+     * anything else earns nothing.
+     */
+    private static Optional<ActiveParent> parentOf(RunJobParams job, String app, boolean batchMember,
+            String ledgerUser, ParentLookup parents) {
+        String parentId = job.parentJobId();
+        if (parentId != null) {
+            Optional<SlotClaim> named = parents.activeParent(ledgerUser, parentId).filter(SlotClaim::parent);
+            if (named.isPresent()) {
+                return Optional.of(new ActiveParent(parentId, named.get()));
+            }
+        }
+        // A batch comes from the narrative, never from KBParallel's loop.
+        return !batchMember && job.kbParallelShaped() ? attribute(parents.activeParents(ledgerUser), app)
+                : Optional.empty();
+    }
+
+    /**
+     * Which active parallel app a KBParallel child that names no parent came from. KBParallel runs
+     * tasks of any module, but the known callers (kb_Bowtie2, kb_hisat2) fan out into workers of
+     * their own module, so an app of the child's module is the likeliest sender; among several,
+     * the deepest; without one, the deepest of all. A tie goes to the earliest listed (the ledger
+     * lists oldest first).
+     */
+    static Optional<ActiveParent> attribute(List<ActiveParent> active, String app) {
+        Optional<ActiveParent> sameModule = deepest(active.stream().filter(a -> a.claim().app().equals(app)).toList());
+        return sameModule.isPresent() ? sameModule : deepest(active);
+    }
+
+    private static boolean named(ActiveParent parent, String parentJobId) {
+        return parentJobId != null && parentJobId.equals(parent.jobId());
+    }
+
+    private static Optional<ActiveParent> deepest(List<ActiveParent> active) {
+        ActiveParent deepest = null;
+        for (ActiveParent a : active) {
+            if (deepest == null || a.claim().depth() > deepest.claim().depth()) {
+                deepest = a;
+            }
+        }
+        return Optional.ofNullable(deepest);
     }
 
     private static SlotClaim claim(JobClass c) {

@@ -33,6 +33,12 @@ import us.kbase.ee2proxy.policy.decide.Reason.Who;
  *   <li>plain: admitted; exempt: admitted with no claim;
  *   <li>parent at depth d: refused when d > maxNestingDepth; admitted iff P(u) < C_d = C_0 + d;
  *       otherwise held up to parents.maxWait then refused, or refused at once (parents.whenFull);
+ *   <li>a call sent by a running parallel app ({@link Classification#fromParallelApp()}: a child, or a
+ *       nested parallel app) is never refused, since KBParallel fails the whole app on an error
+ *       reply. A nested parallel app over its cap waits until it fits (never admitted over it:
+ *       admitting one nested app early breaks the depth argument below and can fill every slot
+ *       with parents), however long; a nesting deeper than parents.maxNestingDepth waits on the
+ *       deepest cap instead of a refusal;
  *   <li>child: admitted iff A(u) < S + children.maxQueued; otherwise held; after
  *       children.maxWait admitted anyway;
  *   <li>a batch of k parents and m others (run_job_batch, or retry_jobs of several jobs) is ONE
@@ -52,6 +58,8 @@ import us.kbase.ee2proxy.policy.decide.Reason.Who;
 public final class Admission {
     /** Retry-After for a parallel app refused at the cap: about how soon a parent could finish. */
     static final Duration RETRY_PARENT = Duration.ofMinutes(1);
+    /** How often a nested app waiting for its cap is decided again (each release retries it sooner). */
+    static final Duration RECHECK_SENT_BY_APP = Duration.ofMinutes(1);
 
     private Admission() {}
 
@@ -77,7 +85,8 @@ public final class Admission {
     }
 
     private static SlotDemand demand(Limits l, Shape s, Classification call, Duration waited) {
-        int parentLimit = s.parentDepths.isEmpty() ? SlotDemand.UNLIMITED : parentLimit(l, s.parentDepths);
+        int parentLimit = s.parentDepths.isEmpty() ? SlotDemand.UNLIMITED
+                : parentLimit(l, s.parentDepths);
         int jobLimit = s.lowPriority && !s.aged(l, waited)
                 ? (int) Math.min(SlotDemand.UNLIMITED, (long) l.childJobLimit() - 1 + call.claims().size())
                 : SlotDemand.UNLIMITED;
@@ -98,7 +107,7 @@ public final class Admission {
                     Optional.empty());
         }
         int deepest = s.parentDepths.isEmpty() ? -1 : Collections.max(s.parentDepths);
-        if (deepest > l.parentsMaxNestingDepth()) {
+        if (deepest > l.parentsMaxNestingDepth() && !call.fromParallelApp()) {
             return new Refuse(new Reason.TooDeep(who, s.deepestApp, deepest, l.parentsMaxNestingDepth()), Optional.empty());
         }
         SlotDemand demand = demand(l, s, call, waited);
@@ -109,12 +118,30 @@ public final class Admission {
             return new Admit(demand, why, Optional.empty());
         }
         if ((long) counts.parents() + s.parentDepths.size() > demand.parentLimit()) {
-            return overParentCap(l, who, counts, s, demand, waited);
+            return call.fromParallelApp() ? sentByAppOverParentCap(l, who, counts, s, demand)
+                    : overParentCap(l, who, counts, s, demand, waited);
         }
         Duration left = l.childrenMaxWait().minus(waited);
         // Only the job limit is in the way, and it lifts at children.maxWait: aging admits it then.
         return new Hold(demand, new Reason.QueueFull(who, s.job, counts.jobs(), l.childJobLimit(), left), left,
                 Then.ADMIT);
+    }
+
+    /**
+     * A parallel app sent by a running one (nested) never gets a refusal, which would fail its
+     * sender, nor an admission over its cap: it waits for a parent to finish, decided again at
+     * every release (and at least every {@link #RECHECK_SENT_BY_APP}).
+     */
+    private static Decision sentByAppOverParentCap(Limits l, Who who, UserCounts counts, Shape s, SlotDemand demand) {
+        return new Hold(demand, parentsFull(l, who, counts, s, Outcome.WAIT_FOR_CAP, RECHECK_SENT_BY_APP),
+                RECHECK_SENT_BY_APP, Then.WAIT);
+    }
+
+    private static Reason.ParentsFull parentsFull(Limits l, Who who, UserCounts counts, Shape s, Outcome outcome,
+            Duration time) {
+        int depth = Math.min(s.parentDepths.get(0), l.parentsMaxNestingDepth());
+        return new Reason.ParentsFull(who, s.job, 1, depth, counts.parents(), l.parentCap(depth), counts.parentsByApp(),
+                outcome, time);
     }
 
     /** Parallel apps never go over their cap: hold up to the wait, then refuse (or refuse at once). */
@@ -146,7 +173,9 @@ public final class Admission {
     static int parentLimit(Limits l, List<Integer> depths) {
         List<Integer> caps = new ArrayList<>();
         for (int d : depths) {
-            caps.add(l.parentCap(d));
+            // Deeper than maxNestingDepth only for a call sent by a running parallel app, which is
+            // never refused: it waits on the deepest cap (every cap stays within slots - 1).
+            caps.add(l.parentCap(Math.min(d, l.parentsMaxNestingDepth())));
         }
         Collections.sort(caps);
         long least = Long.MAX_VALUE;
@@ -184,6 +213,7 @@ public final class Admission {
         boolean aged(Limits l, Duration waited) {
             return lowPriority && waited.compareTo(l.childrenMaxWait()) >= 0;
         }
+
 
         static Shape of(Classification call) {
             JobClass c = call.jobClass();

@@ -66,6 +66,12 @@ public sealed interface Decision {
         /** Admitted anyway (aging): children never fail because they waited. */
         ADMIT,
         /** Refused: parallel apps are never admitted over the cap. */
-        REFUSE
+        REFUSE,
+        /**
+         * Held again: a parallel app sent by a running one is neither refused (that would fail its
+         * sender) nor admitted over its cap (that could fill every slot with parents); it waits for
+         * a parent to finish, however long (its client gives up at 1800 s).
+         */
+        WAIT
     }
 }

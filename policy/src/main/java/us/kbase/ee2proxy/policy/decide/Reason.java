@@ -84,7 +84,13 @@ public sealed interface Reason {
     }
 
     /** How a parent-cap decision ends. */
-    enum Outcome { HOLD, REFUSED_AT_ONCE, REFUSED_AFTER_WAIT }
+    enum Outcome {
+        HOLD,
+        REFUSED_AT_ONCE,
+        REFUSED_AFTER_WAIT,
+        /** Sent by a running parallel app: it waits for the cap, however long; never refused. */
+        WAIT_FOR_CAP
+    }
 
     /**
      * The user is at the parallel-app cap C_d. {@code incoming} is how many parallel apps the call
@@ -117,6 +123,8 @@ public sealed interface Reason {
                 case REFUSED_AFTER_WAIT -> have + " " + it + " waited " + words(time) + " for "
                         + (incoming == 1 ? "one of them" : "them") + " to finish and was not started. Start it again when "
                         + (incoming == 1 ? "one of them has" : "enough of them have") + " finished.";
+                case WAIT_FOR_CAP -> have + " This one was started by one of your running parallel apps, so it is"
+                        + " never refused: it is waiting at the proxy and starts when one of them finishes.";
             };
         }
 
@@ -127,6 +135,9 @@ public sealed interface Reason {
                 case HOLD -> "hold " + job + ": " + numbers + "; held up to " + compact(time) + ", then refused; " + who;
                 case REFUSED_AT_ONCE -> "refuse " + job + ": " + numbers + "; parents.whenFull is refuse; " + who;
                 case REFUSED_AFTER_WAIT -> "refuse " + job + " after holding " + compact(time) + ": " + numbers + "; " + who;
+                case WAIT_FOR_CAP -> "hold " + job + ": " + numbers + "; sent by a running parallel app, never refused"
+                        + " nor admitted over the cap: decided again at each release, at least every " + compact(time)
+                        + "; " + who;
             };
         }
     }

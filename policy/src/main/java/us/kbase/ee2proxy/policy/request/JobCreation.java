@@ -8,7 +8,12 @@ import java.util.List;
  */
 public sealed interface JobCreation {
 
-    /** {@code run_job}, or {@code run_job_concierge} when {@code concierge} is true. */
+    /**
+     * {@code run_job}, or {@code run_job_concierge}. {@code concierge} is true only for a
+     * {@code run_job_concierge} whose second argument (the concierge params) is truthy in Python:
+     * EE2 applies its concierge rules (the concierge user only, no concurrency limit) only
+     * {@code if concierge_params:}, and otherwise runs a normal job for the caller.
+     */
     record RunJob(RunJobParams params, boolean concierge) implements JobCreation {}
 
     /**

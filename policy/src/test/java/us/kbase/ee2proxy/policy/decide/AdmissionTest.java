@@ -95,14 +95,44 @@ class AdmissionTest {
         assertThat(decide(parent("p0"), counts(5, 9, FIVE))).isInstanceOf(Admit.class);
         Hold h = (Hold) decide(parent("p0"), counts(6, 9, Map.of("kb_Bowtie2", 6)));
         assertThat(h.reason().userMessage()).isEqualTo("You have 6 parallel apps running (kb_Bowtie2 x6); your limit"
-                + " for a parallel app started by another one (nesting level 1) is 6. This one starts when one of them"
-                + " finishes, and waits at most 10 minutes.");
+                + " for a parallel app started by another one (nesting level 1) is 6. This one was started by one of"
+                + " your running parallel apps, so it is never refused: it is waiting at the proxy and starts when one"
+                + " of them finishes.");
         assertThat(h.reason().rule()).isEqualTo("parents.maxPerUser+depth");
+        assertThat(h.then()).isEqualTo(Decision.Then.WAIT);
     }
 
     @Test
-    void aParentDeeperThanAllowedIsRefusedWithNoRetryAfter() {
-        Refuse r = (Refuse) decide(parent("p2"), counts(0, 0, Map.of()));
+    void aNestedParentSentByARunningAppWaitsForItsCapHoweverLongNeverRefusedNorAdmittedOverIt() {
+        // A refusal would fail the sending app (KBParallel re-raises it); an admission over the cap
+        // could fill every slot with parents. It waits, decided again at every release.
+        for (Duration waited : List.of(Duration.ZERO, Limits.KBASE.parentsMaxWait(), Limits.KBASE.childrenMaxWait(),
+                Duration.ofMinutes(29))) {
+            Hold h = (Hold) Admission.decide(ALICE, counts(6, 9, Map.of("kb_Bowtie2", 6)), parent("p0"), waited);
+            assertThat(h.then()).isEqualTo(Decision.Then.WAIT);
+            assertThat(h.demand().parentLimit()).isEqualTo(Limits.KBASE.parentCap(1));
+        }
+        // parents.whenFull: refuse does not apply to it either.
+        EffectivePolicy refusing = withLimits(new Limits(10, 5, 2, WhenFull.REFUSE, Duration.ofMinutes(10), 10,
+                Duration.ofMinutes(15)));
+        assertThat(Admission.decide(refusing, counts(6, 9, Map.of("kb_Bowtie2", 6)), parent("p0"), Duration.ZERO))
+                .isInstanceOf(Hold.class);
+    }
+
+    @Test
+    void aParentDeeperThanAllowedSentByARunningAppWaitsOnTheDeepestCapInsteadOfARefusal() {
+        // p2 is at depth 2 (the deepest allowed): its kb_Bwa child would be at depth 3.
+        Admit a = (Admit) decide(parent("p2"), counts(0, 0, Map.of()));
+        assertThat(a.demand().parentLimit()).isEqualTo(Limits.KBASE.parentCap(2));
+        assertThat(decide(parent("p2"), counts(7, 7, Map.of("kb_hisat2", 7)))).isInstanceOf(Hold.class);
+    }
+
+    @Test
+    void aParentDeeperThanAllowedIsRefusedWithNoRetryAfterWhenNoRunningAppSentIt() {
+        Classification nested = parent("p2");
+        Classification notFromAnApp = new Classification(nested.jobClass(), nested.ledgerUser(), nested.claims(),
+                nested.jobIndexes(), false);
+        Refuse r = (Refuse) decide(notFromAnApp, counts(0, 0, Map.of()));
         assertThat(r.reason().userMessage()).isEqualTo("This kb_Bwa job was started by another parallel app and would be"
                 + " nested 3 levels deep; your limit is 2, so it was not started. Run kb_Bwa on its own instead of from"
                 + " inside another parallel app, or ask KBase support to raise the limit.");
@@ -255,8 +285,8 @@ class AdmissionTest {
         assertThat(a.reason().rule()).isEqualTo("parents.maxPerUser");
         assertThat(a.demand().parentLimit()).isEqualTo(SlotDemand.UNLIMITED);
         assertThat(a.demand().claims()).containsExactly(SlotClaim.parentAt(0, "kb_Bwa"));
-        Admit tooDeep = (Admit) Admission.decide(shadow, UserCounts.ZERO, parent("p2"), Duration.ZERO);
-        assertThat(tooDeep.shadowOf()).get().isInstanceOf(Refuse.class);
+        Admit nestedAtCap = (Admit) Admission.decide(shadow, counts(7, 7, FIVE), parent("p2"), Duration.ZERO);
+        assertThat(nestedAtCap.shadowOf()).get().isInstanceOf(Hold.class);
         Admit fine = (Admit) Admission.decide(shadow, UserCounts.ZERO, parent(null), Duration.ZERO);
         assertThat(fine.shadowOf()).isEqualTo(Optional.empty());
     }

@@ -34,7 +34,7 @@ class DeadlockFreedomTest {
     @Property(tries = 10_000)
     void theRulesNeverDeadlockExceedACapOrHoldAChildTooLong(@ForAll("scenarios") Scenario s) {
         Outcome o = new FifoSimulation(s.policy(), Rules.REAL).run(s.arrivals());
-        assertThat(o.ok()).as("%s: %s", o.violation(), o.detail()).isTrue();
+        assertThat(o.acceptable()).as("%s: %s", o.violation(), o.detail()).isTrue();
         // The property means something only if the workloads reach every rule often enough.
         Statistics.label("held").collect(o.holds() > 0);
         Statistics.label("refused").collect(o.refused() > 0);
@@ -48,7 +48,9 @@ class DeadlockFreedomTest {
 
     @Test
     void capsThatDoNotGrowWithDepthAreCaughtAsADeadlock() {
-        assertThat(firstViolation(Rules.FLAT_CAPS)).isEqualTo(Violation.DEADLOCK);
+        // Flat caps hold a nested app until its parents.maxWait and then refuse it, failing its sender
+        // app, or deadlock first.
+        assertThat(firstViolation(Rules.FLAT_CAPS)).isIn(Violation.DEADLOCK, Violation.APP_FAILED);
     }
 
     @Test
@@ -64,7 +66,9 @@ class DeadlockFreedomTest {
 
     @Test
     void childrenThatAreNeverAgedInAreCaught() {
-        assertThat(firstViolation(Rules.NO_AGING)).isEqualTo(Violation.CHILD_HELD_TOO_LONG);
+        // Without aging a held child also stalls its app, which may then be refused at its parents.maxWait.
+        assertThat(firstViolation(Rules.NO_AGING)).isIn(Violation.CHILD_HELD_TOO_LONG, Violation.DEADLOCK,
+                Violation.APP_FAILED);
     }
 
     @Test
@@ -90,7 +94,7 @@ class DeadlockFreedomTest {
     private static Violation firstViolation(Arbitrary<Scenario> scenarios, Rules rules) {
         return scenarios.sampleStream().limit(5_000)
                 .map(s -> new FifoSimulation(s.policy(), rules).run(s.arrivals()))
-                .filter(o -> !o.ok())
+                .filter(o -> !o.acceptable())
                 .map(Outcome::violation)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("5,000 scenarios did not catch the broken rules"));

@@ -17,9 +17,11 @@ import us.kbase.ee2proxy.policy.EffectivePolicy;
 import us.kbase.ee2proxy.policy.Limits;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.policy.classify.ActiveParent;
 import us.kbase.ee2proxy.policy.classify.Classification;
 import us.kbase.ee2proxy.policy.classify.Classifier;
 import us.kbase.ee2proxy.policy.classify.JobClass;
+import us.kbase.ee2proxy.policy.classify.ParentLookup;
 import us.kbase.ee2proxy.policy.classify.RetryLookup;
 import us.kbase.ee2proxy.policy.decide.Decision;
 import us.kbase.ee2proxy.policy.decide.Decision.Admit;
@@ -39,8 +41,21 @@ import us.kbase.ee2proxy.policy.simulation.Work.ParallelApp;
  * admission rules and finish only after all of them; the proxy's hold queue in
  * {@link HoldOrder}. It checks, after every step, the invariants the rules promise and
  * stops at the first one broken.
+ *
+ * <p>Children are sent in the shape {@link ChildShape} says: as the real KBParallel sends them
+ * (no {@code parent_job_id}, a module-only {@code app_id}, {@code remote_url}), or with
+ * {@code parent_job_id} set. Either way a refused child fails its whole app, as KBParallel
+ * re-raises the error: {@link Violation#APP_FAILED}.
  */
 final class FifoSimulation {
+
+    /** How a running parallel app's children are sent. */
+    enum ChildShape {
+        /** The real KBParallel 0.4.3: parent_job_id null, app_id the module alone, a remote_url key. */
+        KBPARALLEL,
+        /** Our old assumption, still what a caller that passes parent_job_id to run_batch sends. */
+        PARENT_JOB_ID
+    }
 
     private static final class Stop extends RuntimeException {
         final Violation violation;
@@ -117,8 +132,14 @@ final class FifoSimulation {
 
     private record Event(int time, long seq, Runnable action, boolean finish) {}
 
+    /** The method of a parallel app; its workers and other jobs run {@code Module.run}. */
+    static final String APP_METHOD = ".run_app";
+
     private final AdmissionPolicy policy;
     private final Rules rules;
+    private final ChildShape shape;
+    /** Holds that end in an admission (aging) still to come: progress, not a deadlock. */
+    private int pendingAgings;
     private final PriorityQueue<Event> events =
             new PriorityQueue<>(Comparator.comparingInt(Event::time).thenComparingLong(Event::seq));
     private final Map<String, User> users = new TreeMap<>();
@@ -134,8 +155,18 @@ final class FifoSimulation {
     private int deepest = -1;
 
     FifoSimulation(AdmissionPolicy policy, Rules rules) {
-        this.policy = policy;
+        this(policy, rules, ChildShape.KBPARALLEL);
+    }
+
+    FifoSimulation(AdmissionPolicy policy, Rules rules, ChildShape shape) {
+        // Without parent_job_id a worker of an app's own module and a nested app of that module
+        // sent by another app look alike on the wire; listing the apps by method tells them apart
+        // (README: how children are recognised). With parent_job_id the module entries are exact.
+        this.policy = shape == ChildShape.KBPARALLEL
+                ? policy.toBuilder().parallelApps(Scenario.PARALLEL.stream().map(m -> m + APP_METHOD).toList()).build()
+                : policy;
         this.rules = rules;
+        this.shape = shape;
     }
 
     Outcome run(List<Arrival> arrivals) {
@@ -184,13 +215,15 @@ final class FifoSimulation {
                 ? new JobCreation.RunJobBatch(b.members().stream().map(w -> params(w, null)).toList(), false)
                 : new JobCreation.RunJob(params(work, submitter), false);
         Map<String, SlotClaim> parents = new HashMap<>();
+        List<ActiveParent> active = new ArrayList<>();
         for (Job j : user(userName).active) {
             if (j.claim.parent()) {
                 parents.put(j.id, j.claim);
+                active.add(new ActiveParent(j.id, j.claim));
             }
         }
-        Classification c = Classifier.classify(policy, call, userName,
-                (u, id) -> java.util.Optional.ofNullable(u.equals(userName) ? parents.get(id) : null), RetryLookup.NONE);
+        Classification c = Classifier.classify(policy, call, userName, ParentLookup.of(userName, parents, active),
+                RetryLookup.NONE);
         if (submitter != null) {
             submitter.outstanding++;
         }
@@ -203,8 +236,11 @@ final class FifoSimulation {
             // A leaf copy of the parent's own module; a nested app of another module than its parent's.
             app = w instanceof Leaf ? submitter.claim.app() : otherModule(submitter.claim.app());
         }
-        RunJobParams p = RunJobParams.of(app + ".run");
-        return submitter == null ? p : p.withParentJobId(submitter.id);
+        RunJobParams p = RunJobParams.of(app + (w instanceof ParallelApp ? APP_METHOD : ".run"));
+        if (submitter == null) {
+            return p;
+        }
+        return shape == ChildShape.KBPARALLEL ? p.asKbParallelChild() : p.withParentJobId(submitter.id);
     }
 
     static String otherModule(String app) {
@@ -251,7 +287,15 @@ final class FifoSimulation {
             int end = now + (int) Math.max(1, (h.atMost().toMillis() + 999) / 1000);
             if (end != r.expiresAt) {
                 r.expiresAt = end;
+                // A hold that ends in an admission (a child's aging) is progress, not a deadlock.
+                boolean aging = h.then() == Decision.Then.ADMIT;
+                if (aging) {
+                    pendingAgings++;
+                }
                 at(end, false, () -> {
+                    if (aging) {
+                        pendingAgings--;
+                    }
                     if (user(r.classification.ledgerUser()).held.contains(r) && attempt(r)) {
                         user(r.classification.ledgerUser()).held.remove(r);
                     }
@@ -268,7 +312,8 @@ final class FifoSimulation {
         List<SlotClaim> claims = r.classification.claims();
         int newParents = (int) claims.stream().filter(SlotClaim::parent).count();
         if (newParents == 1 && claims.size() == 1) {
-            int depth = claims.get(0).depth();
+            // Deeper than the policy's depth only when sent by a running app: it waits on the deepest cap.
+            int depth = Math.min(claims.get(0).depth(), l.parentsMaxNestingDepth());
             if (before.parents() >= l.parentCap(depth)) {
                 throw new Stop(Violation.PARENT_CAP, r + " admitted at depth " + depth + " with P(u)=" + before.parents());
             }
@@ -306,13 +351,11 @@ final class FifoSimulation {
         if (r.classification.jobClass() instanceof JobClass.Child) {
             throw new Stop(Violation.CHILD_REFUSED, r + " refused");
         }
-        refused++;
         if (r.submitter != null) {
-            // KBParallel counts a refused child as failed and carries on.
-            r.submitter.outstanding--;
-            r.submitter.blocked = false;
-            dirty.add(r.submitter);
+            // KBParallel re-raises the error: the whole app fails.
+            throw new Stop(Violation.APP_FAILED, r + " sent by " + r.submitter + " refused");
         }
+        refused++;
     }
 
     /** Start what HTCondor would start, let parents submit, retry holds; until nothing moves. */
@@ -391,6 +434,11 @@ final class FifoSimulation {
         return moved;
     }
 
+    /** How deep a job sent by {@code submitter} really nests: 0 for a top-level one. */
+    private static int nesting(Job submitter) {
+        return submitter == null ? 0 : nesting(submitter.parent) + 1;
+    }
+
     private void check() {
         boolean unfinished = false;
         for (Map.Entry<String, User> e : users.entrySet()) {
@@ -407,11 +455,24 @@ final class FifoSimulation {
             }
             unfinished |= !u.active.isEmpty() || !u.held.isEmpty();
         }
-        if (unfinished && pendingFinishes == 0) {
+        if (unfinished && pendingFinishes == 0 && pendingAgings == 0) {
+            for (Map.Entry<String, User> e : users.entrySet()) {
+                int maxDepth = limits(e.getKey()).parentsMaxNestingDepth();
+                for (Request r : e.getValue().held) {
+                    // The depth the proxy gave it: the true one with parent_job_id, an estimate without
+                    // (the deepest app of another module that may have sent it, never less than the truth).
+                    if (r.deepestParent() > maxDepth) {
+                        throw new Stop(Violation.NESTED_TOO_DEEP, r + " (nested " + nesting(r.submitter)
+                                + " deep) was given a depth over parents.maxNestingDepth " + maxDepth
+                                + " and waits for a parent to finish, with slots - 1 parents running");
+                    }
+                }
+            }
             StringBuilder sb = new StringBuilder("nothing can finish by itself;");
-            users.forEach((name, u) -> sb.append(" user ").append(name).append(": running ")
+            users.forEach((name, u) -> sb.append(" user ").append(name).append(" ").append(limits(name)).append(": running ")
                     .append(u.active.stream().filter(j -> j.running).toList()).append(", queued ").append(u.queue)
-                    .append(", held ").append(u.held).append(';'));
+                    .append(", held ").append(u.held.stream().map(r -> r + " (nested " + nesting(r.submitter) + ", sent by "
+                            + r.submitter + ")").toList()).append(';'));
             throw new Stop(Violation.DEADLOCK, sb.toString());
         }
     }

@@ -8,6 +8,15 @@ record Outcome(Violation violation, String detail, int admitted, int refused, in
         return violation == null;
     }
 
+    /**
+     * Every promise kept, or the one thing no rule can keep: a workload nesting parallel apps deeper
+     * than the user's {@code parents.maxNestingDepth}, whose innermost app waits (it is never
+     * refused, which would fail the whole app) for a parent to finish when slots - 1 parents run.
+     */
+    boolean acceptable() {
+        return violation == null || violation == Violation.NESTED_TOO_DEEP;
+    }
+
     /** What can go wrong, each a promise of DESIGN.md's admission rules. */
     enum Violation {
         /** Unfinished work, and nothing running that will finish by itself: only a timeout can move it. */
@@ -20,6 +29,13 @@ record Outcome(Violation violation, String detail, int admitted, int refused, in
         CHILD_HELD_TOO_LONG,
         /** A child refused: children never fail because they were held. */
         CHILD_REFUSED,
+        /** A call sent by a running parallel app refused: KBParallel then fails the whole app. */
+        APP_FAILED,
+        /**
+         * A parallel app nested deeper than parents.maxNestingDepth waits with slots - 1 parents
+         * running and nothing else to finish: the workload needs a policy with more depth.
+         */
+        NESTED_TOO_DEEP,
         /** The decision and the atomic ledger check disagree. */
         DEMAND_DISAGREES
     }
