@@ -1,21 +1,24 @@
 package us.kbase.ee2proxy.jsonrpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 import us.kbase.ee2proxy.policy.request.JobCreation;
 import us.kbase.ee2proxy.policy.request.JobRequirements;
 import us.kbase.ee2proxy.policy.request.RunJobParams;
@@ -31,13 +34,23 @@ class JsonRpcSnifferPropertiesTest {
 
     record Rendering(String encoding, long seed) {}
 
-    @Property(tries = 400)
-    void aRunJobReadsTheSameHoweverItIsWritten(
-            @ForAll("runJobParams") RunJobParams params,
-            @ForAll("flags") Flag asAdmin,
-            @ForAll("flags") Flag ignoreLimits,
-            @ForAll boolean concierge,
-            @ForAll("renderings") Rendering rendering) {
+    /** One run_job call: its parameters, its two flags as written, which method, how it is rendered. */
+    record RunJobCall(RunJobParams params, Flag asAdmin, Flag ignoreLimits, boolean concierge, Rendering rendering) {}
+
+    @Test
+    void aRunJobReadsTheSameHoweverItIsWritten() {
+        Gen<RunJobParams> params = runJobParams();
+        Gen<Flag> flags = flags();
+        Gen<Boolean> concierge = booleans().all();
+        Gen<Rendering> renderings = renderings();
+        Gen<RunJobCall> calls = in -> new RunJobCall(params.generate(in), flags.generate(in), flags.generate(in),
+                concierge.generate(in), renderings.generate(in));
+        qt().withExamples(400).forAll(calls).checkAssert(call -> aRunJobReadsTheSame(call.params(), call.asAdmin(),
+                call.ignoreLimits(), call.concierge(), call.rendering()));
+    }
+
+    private static void aRunJobReadsTheSame(RunJobParams params, Flag asAdmin, Flag ignoreLimits, boolean concierge,
+            Rendering rendering) {
         Random random = new Random(rendering.seed());
         var writer = new Writer(random);
         List<String> members = new ArrayList<>();
@@ -68,12 +81,13 @@ class JsonRpcSnifferPropertiesTest {
         });
     }
 
-    @Property(tries = 300)
-    void aJobRunnerCallReadsTheSameHoweverItIsWritten(
-            @ForAll("methods") Ee2Method method,
-            @ForAll("text") String jobId,
-            @ForAll("text") String status,
-            @ForAll("renderings") Rendering rendering) {
+    @Test
+    void aJobRunnerCallReadsTheSameHoweverItIsWritten() {
+        qt().withExamples(300).forAll(methods(), text(), text(), renderings())
+                .checkAssert(JsonRpcSnifferPropertiesTest::aJobRunnerCallReadsTheSame);
+    }
+
+    private static void aJobRunnerCallReadsTheSame(Ee2Method method, String jobId, String status, Rendering rendering) {
         var writer = new Writer(new Random(rendering.seed()));
         String params = "[" + writer.object(List.of(
                 writer.member("job_id", writer.string(jobId)), writer.member("status", writer.string(status)))) + "]";
@@ -90,9 +104,13 @@ class JsonRpcSnifferPropertiesTest {
     }
 
     /** Word-at-a-time string scanning must find the one special byte wherever it sits in a word. */
-    @Property(tries = 500)
-    void aSpecialCharacterIsFoundAtAnyOffset(
-            @ForAll @IntRange(max = 20) int before, @ForAll @IntRange(max = 40) int at, @ForAll @IntRange(max = 3) int kind) {
+    @Test
+    void aSpecialCharacterIsFoundAtAnyOffset() {
+        qt().withExamples(500).forAll(integers().between(0, 20), integers().between(0, 40), integers().between(0, 3))
+                .checkAssert(JsonRpcSnifferPropertiesTest::aSpecialCharacterIsFound);
+    }
+
+    private static void aSpecialCharacterIsFound(int before, int at, int kind) {
         String plain = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ";
         String head = plain.substring(0, at);
         String special = switch (kind) {
@@ -113,32 +131,70 @@ class JsonRpcSnifferPropertiesTest {
         }
     }
 
-    @Property(tries = 1000)
-    void anyBytesGetAnAnswerAndTheBufferIsUntouched(@ForAll @Size(max = 64) byte[] body) {
-        byte[] copy = body.clone();
-        assertThat(JsonRpcSniffer.sniff(body)).isNotNull();
-        assertThat(body).isEqualTo(copy);
+    @Test
+    void anyBytesGetAnAnswerAndTheBufferIsUntouched() {
+        Gen<byte[]> bodies = Generate.byteArrays(integers().between(0, 64),
+                Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0));
+        qt().withExamples(1000).forAll(bodies).checkAssert(body -> {
+            byte[] copy = body.clone();
+            assertThat(JsonRpcSniffer.sniff(body)).isNotNull();
+            assertThat(body).isEqualTo(copy);
+        });
     }
 
-    @Provide
-    Arbitrary<RunJobParams> runJobParams() {
-        return Combinators.combine(text(), text().injectNull(0.3), text().injectNull(0.3), text().injectNull(0.5))
-                .as((method, appId, parent, billTo) -> new RunJobParams(method, appId,
-                        parent == null || parent.isEmpty() ? null : parent, false,
-                        new JobRequirements(true, false, billTo == null || billTo.isEmpty() ? null : billTo)));
+    static Gen<RunJobParams> runJobParams() {
+        Gen<String> method = text();
+        Gen<String> appId = orNull(text(), 30);
+        Gen<String> parent = orNull(text(), 30);
+        Gen<String> billTo = orNull(text(), 50);
+        return in -> {
+            String m = method.generate(in);
+            String a = appId.generate(in);
+            String p = parent.generate(in);
+            String b = billTo.generate(in);
+            return new RunJobParams(m, a, p == null || p.isEmpty() ? null : p, false,
+                    new JobRequirements(true, false, b == null || b.isEmpty() ? null : b));
+        };
     }
 
-    @Provide
-    Arbitrary<String> text() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().ofMaxLength(12),
-                Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(30),
-                Arbitraries.of("kb_Bowtie2.align", "65a1b2c3d4e5f60718293a4b", "completed", ""));
+    /**
+     * Text as it comes: up to 12 characters of any kind, up to 30 printable ASCII ones, or one of
+     * a few real values (and the empty string), a third of the time each.
+     */
+    static Gen<String> text() {
+        return Generate.oneOf(
+                strings(integers().between(0, ANY_CHARS.length() - 1).map(ANY_CHARS::charAt), 12),
+                strings(integers().between(' ', '~').map(i -> (char) i.intValue()), 30),
+                arbitrary().pick("kb_Bowtie2.align", "65a1b2c3d4e5f60718293a4b", "completed", ""));
     }
 
-    @Provide
-    Arbitrary<Flag> flags() {
-        return Arbitraries.of(
+    /**
+     * "Any character": every UTF-16 unit but surrogates, noncharacters (U+FDD0..U+FDEF, U+FFFE,
+     * U+FFFF) and private use ones (U+E000..U+F8FF), each as likely; jqwik's default alphabet.
+     */
+    private static final String ANY_CHARS = IntStream.rangeClosed(Character.MIN_VALUE, Character.MAX_VALUE)
+            .filter(c -> !Character.isSurrogate((char) c) && !(c >= 0xFDD0 && c <= 0xFDEF) && c != 0xFFFE
+                    && c != 0xFFFF && !(c >= 0xE000 && c <= 0xF8FF))
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+            .toString();
+
+    /** 0 to {@code maxLength} characters, each drawn from {@code chars}. */
+    private static Gen<String> strings(Gen<Character> chars, int maxLength) {
+        return lists().of(chars).ofSizeBetween(0, maxLength).map(cs -> {
+            StringBuilder out = new StringBuilder(cs.size());
+            cs.forEach(out::append);
+            return out.toString();
+        });
+    }
+
+    /** {@code gen}'s value, or null {@code percent} times in 100. */
+    private static Gen<String> orNull(Gen<String> gen, int percent) {
+        Gen<Integer> roll = integers().between(0, 99);
+        return in -> roll.generate(in) < percent ? null : gen.generate(in);
+    }
+
+    static Gen<Flag> flags() {
+        return arbitrary().pick(
                 new Flag("true", true), new Flag("false", false), new Flag("null", false),
                 new Flag("0", false), new Flag("-0.0", false), new Flag("0e7", false), new Flag("1e-999", false),
                 new Flag("2", true), new Flag("NaN", true), new Flag("-Infinity", true), new Flag("\"\"", false),
@@ -146,17 +202,18 @@ class JsonRpcSnifferPropertiesTest {
                 new Flag("{}", false), new Flag("{\"a\":null}", true));
     }
 
-    @Provide
-    Arbitrary<Ee2Method> methods() {
-        return Arbitraries.of(Ee2Method.class).filter(m -> m != Ee2Method.UNKNOWN && !m.createsJobs());
+    /** The methods that neither create jobs nor are unknown, each as likely. */
+    static Gen<Ee2Method> methods() {
+        return arbitrary().pick(Arrays.stream(Ee2Method.values())
+                .filter(m -> m != Ee2Method.UNKNOWN && !m.createsJobs())
+                .toList());
     }
 
-    @Provide
-    Arbitrary<Rendering> renderings() {
-        return Combinators.combine(
-                        Arbitraries.of("utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-16", "utf-32-le", "utf-32-be", "utf-32"),
-                        Arbitraries.longs())
-                .as(Rendering::new);
+    static Gen<Rendering> renderings() {
+        Gen<String> encoding = arbitrary().pick(
+                "utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-16", "utf-32-le", "utf-32-be", "utf-32");
+        Gen<Long> seed = longs().all();
+        return in -> new Rendering(encoding.generate(in), seed.generate(in));
     }
 
     /** Writes JSON the many ways Python reads the same: whitespace, escapes, order, decoys. */
@@ -279,12 +336,14 @@ class JsonRpcSnifferPropertiesTest {
         return out.toByteArray();
     }
 
-    @Property(tries = 50)
-    void encodingsRoundTrip(@ForAll("text") String s) {
-        String body = "{\"method\":\"a.b\",\"params\":[],\"id\":" + new Writer(new Random(1)).string(s) + "}";
-        for (String encoding : List.of("utf-8", "utf-16-le", "utf-32-be")) {
-            assertThat(JsonRpcSniffer.sniff(encode(body, encoding))).isInstanceOf(SniffResult.Call.class);
-        }
+    @Test
+    void encodingsRoundTrip() {
+        qt().withExamples(50).forAll(text()).checkAssert(s -> {
+            String body = "{\"method\":\"a.b\",\"params\":[],\"id\":" + new Writer(new Random(1)).string(s) + "}";
+            for (String encoding : List.of("utf-8", "utf-16-le", "utf-32-be")) {
+                assertThat(JsonRpcSniffer.sniff(encode(body, encoding))).isInstanceOf(SniffResult.Call.class);
+            }
+        });
         assertThat(new String(encode("é", "utf-8"), StandardCharsets.UTF_8)).isEqualTo("é");
     }
 }

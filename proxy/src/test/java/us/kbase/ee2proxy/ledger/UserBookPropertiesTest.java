@@ -1,17 +1,16 @@
 package us.kbase.ee2proxy.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -28,8 +27,12 @@ class UserBookPropertiesTest {
     /** One step: kind, a small ticket/job number, a claim, and how far the clock moves first. */
     record Step(int kind, int n, int claim, int advance) {}
 
-    @Property(tries = 300)
-    void countsAndSweepsAgreeWithAScanOfTheLeases(@ForAll("steps") List<Step> steps) {
+    @Test
+    void countsAndSweepsAgreeWithAScanOfTheLeases() {
+        qt().withExamples(300).forAll(steps()).checkAssert(UserBookPropertiesTest::agreeWithAScanOfTheLeases);
+    }
+
+    private static void agreeWithAScanOfTheLeases(List<Step> steps) {
         UserBook book = new UserBook();
         Map<String, Object[]> model = new HashMap<>(); // id -> {claim, expiresAt}
         Map<String, Long> modelTombstones = new HashMap<>();
@@ -81,11 +84,14 @@ class UserBookPropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<Step>> steps() {
-        return Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 5),
-                Arbitraries.integers().between(0, CLAIMS.size() - 1), Arbitraries.integers().between(0, 40))
-                .as(Step::new).list().ofMaxSize(80);
+    /** Up to 80 steps. */
+    static Gen<List<Step>> steps() {
+        Gen<Integer> kind = integers().between(0, 4);
+        Gen<Integer> n = integers().between(0, 5);
+        Gen<Integer> claim = integers().between(0, CLAIMS.size() - 1);
+        Gen<Integer> advance = integers().between(0, 40);
+        Gen<Step> step = in -> new Step(kind.generate(in), n.generate(in), claim.generate(in), advance.generate(in));
+        return lists().of(step).ofSizeBetween(0, 80);
     }
 
     private static List<String> sweep(Map<String, Object[]> model, Map<String, Long> tombstones, long now) {

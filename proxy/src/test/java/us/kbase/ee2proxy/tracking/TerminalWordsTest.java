@@ -1,6 +1,10 @@
 package us.kbase.ee2proxy.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -8,13 +12,8 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * The one-pass scan finds a terminal word exactly when a substring search for each word does, in
@@ -24,9 +23,13 @@ import org.junit.jupiter.api.Test;
 class TerminalWordsTest {
     private static final List<String> WORDS = List.of("\"completed\"", "\"error\"", "\"terminated\"", "true");
 
-    @Property(tries = 2000)
-    void findsAWordExactlyWhenASubstringSearchDoes(@ForAll("bodies") String body, @ForAll @IntRange(max = 8) int skip,
-            @ForAll @IntRange(min = 1, max = 40) int split) {
+    @Test
+    void findsAWordExactlyWhenASubstringSearchDoes() {
+        qt().withExamples(2000).forAll(bodies(), integers().between(0, 8), integers().between(1, 40))
+                .checkAssert(TerminalWordsTest::findsAWordExactlyWhenASubstringSearchDoes);
+    }
+
+    private static void findsAWordExactlyWhenASubstringSearchDoes(String body, int skip, int split) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         int from = Math.min(skip, bytes.length);
         boolean expected = false;
@@ -55,13 +58,13 @@ class TerminalWordsTest {
                 StandardCharsets.UTF_8))).isTrue();
     }
 
-    @Provide
-    Arbitrary<String> bodies() {
+    /** Up to 14 pieces, each drawn from the list below. */
+    static Gen<String> bodies() {
         // Pieces of the words, their first bytes and near misses, so matches, partial matches and
         // matches at the very end all come up often.
-        Arbitrary<String> piece = Arbitraries.of("\"", "t", "tru", "true", "rue", "\"error", "error\"", "\"error\"",
+        Gen<String> piece = arbitrary().pick("\"", "t", "tru", "true", "rue", "\"error", "error\"", "\"error\"",
                 "\"completed", "completed\"", "\"completed\"", "\"terminated\"", "\"terminate", "x", " ", "{", "}", ":",
                 "false", "\"state\": ", "tt", "\"\"", "é");
-        return piece.list().ofMaxSize(14).map(parts -> String.join("", parts));
+        return lists().of(piece).ofSizeBetween(0, 14).map(parts -> String.join("", parts));
     }
 }

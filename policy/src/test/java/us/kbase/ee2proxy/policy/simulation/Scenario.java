@@ -1,11 +1,16 @@
 package us.kbase.ee2proxy.policy.simulation;
 
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.Limits;
 import us.kbase.ee2proxy.policy.UserOverride;
@@ -15,81 +20,163 @@ import us.kbase.ee2proxy.policy.simulation.Work.Batch;
 import us.kbase.ee2proxy.policy.simulation.Work.Leaf;
 import us.kbase.ee2proxy.policy.simulation.Work.ParallelApp;
 
-/** A random valid policy (alice on the defaults, bob on an override) and a random workload. */
+/**
+ * One case of {@link DeadlockFreedomTest}: a random valid policy (alice on the defaults, bob on an
+ * override) and a random workload for the two of them.
+ *
+ * <p>Every generator here is a QuickTheories {@link Gen} made by a static factory; each call
+ * builds a fresh one, so tests can take them as they are or combine them:
+ * <ul>
+ * <li>{@link #any()}: what the property runs on; {@link #oneDepthTooMany()}: the same workloads
+ * under limits one nesting level past what validation allows;
+ * <li>{@link #of(Gen, Gen)}: a scenario from any limits and any workload;
+ * <li>{@link #limits()}: limits that pass validation; {@link #workload(Gen)}: 1 to 12 arrivals
+ * of a given kind of top-level work, {@link #workload()} with the usual {@link #topLevel()} mix;
+ * <li>the shapes of work: {@link #leaf(boolean)}, {@link #parallelApp(int)}, {@link #batch()}.
+ * </ul>
+ *
+ * <p><b>Adding a shape of work.</b> Write a {@code Gen<Work>} for it next to the others, then give
+ * it a weight where it can occur: as a top-level submission in {@link #topLevel()}, as a child in
+ * {@link #parallelApp(int)}, or as a batch member in {@link #batch()}. Each of those is a weighted
+ * pick ({@link Generate#frequency(List)}: a shape of weight w is drawn w times in the list's total
+ * weight); a new entry leaves the other shapes' relative weights as they were. To keep a new shape
+ * out of the existing property, build a separate generator with
+ * {@code of(limits(), workload(yourTopLevel))} instead.
+ *
+ * <p><b>Numbers.</b> Counts and limits that span at most 20 values are drawn uniformly. Times
+ * (arrival seconds, job seconds, waits) span hundreds of values and are drawn by
+ * {@link #mostlySmall(int, int)}, as jqwik (this test's first engine) drew every number by
+ * default: simultaneous arrivals, short jobs and short waits come up often enough to make holds,
+ * refusals and aging happen (DeadlockFreedomTest checks how often), and the largest values stay
+ * reachable.
+ */
 record Scenario(AdmissionPolicy policy, List<Arrival> arrivals) {
 
     static final List<String> PARALLEL = List.of("kb_Bowtie2", "kb_concoct", "kb_Bwa", "kb_hisat2");
+    static final List<String> LEAF_APPS = List.of("kb_uploadmethods", "kb_quast");
     static final List<String> USERS = List.of("alice", "bob");
+    /** The longest arrival second, job and wait (parents' and children's maxWait) in seconds. */
+    static final int LAST_ARRIVAL = 600;
+    static final int LONGEST_LEAF = 400;
+    static final int LONGEST_WAIT = 1799;
 
-    static Arbitrary<Scenario> any() {
-        return with(limits());
+    /** Valid limits for alice and for bob, and the usual workload. */
+    static Gen<Scenario> any() {
+        return of(limits(), workload());
     }
 
     /** Limits that break the validation rule by one: C_0 + maxNestingDepth <= S. */
-    static Arbitrary<Scenario> oneDepthTooMany() {
-        return with(limits(1));
+    static Gen<Scenario> oneDepthTooMany() {
+        return of(limits(1), workload());
     }
 
-    private static Arbitrary<Scenario> with(Arbitrary<Limits> limits) {
-        return Combinators.combine(limits, limits, workload()).as((alice, bob, arrivals) -> new Scenario(
-                AdmissionPolicy.builder().source("generated").defaults(alice)
-                        .override(new UserOverride("bob-lab", List.of("bob"), bob, Set.of("slots"))).build(),
-                arrivals));
+    /** Alice on limits drawn from {@code limits}, bob on an override drawn from it separately. */
+    static Gen<Scenario> of(Gen<Limits> limits, Gen<List<Arrival>> workload) {
+        return in -> {
+            Limits alice = limits.generate(in);
+            Limits bob = limits.generate(in);
+            return new Scenario(AdmissionPolicy.builder().source("generated").defaults(alice)
+                    .override(new UserOverride("bob-lab", List.of("bob"), bob, Set.of("slots"))).build(),
+                    workload.generate(in));
+        };
     }
 
     /** Limits that pass validation: C_0 + maxNestingDepth <= S - 1, waits in (0, 1800 s). */
-    static Arbitrary<Limits> limits() {
+    static Gen<Limits> limits() {
         return limits(0);
     }
 
-    private static Arbitrary<Limits> limits(int extraDepth) {
-        return Arbitraries.integers().between(2, 12).flatMap(slots ->
-                Arbitraries.integers().between(1, slots - 1).flatMap(perUser ->
-                        Combinators.combine(
-                                Arbitraries.integers().between(0, slots - 1 - perUser + extraDepth),
-                                Arbitraries.of(WhenFull.class),
-                                Arbitraries.integers().between(1, 1799),
-                                Arbitraries.integers().between(0, 8),
-                                Arbitraries.integers().between(1, 1799))
-                        .as((depth, whenFull, parentWait, queued, childWait) -> new Limits(slots, perUser, depth,
-                                whenFull, Duration.ofSeconds(parentWait), queued, Duration.ofSeconds(childWait)))));
+    /** Limits with maxNestingDepth up to {@code extraDepth} past the validation rule. */
+    private static Gen<Limits> limits(int extraDepth) {
+        Gen<Integer> slots = integers().between(2, 12);
+        Gen<WhenFull> whenFull = arbitrary().enumValues(WhenFull.class);
+        Gen<Integer> wait = mostlySmall(1, LONGEST_WAIT);
+        Gen<Integer> queued = integers().between(0, 8);
+        return in -> {
+            int s = slots.generate(in);
+            int perUser = integers().between(1, s - 1).generate(in);
+            int depth = integers().between(0, s - 1 - perUser + extraDepth).generate(in);
+            return new Limits(s, perUser, depth, whenFull.generate(in), Duration.ofSeconds(wait.generate(in)),
+                    queued.generate(in), Duration.ofSeconds(wait.generate(in)));
+        };
     }
 
-    static Arbitrary<List<Arrival>> workload() {
-        Arbitrary<Arrival> arrival = Combinators.combine(
-                Arbitraries.integers().between(0, 600), Arbitraries.of(USERS), topLevel()).as(Arrival::new);
-        return arrival.list().ofMinSize(1).ofMaxSize(12);
+    /** 1 to 12 arrivals of the usual {@link #topLevel()} mix. */
+    static Gen<List<Arrival>> workload() {
+        return workload(topLevel());
     }
 
-    static Arbitrary<Work> topLevel() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, leaf(false)),
-                net.jqwik.api.Tuple.of(5, parallelApp(0)),
-                net.jqwik.api.Tuple.of(2, batch()));
+    /** 1 to 12 arrivals, each by alice or bob in the first {@value #LAST_ARRIVAL} s, of {@code work}. */
+    static Gen<List<Arrival>> workload(Gen<Work> work) {
+        Gen<Integer> at = mostlySmall(0, LAST_ARRIVAL);
+        Gen<String> user = arbitrary().pick(USERS);
+        Gen<Arrival> arrival = in -> new Arrival(at.generate(in), user.generate(in), work.generate(in));
+        return lists().of(arrival).ofSizeBetween(1, 12);
+    }
+
+    /** What a user submits: 3 in 10 plain jobs, 5 in 10 parallel apps, 2 in 10 batches. */
+    static Gen<Work> topLevel() {
+        return Generate.frequency(List.of(
+                Pair.of(3, leaf(false)),
+                Pair.of(5, parallelApp(0)),
+                Pair.of(2, batch())));
     }
 
     /** A leaf; as a child it may be a copy of its parent's own module (KBParallel). */
-    static Arbitrary<Work> leaf(boolean child) {
-        Arbitrary<String> app = child
-                ? Arbitraries.of("kb_uploadmethods", "kb_quast", Work.SAME_MODULE)
-                : Arbitraries.of("kb_uploadmethods", "kb_quast");
-        return Combinators.combine(app, Arbitraries.integers().between(1, 400)).as(Leaf::new);
+    static Gen<Work> leaf(boolean child) {
+        List<String> apps = new ArrayList<>(LEAF_APPS);
+        if (child) {
+            apps.add(Work.SAME_MODULE);
+        }
+        Gen<String> app = arbitrary().pick(apps);
+        Gen<Integer> seconds = mostlySmall(1, LONGEST_LEAF);
+        return in -> new Leaf(app.generate(in), seconds.generate(in));
     }
 
-    /** A parallel app whose children nest up to four levels, deeper than any valid policy admits. */
-    static Arbitrary<Work> parallelApp(int depth) {
-        Arbitrary<Work> child = depth >= 4
+    /**
+     * A parallel app at nesting depth {@code depth} (0: submitted by a user) with up to 5 children
+     * at depth 0 and up to 3 below, 3 in 5 of them leaves and 2 in 5 parallel apps one level
+     * deeper; children nest up to four levels, deeper than any valid policy admits.
+     */
+    static Gen<Work> parallelApp(int depth) {
+        Gen<Work> child = depth >= 4
                 ? leaf(true)
-                : Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(3, leaf(true)),
-                        net.jqwik.api.Tuple.of(2, Arbitraries.lazy(() -> parallelApp(depth + 1))));
-        return Combinators.combine(Arbitraries.of(PARALLEL), Arbitraries.integers().between(1, 4),
-                child.list().ofMaxSize(depth == 0 ? 5 : 3)).as(ParallelApp::new);
+                : Generate.frequency(List.of(
+                        Pair.of(3, leaf(true)),
+                        Pair.of(2, parallelApp(depth + 1))));
+        Gen<String> app = arbitrary().pick(PARALLEL);
+        Gen<Integer> concurrency = integers().between(1, 4);
+        Gen<List<Work>> children = lists().of(child).ofSizeBetween(0, depth == 0 ? 5 : 3);
+        return in -> new ParallelApp(app.generate(in), concurrency.generate(in), children.generate(in));
     }
 
-    static Arbitrary<Work> batch() {
-        Arbitrary<Work> member = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, leaf(false)), net.jqwik.api.Tuple.of(1, parallelApp(1)));
-        return member.list().ofMinSize(1).ofMaxSize(8).map(Batch::new);
+    /** A {@code run_job_batch} of 1 to 8 members, 3 in 4 of them leaves and 1 in 4 parallel apps at depth 1. */
+    static Gen<Work> batch() {
+        Gen<Work> member = Generate.frequency(List.of(
+                Pair.of(3, leaf(false)),
+                Pair.of(1, parallelApp(1))));
+        return lists().of(member).ofSizeBetween(1, 8).map(Batch::new);
+    }
+
+    /**
+     * An int in [min, max], most often a small one: the range is cut into bands, each a third as
+     * wide as the rest of the range above min, until the band at min spans at most 20 values; a
+     * band is picked uniformly, then a value in it uniformly. For 0..600 the bands are [0, 6],
+     * [7, 21], [22, 65], [66, 199] and [200, 600], each drawn a fifth of the time. A range of at
+     * most 21 values is one band: uniform. (This is how jqwik draws numbers by default.)
+     */
+    static Gen<Integer> mostlySmall(int min, int max) {
+        List<Integer> starts = new ArrayList<>();
+        for (int top = max; top - min > 20; ) {
+            top = min + (top - min) / 3;
+            starts.add(0, top);
+        }
+        starts.add(0, min);
+        List<Gen<Integer>> bands = new ArrayList<>();
+        for (int i = 0; i < starts.size(); i++) {
+            bands.add(integers().between(starts.get(i), i + 1 < starts.size() ? starts.get(i + 1) - 1 : max));
+        }
+        Gen<Integer> band = integers().between(0, bands.size() - 1);
+        return in -> bands.get(band.generate(in)).generate(in);
     }
 }
