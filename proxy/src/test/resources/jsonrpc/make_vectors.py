@@ -36,8 +36,10 @@ def run_job_params(d):
         bill = req.get("bill_to_user")
         requirements = {"present": True, "ignore": bool(req.get("ignore_concurrency_limits")),
                         "bill_to": bill if isinstance(bill, str) and bill else None}
-    return {"method": string("method"), "app_id": string("app_id"), "parent": parent,
-            "as_admin": bool(d.get("as_admin")), "requirements": requirements}
+    method = string("method")
+    # EE2's check_string strips the method before it runs it.
+    return {"method": method.strip() if method is not None else None, "app_id": string("app_id"), "parent": parent,
+            "as_admin": bool(d.get("as_admin")), "requirements": requirements, "remote_url": "remote_url" in d}
 
 
 def creation(name, params):
@@ -45,7 +47,9 @@ def creation(name, params):
         return None
     first = params[0]
     if name in ("run_job", "run_job_concierge"):
-        return {"type": "run_job", "concierge": name == "run_job_concierge",
+        # EE2 applies the concierge rules only `if concierge_params:`.
+        concierge = name == "run_job_concierge" and len(params) > 1 and bool(params[1])
+        return {"type": "run_job", "concierge": concierge,
                 "params": run_job_params(first)} if isinstance(first, dict) else None
     if name == "run_job_batch":
         if not isinstance(first, list):
@@ -256,6 +260,16 @@ for name, params in [
         ("run_job job_requirements list", [{"method": "a.b", "job_requirements": [1]}]),
         ("run_job job_requirements empty", [{"method": "a.b", "job_requirements": {}}]),
         ("run_job_concierge", [{"method": "a.b"}, {"client_group": "x"}]),
+        ("run_job_concierge empty concierge params", [{"method": "kb_Bowtie2.align"}, {}]),
+        ("run_job_concierge null concierge params", [{"method": "kb_Bowtie2.align"}, None]),
+        ("run_job_concierge no concierge params", [{"method": "kb_Bowtie2.align"}]),
+        ("run_job_concierge zero concierge params", [{"method": "kb_Bowtie2.align"}, 0]),
+        ("run_job method in whitespace", [{"method": " kb_Bowtie2.align\t\n"}]),
+        ("run_job method in no-break spaces", [{"method": "\u00a0kb_Bowtie2.align\u2007\u0085"}]),
+        ("run_job KBParallel child", [{"method": "kb_hisat2.run_hisat2", "params": [{}], "service_ver": "abc",
+                                       "parent_job_id": None, "app_id": "kb_hisat2", "wsid": None,
+                                       "remote_url": "https://kbase.us/services/ee2"}]),
+        ("run_job remote_url null", [{"method": "a.b", "remote_url": None}]),
         ("run_job_batch", [[{"method": "kb_Bowtie2.align", "app_id": "kb_Bowtie2/align"}, {"method": "a.b", "as_admin": 1}], {"wsid": 42}]),
         ("run_job_batch empty", [[], {"wsid": 42}]),
         ("run_job_batch odd elements", [[{"method": "a.b"}, 5, None, "x", [1]], {"wsid": 42}]),

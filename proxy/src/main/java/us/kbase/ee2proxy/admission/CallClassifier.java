@@ -11,8 +11,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import us.kbase.ee2proxy.ledger.SlotLedger;
+import us.kbase.ee2proxy.ledger.TrackedJob;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.policy.classify.ActiveParent;
 import us.kbase.ee2proxy.policy.classify.Classification;
 import us.kbase.ee2proxy.policy.classify.Classifier;
 import us.kbase.ee2proxy.policy.classify.ParentLookup;
@@ -29,7 +32,8 @@ import us.kbase.ee2proxy.policy.request.JobCreation;
  * unknown to this replica), or a parallel app whose {@code parent_job_id} names no known job (its
  * parent's lease perhaps not bound yet), marks the classification {@link Classified#provisional()}:
  * admission classifies such a call again while it is held, since a child taken for a parent would
- * wait on the parent cap its own parent holds.
+ * wait on the parent cap its own parent holds. A {@code run_job} in KBParallel's shape also fetches
+ * the user's running parallel apps, to which a child that names no parent is attributed.
  */
 final class CallClassifier {
 
@@ -51,21 +55,54 @@ final class CallClassifier {
             // The ledger user (token user, or bill_to_user) does not depend on the parents.
             Classification first = Classifier.classify(policy, call, tokenUser, ParentLookup.NONE, retries);
             Set<String> parentIds = Classifier.parentJobIds(call, retries);
-            if (first.exempt() || parentIds.isEmpty()) {
+            boolean needsActive = Classifier.needsActiveParents(call);
+            if (first.exempt() || parentIds.isEmpty() && !needsActive) {
                 return CompletableFuture.completedFuture(new Classified(first, false));
             }
             String ledgerUser = first.ledgerUser();
-            return parents(ledgerUser, parentIds).thenApply(found -> {
-                Classification c = Classifier.classify(policy, call, tokenUser, ParentLookup.of(ledgerUser, found.values),
-                        retries);
+            CompletableFuture<Found<SlotClaim>> named = parents(ledgerUser, parentIds).toCompletableFuture();
+            CompletableFuture<Found<ActiveParent>> active = needsActive
+                    ? activeParents(ledgerUser).toCompletableFuture()
+                    : CompletableFuture.completedFuture(new Found<>(Map.of(), false));
+            return named.thenCombine(active, (found, apps) -> {
+                List<ActiveParent> running = List.copyOf(apps.values.values());
+                Classification c = Classifier.classify(policy, call, tokenUser,
+                        ParentLookup.of(ledgerUser, found.values, running), retries);
                 // A parallel app whose parent is not known (yet) may be the child of a parent whose
                 // run_job EE2 has answered but whose lease this proxy has not bound: EE2 may start a
                 // job before its reply is back here. Classified again while held, it finds the parent.
-                boolean parentUnknown = !found.values.keySet().containsAll(parentIds)
-                        && c.claims().stream().anyMatch(SlotClaim::parent);
-                return new Classified(c, found.failed || parentUnknown);
+                // A KBParallel-shaped parallel app that found no running app may likewise be the
+                // child of one this proxy has not bound or adopted yet.
+                boolean parentUnknown = c.claims().stream().anyMatch(SlotClaim::parent)
+                        && (!found.values.keySet().containsAll(parentIds) || needsActive && !c.fromParallelApp());
+                return new Classified(c, found.failed || apps.failed || parentUnknown);
             });
         });
+    }
+
+    /**
+     * The user's running parallel apps: the bound parent leases with their job ids and depths, and
+     * one entry (no id, depth 0) for each parent lease still provisional, which only the counts show.
+     */
+    private CompletionStage<Found<ActiveParent>> activeParents(String ledgerUser) {
+        CompletableFuture<List<TrackedJob>> bound = ledger.trackedJobs(ledgerUser).toCompletableFuture();
+        CompletableFuture<UserCounts> counts = ledger.counts(ledgerUser).toCompletableFuture();
+        return bound.thenCombine(counts, (jobs, c) -> {
+            Map<String, ActiveParent> active = new LinkedHashMap<>();
+            Map<String, Integer> unbound = new HashMap<>(c.parentsByApp());
+            for (TrackedJob job : jobs) {
+                if (job.claim().parent()) {
+                    active.put(job.jobId(), new ActiveParent(job.jobId(), job.claim()));
+                    unbound.computeIfPresent(job.claim().app(), (app, n) -> n > 1 ? n - 1 : null);
+                }
+            }
+            unbound.forEach((app, n) -> {
+                for (int i = 0; i < n; i++) {
+                    active.put("provisional " + app + " " + i, new ActiveParent(null, SlotClaim.parentAt(0, app)));
+                }
+            });
+            return new Found<>(active, false);
+        }).exceptionally(e -> new Found<>(Map.of(), true));
     }
 
     private CompletionStage<RetryLookup> retries(JobCreation call, String token) {

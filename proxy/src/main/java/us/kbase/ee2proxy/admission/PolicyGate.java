@@ -19,6 +19,7 @@ import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.EffectivePolicy;
 import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.policy.decide.Admission;
 import us.kbase.ee2proxy.policy.decide.Decision;
 
@@ -174,14 +175,14 @@ public final class PolicyGate implements AdmissionGate {
 
     private CompletionStage<Verdict> hold(Submission s, Pending pending, Decision.Hold hold) {
         if (holds.stopping()) {
-            return done(Verdict.answer(AdmissionReplies.stopping())); // a draining proxy holds nothing
+            return cannotWait(s, pending, hold, Verdict.answer(AdmissionReplies.stopping())); // a draining proxy holds nothing
         }
         Duration atMost = s.provisional() && hold.atMost().compareTo(RECLASSIFY_EVERY) > 0 ? RECLASSIFY_EVERY
                 : hold.atMost();
         Optional<HeldCall> held = holds.hold(s.ledgerUser(), s.ticket(), s.classification(), hold.demand(), atMost);
         if (held.isEmpty()) {
             metrics.holdCapReached();
-            return done(Verdict.answer(AdmissionReplies.holdCapReached(maxHeld)));
+            return cannotWait(s, pending, hold, Verdict.answer(AdmissionReplies.holdCapReached(maxHeld)));
         }
         metrics.held(s.classification().jobClass());
         LOG.debug("holding {} of {} up to {}: {}", s.ticket(), s.ledgerUser(), hold.atMost(),
@@ -193,7 +194,7 @@ public final class PolicyGate implements AdmissionGate {
             }
             if (end == HoldEnd.STOPPED) {
                 metrics.holdEnded(s.waited());
-                return done(Verdict.answer(AdmissionReplies.stopping()));
+                return cannotWait(s, pending, hold, Verdict.answer(AdmissionReplies.stopping()));
             }
             if (s.provisional()) {
                 // Same ticket: a take that landed as the hold ended is admitted again, not taken twice.
@@ -201,6 +202,22 @@ public final class PolicyGate implements AdmissionGate {
             }
             return admit(s, pending, s.waited());
         });
+    }
+
+    /**
+     * A call that must wait but cannot (the proxy is draining, or holds its most): answered with
+     * {@code refusal}, except a child sent by a running parallel app, which KBParallel would turn
+     * into a failure of the whole app: it is admitted at once, taking its slot beyond the children's
+     * limit (a child finishes by itself). A nested parallel app still gets the refusal: admitting it
+     * over its cap could fill every slot with parents.
+     */
+    private CompletionStage<Verdict> cannotWait(Submission s, Pending pending, Decision.Hold hold, Verdict refusal) {
+        Classification c = s.classification();
+        if (!c.fromParallelApp() || !(c.jobClass() instanceof JobClass.Child)) {
+            return done(refusal);
+        }
+        Decision.Admit anyway = new Decision.Admit(hold.demand().unlimited(), hold.reason(), Optional.empty());
+        return act(s, pending, policy.get().forUser(s.ledgerUser()), anyway, s.waited());
     }
 
     /** A draining proxy: every held call is answered now, and nothing is held from now on. */

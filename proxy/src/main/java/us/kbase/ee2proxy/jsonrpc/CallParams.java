@@ -18,7 +18,7 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
 final class CallParams {
 
     private static final byte[][] RUN_JOB_PARAMS =
-            JsonValues.names("method", "app_id", "parent_job_id", "as_admin", "job_requirements");
+            JsonValues.names("method", "app_id", "parent_job_id", "as_admin", "job_requirements", "remote_url");
     private static final byte[][] REQUIREMENTS =
             JsonValues.names("ignore_concurrency_limits", "bill_to_user");
     private static final byte[][] AS_ADMIN = JsonValues.names("as_admin");
@@ -51,7 +51,7 @@ final class CallParams {
         }
         return switch (method) {
             case RUN_JOB, RUN_JOB_CONCIERGE -> JsonValues.isObject(b, first)
-                    ? new JobCreation.RunJob(runJobParams(first), method == Ee2Method.RUN_JOB_CONCIERGE)
+                    ? new JobCreation.RunJob(runJobParams(first), method == Ee2Method.RUN_JOB_CONCIERGE && conciergeParams())
                     : null;
             case RUN_JOB_BATCH -> JsonValues.isArray(b, first) ? batch(first) : null;
             case RETRY_JOB, RETRY_JOBS -> JsonValues.isObject(b, first) ? retry(first, method == Ee2Method.RETRY_JOB) : null;
@@ -91,6 +91,16 @@ final class CallParams {
         }
         int at = JsonValues.lastValues(b, first, JOB_REFS)[2];
         return at >= 0 && JsonValues.isString(b, at) ? JsonValues.string(b, at) : null;
+    }
+
+    /**
+     * Whether run_job_concierge's second argument is truthy in Python: EE2 applies the concierge
+     * rules only {@code if concierge_params:}; with {@code {}}, {@code null} or none it runs a
+     * normal job for the caller (or fails on the missing argument, creating nothing).
+     */
+    private boolean conciergeParams() {
+        int second = second();
+        return second >= 0 && JsonValues.truthy(b, second);
     }
 
     private JobCreation batch(int list) {
@@ -137,7 +147,7 @@ final class CallParams {
             String billTo = stringOrNull(req[1]);
             requirements = new JobRequirements(true, ignoreLimits, billTo == null || billTo.isEmpty() ? null : billTo);
         }
-        return new RunJobParams(method, appId, parent, asAdmin, requirements);
+        return new RunJobParams(method, appId, parent, asAdmin, requirements, at[5] >= 0);
     }
 
     /** The string elements of the list at {@code at}; anything else there is skipped. */

@@ -204,7 +204,7 @@ class PolicyGateTest {
     }
 
     @Test
-    void beyondTheHoldCapACallIsRefusedWithRetryAfter() throws Exception {
+    void beyondTheHoldCapACallIsRefusedWithRetryAfterButAChildIsAdmitted() throws Exception {
         try (AdmittedProxy capped = AdmittedProxy.start(sim.url(), policy, a -> a.withMaxHeld(1))) {
             for (int i = 0; i < 3; i++) {
                 Ee2Calls.jobId(run(capped, "gil", PLAIN_APP, Map.of()));
@@ -213,7 +213,9 @@ class PolicyGateTest {
             try (RawHttp held = Ee2Calls.start(capped.url(), "tok-gil", child)) {
                 await("the first child is held", () -> capped.admission.holds().held() == 1);
 
-                RawHttp.Response refused = Ee2Calls.send(capped.url(), "tok-gil", child);
+                // A batch from the narrative cannot wait either: it is refused, and can be sent again.
+                RawHttp.Response refused = Ee2Calls.send(capped.url(), "tok-gil",
+                        Ee2Calls.runJobBatch(List.of(Map.of("method", PLAIN_APP))));
 
                 assertThat(refused.status()).isEqualTo(500);
                 assertThat(refused.header("content-type")).isEqualTo("application/json");
@@ -221,6 +223,13 @@ class PolicyGateTest {
                 assertThat(Ee2Calls.errorMessage(refused))
                         .contains("already holding 1 job submissions", "admission.maxHeld", "not submitted");
                 assertThat(capped.counter("hold.cap")).isEqualTo(1);
+
+                // A child sent by a running parallel app is never refused (KBParallel would fail the
+                // whole app): it goes to EE2 beyond the children's limit.
+                RawHttp.Response second = Ee2Calls.send(capped.url(), "tok-gil", child);
+                assertThat(second.status()).as(second.bodyText()).isEqualTo(200);
+                assertThat(Ee2Calls.jobId(second)).hasSize(24);
+                assertThat(capped.counter("hold.cap")).isEqualTo(2);
             }
         }
     }

@@ -68,7 +68,10 @@ class JsonRpcSnifferPropertiesTest {
                 writer.member("bill_to_user", billTo == null ? "null" : writer.string(billTo))))));
         Collections.shuffle(members, random);
         String name = concierge ? "run_job_concierge" : "run_job";
-        String body = writer.call("execution_engine2." + name, "[" + writer.object(members) + "]");
+        // EE2 applies the concierge rules only with truthy concierge params.
+        String conciergeParams = concierge ? "," + writer.object(List.of(writer.member("client_group", writer.string("x"))))
+                : "";
+        String body = writer.call("execution_engine2." + name, "[" + writer.object(members) + conciergeParams + "]");
 
         SniffResult result = JsonRpcSniffer.sniff(encode(body, rendering.encoding()));
 

@@ -130,7 +130,7 @@ class JsonRpcSnifferVectorsTest {
         }
         assertThat(actual).isEqualTo(new RunJobParams(
                 text(expected, "method"), text(expected, "app_id"), parent,
-                expected.get("as_admin").asBoolean(), requirements));
+                expected.get("as_admin").asBoolean(), requirements, expected.get("remote_url").asBoolean()));
     }
 
     private static String text(JsonNode node, String field) {
