@@ -61,11 +61,24 @@ public final class DurationText {
     }
 
     /**
-     * For people: "10 minutes", "1 minute 30 seconds", "45 seconds", "less than a second".
-     * Seconds are rounded up, so a wait is never understated.
+     * A limit or a time still to come, for people: "10 minutes", "1 minute 30 seconds",
+     * "45 seconds", "less than a second". Seconds are rounded up, so "waits at most ..." never
+     * promises less than the limit allows. For time already spent use {@link #elapsedWords}.
      */
     public static String words(Duration d) {
-        long secs = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+        return wholeSeconds(d.getSeconds() + (d.getNano() > 0 ? 1 : 0));
+    }
+
+    /**
+     * Time already spent, for people ("waited 8 seconds"): whole seconds, rounded down, so a
+     * message reports what happened (8.03 s is "8 seconds", not 9); under a second is "less than
+     * a second".
+     */
+    public static String elapsedWords(Duration d) {
+        return wholeSeconds(d.isNegative() ? 0 : d.getSeconds());
+    }
+
+    private static String wholeSeconds(long secs) {
         if (secs <= 0) {
             return "less than a second";
         }

@@ -50,8 +50,9 @@ final class GeneratedWorkloads {
             String prefix = "s" + seed + "-";
             for (AppProfile a : parts.get(i).apps()) {
                 ChildPlan c = a.children();
+                // withApp keeps the plan's child shape (KBParallel's, or the old linked one for a seed in four)
                 b.app(new AppProfile(app(a.method(), seed), a.seconds(), a.failures(), c == null ? null
-                        : new ChildPlan(app(c.app(), seed), c.count(), c.concurrent(), c.maxRetries())));
+                        : c.withApp(app(c.app(), seed))));
             }
             Map<String, String> tokens = new HashMap<>();
             for (WorkloadUser u : parts.get(i).users()) {

@@ -68,6 +68,9 @@ final class CompareCommand implements Callable<Integer> {
         row(sb, "", leftName, rightName);
         row(sb, "", "-".repeat(leftName.length()), "-".repeat(rightName.length()));
         row(sb, "verdict", a.verdict().name(), b.verdict().name());
+        row(sb, "apps failed by a refusal", Integer.toString(a.appsFailedByRefusal().size()),
+                Integer.toString(b.appsFailedByRefusal().size()));
+        row(sb, "orphaned children", Integer.toString(a.orphans().size()), Integer.toString(b.orphans().size()));
         row(sb, "jobs finished", finished(a), finished(b));
         row(sb, "makespan", makespan(a), makespan(b));
         row(sb, "rejected submissions", Integer.toString(a.rejected().size()), Integer.toString(b.rejected().size()));
@@ -115,6 +118,15 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private static void describe(StringBuilder sb, String name, WorkloadReport r) {
+        if (!r.appsFailedByRefusal().isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "%s: %s (%d orphaned children left running).%n", name, r.headline(),
+                    r.orphans().size()));
+            r.appsFailedByRefusal().stream().limit(5).forEach(f -> sb.append(String.format(Locale.ROOT,
+                    "    app %s  %s: %s%n", f.jobId(), f.app(), f.error())));
+            if (r.allFinished()) {
+                return;
+            }
+        }
         if (r.allFinished()) {
             sb.append(String.format(Locale.ROOT, "%s: every job finished (%d jobs in %.0f simulated s).%n", name,
                     r.jobs(), r.makespanSeconds()));

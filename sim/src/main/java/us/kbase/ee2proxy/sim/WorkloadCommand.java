@@ -16,12 +16,14 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
 
 /**
  * {@code workload FILE --ee2-url URL [--json]}. Exit codes: 0 every job finished, 3 deadlock,
- * 4 stalled or timed out, 2 the workload file is wrong, 1 the URL does not lead to a simulator.
+ * 4 stalled or timed out, 5 every job finished but parallel apps failed because a child's
+ * run_job was refused, 2 the workload file is wrong, 1 the URL does not lead to a simulator.
  */
 @Command(name = "workload", mixinStandardHelpOptions = true,
         description = "Run a workload against an EE2 URL (the simulator, or a proxy in front of it).",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every job finished", "3:deadlock verdict", "4:stalled or timed out",
+                "5:every job finished, but parallel apps failed: a child's run_job was refused",
                 "2:the workload file is wrong", "1:the URL does not lead to an EE2 simulator"})
 final class WorkloadCommand implements Callable<Integer> {
     static final int FINISHED = 0;
@@ -29,6 +31,7 @@ final class WorkloadCommand implements Callable<Integer> {
     static final int BAD_WORKLOAD = 2;
     static final int DEADLOCK = 3;
     static final int UNFINISHED = 4;
+    static final int APPS_FAILED = 5;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The workload YAML file.")
     Path file;
@@ -76,7 +79,7 @@ final class WorkloadCommand implements Callable<Integer> {
 
     private static int exitCode(WorkloadReport report) {
         return switch (report.verdict()) {
-            case FINISHED -> FINISHED;
+            case FINISHED -> report.appsFailedByRefusal().isEmpty() ? FINISHED : APPS_FAILED;
             case DEADLOCK -> DEADLOCK;
             case STALLED, TIMEOUT -> UNFINISHED;
         };

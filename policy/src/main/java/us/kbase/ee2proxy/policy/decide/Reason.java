@@ -1,6 +1,7 @@
 package us.kbase.ee2proxy.policy.decide;
 
 import static us.kbase.ee2proxy.policy.DurationText.compact;
+import static us.kbase.ee2proxy.policy.DurationText.elapsedWords;
 import static us.kbase.ee2proxy.policy.DurationText.words;
 
 import java.time.Duration;
@@ -72,7 +73,7 @@ public sealed interface Reason {
         }
 
         public String userMessage() {
-            return "Your " + job + " was submitted after waiting " + words(waited)
+            return "Your " + job + " was submitted after waiting " + elapsedWords(waited)
                     + ", the longest a job started by another job waits.";
         }
 
@@ -120,7 +121,7 @@ public sealed interface Reason {
                         + ", and waits at most " + words(time) + ".";
                 case REFUSED_AT_ONCE -> have + " " + it + " was not started. Start it again when "
                         + (incoming == 1 ? "one of them has" : "enough of them have") + " finished.";
-                case REFUSED_AFTER_WAIT -> have + " " + it + " waited " + words(time) + " for "
+                case REFUSED_AFTER_WAIT -> have + " " + it + " waited " + elapsedWords(time) + " for "
                         + (incoming == 1 ? "one of them" : "them") + " to finish and was not started. Start it again when "
                         + (incoming == 1 ? "one of them has" : "enough of them have") + " finished.";
                 case WAIT_FOR_CAP -> have + " This one was started by one of your running parallel apps, so it is"

@@ -15,8 +15,9 @@ import us.kbase.ee2proxy.sim.scheduler.Scheduler;
 
 /**
  * What happens once HTCondor starts a job: it works for its app's time, a parent then runs its
- * children KBParallel-style, and the job finishes. Without simulated runners the simulator moves
- * the job itself; with them a {@link SimulatedRunner} does it over HTTP through the run's URL.
+ * children KBParallel-style, and the job finishes: in error when its app is set to fail, or when
+ * a parent's child run_job got an error reply. Without simulated runners the simulator moves the
+ * job itself; with them a {@link SimulatedRunner} does it over HTTP through the run's URL.
  */
 public final class JobExecution implements Consumer<Job> {
     private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
@@ -40,6 +41,12 @@ public final class JobExecution implements Consumer<Job> {
         client.cancelAll();
     }
 
+    /** How a job's work ended: {@code error} is null when it succeeded. */
+    @FunctionalInterface
+    interface Ending {
+        void ended(String error);
+    }
+
     @Override
     public void accept(Job job) {
         RunSettings s = settings.get();
@@ -51,9 +58,10 @@ public final class JobExecution implements Consumer<Job> {
             new SimulatedRunner(job, profile, fails, s, this).start();
         } else {
             scheduler.markRunning(job);
-            work(job, profile, s, () -> {
-                if (fails) {
-                    scheduler.finish(job, JobStatus.ERROR, "Simulated failure of " + profile.method(), 1, null);
+            work(job, profile, s, error -> {
+                String why = error != null ? error : fails ? simulatedFailure(profile) : null;
+                if (why != null) {
+                    scheduler.finish(job, JobStatus.ERROR, why, 1, null);
                 } else {
                     scheduler.finish(job, JobStatus.COMPLETED, null, null, null);
                 }
@@ -61,27 +69,65 @@ public final class JobExecution implements Consumer<Job> {
         }
     }
 
-    /** The job's own time, then (a parent) its children; then {@code done}, unless it was stopped. */
-    void work(Job job, AppProfile profile, RunSettings s, Runnable done) {
+    static String simulatedFailure(AppProfile profile) {
+        return "Simulated failure of " + profile.method();
+    }
+
+    /**
+     * The job's own time, then (a parent) its children; then {@code end}, unless it was stopped:
+     * with null, or a parent's error when a child's run_job got an error reply.
+     */
+    void work(Job job, AppProfile profile, RunSettings s, Ending end) {
         Runnable afterOwnWork = () -> {
             if (!alive(job)) {
                 return;
             }
             if (profile.isParent()) {
-                new ParallelApp(job, profile.children(), s, client, timer, done, () -> alive(job),
-                        this::childRequested).start();
+                new ParallelApp(job, profile.children(), s, client, timer, new AppHost(job, end)).start();
             } else {
-                done.run();
+                end.ended(null);
             }
         };
         timer.schedule(guarded(afterOwnWork), s.millis(profile.seconds()), TimeUnit.MILLISECONDS);
     }
 
-    /** A parent's child reached EE2 (perhaps after a proxy held it): remember when it was sent. */
-    private void childRequested(String childId, long sentAt) {
-        Job child = scheduler.find(childId);
-        if (child != null) {
-            scheduler.requestedAt(child, sentAt);
+    /** A parallel app's view of the job it runs in. */
+    private final class AppHost implements ParallelApp.Host {
+        private final Job job;
+        private final Ending end;
+
+        AppHost(Job job, Ending end) {
+            this.job = job;
+            this.end = end;
+        }
+
+        @Override
+        public boolean alive() {
+            return JobExecution.this.alive(job);
+        }
+
+        /**
+         * The child reached EE2 (perhaps after a proxy held it): remember who spawned it and when
+         * it was sent, even when the parent has ended meanwhile (the child is then an orphan).
+         */
+        @Override
+        public void childCreated(String childId, long sentAt) {
+            Job child = scheduler.find(childId);
+            if (child != null) {
+                scheduler.spawned(child, job.id(), sentAt);
+            }
+        }
+
+        @Override
+        public void completed() {
+            end.ended(null);
+        }
+
+        /** Marked first, so a report can tell this failure from the app's own, then ended as any failed job. */
+        @Override
+        public void failed(String message) {
+            scheduler.childRefused(job, message);
+            end.ended(message);
         }
     }
 

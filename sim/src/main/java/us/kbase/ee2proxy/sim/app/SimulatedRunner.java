@@ -74,11 +74,13 @@ final class SimulatedRunner {
         });
     }
 
-    private void finish() {
+    /** finish_job: in error with {@code error} (a parent's failed child submission), or the profile's failure. */
+    private void finish(String error) {
         stopChecks();
         ObjectNode p = jobIdParams();
-        if (fails) {
-            p.put("error_message", "Simulated failure of " + profile.method());
+        String why = error != null ? error : fails ? JobExecution.simulatedFailure(profile) : null;
+        if (why != null) {
+            p.put("error_message", why);
             p.put("error_code", 1);
         } else {
             p.putObject("job_output").put("version", "1.1").put("id", job.id()).putArray("result").addObject();

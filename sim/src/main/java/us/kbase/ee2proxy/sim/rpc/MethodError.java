@@ -1,8 +1,8 @@
 package us.kbase.ee2proxy.sim.rpc;
 
 /**
- * A Python exception raised inside an EE2 method. EE2 turns it into code -32000 with
- * {@code repr(e.args[0])} as the message and the traceback as {@code error}.
+ * A Python exception raised inside an EE2 method. EE2 turns it into code -32000 with the
+ * exception's message as a plain string in {@code message} and the traceback as {@code error}.
  */
 public final class MethodError extends Exception {
     private final String pythonType;

@@ -1,7 +1,5 @@
 package us.kbase.ee2proxy.sim.rpc;
 
-import us.kbase.ee2proxy.sim.pyjson.PyRepr;
-
 /**
  * A jsonrpcbase {@code JSONRPCError} as EE2's server reports it: {@code name} is the error's
  * message attribute, {@code message} its data (often null), {@code trace} the traceback or null.
@@ -25,14 +23,18 @@ final class RpcFailure extends Exception {
         return new RpcFailure(-32000, "Server error", data, null);
     }
 
-    /** An exception inside a method. */
+    /**
+     * An exception inside a method: its message as a plain string, the way EE2 answers (EE2's
+     * own integration tests, through its server, expect {@code ServerError(..., "Unrecognized
+     * method: 'mod.meth.moke'. Please input module_name.function_name")}, no repr quotes around it).
+     */
     static RpcFailure of(MethodError e, String method) {
         String trace = "Traceback (most recent call last):\n"
                 + "  File \"/kb/module/lib/execution_engine2/execution_engine2Server.py\", line 101, in _call_method\n"
                 + "    result = method(ctx, *params)\n"
                 + "  File \"/kb/module/lib/execution_engine2/execution_engine2Impl.py\", in " + method + "\n"
                 + e.pythonType() + ": " + e.getMessage() + "\n";
-        return new RpcFailure(-32000, "Server error", PyRepr.of(e.getMessage()), trace);
+        return new RpcFailure(-32000, "Server error", e.getMessage(), trace);
     }
 
     static RpcFailure invalidRequest() {

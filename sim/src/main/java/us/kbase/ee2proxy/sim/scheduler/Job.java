@@ -27,6 +27,14 @@ public final class Job {
     Integer errorCode;
     Integer terminatedCode;
     JsonNode jobOutput;
+    /**
+     * The simulated parallel app whose run_job created this job, once its answer reached the
+     * app. The simulator's own bookkeeping: EE2 keeps no such link (KBParallel sends no
+     * {@code parent_job_id}), so nothing EE2 answers shows it.
+     */
+    String spawnedBy;
+    /** Set on a simulated parallel app that failed because a child's run_job got an error reply. */
+    String childRefusal;
     final List<String> childJobs = new ArrayList<>();
     final List<String> retryIds = new ArrayList<>();
     final List<String> logLines = new ArrayList<>();
@@ -59,6 +67,6 @@ public final class Job {
     JobSnapshot snapshot() {
         return new JobSnapshot(id, spec.user(), spec.slotUser(), status, holdsSlot, spec.parentJobId(),
                 spec.batchId(), spec.batchContainer(), spec.retryOf(), spec.method(), spec.label(),
-                requested, created, queued, running, finished, updated);
+                requested, created, queued, running, finished, updated, spawnedBy, childRefusal);
     }
 }

@@ -20,6 +20,11 @@ package us.kbase.ee2proxy.sim.scheduler;
  * @param requested when the client sent the call that created the job, when the simulator
  *     knows it (its own parents' children); else equal to {@code created}. Time a proxy held the
  *     call lies between the two.
+ * @param spawnedBy the simulated parallel app that created this job with run_job (known once
+ *     the answer reached it), or null. The simulator's bookkeeping, not EE2's: KBParallel's
+ *     children carry no {@code parent_job_id}, so this is how a run tells children apart.
+ * @param childRefusal for a simulated parallel app that failed because a child's run_job got
+ *     an error reply (which KBParallel re-raises): that error; else null
  */
 public record JobSnapshot(
         String jobId,
@@ -38,9 +43,16 @@ public record JobSnapshot(
         long queued,
         long running,
         long finished,
-        long updated) {
+        long updated,
+        String spawnedBy,
+        String childRefusal) {
 
     public boolean finishedState() {
         return status.isTerminal();
+    }
+
+    /** The parent this job is a child of: the simulated app that spawned it, else its {@code parent_job_id}. */
+    public String parent() {
+        return spawnedBy != null ? spawnedBy : parentJobId;
     }
 }

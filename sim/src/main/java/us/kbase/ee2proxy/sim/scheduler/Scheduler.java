@@ -83,11 +83,23 @@ public final class Scheduler {
         container.childJobs.addAll(childIds);
     }
 
-    /** The client sent the call that created {@code job} at {@code sentAt} (before EE2 saw it). */
-    public synchronized void requestedAt(Job job, long sentAt) {
-        if (sentAt < job.requested) {
-            job.requested = sentAt;
-            changed(job);
+    /**
+     * A simulated parallel app ({@code parentId}) got {@code child}'s id back from the run_job it
+     * sent at {@code sentAt}: the link EE2 itself never records.
+     */
+    public synchronized void spawned(Job child, String parentId, long sentAt) {
+        child.spawnedBy = parentId;
+        if (sentAt < child.requested) {
+            child.requested = sentAt;
+        }
+        changed(child);
+    }
+
+    /** A simulated parallel app fails because a child's run_job was answered with {@code error}. */
+    public synchronized void childRefused(Job parent, String error) {
+        if (current(parent) && parent.childRefusal == null) {
+            parent.childRefusal = error;
+            changed(parent);
         }
     }
 

@@ -9,11 +9,17 @@ import java.util.Optional;
 import java.util.Set;
 import us.kbase.ee2proxy.sim.control.SimSnapshot;
 import us.kbase.ee2proxy.sim.scheduler.JobSnapshot;
+import us.kbase.ee2proxy.sim.workload.WorkloadReport.Orphan;
 
 /**
  * Finds the deadlock pattern in one snapshot, nesting included: a running parent whose only
  * unfinished children are other stuck running parents is stuck too. It is only a verdict together with the runner's
  * quiet period: a full set of waiting parents is a deadlock only if nothing has moved for a while.
+ *
+ * <p>Also the other harm a run can do to parallel apps: apps failed because a child's run_job
+ * got an error reply, and the orphans they (or cancelled parents) leave behind. A child is known
+ * by {@link JobSnapshot#parent()}: the simulated app that spawned it, since KBParallel's children
+ * carry no {@code parent_job_id}.
  */
 public final class DeadlockDetector {
     private DeadlockDetector() {}
@@ -26,8 +32,8 @@ public final class DeadlockDetector {
             if (j.finishedState() || j.batchContainer()) {
                 continue;
             }
-            if (j.parentJobId() != null) {
-                unfinishedChildren.computeIfAbsent(j.parentJobId(), k -> new ArrayList<>()).add(j);
+            if (j.parent() != null) {
+                unfinishedChildren.computeIfAbsent(j.parent(), k -> new ArrayList<>()).add(j);
             }
             if (j.holdsSlot() && j.slotUser() != null) {
                 runningByUser.computeIfAbsent(j.slotUser(), k -> new ArrayList<>()).add(j);
@@ -38,6 +44,30 @@ public final class DeadlockDetector {
                 .map(e -> stuck(e.getKey(), e.getValue(), snap.slotsOf(e.getKey()), unfinishedChildren))
                 .flatMap(Optional::stream)
                 .findFirst();
+    }
+
+    /** Parallel apps that failed because a child's run_job was answered with an error, oldest first. */
+    public static List<JobSnapshot> failedByRefusal(SimSnapshot snap) {
+        return snap.jobs().stream().filter(j -> j.childRefusal() != null && j.finishedState()).toList();
+    }
+
+    /**
+     * Children whose parallel app ended while they were still unfinished (or not yet created: a
+     * run_job a proxy answered after the app ended): they run on alone, since nothing cancels a
+     * KBParallel child. A child that finished in the app's last millisecond is not one.
+     */
+    public static List<Orphan> orphans(SimSnapshot snap) {
+        Map<String, JobSnapshot> byId = new HashMap<>();
+        snap.jobs().forEach(j -> byId.put(j.jobId(), j));
+        List<Orphan> out = new ArrayList<>();
+        for (JobSnapshot c : snap.jobs()) {
+            JobSnapshot p = c.parent() == null ? null : byId.get(c.parent());
+            if (p == null || !p.finishedState() || c.finishedState() && c.finished() <= p.finished()) {
+                continue;
+            }
+            out.add(new Orphan(c.jobId(), c.user(), c.app(), c.status().wire(), p.jobId(), p.app(), p.status().wire()));
+        }
+        return out;
     }
 
     /**

@@ -9,13 +9,16 @@ import java.util.TreeMap;
 import us.kbase.ee2proxy.sim.control.SimSnapshot;
 import us.kbase.ee2proxy.sim.scheduler.JobSnapshot;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport.ClassStats;
+import us.kbase.ee2proxy.sim.workload.WorkloadReport.FailedApp;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport.Stats;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport.UnfinishedJob;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport.Verdict;
 
 /**
  * Turns the final snapshot into a report. A job's class is its submission's, its retried
- * original's, its batch's, or "child" for a parent's child. Wait and turnaround count from
+ * original's, its batch's, or "child" for a parent's child (spawned by a simulated parallel app,
+ * or naming a {@code parent_job_id}). Parallel apps failed by a refused child run_job and
+ * orphaned children come from {@link DeadlockDetector}. Wait and turnaround count from
  * when the client sent the call that created the job (the runner's own submissions, and the
  * simulator's parents' children), so time held in a proxy counts.
  */
@@ -69,8 +72,11 @@ final class ReportBuilder {
         counts.forEach((c, n) -> classes.add(new ClassStats(c, n[0], n[1],
                 stats(waits.getOrDefault(c, List.of())), stats(turns.getOrDefault(c, List.of())))));
         long end = verdict == Verdict.FINISHED ? lastFinish : now;
+        List<FailedApp> failedApps = DeadlockDetector.failedByRefusal(snap).stream()
+                .map(j -> new FailedApp(j.jobId(), j.user(), j.app(), classOf(j), j.childRefusal())).toList();
         return new WorkloadReport(w.name(), url.toString(), verdict, reason, sim(end - t0), (now - t0) / 1000.0,
-                jobs, finished, classes, unfinished, List.copyOf(tracker.rejections), deadlock);
+                jobs, finished, classes, unfinished, List.copyOf(tracker.rejections), deadlock, failedApps,
+                DeadlockDetector.orphans(snap));
     }
 
     private String classOf(JobSnapshot j) {
@@ -81,7 +87,7 @@ final class ReportBuilder {
         if (c == null && j.batchId() != null) {
             c = tracker.classOf.get(j.batchId());
         }
-        if (c == null && j.parentJobId() != null) {
+        if (c == null && j.parent() != null) {
             c = "child";
         }
         return c == null ? "other" : c;

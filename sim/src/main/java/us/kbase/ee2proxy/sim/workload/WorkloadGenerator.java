@@ -5,12 +5,21 @@ import java.util.List;
 import java.util.SplittableRandom;
 import us.kbase.ee2proxy.sim.app.AppProfile;
 import us.kbase.ee2proxy.sim.app.ChildPlan;
+import us.kbase.ee2proxy.sim.app.ChildShape;
 
 /**
  * Random workloads from a seed, the same seed giving the same workload: several users (each
  * with several tokens), KBParallel-style parents nested up to a depth, plain jobs, batches,
  * flaky apps that parents and users retry, cancels, and late interactive jobs. Direct runs of
  * such workloads deadlock whenever some user's parents, nesting included, fill every slot.
+ *
+ * <p>Nesting is the kb_BatchApp pattern: the children of parallel app {@code kb_Parallel<d>}
+ * are runs of parallel app {@code kb_Parallel<d+1>} (a child whose module is itself a parallel
+ * app), down to {@code maxDepth} (at most {@value #MAX_DEPTH}), whose children are leaves.
+ * Children are sent as KBParallel 0.4.3 sends them ({@link ChildShape#KBPARALLEL}: no
+ * {@code parent_job_id}, {@code app_id} the module), except in one workload in four (seeds
+ * divisible by 4, see {@link #childShape}), which keeps the old {@link ChildShape#LINKED} shape so
+ * both are exercised.
  */
 public final class WorkloadGenerator {
 
@@ -37,8 +46,19 @@ public final class WorkloadGenerator {
     static final String FLAKY = "kb_Flaky.run_flaky";
     static final String PLAIN = "kb_Plain.run_plain";
     static final String INTERACTIVE = "kb_Interactive.import_reads";
+    /** Deeper nesting than KBase's policy allows (maxNestingDepth 2) is never generated. */
+    static final int MAX_DEPTH = 2;
 
     private WorkloadGenerator() {}
+
+    /**
+     * The child run_job shape of workload {@code seed}: {@link ChildShape#LINKED} for one seed in
+     * four (divisible by 4), else KBParallel's real one. From the seed alone, so the random draws
+     * (and thus the rest of every workload) are what they were before shapes existed.
+     */
+    public static ChildShape childShape(long seed) {
+        return Math.floorMod(seed, 4) == 0 ? ChildShape.LINKED : ChildShape.KBPARALLEL;
+    }
 
     /** The parent app at nesting level {@code depth} (its children are level depth+1, or leaves). */
     public static String parentApp(int depth) {
@@ -52,10 +72,12 @@ public final class WorkloadGenerator {
         b.app(AppProfile.plain(FLAKY, between(rnd, 10, 60)).withFailures(rnd.nextInt(1, 3)));
         b.app(AppProfile.plain(PLAIN, between(rnd, 10, 90)));
         b.app(AppProfile.plain(INTERACTIVE, between(rnd, 5, 30)));
-        for (int d = shape.maxDepth(); d >= 0; d--) {
-            String child = d == shape.maxDepth() ? (rnd.nextInt(4) == 0 ? FLAKY : LEAF) : parentApp(d + 1);
+        int maxDepth = Math.min(shape.maxDepth(), MAX_DEPTH);
+        ChildShape childShape = childShape(seed);
+        for (int d = maxDepth; d >= 0; d--) {
+            String child = d == maxDepth ? (rnd.nextInt(4) == 0 ? FLAKY : LEAF) : parentApp(d + 1);
             ChildPlan plan = new ChildPlan(child, rnd.nextInt(1, shape.maxChildren() + 1), rnd.nextInt(1, 4),
-                    rnd.nextInt(0, 3));
+                    rnd.nextInt(0, 3)).withShape(childShape);
             b.app(AppProfile.parent(parentApp(d), between(rnd, 2, 10), plan));
         }
         for (int u = 0; u < shape.users(); u++) {
@@ -73,7 +95,7 @@ public final class WorkloadGenerator {
     private static List<Submission> submissions(SplittableRandom rnd, Shape shape, String user) {
         List<Submission> out = new ArrayList<>();
         for (int i = 0, n = rnd.nextInt(0, shape.maxParentsPerUser() + 1); i < n; i++) {
-            int depth = rnd.nextInt(0, shape.maxDepth() + 1);
+            int depth = rnd.nextInt(0, Math.min(shape.maxDepth(), MAX_DEPTH) + 1);
             out.add(Submission.job(between(rnd, 0, 60), user, parentApp(depth)).withClass("parallel-app"));
         }
         for (int i = 0, n = rnd.nextInt(0, shape.maxPlainPerUser() + 1); i < n; i++) {

@@ -19,6 +19,11 @@ import java.util.Locale;
  * @param unfinished jobs not in a final state at the end
  * @param rejected submissions EE2 (or a proxy) answered with an error
  * @param deadlock set when the verdict is DEADLOCK
+ * @param appsFailedByRefusal parallel apps that failed because a child's run_job got an error
+ *     reply (a proxy's refusal, EE2's error, a broken connection): KBParallel re-raises it, so
+ *     the scientist's whole app fails. Through a proxy this must stay empty.
+ * @param orphans child jobs whose parallel app ended while they were waiting to be created,
+ *     queued or running: nothing cancels them (EE2 keeps no link from a KBParallel parent)
  */
 public record WorkloadReport(
         String workload,
@@ -32,7 +37,18 @@ public record WorkloadReport(
         List<ClassStats> classes,
         List<UnfinishedJob> unfinished,
         List<Rejection> rejected,
-        Deadlock deadlock) {
+        Deadlock deadlock,
+        List<FailedApp> appsFailedByRefusal,
+        List<Orphan> orphans) {
+
+    public WorkloadReport {
+        classes = classes == null ? List.of() : List.copyOf(classes);
+        unfinished = unfinished == null ? List.of() : List.copyOf(unfinished);
+        rejected = rejected == null ? List.of() : List.copyOf(rejected);
+        // Absent from reports written before these were counted.
+        appsFailedByRefusal = appsFailedByRefusal == null ? List.of() : List.copyOf(appsFailedByRefusal);
+        orphans = orphans == null ? List.of() : List.copyOf(orphans);
+    }
 
     public enum Verdict { FINISHED, DEADLOCK, STALLED, TIMEOUT }
 
@@ -47,6 +63,16 @@ public record WorkloadReport(
 
     public record Rejection(String user, String app, String jobClass, String message) {}
 
+    /** A parallel app (job {@code jobId}) failed by the error reply to a child's run_job: {@code error}. */
+    public record FailedApp(String jobId, String user, String app, String jobClass, String error) {}
+
+    /**
+     * A child left behind: {@code status} at the end of the run, its parallel app
+     * {@code parentJobId} ({@code parentApp}) having ended {@code parentStatus}.
+     */
+    public record Orphan(String jobId, String user, String app, String status, String parentJobId, String parentApp,
+                         String parentStatus) {}
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public boolean allFinished() {
@@ -55,6 +81,20 @@ public record WorkloadReport(
 
     public boolean deadlocked() {
         return verdict == Verdict.DEADLOCK;
+    }
+
+    /**
+     * The verdict for people, saying so when parallel apps failed by a refused child run_job:
+     * "FINISHED, but 5 parallel apps failed: a child's run_job was refused". A run can finish
+     * every job and still have failed every scientist's app.
+     */
+    public String headline() {
+        if (appsFailedByRefusal.isEmpty()) {
+            return verdict.name();
+        }
+        int n = appsFailedByRefusal.size();
+        return String.format(Locale.ROOT, "%s, but %d parallel app%s failed: a child's run_job was refused", verdict,
+                n, n == 1 ? "" : "s");
     }
 
     public ClassStats classStats(String jobClass) {
@@ -73,9 +113,11 @@ public record WorkloadReport(
     public String toTable() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "workload %s via %s%n", workload, ee2Url));
-        sb.append(String.format(Locale.ROOT, "verdict   %s: %s%n", verdict, reason));
+        sb.append(String.format(Locale.ROOT, "verdict   %s: %s%n", headline(), reason));
         sb.append(String.format(Locale.ROOT, "jobs      %d, finished %d, unfinished %d, rejected %d%n",
                 jobs, finished, unfinished.size(), rejected.size()));
+        sb.append(String.format(Locale.ROOT, "apps      %d failed by a refusal, %d orphaned children%n",
+                appsFailedByRefusal.size(), orphans.size()));
         sb.append(String.format(Locale.ROOT, "makespan  %.1f s simulated (%.1f s real)%n%n", makespanSeconds, wallSeconds));
         sb.append(String.format(Locale.ROOT, "%-14s %5s %5s | %9s %9s %9s | %9s %9s %9s%n", "class", "jobs", "done",
                 "wait p50", "p95", "max", "turn p50", "p95", "max"));
@@ -106,6 +148,25 @@ public record WorkloadReport(
             sb.append(String.format(Locale.ROOT, "%nrejected submissions:%n"));
             rejected.stream().limit(20).forEach(r -> sb.append(String.format(Locale.ROOT, "  %-10s %-12s %s: %s%n",
                     r.user(), r.jobClass(), r.app(), r.message())));
+        }
+        if (!appsFailedByRefusal.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "%nparallel apps failed by a refused child run_job (KBParallel "
+                    + "re-raises the error: the whole app fails):%n"));
+            appsFailedByRefusal.stream().limit(20).forEach(f -> sb.append(String.format(Locale.ROOT,
+                    "  %s  %-10s %-12s %s: %s%n", f.jobId(), f.user(), f.jobClass(), f.app(), f.error())));
+            if (appsFailedByRefusal.size() > 20) {
+                sb.append("  ... and ").append(appsFailedByRefusal.size() - 20).append(" more\n");
+            }
+        }
+        if (!orphans.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "%norphaned children (their parallel app ended first; nothing "
+                    + "cancels them):%n"));
+            orphans.stream().limit(20).forEach(o -> sb.append(String.format(Locale.ROOT,
+                    "  %s  %-10s %-9s %s  (app %s %s, %s)%n", o.jobId(), o.user(), o.status(), o.app(),
+                    o.parentJobId(), o.parentApp(), o.parentStatus())));
+            if (orphans.size() > 20) {
+                sb.append("  ... and ").append(orphans.size() - 20).append(" more\n");
+            }
         }
         return sb.toString();
     }

@@ -76,13 +76,13 @@ class Ee2WireTest {
     }
 
     @Test
-    void methodExceptionIsReprAndTraceback() throws Exception {
+    void methodExceptionIsItsPlainMessageAndTraceback() throws Exception {
         Response r = RawHttp.post(url, "{\"method\": \"execution_engine2.run_job\", \"params\": [{\"method\": "
                 + "\"a.b\", \"job_requirements\": {\"request_cpus\": 2}}], \"version\": \"1.1\", \"id\": \"12345\"}",
                 "Authorization: tok-alice");
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.text()).startsWith("{\"error\": {\"code\": -32000, \"name\": \"Server error\", \"message\": "
-                + "\"'In order to specify job requirements you must be a full admin'\", \"error\": \"Traceback");
+                + "\"In order to specify job requirements you must be a full admin\", \"error\": \"Traceback");
         assertThat(r.text()).endsWith("\"}, \"id\": \"12345\", \"version\": \"1.1\"}");
     }
 

@@ -3,9 +3,12 @@ package us.kbase.ee2proxy.sim.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.sim.SimulatorExtension;
+import us.kbase.ee2proxy.sim.app.AppProfile;
+import us.kbase.ee2proxy.sim.app.ChildShape;
 import us.kbase.ee2proxy.sim.scheduler.JobSnapshot;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport.Verdict;
 
@@ -22,6 +25,27 @@ class GeneratedWorkloadTest {
     }
 
     @Test
+    void oneWorkloadInFourKeepsTheOldLinkedShapeAndParentsNestToDepthTwo() {
+        long linked = LongStream.rangeClosed(1, 200)
+                .filter(seed -> WorkloadGenerator.childShape(seed) == ChildShape.LINKED).count();
+        assertThat(linked).isEqualTo(50);
+        for (long seed : new long[] {3, 4}) {
+            Workload w = WorkloadGenerator.generate(seed, WorkloadGenerator.Shape.standard());
+            List<AppProfile> parents = w.apps().stream().filter(AppProfile::isParent).toList();
+            assertThat(parents).extracting(AppProfile::method)
+                    .containsExactlyInAnyOrder("kb_Parallel0.run_parallel", "kb_Parallel1.run_parallel",
+                            "kb_Parallel2.run_parallel");
+            assertThat(parents).allMatch(p -> p.children().shape() == WorkloadGenerator.childShape(seed));
+            // kb_Parallel0's children are kb_Parallel1 apps, whose children are kb_Parallel2 apps.
+            assertThat(w.profile("kb_Parallel0.run_parallel").children().app()).isEqualTo("kb_Parallel1.run_parallel");
+            assertThat(w.profile("kb_Parallel1.run_parallel").children().app()).isEqualTo("kb_Parallel2.run_parallel");
+            assertThat(w.profile(w.profile("kb_Parallel2.run_parallel").children().app()).isParent()).isFalse();
+        }
+        WorkloadGenerator.Shape deep = new WorkloadGenerator.Shape(1, 5, 6, 3, 0, false, false, false, false, 200);
+        assertThat(WorkloadGenerator.generate(1, deep).apps()).filteredOn(AppProfile::isParent).hasSize(3);
+    }
+
+    @Test
     void everyRunEndsFinishedOrInARealDeadlock() throws Exception {
         int deadlocks = 0;
         for (long seed = 1; seed <= 4; seed++) {
@@ -29,6 +53,11 @@ class GeneratedWorkloadTest {
             WorkloadReport r = new WorkloadRunner(sim.url()).run(w);
             assertThat(r.verdict()).as("seed %d:%n%s", seed, r.toTable()).isIn(Verdict.FINISHED, Verdict.DEADLOCK);
             assertThat(r.rejected()).as("seed %d", seed).isEmpty();
+            assertThat(r.appsFailedByRefusal()).as("seed %d", seed).isEmpty();
+            boolean linked = WorkloadGenerator.childShape(seed) == ChildShape.LINKED;
+            List<JobSnapshot> children = sim.get().jobs().stream().filter(j -> j.spawnedBy() != null).toList();
+            assertThat(children).as("seed %d: a child names its parent only in the linked shape", seed)
+                    .allMatch(c -> linked ? c.spawnedBy().equals(c.parentJobId()) : c.parentJobId() == null);
             if (r.deadlocked()) {
                 deadlocks++;
                 List<JobSnapshot> jobs = sim.get().jobs();

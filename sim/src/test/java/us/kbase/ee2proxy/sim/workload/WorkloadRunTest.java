@@ -46,11 +46,13 @@ class WorkloadRunTest {
         assertThat(d.parentApps()).containsOnly(PARENT);
         // Every stuck parent waits on at least one queued child (a slow machine may not have let the
         // last submissions through before the verdict; they would queue behind the parents too).
+        // The children carry no parent_job_id (KBParallel's shape): the simulator's own link finds them.
         List<String> waitedOn = jobs.stream().filter(j -> d.children().contains(j.jobId()))
-                .map(JobSnapshot::parentJobId).distinct().toList();
+                .map(JobSnapshot::parent).distinct().toList();
         assertThat(waitedOn).containsExactlyInAnyOrderElementsOf(d.parents());
         assertThat(d.children()).hasSizeBetween(10, 30).allMatch(id -> jobs.stream()
-                .anyMatch(j -> j.jobId().equals(id) && j.status() == JobStatus.QUEUED && d.parents().contains(j.parentJobId())));
+                .anyMatch(j -> j.jobId().equals(id) && j.status() == JobStatus.QUEUED && j.parentJobId() == null
+                        && d.parents().contains(j.spawnedBy())));
         assertThat(r.classStats("interactive").finished()).isZero();
         assertThat(r.toTable()).contains("DEADLOCK: user alice", d.parents().get(0));
         assertThat(r.toJson()).contains("\"verdict\" : \"DEADLOCK\"", "\"user\" : \"alice\"");
@@ -87,7 +89,7 @@ class WorkloadRunTest {
         // nesting: run_batch -> 2 Bowtie2 parents -> 3 alignments each, per batch app (2 of them).
         assertThat(jobs.stream().filter(j -> j.app().equals(CHILD))).hasSize(12);
         assertThat(jobs.stream().filter(j -> j.app().equals(CHILD))
-                .map(j -> jobs.stream().filter(p -> p.jobId().equals(j.parentJobId())).findFirst().orElseThrow().app()))
+                .map(j -> jobs.stream().filter(p -> p.jobId().equals(j.spawnedBy())).findFirst().orElseThrow().app()))
                 .containsOnly(PARENT);
         assertThat(r.classStats("retried").jobs()).as("the user's retry_job made a second job").isEqualTo(2);
         assertThat(r.classStats("cancelled").finished()).isEqualTo(1);
@@ -116,17 +118,36 @@ class WorkloadRunTest {
     }
 
     @Test
-    void parentCountsAnEe2ErrorReplyAsAFailedChildAndResubmits() throws Exception {
+    void anEe2ErrorReplyToAChildRunJobFailsTheParentAtOnceWithoutResubmitting() throws Exception {
         long runJobs = sim.get().calls("execution_engine2.run_job");
         Workload w = Workload.builder("refused-children").speed(100)
                 .user("carol", "c-1")
-                // a child method with two dots: EE2 refuses each run_job with an error reply
+                // a child method with two dots: EE2 refuses its run_job with an error reply
                 .app(AppProfile.parent("kb_Bwa.run_bwa", 1, new ChildPlan("kb_Bwa.not.a.method", 2, 2, 2)))
                 .submit(Submission.job(0, "carol", "kb_Bwa.run_bwa"))
                 .build();
         WorkloadReport r = run(w);
         assertThat(r.verdict()).as(r.toTable()).isEqualTo(Verdict.FINISHED);
-        assertThat(sim.get().calls("execution_engine2.run_job") - runJobs).as(r.toTable() + sim.get().jobs())
-                .isEqualTo(1 + 2 * 3);
+        assertThat(sim.get().calls("execution_engine2.run_job") - runJobs).as("the parent's, then one child's: "
+                + "KBParallel re-raises the error; max_retries is only for children that ended in error")
+                .isEqualTo(1 + 1);
+        JobSnapshot parent = sim.get().jobs().get(0);
+        assertThat(parent.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(parent.childRefusal()).contains("Unrecognized method: 'kb_Bwa.not.a.method'");
+        assertThat(r.appsFailedByRefusal()).singleElement().satisfies(f -> assertThat(f.jobId()).isEqualTo(parent.jobId()));
+        assertThat(r.orphans()).isEmpty();
+        assertThat(r.toTable()).contains("FINISHED, but 1 parallel app failed: a child's run_job was refused");
+    }
+
+    @Test
+    void bowtie2SampleSetsAllFinishDirectly() throws Exception {
+        WorkloadReport r = run(Workload.load(WORKLOADS.resolve("bowtie2-sample-sets.yaml")));
+        assertThat(r.verdict()).as(r.toTable()).isEqualTo(Verdict.FINISHED);
+        assertThat(r.jobs()).isEqualTo(5 + 15);
+        assertThat(r.classStats("sample-set-app").finished()).isEqualTo(5);
+        assertThat(r.classStats("child").finished()).isEqualTo(15);
+        assertThat(r.appsFailedByRefusal()).isEmpty();
+        assertThat(r.orphans()).isEmpty();
+        assertThat(sim.get().jobs()).allMatch(j -> j.parentJobId() == null && j.status() == JobStatus.COMPLETED);
     }
 }
