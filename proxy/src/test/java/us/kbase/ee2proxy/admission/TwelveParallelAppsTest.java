@@ -28,6 +28,8 @@ class TwelveParallelAppsTest {
             WorkloadReport proxied = new WorkloadRunner(proxy.url()).run(workload);
 
             assertThat(proxied.allFinished()).as(proxied.toTable()).isTrue();
+            assertThat(proxied.appsFailedByRefusal()).as(proxied.headline()).isEmpty();
+            assertThat(proxy.counter("admitted.child")).as("KBParallel's children counted as children").isEqualTo(36);
             assertThat(proxy.counter("held.parent")).as("parallel apps beyond the cap were held").isPositive();
             assertThat(proxy.admission.holds().held()).isZero();
         }
