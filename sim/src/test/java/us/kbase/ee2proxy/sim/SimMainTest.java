@@ -48,6 +48,19 @@ class SimMainTest {
     }
 
     @Test
+    void workloadWhoseParallelAppsFailedByARefusedChildExitsFive(@TempDir Path dir) throws Exception {
+        // A child method with two dots: EE2 answers its run_job with an error, and the app fails.
+        Path f = dir.resolve("refused.yaml");
+        Files.writeString(f, "speed: 100\nusers: [{name: carol, tokens: [c-1]}]\n"
+                + "apps: [{method: kb_Bwa.run_bwa, seconds: 1, children: {app: kb_Bwa.not.a.method, count: 2}}]\n"
+                + "submissions: [{at: 0, user: carol, app: kb_Bwa.run_bwa}]\n");
+        Run r = main("workload", f.toString(), "--ee2-url", sim.url().toString());
+        assertThat(r.exit()).as(r.err() + r.out()).isEqualTo(5);
+        assertThat(r.out()).contains("verdict   FINISHED, but 1 parallel app failed: a child's run_job was refused",
+                "apps      1 failed by a refusal, 0 orphaned children");
+    }
+
+    @Test
     void badFileAndUnreachableUrlHaveTheirOwnCodesAndMessages(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "name: x\nusers:\n  - name: a\n    tokens: [t]\n    colour: blue\n");

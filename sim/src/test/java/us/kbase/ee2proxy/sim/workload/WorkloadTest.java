@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import us.kbase.ee2proxy.sim.app.AppProfile;
 import us.kbase.ee2proxy.sim.app.ChildPlan;
+import us.kbase.ee2proxy.sim.app.ChildShape;
 
 /** The workload format: the shipped files load, defaults apply, and mistakes are named. */
 class WorkloadTest {
@@ -24,6 +25,33 @@ class WorkloadTest {
         Workload mixed = Workload.load(WorkloadRunTest.WORKLOADS.resolve("mixed-lab.yaml"));
         assertThat(mixed.users()).hasSize(3);
         assertThat(mixed.submissions()).anyMatch(Submission::isBatch);
+        assertThat(mixed.apps()).filteredOn(AppProfile::isParent).isNotEmpty()
+                .allMatch(a -> a.children().shape() == ChildShape.KBPARALLEL);
+        Workload bowtie = Workload.load(WorkloadRunTest.WORKLOADS.resolve("bowtie2-sample-sets.yaml"));
+        assertThat(bowtie.profile(WorkloadRunTest.PARENT).children())
+                .isEqualTo(new ChildPlan(WorkloadRunTest.CHILD, 3, 3, 1));
+        assertThat(bowtie.profile(WorkloadRunTest.CHILD).seconds()).isEqualTo(15);
+        assertThat(bowtie.submissions().get(0).repeat()).isEqualTo(5);
+    }
+
+    @Test
+    void theChildShapeAndWsidAreWorkloadKeys(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("shapes.yaml");
+        Files.writeString(f, "users: [{name: a, tokens: [t]}]\napps:\n"
+                + "  - {method: m.old, children: {app: m.g, count: 2, shape: linked, wsid: 42}}\n"
+                + "  - {method: m.real, children: {app: m.g, count: 2, shape: kbparallel}}\n"
+                + "  - {method: m.default, children: {app: m.g, count: 2}}\n"
+                + "submissions: [{at: 0, user: a, app: m.old}]\n");
+        Workload w = Workload.load(f);
+        assertThat(w.profile("m.old").children().shape()).isEqualTo(ChildShape.LINKED);
+        assertThat(w.profile("m.old").children().wsid()).isEqualTo(42L);
+        assertThat(w.profile("m.real").children().shape()).isEqualTo(ChildShape.KBPARALLEL);
+        assertThat(w.profile("m.default").children().shape()).isEqualTo(ChildShape.KBPARALLEL);
+        assertThat(w.profile("m.default").children().wsid()).isNull();
+        Files.writeString(f, "users: [{name: a, tokens: [t]}]\n"
+                + "apps: [{method: m.f, children: {app: m.g, count: 2, shape: narrative}}]\n");
+        assertThatThrownBy(() -> Workload.load(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("narrative");
     }
 
     @Test
