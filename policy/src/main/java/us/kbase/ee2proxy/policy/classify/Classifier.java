@@ -175,7 +175,8 @@ public final class Classifier {
                 return new Parent(0, app, null);
             }
             SlotClaim p = parent.get().claim();
-            if (policy.ownModuleJobs() == OwnModuleJobs.CHILD && p.app().equals(app) && policy.isParallelByModuleOnly(job)) {
+            if (policy.ownModuleJobs() == OwnModuleJobs.CHILD && p.app().equals(app) && policy.isParallelByModuleOnly(job)
+                    && (named(parent.get(), parentId) || onlyAppsOf(app, parents.activeParents(ledgerUser)))) {
                 return new Child(parent.get().jobId(), app);
             }
             // A nested app that names no parent was sent by an app of another module (an app does
@@ -223,6 +224,16 @@ public final class Classifier {
     static Optional<ActiveParent> attribute(List<ActiveParent> active, String app) {
         Optional<ActiveParent> sameModule = deepest(active.stream().filter(a -> a.claim().app().equals(app)).toList());
         return sameModule.isPresent() ? sameModule : deepest(active);
+    }
+
+    /**
+     * Without parent_job_id a job of a running app's own module is that app's worker only when no
+     * app of another module runs that could have sent it as a nested app (kb_BatchApp running
+     * kb_Bowtie2's sample-set app beside a kb_Bowtie2 app): when one does, it counts as the nested
+     * app, which keeps every cap (a worker taken for one waits at worst for its cap).
+     */
+    private static boolean onlyAppsOf(String app, List<ActiveParent> active) {
+        return active.stream().allMatch(a -> a.claim().app().equals(app));
     }
 
     private static boolean named(ActiveParent parent, String parentJobId) {

@@ -72,8 +72,11 @@ public final class WorkloadGenerator {
         b.app(AppProfile.plain(FLAKY, between(rnd, 10, 60)).withFailures(rnd.nextInt(1, 3)));
         b.app(AppProfile.plain(PLAIN, between(rnd, 10, 90)));
         b.app(AppProfile.plain(INTERACTIVE, between(rnd, 5, 30)));
-        int maxDepth = Math.min(shape.maxDepth(), MAX_DEPTH);
         ChildShape childShape = childShape(seed);
+        // Without parent_job_id the proxy infers which app sent a nested app: exactly for one level
+        // of nesting (KBase's kb_BatchApp running sample-set apps), not deeper (README, "How
+        // children are recognised"). Deeper nesting is generated in the linked shape.
+        int maxDepth = Math.min(shape.maxDepth(), childShape == ChildShape.KBPARALLEL ? 1 : MAX_DEPTH);
         for (int d = maxDepth; d >= 0; d--) {
             String child = d == maxDepth ? (rnd.nextInt(4) == 0 ? FLAKY : LEAF) : parentApp(d + 1);
             ChildPlan plan = new ChildPlan(child, rnd.nextInt(1, shape.maxChildren() + 1), rnd.nextInt(1, 4),
