@@ -16,7 +16,7 @@ record LifecycleReplyObserver(SniffResult.Call call, JobTracker tracker) impleme
 
     @Override
     public void onReply(int status, ByteBuf body) {
-        if (!(Ee2ReplyReader.read(call, status, body) instanceof Ee2Reply.Failed)) {
+        if (Ee2ReplyReader.read(call, status, body) instanceof Ee2Reply.Succeeded) {
             tracker.finished(call.jobIds());
         }
     }
