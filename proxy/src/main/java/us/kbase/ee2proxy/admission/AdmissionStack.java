@@ -25,6 +25,7 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.tracking.CallerIdentity;
 import us.kbase.ee2proxy.tracking.Ee2Client;
 import us.kbase.ee2proxy.tracking.JobTracker;
 
@@ -60,7 +61,7 @@ public final class AdmissionStack implements AutoCloseable {
         this.ledger = a.redis() == null ? new InMemorySlotLedger(terms) : redisLedger(a, terms, b);
         this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.recheckEvery()));
         this.metrics = new AdmissionMetrics(b.registry);
-        this.tracker = new JobTracker(ledger, b.registry);
+        this.tracker = new JobTracker(ledger, CallerIdentity.of(identity), b.registry);
         this.gate = new PolicyGate(b.policy, identity, ledger, holds, a.maxHeld(), askEe2(b.config), tracker, metrics);
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} held calls", b.policy.get().source(), auth,
                 a.redis() == null ? "in-memory" : "Redis " + a.redis(), a.maxHeld());

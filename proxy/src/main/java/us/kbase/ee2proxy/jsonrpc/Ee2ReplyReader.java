@@ -315,8 +315,7 @@ public final class Ee2ReplyReader {
                 p.skipChildren();
             }
         }
-        String jobId = call.jobIds().isEmpty() ? null : call.jobIds().get(0);
-        return new Ee2Reply.JobStates(List.of(Ee2Reply.JobState.of(jobId, status, null)));
+        return new Ee2Reply.JobStates(List.of(Ee2Reply.JobState.of(call.jobId(), status, null)));
     }
 
     private static List<String> strings(JsonParser p) throws IOException {
