@@ -5,7 +5,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,8 +75,7 @@ public final class AdmissionStack implements AutoCloseable {
 
     /** A retried job's params from EE2's check_job, asked with the caller's own token. */
     private static RetriedJobs askEe2(ProxyConfig config) {
-        Ee2Client ee2 = new Ee2Client(config.upstream(), RETRY_LOOKUP_TIMEOUT);
-        return (token, jobId) -> ee2.checkJob(token, jobId).thenApply(job -> Optional.ofNullable(job.input()));
+        return new Ee2RetriedJobs(new Ee2Client(config.upstream(), RETRY_LOOKUP_TIMEOUT));
     }
 
     public static Builder builder(ProxyConfig config, MetricRegistry registry) {
