@@ -58,12 +58,13 @@ public final class AdmissionStack implements AutoCloseable {
         Auth2Identity identity = new Auth2Identity(IdentitySettings.of(auth).withTimeout(a.authTimeout()), b.registry);
         LeaseTerms terms = new LeaseTerms(a.provisionalLease(), LeaseTerms.DEFAULT.bound(), LeaseTerms.DEFAULT.tombstone());
         this.ledger = a.redis() == null ? new InMemorySlotLedger(terms) : redisLedger(a, terms, b);
-        this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.recheckEvery()));
+        this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.maxHeldPerUser(), a.recheckEvery()));
         this.metrics = new AdmissionMetrics(b.registry);
         this.tracker = new JobTracker(ledger, CallerIdentity.of(identity), b.registry);
-        this.gate = new PolicyGate(b.policy, identity, ledger, holds, a.maxHeld(), askEe2(b.config), tracker, metrics);
-        LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} held calls", b.policy.get().source(), auth,
-                a.redis() == null ? "in-memory" : "Redis " + a.redis(), a.maxHeld());
+        this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics);
+        LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} waiting calls ({} per user)",
+                b.policy.get().source(), auth, a.redis() == null ? "in-memory" : "Redis " + a.redis(), a.maxHeld(),
+                a.maxHeldPerUser());
     }
 
     private static SlotLedger redisLedger(AdmissionConfig a, LeaseTerms terms, Builder b) {

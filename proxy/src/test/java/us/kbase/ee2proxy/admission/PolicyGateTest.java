@@ -205,21 +205,21 @@ class PolicyGateTest {
 
     @Test
     void beyondTheHoldCapACallIsRefusedWithRetryAfter() throws Exception {
-        try (AdmittedProxy capped = AdmittedProxy.start(sim.url(), policy, a -> a.withMaxHeld(1))) {
-            for (int i = 0; i < 3; i++) {
-                Ee2Calls.jobId(run(capped, "gil", PLAIN_APP, Map.of()));
-            }
-            byte[] child = Ee2Calls.runJob(CHILD_APP, Map.of("parent_job_id", "0123456789abcdef01234567"));
-            try (RawHttp held = Ee2Calls.start(capped.url(), "tok-gil", child)) {
-                await("the first child is held", () -> capped.admission.holds().held() == 1);
+        AdmissionPolicy waiting = PolicyLoader.parse(POLICY.replace("whenFull: refuse", "whenFull: hold\n  maxWait: 10m"),
+                "parallel apps wait");
+        try (AdmittedProxy capped = AdmittedProxy.start(sim.url(), waiting, a -> a.withMaxHeld(1))) {
+            Ee2Calls.jobId(run(capped, "gil", PARALLEL_APP, Map.of()));
+            byte[] another = Ee2Calls.runJob(OTHER_PARALLEL_APP, Map.of());
+            try (RawHttp held = Ee2Calls.start(capped.url(), "tok-gil", another)) {
+                await("the second parallel app waits", () -> capped.admission.holds().held() == 1);
 
-                RawHttp.Response refused = Ee2Calls.send(capped.url(), "tok-gil", child);
+                RawHttp.Response refused = Ee2Calls.send(capped.url(), "tok-gil", another);
 
                 assertThat(refused.status()).isEqualTo(500);
                 assertThat(refused.header("content-type")).isEqualTo("application/json");
                 assertThat(refused.header("Retry-After")).isEqualTo("60");
                 assertThat(Ee2Calls.errorMessage(refused))
-                        .contains("already holding 1 job submissions", "admission.maxHeld", "not submitted");
+                        .contains("already has 1 job submissions waiting at the proxy", "admission.maxHeld", "not submitted");
                 assertThat(capped.counter("hold.cap")).isEqualTo(1);
             }
         }
