@@ -21,9 +21,13 @@ import us.kbase.ee2proxy.policy.decide.Decision;
  * the end of a hold), {@code ee2proxy.admission.ledger.seconds} (one tryAcquire),
  * {@code ee2proxy.admission.held.now}, and counters of the calls answered without a decision:
  * {@code ee2proxy.admission.auth.unavailable}, {@code ee2proxy.admission.ledger.unavailable},
- * {@code ee2proxy.admission.hold.cap}, {@code ee2proxy.admission.lease.kept} (EE2 may have
- * created a job whose id never came back: the provisional lease is left to expire). Redis errors
- * are the ledger's own {@code ledger.redis.errors}.
+ * {@code ee2proxy.admission.hold.cap} (admission.maxHeld reached), {@code ee2proxy.admission.hold.cap.user}
+ * (admission.maxHeldPerUser reached), {@code ee2proxy.admission.hold.cap.child_admitted} (a child
+ * that found no room admitted rather than refused), {@code ee2proxy.admission.lease.kept} (EE2 may have
+ * created a job whose id never came back: the provisional lease is left to expire) and, of those,
+ * {@code ee2proxy.admission.lease.kept.unclear_answer} (an answer that named no job and did not
+ * prove none was made: an empty 200, a gateway's 502, ...). Redis errors are the ledger's own
+ * {@code ledger.redis.errors}.
  */
 public final class AdmissionMetrics {
     private static final String PREFIX = "ee2proxy.admission.";
@@ -81,8 +85,23 @@ public final class AdmissionMetrics {
         count("hold.cap");
     }
 
+    void userHoldCapReached() {
+        count("hold.cap.user");
+    }
+
+    /** A child found no room to wait and was admitted rather than refused. */
+    void childAdmittedWithoutRoom() {
+        count("hold.cap.child_admitted");
+    }
+
     void leaseKept() {
         count("lease.kept");
+    }
+
+    /** Kept because an answer named no job and did not prove none was made (also counted in lease.kept). */
+    void leaseKeptOnUnclearAnswer() {
+        count("lease.kept");
+        count("lease.kept.unclear_answer");
     }
 
     /** Registers the gauge of calls held now. */

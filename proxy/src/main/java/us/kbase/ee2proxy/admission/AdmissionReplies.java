@@ -35,9 +35,16 @@ public final class AdmissionReplies {
     }
 
     static Ee2ErrorReply holdCapReached(int maxHeld) {
-        return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy is already holding " + maxHeld
-                + " job submissions that wait for free slots, its limit (admission.maxHeld)." + NOT_SUBMITTED
+        return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy already has " + maxHeld
+                + " job submissions waiting at the proxy for free slots, its limit (admission.maxHeld)." + NOT_SUBMITTED
                 + " Try again in a minute."), SOON);
+    }
+
+    static Ee2ErrorReply userHoldCapReached(int maxHeldPerUser) {
+        return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy already has " + maxHeldPerUser
+                + " of your job submissions waiting at the proxy for free slots, the most one user may have waiting"
+                + " (admission.maxHeldPerUser)." + NOT_SUBMITTED + " Try again in a minute, once some of them have"
+                + " started."), SOON);
     }
 
     /**

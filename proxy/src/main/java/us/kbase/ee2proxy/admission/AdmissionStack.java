@@ -5,7 +5,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +24,7 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.tracking.CallerIdentity;
 import us.kbase.ee2proxy.tracking.Ee2Client;
 import us.kbase.ee2proxy.tracking.JobTracker;
 
@@ -58,12 +58,13 @@ public final class AdmissionStack implements AutoCloseable {
         Auth2Identity identity = new Auth2Identity(IdentitySettings.of(auth).withTimeout(a.authTimeout()), b.registry);
         LeaseTerms terms = new LeaseTerms(a.provisionalLease(), LeaseTerms.DEFAULT.bound(), LeaseTerms.DEFAULT.tombstone());
         this.ledger = a.redis() == null ? new InMemorySlotLedger(terms) : redisLedger(a, terms, b);
-        this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.recheckEvery()));
+        this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.maxHeldPerUser(), a.recheckEvery()));
         this.metrics = new AdmissionMetrics(b.registry);
-        this.tracker = new JobTracker(ledger, b.registry);
-        this.gate = new PolicyGate(b.policy, identity, ledger, holds, a.maxHeld(), askEe2(b.config), tracker, metrics);
-        LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} held calls", b.policy.get().source(), auth,
-                a.redis() == null ? "in-memory" : "Redis " + a.redis(), a.maxHeld());
+        this.tracker = new JobTracker(ledger, CallerIdentity.of(identity), b.registry);
+        this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics);
+        LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} waiting calls ({} per user)",
+                b.policy.get().source(), auth, a.redis() == null ? "in-memory" : "Redis " + a.redis(), a.maxHeld(),
+                a.maxHeldPerUser());
     }
 
     private static SlotLedger redisLedger(AdmissionConfig a, LeaseTerms terms, Builder b) {
@@ -75,8 +76,7 @@ public final class AdmissionStack implements AutoCloseable {
 
     /** A retried job's params from EE2's check_job, asked with the caller's own token. */
     private static RetriedJobs askEe2(ProxyConfig config) {
-        Ee2Client ee2 = new Ee2Client(config.upstream(), RETRY_LOOKUP_TIMEOUT);
-        return (token, jobId) -> ee2.checkJob(token, jobId).thenApply(job -> Optional.ofNullable(job.input()));
+        return new Ee2RetriedJobs(new Ee2Client(config.upstream(), RETRY_LOOKUP_TIMEOUT));
     }
 
     public static Builder builder(ProxyConfig config, MetricRegistry registry) {

@@ -16,11 +16,12 @@ import us.kbase.ee2proxy.upstream.UpstreamFailure;
 /**
  * Turns an admitted call's provisional leases into job leases once EE2 answers: claim i is bound
  * to the job at {@code classification.jobIndexes().get(i)} of the reply (a run_job's id, a batch's
- * child ids, a retry's new ids). The leases are given back when EE2 refused the call (an error
- * reply: no job was created; this is also how a non-admin's {@code bill_to_user} frees the billed
- * user's slots) or when the call certainly never reached EE2. When EE2 may have created a job
- * whose id never came back (a timeout, a reset), the provisional lease is kept: it expires on its
- * own, and the reconciler adopts the job if it exists. Runs on the event loop; never waits.
+ * child ids, a retry's new ids). The leases are given back only on proof that no job was made:
+ * EE2's own error object for the call ({@link Ee2Reply.Refused}; this is also how a non-admin's
+ * {@code bill_to_user} frees the billed user's slots), or the call certainly never reaching EE2.
+ * Whenever EE2 may have created a job whose id never came back (a timeout, a reset, an answer
+ * that names no job: an empty 200, a gateway's 502), the provisional lease is kept: it expires on
+ * its own, and the reconciler adopts the job if it exists. Runs on the event loop; never waits.
  */
 final class LeaseObserver implements ReplyObserver {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseObserver.class);
@@ -38,16 +39,21 @@ final class LeaseObserver implements ReplyObserver {
     @Override
     public void onReply(int status, ByteBuf body) {
         Ee2Reply reply = Ee2ReplyReader.read(submission.call(), status, body);
-        if (reply instanceof Ee2Reply.Failed failed) {
-            LOG.debug("EE2 refused {} ({}): its leases are released", submission.ticket(), failed.why());
+        if (reply instanceof Ee2Reply.Refused refused) {
+            LOG.debug("EE2 refused {} ({}): its leases are released", submission.ticket(), refused.why());
             release();
         } else if (reply instanceof Ee2Reply.JobsCreated created) {
             watch("bind", ledger.bind(submission.ledgerUser(), submission.ticket(), pick(created.jobIds())));
         } else if (reply instanceof Ee2Reply.JobsRetried retried) {
             bindRetries(retried.retries());
         } else {
-            // A success that names no job: nothing to bind; the provisional lease expires.
-            metrics.leaseKept();
+            // An answer that names no job and proves none was made (an empty 200 to a call whose
+            // id is null, a reply to HEAD, a gateway's 502): EE2 may have made the job. The
+            // provisional lease stays until it expires or the reconciler finds the job.
+            LOG.info("{} of {} was answered HTTP {} without a job id or EE2's refusal ({}): its provisional lease is"
+                    + " kept until it expires or the job is found", submission.ticket(), submission.ledgerUser(), status,
+                    reply instanceof Ee2Reply.Inconclusive unclear ? unclear.why() : "a result that names no job");
+            metrics.leaseKeptOnUnclearAnswer();
         }
     }
 

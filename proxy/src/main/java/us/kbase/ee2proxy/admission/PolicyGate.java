@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.hold.HeldCall;
 import us.kbase.ee2proxy.hold.HoldEnd;
 import us.kbase.ee2proxy.hold.HoldQueues;
+import us.kbase.ee2proxy.hold.Place;
 import us.kbase.ee2proxy.identity.Auth2Identity;
 import us.kbase.ee2proxy.identity.IdentityException;
 import us.kbase.ee2proxy.jsonrpc.SniffResult;
@@ -58,7 +59,6 @@ public final class PolicyGate implements AdmissionGate {
     private final Auth2Identity identity;
     private final SlotLedger ledger;
     private final HoldQueues holds;
-    private final int maxHeld;
     private final CallClassifier classifier;
     private final AdmissionGate tracking;
     private final AdmissionMetrics metrics;
@@ -66,15 +66,13 @@ public final class PolicyGate implements AdmissionGate {
 
     /**
      * @param tracking decides on every call that creates no job (job tracking's observers)
-     * @param maxHeld the hold cap, for the refusal's message
      */
     public PolicyGate(Supplier<AdmissionPolicy> policy, Auth2Identity identity, SlotLedger ledger, HoldQueues holds,
-            int maxHeld, RetriedJobs retriedJobs, AdmissionGate tracking, AdmissionMetrics metrics) {
+            RetriedJobs retriedJobs, AdmissionGate tracking, AdmissionMetrics metrics) {
         this.policy = policy;
         this.identity = identity;
         this.ledger = ledger;
         this.holds = holds;
-        this.maxHeld = maxHeld;
         this.classifier = new CallClassifier(ledger, retriedJobs);
         this.tracking = tracking;
         this.metrics = metrics;
@@ -179,16 +177,16 @@ public final class PolicyGate implements AdmissionGate {
         }
         Duration atMost = s.provisional() && hold.atMost().compareTo(RECLASSIFY_EVERY) > 0 ? RECLASSIFY_EVERY
                 : hold.atMost();
-        Optional<HeldCall> held = holds.hold(s.ledgerUser(), s.ticket(), s.classification(), hold.demand(), atMost);
-        if (held.isEmpty()) {
-            metrics.holdCapReached();
-            return cannotWait(s, pending, hold, Verdict.answer(AdmissionReplies.holdCapReached(maxHeld)));
+        Place place = holds.hold(s.ledgerUser(), s.ticket(), s.classification(), hold.demand(), atMost);
+        if (place instanceof Place.Full full) {
+            return noRoom(s, pending, hold, full);
         }
+        HeldCall held = ((Place.Waiting) place).call();
         metrics.held(s.classification().jobClass());
         LOG.debug("holding {} of {} up to {}: {}", s.ticket(), s.ledgerUser(), hold.atMost(),
                 hold.reason().adminMessage());
-        pending.holding(held.get());
-        return held.get().end().thenCompose(end -> {
+        pending.holding(held);
+        return held.end().thenCompose(end -> {
             if (end == HoldEnd.ADMITTED) {
                 return done(admitted(s, new Decision.Admit(hold.demand(), hold.reason(), Optional.empty()), s.waited()));
             }
@@ -205,7 +203,30 @@ public final class PolicyGate implements AdmissionGate {
     }
 
     /**
-     * A call that must wait but cannot (the proxy is draining, or holds its most): answered with
+     * No room to wait. A child is admitted now, as its wait's end would admit it (aging): refused,
+     * it would fail its whole parallel app, and admitting it early costs only its own user's
+     * slots, as a plain job does. Anything else is answered with the bound that is full.
+     */
+    private CompletionStage<Verdict> noRoom(Submission s, Pending pending, Decision.Hold hold, Place.Full full) {
+        if (s.classification().jobClass() instanceof JobClass.Child) {
+            metrics.childAdmittedWithoutRoom();
+            LOG.info("no room for {} of {} to wait ({} of {} reached): the child is admitted now rather than refused",
+                    s.ticket(), s.ledgerUser(), full.max(), full.bound() == Place.Bound.ALL_USERS ? "admission.maxHeld"
+                            : "admission.maxHeldPerUser");
+            EffectivePolicy p = policy.get().forUser(s.ledgerUser());
+            return act(s, pending, p, new Decision.Admit(hold.demand().unlimited(), hold.reason(), Optional.empty()),
+                    Duration.ZERO);
+        }
+        if (full.bound() == Place.Bound.ALL_USERS) {
+            metrics.holdCapReached();
+            return done(Verdict.answer(AdmissionReplies.holdCapReached(full.max())));
+        }
+        metrics.userHoldCapReached();
+        return done(Verdict.answer(AdmissionReplies.userHoldCapReached(full.max())));
+    }
+
+    /**
+     * A call that must wait while the proxy drains: answered with
      * {@code refusal}, except a child sent by a running parallel app, which KBParallel would turn
      * into a failure of the whole app: it is admitted at once, taking its slot beyond the children's
      * limit (a child finishes by itself). A nested parallel app still gets the refusal: admitting it

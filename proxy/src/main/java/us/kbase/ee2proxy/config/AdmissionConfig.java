@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param auth auth2's base URL; null: derived from the upstream URL ({@link #authFor})
  * @param redis {@code redis://HOST:PORT} of the shared ledger; null: an in-memory ledger (one replica)
  * @param maxHeld how many job-creating calls may be held at once, over all users; more are refused
+ * @param maxHeldPerUser how many of one user's job-creating calls may be held at once; more are
+ *     refused (calls that may be KBParallel children get a small reserve beyond it, and a child
+ *     finding no room is admitted rather than refused)
  * @param recheckEvery how often held calls are retried even without a release wake-up (Redis
  *     pub/sub delivers at most once, so a wake-up can be lost)
  * @param authTimeout bound on one auth2 request
@@ -23,14 +26,29 @@ import java.util.Objects;
  * @param provisionalLease how long a submitted job's lease lives until EE2 names its job id;
  *     longer than {@code timeouts.response}
  */
-public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, Duration recheckEvery,
-        Duration authTimeout, Duration ledgerTimeout, Duration provisionalLease) {
+public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, int maxHeldPerUser,
+        Duration recheckEvery, Duration authTimeout, Duration ledgerTimeout, Duration provisionalLease) {
 
     /** Where {@code serve} looks for the policy when none is named. */
     public static final Path DEFAULT_POLICY_FILE = Path.of("config", "policy.yaml");
 
+    /**
+     * A tenth of {@code maxHeld}: a user's legitimate waiting calls number in the tens (each
+     * narrative app cell and each running parallel app waits on one call at a time), while ten
+     * users at once still cannot fill every place.
+     */
+    public static final int DEFAULT_MAX_HELD_PER_USER = 1_000;
+
     public static final AdmissionConfig DEFAULTS = new AdmissionConfig(null, null, null, 10_000,
-            Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMinutes(10));
+            DEFAULT_MAX_HELD_PER_USER, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(50),
+            Duration.ofMinutes(10));
+
+    /** The default per-user bound (at most {@code maxHeld}). */
+    public AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, Duration recheckEvery,
+            Duration authTimeout, Duration ledgerTimeout, Duration provisionalLease) {
+        this(policyFile, auth, redis, maxHeld, Math.min(maxHeld, DEFAULT_MAX_HELD_PER_USER), recheckEvery, authTimeout,
+                ledgerTimeout, provisionalLease);
+    }
 
     public AdmissionConfig {
         Objects.requireNonNull(recheckEvery, "recheckEvery");
@@ -63,26 +81,31 @@ public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld,
     }
 
     public AdmissionConfig withPolicyFile(Path value) {
-        return new AdmissionConfig(value, auth, redis, maxHeld, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(value, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
     }
 
     public AdmissionConfig withAuth(URI value) {
-        return new AdmissionConfig(policyFile, value, redis, maxHeld, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(policyFile, value, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
     }
 
     public AdmissionConfig withRedis(URI value) {
-        return new AdmissionConfig(policyFile, auth, value, maxHeld, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(policyFile, auth, value, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
     }
 
     public AdmissionConfig withMaxHeld(int value) {
-        return new AdmissionConfig(policyFile, auth, redis, value, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(policyFile, auth, redis, value, Math.min(value, maxHeldPerUser), recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+    }
+
+    public AdmissionConfig withMaxHeldPerUser(int value) {
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, value, recheckEvery, authTimeout, ledgerTimeout,
+                provisionalLease);
     }
 
     public AdmissionConfig withLedgerTimeout(Duration value) {
-        return new AdmissionConfig(policyFile, auth, redis, maxHeld, recheckEvery, authTimeout, value, provisionalLease);
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, value, provisionalLease);
     }
 
     public AdmissionConfig withRecheckEvery(Duration value) {
-        return new AdmissionConfig(policyFile, auth, redis, maxHeld, value, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, value, authTimeout, ledgerTimeout, provisionalLease);
     }
 }

@@ -103,8 +103,15 @@ public final class ProxyConfigLoader {
                     + "e.g. redis://127.0.0.1:6379; remove the key for the in-memory ledger");
         }
         int maxHeld = positive(source, "admission.maxHeld", or(a.maxHeld(), d.maxHeld()));
+        int maxHeldPerUser = positive(source, "admission.maxHeldPerUser",
+                or(a.maxHeldPerUser(), Math.min(maxHeld, AdmissionConfig.DEFAULT_MAX_HELD_PER_USER)));
+        if (maxHeldPerUser > maxHeld) {
+            throw new ConfigException(source + ": admission.maxHeldPerUser (" + maxHeldPerUser
+                    + ") must not exceed admission.maxHeld (" + maxHeld + "); lower it, or remove it for min(maxHeld, "
+                    + AdmissionConfig.DEFAULT_MAX_HELD_PER_USER + ")");
+        }
         return new AdmissionConfig(
-                a.policy() == null ? null : resolve(file, a.policy()), auth, redis, maxHeld,
+                a.policy() == null ? null : resolve(file, a.policy()), auth, redis, maxHeld, maxHeldPerUser,
                 positive(source, "admission.recheckEvery", or(a.recheckEvery(), d.recheckEvery())),
                 positive(source, "admission.authTimeout", or(a.authTimeout(), d.authTimeout())),
                 positive(source, "admission.ledgerTimeout", or(a.ledgerTimeout(), d.ledgerTimeout())),
@@ -242,7 +249,7 @@ public final class ProxyConfigLoader {
         static final FileModel EMPTY = new FileModel(null, null, null, null, null, null, null);
     }
 
-    record AdmissionSection(String policy, String auth, String redis, Integer maxHeld,
+    record AdmissionSection(String policy, String auth, String redis, Integer maxHeld, Integer maxHeldPerUser,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration recheckEvery,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration authTimeout,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration ledgerTimeout,

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +17,7 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.policy.decide.HoldOrder;
 
 /**
@@ -32,6 +32,12 @@ import us.kbase.ee2proxy.policy.decide.HoldOrder;
  * and no thread or timer thread per held call. Ledger calls are asynchronous; their answers hop
  * back to that thread. A user's retries run one pass at a time; a wake-up during a pass starts
  * another pass after it.
+ *
+ * <p>Room is bounded twice: {@code maxHeld} calls over all users (each keeps a connection open)
+ * and {@code maxHeldPerUser} per user, so that one user's flood cannot take every place. A call
+ * that may be a KBParallel child (a {@link JobClass.Child}, or a parallel app nested under an
+ * active one) may use {@link #CHILD_RESERVE} places beyond its user's bound: refusing it fails its
+ * whole parallel app, and a user's own waiting calls must not crowd it out.
  *
  * <p>{@link #stopHolding()} (a draining proxy) ends every hold {@link HoldEnd#STOPPED}, and every
  * later one at once: a restart must neither wait out the policy's maxWait (minutes) nor leave
@@ -55,8 +61,18 @@ public final class HoldQueues implements AutoCloseable {
     private final SlotLedger ledger;
     private final HoldSettings settings;
     private final EventExecutor thread;
+    /**
+     * Places beyond {@code maxHeldPerUser} for calls that may be KBParallel children. Each of a
+     * user's running parallel apps submits one call at a time, and no policy lets a user run
+     * anywhere near 100 of them at once: the reserve covers every legitimate one, while a user
+     * forging such calls still takes at most this many more places.
+     */
+    public static final int CHILD_RESERVE = 100;
+
     private final Map<String, UserQueue> queues = new ConcurrentHashMap<>();
     private final AtomicInteger held = new AtomicInteger();
+    /** Calls held per user (counted from {@link #hold} until they leave), for the per-user bound. */
+    private final Map<String, Integer> heldByUser = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     public HoldQueues(SlotLedger ledger, HoldSettings settings) {
@@ -74,17 +90,31 @@ public final class HoldQueues implements AutoCloseable {
     }
 
     /**
-     * Queues a call whose demand does not fit now. Empty when {@code maxHeld} calls are held
-     * already: the caller refuses it.
+     * Queues a call whose demand does not fit now, or finds no room for it: {@code maxHeld} calls
+     * wait already, or {@code maxHeldPerUser} of its user's (plus {@link #CHILD_RESERVE} for a
+     * call that may be a KBParallel child). The caller answers a call that found no room.
      *
      * @param ticket the call's ticket: an admission takes the demand under it
      * @param atMost how long to hold before ending {@link HoldEnd#EXPIRED}
      */
-    public Optional<HeldCall> hold(String user, String ticket, Classification classification, SlotDemand demand,
+    public Place hold(String user, String ticket, Classification classification, SlotDemand demand,
             Duration atMost) {
         if (held.incrementAndGet() > settings.maxHeld()) {
             held.decrementAndGet();
-            return Optional.empty();
+            return new Place.Full(Place.Bound.ALL_USERS, settings.maxHeld());
+        }
+        int bound = mayBeKbParallelChild(classification)
+                ? settings.maxHeldPerUser() + CHILD_RESERVE
+                : settings.maxHeldPerUser();
+        boolean[] room = {false};
+        heldByUser.compute(user, (u, n) -> {
+            int now = n == null ? 0 : n;
+            room[0] = now < bound;
+            return room[0] ? now + 1 : n;
+        });
+        if (!room[0]) {
+            held.decrementAndGet();
+            return new Place.Full(Place.Bound.THIS_USER, settings.maxHeldPerUser());
         }
         HeldCall call = new HeldCall(user, ticket, classification, demand, atMost);
         // Cancelled (client gone): leave the queue. Submitted after enqueue, so it runs after it.
@@ -94,7 +124,24 @@ public final class HoldQueues implements AutoCloseable {
             }
         });
         thread.execute(() -> enqueue(call));
-        return Optional.of(call);
+        return new Place.Waiting(call);
+    }
+
+    /** A child, or a parallel app nested under an active one: refusing it fails its parallel app. */
+    static boolean mayBeKbParallelChild(Classification c) {
+        return c.jobClass() instanceof JobClass.Child
+                || (c.jobClass() instanceof JobClass.Parent p && p.parentJobId() != null);
+    }
+
+    /** Calls of {@code user} that wait now (or are on their way into the queue). */
+    public int held(String user) {
+        return heldByUser.getOrDefault(user, 0);
+    }
+
+    /** One held call is gone: it no longer counts against either bound. */
+    private void gone(HeldCall call) {
+        held.decrementAndGet();
+        heldByUser.computeIfPresent(call.user(), (u, n) -> n <= 1 ? null : n - 1);
     }
 
     /**
@@ -138,11 +185,11 @@ public final class HoldQueues implements AutoCloseable {
 
     private void enqueue(HeldCall call) {
         if (call.future().isDone()) {
-            held.decrementAndGet(); // dropped before it was queued
+            gone(call); // dropped before it was queued
             return;
         }
         if (stopping) {
-            held.decrementAndGet(); // the proxy is stopping: hold nothing (stopHolding's sweep may have run already)
+            gone(call); // the proxy is stopping: hold nothing (stopHolding's sweep may have run already)
             call.future().complete(HoldEnd.STOPPED);
             return;
         }
@@ -173,7 +220,7 @@ public final class HoldQueues implements AutoCloseable {
         }
         call.queued = false;
         call.deadline.cancel(false);
-        held.decrementAndGet();
+        gone(call);
         UserQueue q = queues.get(call.user());
         if (q != null) {
             q.calls.remove(call);

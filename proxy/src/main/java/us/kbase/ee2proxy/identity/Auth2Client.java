@@ -15,13 +15,20 @@ import us.kbase.ee2proxy.identity.IdentityException.Reason;
 import us.kbase.ee2proxy.upstream.ServiceHttpClient;
 
 /**
- * The two auth2 calls the proxy makes, on pooled keep-alive connections. A 4xx means auth2 refused
- * the token; anything else that is not a readable 200 means auth2 is unavailable.
+ * The two auth2 calls the proxy makes, on pooled keep-alive connections. Only auth2's own
+ * invalid-token answer (HTTP 401 with its error object, appcode 10020) means the token is
+ * invalid; anything else that is not a readable 200 (a 404 from a wrong URL or a gateway, a 400,
+ * 403 or 405, a 5xx, no answer) means the token could not be verified. The difference matters:
+ * a call with an invalid token is forwarded uncounted (EE2 refuses it too), while EE2, which
+ * caches tokens, may still accept one auth2 did not answer for.
  */
 final class Auth2Client {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** auth2's answer: the JSON body of a 200, or its refusal's message. */
+    /** auth2's invalid-token error ({@code ErrorType.INVALID_TOKEN}). */
+    static final int INVALID_TOKEN_APPCODE = 10020;
+
+    /** auth2's answer: the JSON body of a 200, or its invalid-token refusal's message. */
     record Reply(JsonNode body, String refusal) {
         boolean refused() {
             return refusal != null;
@@ -62,8 +69,9 @@ final class Auth2Client {
             sent = http.send(HttpMethod.GET, http.target(path),
                     Map.of("Authorization", token, "Accept", "application/json"), new byte[0]);
         } catch (IllegalArgumentException badHeader) {
-            // A token that cannot even be sent as a header value is not a token.
-            return CompletableFuture.completedFuture(new Reply(null, "Invalid token"));
+            // auth2 never saw it, so it said nothing; EE2, which reads the token its own way, decides.
+            return CompletableFuture.failedFuture(new IdentityException(Reason.AUTH_UNAVAILABLE,
+                    "the token cannot be sent to the KBase auth service (it holds characters an HTTP header cannot carry)"));
         }
         Timer.Context timer = latency.time();
         return sent.handle((answer, error) -> {
@@ -88,13 +96,16 @@ final class Auth2Client {
         if (status == 200 && body != null && body.isObject()) {
             return new Reply(body, null);
         }
-        if (status >= 400 && status < 500 && status != 429) {
-            JsonNode message = body == null ? null : body.path("error").path("message");
-            return new Reply(null, message != null && message.isTextual() ? message.asText() : "Invalid token");
+        JsonNode error = body == null ? null : body.path("error");
+        if (status == 401 && error != null && error.path("appcode").asInt() == INVALID_TOKEN_APPCODE) {
+            JsonNode message = error.path("message");
+            return new Reply(null, message.isTextual() ? message.asText() : "10020 Invalid token");
         }
         failures.inc();
-        throw new IdentityException(Reason.AUTH_UNAVAILABLE,
-                "The KBase auth service answered HTTP " + status + " instead of a token's owner");
+        JsonNode message = error == null ? null : error.path("message");
+        throw new IdentityException(Reason.AUTH_UNAVAILABLE, "The KBase auth service answered HTTP " + status
+                + (message != null && message.isTextual() ? " (" + message.asText() + ")" : "")
+                + " instead of a token's owner");
     }
 
     private static String describe(Throwable error) {

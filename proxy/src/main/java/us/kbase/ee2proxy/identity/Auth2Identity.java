@@ -13,7 +13,11 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.identity.IdentityException.Reason;
 
 /**
@@ -23,22 +27,37 @@ import us.kbase.ee2proxy.identity.IdentityException.Reason;
  * before its {@code expires} and the configured maximum; auth2's refusal is remembered for the
  * short invalid-token time; an auth2 failure is not remembered at all (the next call asks again).
  *
+ * <p>A lookup that fails is stored as a value that expires at once, never as a failed future:
+ * Caffeine logs a stack trace for every failed asynchronous load, and an auth2 outage would fill
+ * the log with them. Instead each failed lookup is one line, at most one WARN per
+ * {@link #WARN_EVERY} (the others at DEBUG, counted in the next WARN).
+ *
  * <p>Futures complete on the HTTP client's threads: a Netty handler hops back to its event loop.
  * Failures are {@link IdentityException}s (wrapped in a CompletionException by the future).
  */
 public final class Auth2Identity {
 
-    private sealed interface Lookup permits Owner, Refused {}
+    private static final Logger LOG = LoggerFactory.getLogger(Auth2Identity.class);
+    /** At most one WARN per this long about failed lookups; the rest at DEBUG. */
+    static final Duration WARN_EVERY = Duration.ofSeconds(10);
+
+    private sealed interface Lookup permits Owner, Refused, Unverified {}
 
     /** @param ttlNanos how long this answer may be believed, from when it arrived */
     private record Owner(String user, long ttlNanos) implements Lookup {}
 
     private record Refused(String message, long ttlNanos) implements Lookup {}
 
-    private record Roles(Set<String> roles, long ttlNanos) {}
+    /** auth2 could not say: shared by the callers waiting for it, then forgotten at once. */
+    private record Unverified(IdentityException error) implements Lookup {}
+
+    /** The roles, or why they could not be read ({@code error} non-null: forgotten at once). */
+    private record Roles(Set<String> roles, long ttlNanos, IdentityException error) {}
 
     private final Auth2Client auth2;
     private final IdentitySettings settings;
+    private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - WARN_EVERY.toNanos());
+    private final AtomicLong quietFailures = new AtomicLong();
     private final AsyncCache<String, Lookup> owners;
     private final AsyncCache<String, Roles> roles;
 
@@ -47,7 +66,9 @@ public final class Auth2Identity {
         this.auth2 = new Auth2Client(settings, metrics);
         this.owners = Caffeine.newBuilder()
                 .maximumSize(settings.maxEntries())
-                .expireAfter(expiry((Lookup lookup) -> lookup instanceof Owner o ? o.ttlNanos : ((Refused) lookup).ttlNanos))
+                .expireAfter(expiry((Lookup lookup) -> lookup instanceof Owner o ? o.ttlNanos
+                        : lookup instanceof Refused r ? r.ttlNanos
+                        : 0L))
                 .buildAsync();
         this.roles = Caffeine.newBuilder()
                 .maximumSize(settings.maxEntries())
@@ -69,22 +90,54 @@ public final class Auth2Identity {
                     }
                     Set<String> custom = new LinkedHashSet<>();
                     reply.body().path("customroles").forEach(role -> custom.add(role.asText()));
-                    return new Roles(Set.copyOf(custom), owner.ttlNanos);
-                }))
-                .thenApply(Roles::roles));
+                    return new Roles(Set.copyOf(custom), owner.ttlNanos, null);
+                }).exceptionally(error -> new Roles(Set.of(), 0, failed("roles", error))))
+                .thenApply(roles -> {
+                    if (roles.error != null) {
+                        throw roles.error;
+                    }
+                    return roles.roles;
+                }));
     }
 
     private CompletableFuture<Owner> owner(String token) {
         if (token == null || token.isBlank()) {
             return CompletableFuture.failedFuture(new IdentityException(Reason.INVALID_TOKEN, "No authentication token"));
         }
-        return owners.get(sha256(token), (key, executor) -> auth2.token(token).thenApply(this::lookup))
+        return owners.get(sha256(token), (key, executor) -> auth2.token(token).thenApply(this::lookup)
+                        .exceptionally(error -> new Unverified(failed("owner", error))))
                 .thenApply(lookup -> {
                     if (lookup instanceof Refused refused) {
                         throw new IdentityException(Reason.INVALID_TOKEN, refused.message);
                     }
+                    if (lookup instanceof Unverified unverified) {
+                        throw unverified.error;
+                    }
                     return (Owner) lookup;
                 });
+    }
+
+    /**
+     * What a lookup that threw means for its callers, logged as one line: an auth2 refusal stays
+     * one (of /me, after /token accepted the token), anything else is "could not verify".
+     */
+    private IdentityException failed(String what, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        IdentityException e = cause instanceof IdentityException ie ? ie
+                : new IdentityException(Reason.AUTH_UNAVAILABLE, "The KBase auth service could not be asked: " + cause);
+        if (e.reason() == Reason.AUTH_UNAVAILABLE) {
+            long now = System.nanoTime();
+            long last = lastWarn.get();
+            if (now - last >= WARN_EVERY.toNanos() && lastWarn.compareAndSet(last, now)) {
+                long quiet = quietFailures.getAndSet(0);
+                LOG.warn("could not verify a token's {} with KBase auth: {}{}", what, e.getMessage(),
+                        quiet == 0 ? "" : " (" + quiet + " more such failures since the last warning)");
+            } else {
+                quietFailures.incrementAndGet();
+                LOG.debug("could not verify a token's {} with KBase auth: {}", what, e.getMessage());
+            }
+        }
+        return e;
     }
 
     private Lookup lookup(Auth2Client.Reply reply) {

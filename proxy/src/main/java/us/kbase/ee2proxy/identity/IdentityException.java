@@ -6,9 +6,9 @@ package us.kbase.ee2proxy.identity;
 public final class IdentityException extends RuntimeException {
 
     public enum Reason {
-        /** auth2 refused the token (invalid, expired, revoked, malformed). */
+        /** auth2 said the token is invalid (HTTP 401, appcode 10020: expired, revoked, malformed), or none was sent. */
         INVALID_TOKEN,
-        /** auth2 unreachable, slow past the timeout, 5xx, or an answer we cannot read. */
+        /** Anything else: auth2 unreachable, slow past the timeout, any other status, an answer we cannot read. */
         AUTH_UNAVAILABLE
     }
 

@@ -84,6 +84,18 @@ final class CallParams {
         return ids;
     }
 
+    /**
+     * The {@code job_id} string of the first argument, else null: the one job EE2's lifecycle
+     * methods (and check_job, get_job_status) read, whatever else the params name.
+     */
+    String jobId() {
+        if (first < 0 || !JsonValues.isObject(b, first)) {
+            return null;
+        }
+        int at = JsonValues.lastValues(b, first, JOB_REFS)[0];
+        return at >= 0 && JsonValues.isString(b, at) ? JsonValues.string(b, at) : null;
+    }
+
     /** The {@code status} string of an update_job_status call, else null. */
     String status() {
         if (first < 0 || !JsonValues.isObject(b, first)) {

@@ -8,19 +8,38 @@ import java.util.Set;
 public sealed interface Ee2Reply {
 
     /**
-     * EE2 did not do what was asked: an HTTP status other than 200 (every JSON-RPC error is a
-     * 500; a crash is a 500 with an HTML page), an {@code error} member, or a body that is not a
-     * JSON-RPC result at all.
+     * EE2's own JSON-RPC error for this call: HTTP 500, an {@code error} object with a numeric
+     * {@code code}, and the call's {@code id}. The method raised, so it created no job (a run_job
+     * whose scheduler submission failed leaves its job in {@code error}, holding no slot) and
+     * finished none. The only answer that proves a job-creating call did nothing.
      *
-     * @param why a short description for logs and metrics, e.g. "HTTP 500" or "error -32000"
+     * @param why a short description for logs, e.g. "error -32000"
      */
-    record Failed(String why) implements Ee2Reply {
-        public Failed {
+    record Refused(String why) implements Ee2Reply {
+        public Refused {
             Objects.requireNonNull(why, "why");
         }
     }
 
-    /** A success whose result tells tracking nothing (lifecycle calls, {@code ver}, ...). */
+    /**
+     * An answer that proves nothing about what EE2 did with the call: another status without
+     * EE2's error object (a gateway's 502 or 504 while EE2 may have gone on), an empty or
+     * unreadable body (EE2's answer to a call whose {@code id} is null, a reply to HEAD), an
+     * error object without this call's id, or a 200 without a result. Every such answer counts as
+     * "the job may exist", and as "nothing was finished".
+     *
+     * @param why a short description for logs, e.g. "HTTP 502" or "empty body"
+     */
+    record Inconclusive(String why) implements Ee2Reply {
+        public Inconclusive {
+            Objects.requireNonNull(why, "why");
+        }
+    }
+
+    /**
+     * EE2's success for this call (HTTP 200, a {@code result}, the call's {@code id}) whose result
+     * tells tracking nothing more (lifecycle calls, or a result of an unexpected shape).
+     */
     record Succeeded() implements Ee2Reply {}
 
     /**

@@ -6,6 +6,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import java.io.IOException;
@@ -15,7 +20,8 @@ import java.util.List;
 
 /**
  * Reads what job tracking needs out of EE2's replies: the jobs a call created or retried, the
- * states check_* calls report, and whether the call failed. Streaming: everything else in a
+ * states check_* calls report, and whether EE2 provably refused the call or provably succeeded
+ * (else the answer is inconclusive: see {@link Ee2Reply.Inconclusive}). Streaming: everything else in a
  * reply (job inputs, logs, outputs) is skipped without being built.
  *
  * <p>Jackson suffices here, unlike for requests: EE2's replies are {@code json.dumps} output,
@@ -35,12 +41,18 @@ public final class Ee2ReplyReader {
                     .build())
             .build();
 
+    /** Reads ids as trees, to compare a reply's {@code id} with the call's by value. */
+    private static final ObjectMapper IDS = JsonMapper.builder(JSON).build();
+
     private static final Ee2Reply SUCCEEDED = new Ee2Reply.Succeeded();
 
     private Ee2ReplyReader() {}
 
     /**
-     * Reads EE2's reply to {@code call}.
+     * Reads EE2's reply to {@code call}. Only a 200 with a result for the call's id is a success,
+     * and only a 500 with an error object for the call's id is a refusal ({@link Ee2Reply.Refused});
+     * anything else is {@link Ee2Reply.Inconclusive}: EE2 echoes the id of every call it answers
+     * (a call with a null id gets an empty 200), and nothing in front of EE2 knows it.
      *
      * @param call the request as the sniffer read it (its method says how to read the result;
      *     get_job_status's reply names no job, so the request's job id is used)
@@ -48,59 +60,91 @@ public final class Ee2ReplyReader {
      * @param body the reply body; its reader index is left as it was
      */
     public static Ee2Reply read(SniffResult.Call call, int httpStatus, ByteBuf body) {
-        if (httpStatus != 200) {
-            return new Ee2Reply.Failed("HTTP " + httpStatus);
-        }
-        // EE2 answers every error with a 500: a 200 to any other call is all tracking needs.
-        if (!call.method().replyTracked()) {
-            return SUCCEEDED;
+        Ee2Reply unread = unreadable(httpStatus, body.readableBytes());
+        if (unread != null) {
+            return unread;
         }
         try (JsonParser parser = body.hasArray()
                 ? JSON.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes())
                 : JSON.createParser((InputStream) new ByteBufInputStream(body.duplicate()))) {
-            return read(call, parser);
+            return read(call, httpStatus, parser);
         } catch (JsonProcessingException e) {
-            return new Ee2Reply.Failed("unreadable reply: " + e.getOriginalMessage());
+            return new Ee2Reply.Inconclusive("unreadable reply: " + e.getOriginalMessage());
         } catch (IOException e) {
-            return new Ee2Reply.Failed("unreadable reply: " + e.getMessage());
+            return new Ee2Reply.Inconclusive("unreadable reply: " + e.getMessage());
         }
     }
 
     /** As {@link #read(SniffResult.Call, int, ByteBuf)} for a reply held in an array. */
     public static Ee2Reply read(SniffResult.Call call, int httpStatus, byte[] body) {
-        if (httpStatus != 200) {
-            return new Ee2Reply.Failed("HTTP " + httpStatus);
-        }
-        if (!call.method().replyTracked()) {
-            return SUCCEEDED;
+        Ee2Reply unread = unreadable(httpStatus, body.length);
+        if (unread != null) {
+            return unread;
         }
         try (JsonParser parser = JSON.createParser(body)) {
-            return read(call, parser);
+            return read(call, httpStatus, parser);
         } catch (JsonProcessingException e) {
-            return new Ee2Reply.Failed("unreadable reply: " + e.getOriginalMessage());
+            return new Ee2Reply.Inconclusive("unreadable reply: " + e.getOriginalMessage());
         } catch (IOException e) {
-            return new Ee2Reply.Failed("unreadable reply: " + e.getMessage());
+            return new Ee2Reply.Inconclusive("unreadable reply: " + e.getMessage());
         }
     }
 
-    private static Ee2Reply read(SniffResult.Call call, JsonParser p) throws IOException {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-            return new Ee2Reply.Failed("not a JSON-RPC reply");
+    /** The verdict on a reply that is not worth parsing, else null. */
+    private static Ee2Reply unreadable(int httpStatus, int bodyBytes) {
+        if (httpStatus != 200 && httpStatus != 500) {
+            // EE2 answers 200 or 500 (a JSON-RPC error); anything else came from something in front.
+            return new Ee2Reply.Inconclusive("HTTP " + httpStatus);
         }
-        Ee2Reply reply = null;
+        return bodyBytes == 0 ? new Ee2Reply.Inconclusive("HTTP " + httpStatus + " with an empty body") : null;
+    }
+
+    private static Ee2Reply read(SniffResult.Call call, int httpStatus, JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return new Ee2Reply.Inconclusive("not a JSON-RPC reply");
+        }
+        Ee2Reply result = null;
+        boolean error = false;
+        String errorCode = null;
+        JsonNode id = MissingNode.getInstance();
+        // Python's json.loads keeps the last of duplicate keys: so does this loop.
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken value = p.nextToken();
-            if ("error".equals(name) && value != JsonToken.VALUE_NULL) {
-                return new Ee2Reply.Failed(errorCode(p));
-            }
-            if ("result".equals(name)) {
-                reply = value == JsonToken.START_ARRAY ? result(call, p) : skip(p);
-            } else {
-                p.skipChildren();
+            switch (name) {
+                case "error" -> {
+                    error = value != JsonToken.VALUE_NULL;
+                    errorCode = error ? errorCode(p) : null;
+                }
+                case "result" -> result = value == JsonToken.START_ARRAY ? result(call, p) : skip(p);
+                case "id" -> id = readId(p);
+                default -> p.skipChildren();
             }
         }
-        return reply != null ? reply : new Ee2Reply.Failed("no result");
+        boolean forThisCall = id.equals(callId(call));
+        if (httpStatus == 500) {
+            if (errorCode != null && forThisCall) {
+                return new Ee2Reply.Refused("error " + errorCode);
+            }
+            return new Ee2Reply.Inconclusive(!error ? "HTTP 500 without an error object"
+                    : forThisCall ? "an error object not shaped like EE2's" : "an error object for another id");
+        }
+        if (error || result == null) {
+            return new Ee2Reply.Inconclusive(error ? "HTTP 200 with an error object" : "no result");
+        }
+        return forThisCall ? result : new Ee2Reply.Inconclusive("a reply for another id");
+    }
+
+    /** The value at the parser (consumed). */
+    private static JsonNode readId(JsonParser p) throws IOException {
+        JsonNode id = IDS.readTree(p);
+        return id == null ? NullNode.getInstance() : id;
+    }
+
+    /** The call's id as EE2 parsed it (absent: missing). */
+    private static JsonNode callId(SniffResult.Call call) throws IOException {
+        String idJson = call.envelope().idJson();
+        return idJson == null ? MissingNode.getInstance() : IDS.readTree(idJson);
     }
 
     /** Reads the one-element result list; positioned on its START_ARRAY, leaves it consumed. */
@@ -271,8 +315,7 @@ public final class Ee2ReplyReader {
                 p.skipChildren();
             }
         }
-        String jobId = call.jobIds().isEmpty() ? null : call.jobIds().get(0);
-        return new Ee2Reply.JobStates(List.of(Ee2Reply.JobState.of(jobId, status, null)));
+        return new Ee2Reply.JobStates(List.of(Ee2Reply.JobState.of(call.jobId(), status, null)));
     }
 
     private static List<String> strings(JsonParser p) throws IOException {
@@ -287,20 +330,22 @@ public final class Ee2ReplyReader {
         return out;
     }
 
+    /** The numeric {@code code} of an EE2-shaped error object, else null (the value is consumed). */
     private static String errorCode(JsonParser p) throws IOException {
-        String code = "?";
-        if (p.currentToken() == JsonToken.START_OBJECT) {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                if ("code".equals(name) && p.currentToken().isNumeric()) {
-                    code = p.getText();
-                } else {
-                    p.skipChildren();
-                }
-            }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return null;
         }
-        return "error " + code;
+        String code = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            if ("code".equals(name)) {
+                code = p.currentToken().isNumeric() ? p.getText() : null;
+            }
+            p.skipChildren();
+        }
+        return code;
     }
 
     /** Skips a result of an unexpected shape: EE2 succeeded, but there is nothing to track. */

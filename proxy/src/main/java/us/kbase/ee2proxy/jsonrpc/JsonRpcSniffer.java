@@ -117,6 +117,7 @@ public final class JsonRpcSniffer {
                 new RpcEnvelope(top.dumps(TopLevel.ID), top.dumps(TopLevel.VERSION), top.dumps(TopLevel.JSONRPC));
         JobCreation creation = null;
         List<String> jobIds = List.of();
+        String jobId = null;
         String status = null;
         if (method.group() != Ee2Method.Group.OTHER) {
             CallParams params = new CallParams(b, top.start(TopLevel.PARAMS));
@@ -124,12 +125,13 @@ public final class JsonRpcSniffer {
                 creation = params.creation(method);
             } else {
                 jobIds = params.jobIds();
+                jobId = params.jobId();
                 if (method == Ee2Method.UPDATE_JOB_STATUS) {
                     status = params.status();
                 }
             }
         }
-        return new SniffResult.Call(method, name, envelope, creation, jobIds, status);
+        return new SniffResult.Call(method, name, envelope, creation, jobIds, jobId, status);
     }
 
     private static int skipWhitespace(byte[] b, int i) {

@@ -21,8 +21,12 @@ public sealed interface SniffResult {
      *     reads; null otherwise. A job-creating method with a null creation has params EE2 cannot
      *     run (not a list, first argument not an object, ...): EE2 answers an error and creates
      *     nothing.
-     * @param jobIds for lifecycle and status methods, the job id(s) named in the params
-     *     ({@code job_id}, {@code job_ids}, or a bare string first argument); else empty
+     * @param jobIds for lifecycle and status methods, every job id named in the params
+     *     ({@code job_id}, {@code job_ids}, or a bare string first argument); else empty. Ids a
+     *     caller merely names: nothing is ever freed for them
+     * @param jobId for lifecycle and status methods, the string {@code job_id} of the first
+     *     argument: the one job EE2's finish_job, cancel_job, update_job_status, check_job and
+     *     get_job_status act on; else null
      * @param status for {@code update_job_status}, the {@code status} string sent; else null
      */
     record Call(
@@ -31,6 +35,7 @@ public sealed interface SniffResult {
             RpcEnvelope envelope,
             JobCreation creation,
             List<String> jobIds,
+            String jobId,
             String status)
             implements SniffResult {
         public Call {

@@ -12,7 +12,9 @@
  * verdicts on hundreds of tricky bodies; the tests hold the sniffer to every one.
  *
  * <p>Replies: {@link us.kbase.ee2proxy.jsonrpc.Ee2ReplyReader} reads what job tracking needs from
- * EE2's replies (created and retried job ids, job states, failure), streaming with Jackson.
+ * EE2's replies (created and retried job ids, job states, EE2's own refusal of the call), streaming
+ * with Jackson. An answer that is neither EE2's success nor its error object for the call (same
+ * id) proves nothing, and is read as such.
  *
  * <p>Known difference: CPython's parser recurses, so nesting deeper than about 1,000 levels makes
  * EE2 crash (RecursionError, not a parse error); the sniffer has no such limit and reads such a

@@ -102,6 +102,13 @@ public final class InMemorySlotLedger implements SlotLedger {
     }
 
     @Override
+    public CompletionStage<Optional<String>> jobOwner(String jobId) {
+        String user = jobOwners.get(jobId);
+        // The index may name a lease that has expired since: ask the owner's book.
+        return done(user != null && locked(user, book -> book.holds(jobId)) ? Optional.of(user) : Optional.empty());
+    }
+
+    @Override
     public CompletionStage<UserCounts> counts(String user) {
         return done(locked(user, UserBook::counts));
     }

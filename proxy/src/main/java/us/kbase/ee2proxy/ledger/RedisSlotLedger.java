@@ -54,6 +54,8 @@ public final class RedisSlotLedger implements SlotLedger {
             LedgerScript.ownerScript("owner_index", RScript.Mode.READ_WRITE, RScript.ReturnType.LONG);
     private static final LedgerScript OWNER_RELEASE =
             LedgerScript.ownerScript("owner_release", RScript.Mode.READ_WRITE, RScript.ReturnType.VALUE);
+    /** What owner_release.lua leaves in a job's owner key for a job released before it was owned. */
+    private static final String GONE = "\0gone";
     private static final LedgerScript TRACKED =
             LedgerScript.load("tracked", RScript.Mode.READ_ONLY, RScript.ReturnType.LIST);
 
@@ -204,6 +206,12 @@ public final class RedisSlotLedger implements SlotLedger {
         return this.<Long>call(RELEASE, user, args).thenCompose(freed -> timed("owner",
                         () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).deleteAsync())
                 .thenApply(deleted -> freed > 0));
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> jobOwner(String jobId) {
+        return timed("owner", () -> redis.<String>getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).getAsync())
+                .thenApply(owner -> owner == null || owner.equals(GONE) ? Optional.<String>empty() : Optional.of(owner));
     }
 
     @Override

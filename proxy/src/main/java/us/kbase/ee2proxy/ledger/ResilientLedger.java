@@ -293,6 +293,20 @@ public final class ResilientLedger implements SlotLedger {
     }
 
     @Override
+    public CompletionStage<Optional<String>> jobOwner(String jobId) {
+        String owner = local.ownerOf(jobId);
+        if (owner == null) {
+            owner = baseline.ownerOf(jobId);
+        }
+        if (owner != null) {
+            return CompletableFuture.completedFuture(Optional.of(owner));
+        }
+        // Unknown here while Redis is down is not "no owner": the lookup fails.
+        return sharedOr(() -> shared.jobOwner(jobId), () -> CompletableFuture.failedFuture(
+                new LedgerUnavailableException("Redis is down and job " + jobId + " is not known here", null)));
+    }
+
+    @Override
     public CompletionStage<UserCounts> counts(String user) {
         return sharedOr(
                 () -> shared.counts(user).thenApply(there -> withHeld(there, local.countsIfAny(user))),

@@ -50,6 +50,14 @@ public interface SlotLedger extends AutoCloseable {
      */
     CompletionStage<Boolean> releaseJob(String user, String jobId);
 
+    /**
+     * The user whose bound lease {@code jobId} is, from the ledger's job index; empty when no
+     * lease is bound to it (never bound, released, expired). Job tracking asks it before freeing
+     * a lease for a finish or cancel, which only the lease's owner or an EE2 admin may do. Fails
+     * when the ledger cannot tell (Redis down and the job not known to this replica).
+     */
+    CompletionStage<Optional<String>> jobOwner(String jobId);
+
     /** P(u), A(u) and parents by app, after dropping expired leases. */
     CompletionStage<UserCounts> counts(String user);
 

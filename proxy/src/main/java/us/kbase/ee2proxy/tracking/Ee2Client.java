@@ -65,8 +65,16 @@ public final class Ee2Client {
      * e.g. to classify a {@code retry_job} by the job it retries.
      */
     public CompletableFuture<Ee2Job> checkJob(String token, String jobId) {
+        return checkJob(token, jobId, false);
+    }
+
+    /** {@link #checkJob(String, String)}, with {@code as_admin} when {@code asAdmin} (an admin's look at another user's job). */
+    public CompletableFuture<Ee2Job> checkJob(String token, String jobId, boolean asAdmin) {
         ObjectNode params = JSON.createObjectNode().put("job_id", jobId);
         params.set("exclude_fields", strings(NOT_NEEDED));
+        if (asAdmin) {
+            params.put("as_admin", 1);
+        }
         return call(token, "check_job", params).thenApply(Ee2Client::job);
     }
 
@@ -132,16 +140,17 @@ public final class Ee2Client {
         } catch (IllegalArgumentException | JsonProcessingException e) {
             return CompletableFuture.failedFuture(Ee2CallException.refused(-32000, "cannot send " + method + ": " + e.getMessage()));
         }
+        String id = body.get("id").textValue();
         return sent.handle((answer, error) -> {
             if (error != null) {
                 Throwable cause = error.getCause() != null ? error.getCause() : error;
                 throw Ee2CallException.unavailable("EE2 did not answer " + method + ": " + cause, cause);
             }
-            return result(method, answer);
+            return result(method, id, answer);
         });
     }
 
-    private static JsonNode result(String method, ServiceHttpClient.Answer answer) {
+    private static JsonNode result(String method, String id, ServiceHttpClient.Answer answer) {
         JsonNode reply;
         try {
             reply = JSON.readTree(answer.body());
@@ -154,6 +163,12 @@ public final class Ee2Client {
         }
         JsonNode error = reply.get("error");
         if (error != null && !error.isNull()) {
+            // EE2's own refusal: its HTTP 500 with this call's id. A JSON error from anything in
+            // front of EE2 (which cannot know the id) says nothing about the job.
+            if (answer.status() != 500 || !id.equals(reply.path("id").textValue())) {
+                throw Ee2CallException.unavailable("EE2 answered " + method + " with HTTP " + answer.status()
+                        + " and an error that is not its own reply to the call", null);
+            }
             int code = error.path("code").canConvertToInt() ? error.path("code").asInt() : -32000;
             throw Ee2CallException.refused(code, error.path("message").asText("error " + code));
         }

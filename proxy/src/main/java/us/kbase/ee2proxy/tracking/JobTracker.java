@@ -19,17 +19,25 @@ import us.kbase.ee2proxy.jsonrpc.SniffResult;
 import us.kbase.ee2proxy.ledger.SlotLedger;
 
 /**
- * Frees a job's lease as soon as a call passing through shows the job has finished: a successful
- * {@code finish_job}, {@code cancel_job} or terminal {@code update_job_status}, or a terminal
- * state in any {@code check_*} / {@code get_job_status} reply. The reconciler and lease expiry
- * catch whatever never passes through.
+ * Frees a job's lease as soon as EE2 itself shows the job has finished: its success for a
+ * {@code finish_job}, {@code cancel_job} or terminal {@code update_job_status} of that job, or a
+ * terminal state in any {@code check_*} / {@code get_job_status} reply. The reconciler and lease
+ * expiry catch whatever never passes through.
+ *
+ * <p>A lifecycle call frees only the job EE2 acted on (its {@code job_id}; EE2 ignores any other
+ * id the params name), only once EE2 answered success for that very call, and only a lease its
+ * caller owns, or any lease when the caller is an EE2 admin (job runners finish jobs with the
+ * owner's token, so owners are the common case). A lifecycle call for a job no lease is bound to
+ * yet still marks it finished (EE2 can start and finish a job before its run_job reply is back),
+ * without asking who called.
  *
  * <p>Cheap by construction, since this sits on the fast path: calls of no interest get
  * {@link Verdict#FORWARD_NOW} (nothing allocated); a status reply is scanned for a terminal word
  * before it is parsed, replies over {@code maxReplyBytes} are left to the reconciler, and a small
  * local set of recently released job ids keeps the runner's once-a-second
  * {@code check_job_canceled} of a finished job (and every terminal job of a workspace listing) from
- * reaching the ledger again. Ledger work is started, never awaited: the reply is never delayed.
+ * reaching the ledger again. The caller's identity (auth2, cached) is asked only when a lifecycle
+ * call would free another lease. Ledger work is started, never awaited: the reply is never delayed.
  */
 public final class JobTracker implements AdmissionGate {
     private static final Logger LOG = LoggerFactory.getLogger(JobTracker.class);
@@ -38,38 +46,45 @@ public final class JobTracker implements AdmissionGate {
     public static final int DEFAULT_MAX_REPLY_BYTES = 256 * 1024;
 
     private final SlotLedger ledger;
+    private final CallerIdentity callers;
     private final int maxReplyBytes;
     private final Cache<String, Boolean> recentlyReleased;
     private final Counter released;
     private final Counter releaseFailures;
+    private final Counter notOwner;
 
-    public JobTracker(SlotLedger ledger, MetricRegistry metrics) {
-        this(ledger, metrics, DEFAULT_MAX_REPLY_BYTES, 100_000, Duration.ofHours(1));
+    public JobTracker(SlotLedger ledger, CallerIdentity callers, MetricRegistry metrics) {
+        this(ledger, callers, metrics, DEFAULT_MAX_REPLY_BYTES, 100_000, Duration.ofHours(1));
     }
 
     /**
+     * @param callers who made a lifecycle call, asked before it frees a lease
      * @param maxReplyBytes status replies larger than this are not read
      * @param recentSize how many released job ids are remembered locally
      * @param recentFor how long each is remembered
      */
-    public JobTracker(SlotLedger ledger, MetricRegistry metrics, int maxReplyBytes, long recentSize, Duration recentFor) {
+    public JobTracker(SlotLedger ledger, CallerIdentity callers, MetricRegistry metrics, int maxReplyBytes,
+            long recentSize, Duration recentFor) {
         this.ledger = ledger;
+        this.callers = callers;
         this.maxReplyBytes = maxReplyBytes;
         this.recentlyReleased = Caffeine.newBuilder().maximumSize(recentSize).expireAfterWrite(recentFor).build();
         this.released = metrics.counter("ee2proxy.tracking.leases.released");
         this.releaseFailures = metrics.counter("ee2proxy.tracking.release.failures");
+        this.notOwner = metrics.counter("ee2proxy.tracking.release.not_owner");
     }
 
     /**
      * What to do with a call that creates no job: forward it, observing the reply when it can
      * reveal finished jobs. Runs on the event loop; never blocks.
      */
-    public CompletionStage<Verdict> observe(SniffResult.Call call) {
+    @Override
+    public CompletionStage<Verdict> decide(SniffResult.Call call, Caller caller) {
         Ee2Method method = call.method();
         return switch (method) {
-            case FINISH_JOB, CANCEL_JOB -> lifecycle(call);
+            case FINISH_JOB, CANCEL_JOB -> lifecycle(call, caller);
             case UPDATE_JOB_STATUS -> call.status() != null && Ee2Reply.JobState.TERMINAL_STATUSES.contains(call.status())
-                    ? lifecycle(call)
+                    ? lifecycle(call, caller)
                     : Verdict.FORWARD_NOW;
             case CHECK_JOB, CHECK_JOBS, CHECK_JOB_BATCH, CHECK_WORKSPACE_JOBS, CHECK_JOB_CANCELED, GET_JOB_STATUS,
                     CHECK_JOBS_DATE_RANGE_FOR_USER, CHECK_JOBS_DATE_RANGE_FOR_ALL ->
@@ -78,43 +93,80 @@ public final class JobTracker implements AdmissionGate {
         };
     }
 
-    /** The {@link AdmissionGate} face, for the admission gate to delegate non-creating calls to. */
-    @Override
-    public CompletionStage<Verdict> decide(SniffResult.Call call, Caller caller) {
-        return observe(call);
-    }
-
-    private CompletionStage<Verdict> lifecycle(SniffResult.Call call) {
-        if (call.jobIds().isEmpty()) {
-            return Verdict.FORWARD_NOW;
+    private CompletionStage<Verdict> lifecycle(SniffResult.Call call, Caller caller) {
+        String jobId = call.jobId();
+        String token = caller == null ? null : caller.authorization();
+        if (jobId == null || token == null || token.isBlank() || releasedLately(jobId)) {
+            return Verdict.FORWARD_NOW; // EE2 acts on no job, refuses the call, or this one is free already
         }
-        return CompletableFuture.completedFuture(Verdict.forward(new LifecycleReplyObserver(call, this)));
+        return CompletableFuture.completedFuture(Verdict.forward(new LifecycleReplyObserver(call, jobId, token, this)));
     }
 
     int maxReplyBytes() {
         return maxReplyBytes;
     }
 
-    /** Releases the lease of each finished job not released lately; returns at once. */
+    /** Releases the lease of each job EE2 reported finished and not released lately; returns at once. */
     void finished(List<String> jobIds) {
         for (String jobId : jobIds) {
             if (jobId == null || recentlyReleased.asMap().putIfAbsent(jobId, Boolean.TRUE) != null) {
                 continue;
             }
-            ledger.releaseJob(jobId).whenComplete((freed, error) -> {
-                if (error != null) {
-                    // Forget it, so the next terminal reply about it tries again.
-                    recentlyReleased.invalidate(jobId);
-                    releaseFailures.inc();
-                    LOG.debug("could not release job {}: {}", jobId, error.toString());
-                } else if (freed) {
-                    released.inc();
-                }
-            });
+            watch(jobId, ledger.releaseJob(jobId), true);
         }
     }
 
-    /** Whether {@code jobId} was released by this replica lately (tests, the reconciler). */
+    /**
+     * EE2 answered success to a lifecycle call of {@code token}'s owner for {@code jobId}: frees
+     * the job's lease if that caller owns it or is an EE2 admin; returns at once.
+     */
+    void finishedBy(String token, String jobId) {
+        if (releasedLately(jobId)) {
+            return;
+        }
+        CompletionStage<Boolean> freed = ledger.jobOwner(jobId).handle((owner, unknown) -> {
+            if (unknown != null) {
+                // The ledger cannot tell (Redis down, the job not known here): free it only from
+                // the caller's own leases; the release reaches Redis when it is back.
+                return callers.user(token).thenCompose(user -> ledger.releaseJob(user, jobId));
+            }
+            if (owner.isEmpty()) {
+                // No lease bound to it: marked finished, so that a bind arriving late frees it.
+                return ledger.releaseJob(jobId);
+            }
+            return callers.mayFree(token, owner.get()).thenCompose(allowed -> {
+                if (!allowed) {
+                    notOwner.inc();
+                    LOG.debug("a finish of job {} by someone who is neither its owner {} nor an EE2 admin frees nothing",
+                            jobId, owner.get());
+                    return CompletableFuture.completedFuture(false);
+                }
+                return ledger.releaseJob(owner.get(), jobId);
+            });
+        }).thenCompose(stage -> stage);
+        watch(jobId, freed, false);
+    }
+
+    /**
+     * Counts a release; forgets the job on failure (so the next reply about it tries again), and
+     * remembers it once freed.
+     */
+    private void watch(String jobId, CompletionStage<Boolean> release, boolean remembered) {
+        release.whenComplete((freed, error) -> {
+            if (error != null) {
+                if (remembered) {
+                    recentlyReleased.invalidate(jobId);
+                }
+                releaseFailures.inc();
+                LOG.debug("could not release job {}: {}", jobId, error.toString());
+            } else if (freed) {
+                recentlyReleased.put(jobId, Boolean.TRUE);
+                released.inc();
+            }
+        });
+    }
+
+    /** Whether {@code jobId} was released by this replica lately (tests, the reconciler, repeated finishes). */
     boolean releasedLately(String jobId) {
         return recentlyReleased.getIfPresent(jobId) != null;
     }

@@ -204,32 +204,23 @@ class PolicyGateTest {
     }
 
     @Test
-    void beyondTheHoldCapACallIsRefusedWithRetryAfterButAChildIsAdmitted() throws Exception {
-        try (AdmittedProxy capped = AdmittedProxy.start(sim.url(), policy, a -> a.withMaxHeld(1))) {
-            for (int i = 0; i < 3; i++) {
-                Ee2Calls.jobId(run(capped, "gil", PLAIN_APP, Map.of()));
-            }
-            byte[] child = Ee2Calls.runJob(CHILD_APP, Map.of("parent_job_id", "0123456789abcdef01234567"));
-            try (RawHttp held = Ee2Calls.start(capped.url(), "tok-gil", child)) {
-                await("the first child is held", () -> capped.admission.holds().held() == 1);
+    void beyondTheHoldCapACallIsRefusedWithRetryAfter() throws Exception {
+        AdmissionPolicy waiting = PolicyLoader.parse(POLICY.replace("whenFull: refuse", "whenFull: hold\n  maxWait: 10m"),
+                "parallel apps wait");
+        try (AdmittedProxy capped = AdmittedProxy.start(sim.url(), waiting, a -> a.withMaxHeld(1))) {
+            Ee2Calls.jobId(run(capped, "gil", PARALLEL_APP, Map.of()));
+            byte[] another = Ee2Calls.runJob(OTHER_PARALLEL_APP, Map.of());
+            try (RawHttp held = Ee2Calls.start(capped.url(), "tok-gil", another)) {
+                await("the second parallel app waits", () -> capped.admission.holds().held() == 1);
 
-                // A batch from the narrative cannot wait either: it is refused, and can be sent again.
-                RawHttp.Response refused = Ee2Calls.send(capped.url(), "tok-gil",
-                        Ee2Calls.runJobBatch(List.of(Map.of("method", PLAIN_APP))));
+                RawHttp.Response refused = Ee2Calls.send(capped.url(), "tok-gil", another);
 
                 assertThat(refused.status()).isEqualTo(500);
                 assertThat(refused.header("content-type")).isEqualTo("application/json");
                 assertThat(refused.header("Retry-After")).isEqualTo("60");
                 assertThat(Ee2Calls.errorMessage(refused))
-                        .contains("already holding 1 job submissions", "admission.maxHeld", "not submitted");
+                        .contains("already has 1 job submissions waiting at the proxy", "admission.maxHeld", "not submitted");
                 assertThat(capped.counter("hold.cap")).isEqualTo(1);
-
-                // A child sent by a running parallel app is never refused (KBParallel would fail the
-                // whole app): it goes to EE2 beyond the children's limit.
-                RawHttp.Response second = Ee2Calls.send(capped.url(), "tok-gil", child);
-                assertThat(second.status()).as(second.bodyText()).isEqualTo(200);
-                assertThat(Ee2Calls.jobId(second)).hasSize(24);
-                assertThat(capped.counter("hold.cap")).isEqualTo(2);
             }
         }
     }

@@ -27,17 +27,28 @@ class AdmissionConfigTest {
         assertThat(a.policyFile()).isEqualTo(Path.of("../config/policy.yaml"));
         assertThat(a.redis()).isNull();
         assertThat(a.maxHeld()).isEqualTo(10_000);
+        assertThat(a.maxHeldPerUser()).isEqualTo(1_000);
         assertThat(a.ledgerTimeout()).isEqualTo(Duration.ofMillis(50));
     }
 
     @Test
     void everyKeyIsRead() throws IOException {
         AdmissionConfig a = load("admission:\n  policy: /etc/ee2proxy/policy.yaml\n  auth: https://ci.kbase.us/services/auth\n"
-                + "  redis: redis://redis:6379\n  maxHeld: 5\n  recheckEvery: 2s\n  authTimeout: 1s\n"
+                + "  redis: redis://redis:6379\n  maxHeld: 5\n  maxHeldPerUser: 3\n  recheckEvery: 2s\n  authTimeout: 1s\n"
                 + "  ledgerTimeout: 20ms\n  provisionalLease: 20m\n").admission();
         assertThat(a).isEqualTo(new AdmissionConfig(Path.of("/etc/ee2proxy/policy.yaml"),
-                URI.create("https://ci.kbase.us/services/auth"), URI.create("redis://redis:6379"), 5,
+                URI.create("https://ci.kbase.us/services/auth"), URI.create("redis://redis:6379"), 5, 3,
                 Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMinutes(20)));
+    }
+
+    @Test
+    void thePerUserBoundDefaultsToATenthOfTheDefaultCapAndNeverExceedsTheCap() throws IOException {
+        assertThat(load("admission:\n  maxHeld: 200\n").admission().maxHeldPerUser()).isEqualTo(200);
+        assertThat(load("admission:\n  maxHeld: 20000\n").admission().maxHeldPerUser()).isEqualTo(1_000);
+        assertThatThrownBy(() -> load("admission:\n  maxHeld: 10\n  maxHeldPerUser: 11\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admission.maxHeldPerUser (11) must not exceed");
+        assertThatThrownBy(() -> load("admission:\n  maxHeldPerUser: 0\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admission.maxHeldPerUser");
     }
 
     @Test

@@ -55,9 +55,9 @@ class HoldQueuesTest {
         take("t2", SlotClaim.job("kb_quast"), "c1");
         // A child may run while A(u) < 2; a parallel app while P(u) < 1: neither fits now.
         HeldCall child = holds.hold("ann", "child", child(), new SlotDemand(child().claims(), SlotDemand.UNLIMITED, 2), LONG)
-                .orElseThrow();
+                .waiting().orElseThrow();
         HeldCall parent = holds.hold("ann", "parent", parent(), new SlotDemand(parent().claims(), 1, SlotDemand.UNLIMITED), LONG)
-                .orElseThrow();
+                .waiting().orElseThrow();
         assertThat(holds.held()).isEqualTo(2);
         await("both are queued", () -> holds.queued("ann") == 2);
 
@@ -76,15 +76,15 @@ class HoldQueuesTest {
     void aHoldEndsExpiredAfterItsTimeAndADroppedOneNeverTakesASlot() throws Exception {
         take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
         SlotDemand demand = new SlotDemand(parent().claims(), 1, SlotDemand.UNLIMITED);
-        HeldCall brief = holds.hold("ann", "brief", parent(), demand, Duration.ofMillis(200)).orElseThrow();
-        HeldCall dropped = holds.hold("ann", "dropped", parent(), demand, LONG).orElseThrow();
+        HeldCall brief = holds.hold("ann", "brief", parent(), demand, Duration.ofMillis(200)).waiting().orElseThrow();
+        HeldCall dropped = holds.hold("ann", "dropped", parent(), demand, LONG).waiting().orElseThrow();
 
         assertThat(brief.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.EXPIRED);
         await("both are queued", () -> holds.queued("ann") == 2 || brief.end().toCompletableFuture().isDone());
         dropped.drop();
         await("the dropped call left its queue", () -> holds.held() == 0 && holds.queued("ann") == 0);
         ledger.releaseJob("p1");
-        HeldCall later = holds.hold("ann", "later", parent(), demand, LONG).orElseThrow();
+        HeldCall later = holds.hold("ann", "later", parent(), demand, LONG).waiting().orElseThrow();
 
         // Had the dropped call taken the one parent slot, the later one could not have.
         assertThat(later.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
@@ -95,13 +95,13 @@ class HoldQueuesTest {
     void stopHoldingEndsEveryHoldAndEveryLaterOneStoppedTakingNothing() throws Exception {
         take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
         SlotDemand demand = new SlotDemand(parent().claims(), 1, SlotDemand.UNLIMITED);
-        HeldCall waiting = holds.hold("ann", "waiting", parent(), demand, LONG).orElseThrow();
+        HeldCall waiting = holds.hold("ann", "waiting", parent(), demand, LONG).waiting().orElseThrow();
         await("it is queued", () -> holds.queued("ann") == 1);
 
         holds.stopHolding();
 
         assertThat(waiting.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.STOPPED);
-        HeldCall later = holds.hold("ann", "later", parent(), demand, LONG).orElseThrow();
+        HeldCall later = holds.hold("ann", "later", parent(), demand, LONG).waiting().orElseThrow();
         assertThat(later.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.STOPPED);
         assertThat(holds.held()).isZero();
         ledger.releaseJob("p1"); // a release wakes nobody: neither takes the freed slot
@@ -110,12 +110,41 @@ class HoldQueuesTest {
     }
 
     @Test
+    void oneUserCannotTakeEveryPlaceButACallThatMayBeAKbParallelChildHasAReserve() throws Exception {
+        HoldQueues bounded = new HoldQueues(ledger, new HoldSettings(10, 2, Duration.ofMinutes(1)));
+        try {
+            SlotDemand never = new SlotDemand(parent().claims(), 0, SlotDemand.UNLIMITED);
+            Classification nested = new Classification(new JobClass.Parent(1, "kb_concoct", "p1"), "ann",
+                    List.of(SlotClaim.parentAt(1, "kb_concoct")), List.of(0));
+            HeldCall first = bounded.hold("ann", "a", parent(), never, LONG).waiting().orElseThrow();
+            bounded.hold("ann", "b", parent(), never, LONG).waiting().orElseThrow();
+
+            assertThat(bounded.hold("ann", "c", parent(), never, LONG)).isEqualTo(new Place.Full(Place.Bound.THIS_USER, 2));
+            HeldCall nestedApp = bounded.hold("ann", "d", nested, never, LONG).waiting().orElseThrow();
+            HeldCall aChild = bounded.hold("ann", "e", child(), never, LONG).waiting().orElseThrow();
+            assertThat(bounded.hold("bob", "f", parent(), never, LONG).waiting()).as("another user").isPresent();
+            assertThat(bounded.held("ann")).isEqualTo(4);
+
+            // Every waiting call of the user counts: room comes back only below the bound.
+            first.drop();
+            nestedApp.drop();
+            aChild.drop();
+            await("the dropped calls no longer count", () -> bounded.held("ann") == 1);
+            assertThat(bounded.hold("ann", "g", parent(), never, LONG).waiting()).as("room again").isPresent();
+            assertThat(bounded.held()).isEqualTo(3);
+        } finally {
+            bounded.close();
+        }
+    }
+
+    @Test
     void beyondTheCapNothingIsHeld() {
         HoldQueues small = new HoldQueues(ledger, new HoldSettings(1, Duration.ofMinutes(1)));
         try {
             SlotDemand demand = new SlotDemand(parent().claims(), 0, SlotDemand.UNLIMITED);
-            assertThat(small.hold("ann", "a", parent(), demand, LONG)).isPresent();
-            assertThat(small.hold("ann", "b", parent(), demand, LONG)).isEmpty();
+            assertThat(small.hold("ann", "a", parent(), demand, LONG).waiting()).isPresent();
+            assertThat(small.hold("ann", "b", parent(), demand, LONG))
+                    .isEqualTo(new Place.Full(Place.Bound.ALL_USERS, 1));
             assertThat(small.held()).isEqualTo(1);
         } finally {
             small.close();

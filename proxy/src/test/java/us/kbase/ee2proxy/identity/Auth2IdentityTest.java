@@ -3,6 +3,10 @@ package us.kbase.ee2proxy.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.codahale.metrics.MetricRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -12,12 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.identity.IdentityException.Reason;
 
 class Auth2IdentityTest {
@@ -128,7 +136,66 @@ class Auth2IdentityTest {
             return auth2.requests("bad") == 2;
         });
         assertRefused(() -> get(identity.user(" ")), Reason.INVALID_TOKEN, "No authentication token");
-        assertRefused(() -> get(identity.user("line\nbreak")), Reason.INVALID_TOKEN, "Invalid token");
+        // auth2 never saw it, so it said nothing about it: not verified, not invalid.
+        assertRefused(() -> get(identity.user("line\nbreak")), Reason.AUTH_UNAVAILABLE, "cannot be sent");
+    }
+
+    @Test
+    void onlyAuth2sOwnInvalidTokenAnswerMeansInvalid() {
+        auth2.answer("404", new ScriptedAuth2.Answer(404, "<html>Not Found</html>", 0));
+        auth2.answer("400", new ScriptedAuth2.Answer(400, "{\"error\": {\"httpcode\": 400, \"appcode\": 10010, "
+                + "\"message\": \"10010 No authentication token\"}}", 0));
+        auth2.answer("403", new ScriptedAuth2.Answer(403, "{\"error\": {\"httpcode\": 403, \"message\": \"Forbidden\"}}", 0));
+        auth2.answer("405", new ScriptedAuth2.Answer(405, "", 0));
+        auth2.answer("401-other", new ScriptedAuth2.Answer(401, "{\"error\": {\"httpcode\": 401, \"appcode\": 10000, "
+                + "\"message\": \"10000 Authentication failed\"}}", 0));
+        auth2.answer("401-bare", new ScriptedAuth2.Answer(401, "Unauthorized", 0));
+        auth2.invalid("invalid");
+        Auth2Identity identity = identity(settings());
+
+        for (String token : List.of("404", "400", "403", "405", "401-other", "401-bare")) {
+            assertRefused(() -> get(identity.user(token)), Reason.AUTH_UNAVAILABLE, "answered HTTP " + token.substring(0, 3));
+        }
+        assertRefused(() -> get(identity.user("403")), Reason.AUTH_UNAVAILABLE, "(Forbidden)");
+        assertThat(auth2.requests("403")).as("not remembered: asked again").isEqualTo(2);
+        assertRefused(() -> get(identity.user("invalid")), Reason.INVALID_TOKEN, "10020 Invalid token");
+    }
+
+    @Test
+    void aFailedLookupIsOneLogLineNotAStackTrace() {
+        auth2.answer("down", new ScriptedAuth2.Answer(503, "<html>down</html>", 0));
+        ListAppender<ILoggingEvent> ours = new ListAppender<>();
+        ours.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(Auth2Identity.class);
+        logger.addAppender(ours);
+        List<LogRecord> julRecords = new CopyOnWriteArrayList<>();
+        Handler jul = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                julRecords.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger.getLogger("").addHandler(jul);
+        try {
+            Auth2Identity identity = identity(settings());
+            assertRefused(() -> get(identity.user("down")), Reason.AUTH_UNAVAILABLE, "HTTP 503");
+            assertRefused(() -> get(identity.user("down")), Reason.AUTH_UNAVAILABLE, "HTTP 503");
+
+            assertThat(julRecords).as("Caffeine's own log of a failed load, with its stack trace").isEmpty();
+            assertThat(ours.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement().satisfies(e -> {
+                assertThat(e.getFormattedMessage()).contains("could not verify", "HTTP 503");
+                assertThat(e.getThrowableProxy()).isNull();
+            });
+        } finally {
+            logger.detachAppender(ours);
+            java.util.logging.Logger.getLogger("").removeHandler(jul);
+        }
     }
 
     @Test

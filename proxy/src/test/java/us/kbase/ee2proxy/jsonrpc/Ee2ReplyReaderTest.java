@@ -106,27 +106,54 @@ class Ee2ReplyReaderTest {
     }
 
     @Test
-    void errorRepliesAreFailures() throws Exception {
-        assertThat(call("check_job", "{\"job_id\": \"000000000000000000000000\"}")).isInstanceOf(Ee2Reply.Failed.class);
-        assertThat(call("run_job", "{\"method\": \"a.b\"}", null)).isEqualTo(new Ee2Reply.Failed("HTTP 500"));
+    void ee2sErrorObjectsForTheCallAreRefusals() throws Exception {
+        assertThat(call("check_job", "{\"job_id\": \"000000000000000000000000\"}")).isInstanceOf(Ee2Reply.Refused.class);
+        assertThat(call("run_job", "{\"method\": \"a.b\"}", null)).isEqualTo(new Ee2Reply.Refused("error -32000"));
     }
 
     @Test
-    void readsAnErrorMemberAndRefusesGarbageEvenWithStatus200() {
+    void onlyAnAnswerThatNamesTheCallProvesAnything() {
+        SniffResult.Call runJob = sniffed("run_job", "{\"method\": \"a.b\"}");
+        String error = "{\"error\": {\"code\": -32000, \"name\": \"Server error\", \"message\": \"m\"}, \"id\": ";
+        assertThat(Ee2ReplyReader.read(runJob, 500, bytes(error + "\"42\", \"version\": \"1.1\"}")))
+                .isEqualTo(new Ee2Reply.Refused("error -32000"));
+        // Ids are compared as values: EE2 writes them as json.dumps does.
+        SniffResult.Call numberId = (SniffResult.Call) JsonRpcSniffer.sniff(
+                bytes("{\"method\": \"execution_engine2.run_job\", \"params\": [{\"method\": \"a.b\"}], \"id\": 1e2}"));
+        assertThat(Ee2ReplyReader.read(numberId, 500, bytes(error + "100.0}"))).isInstanceOf(Ee2Reply.Refused.class);
+        assertThat(Ee2ReplyReader.read(numberId, 500, bytes(error + "100}"))).isInstanceOf(Ee2Reply.Inconclusive.class);
+
+        assertThat(Ee2ReplyReader.read(runJob, 500, bytes(error + "\"7\"}")))
+                .isEqualTo(new Ee2Reply.Inconclusive("an error object for another id"));
+        assertThat(Ee2ReplyReader.read(runJob, 500, bytes("{\"error\": {\"message\": \"m\"}, \"id\": \"42\"}")))
+                .isEqualTo(new Ee2Reply.Inconclusive("an error object not shaped like EE2's"));
+        assertThat(Ee2ReplyReader.read(runJob, 500, bytes("<html>Internal Server Error</html>")))
+                .isInstanceOf(Ee2Reply.Inconclusive.class);
+        assertThat(Ee2ReplyReader.read(runJob, 502, bytes(error + "\"42\"}"))).isEqualTo(new Ee2Reply.Inconclusive("HTTP 502"));
+        assertThat(Ee2ReplyReader.read(runJob, 200, new byte[0]))
+                .isEqualTo(new Ee2Reply.Inconclusive("HTTP 200 with an empty body"));
+        assertThat(Ee2ReplyReader.read(runJob, 200, bytes("{\"version\": \"1.1\", \"result\": [\"j1\"], \"id\": \"41\"}")))
+                .isEqualTo(new Ee2Reply.Inconclusive("a reply for another id"));
+        assertThat(Ee2ReplyReader.read(runJob, 200, bytes("{\"version\": \"1.1\", \"result\": [\"j1\"], \"id\": \"42\"}")))
+                .isEqualTo(new Ee2Reply.JobsCreated(null, List.of("j1")));
+    }
+
+    @Test
+    void anErrorMemberOrGarbageIn200IsNeitherSuccessNorRefusal() {
         SniffResult.Call checkJob = sniffed("check_job", "{\"job_id\": \"j\"}");
-        assertThat(Ee2ReplyReader.read(checkJob, 200, bytes("{\"error\": {\"code\": -32000}, \"id\": 1}")))
-                .isEqualTo(new Ee2Reply.Failed("error -32000"));
+        assertThat(Ee2ReplyReader.read(checkJob, 200, bytes("{\"error\": {\"code\": -32000}, \"id\": \"42\"}")))
+                .isEqualTo(new Ee2Reply.Inconclusive("HTTP 200 with an error object"));
         assertThat(Ee2ReplyReader.read(checkJob, 200, bytes("<html>Internal Server Error</html>")))
-                .isInstanceOf(Ee2Reply.Failed.class);
-        assertThat(Ee2ReplyReader.read(checkJob, 200, bytes("{\"version\": \"1.1\", \"id\": 1}")))
-                .isEqualTo(new Ee2Reply.Failed("no result"));
+                .isInstanceOf(Ee2Reply.Inconclusive.class);
+        assertThat(Ee2ReplyReader.read(checkJob, 200, bytes("{\"version\": \"1.1\", \"id\": \"42\"}")))
+                .isEqualTo(new Ee2Reply.Inconclusive("no result"));
     }
 
     @Test
     void skipsJobInputsOfAnyShapeAndLeavesTheBufferAlone() {
         SniffResult.Call checkJobs = sniffed("check_jobs", "{\"job_ids\": [\"a\", \"b\"], \"return_list\": 0}");
         String reply = "{\"version\": \"1.1\", \"result\": [{\"a\": {\"job_input\": {\"params\": [{\"x\": [NaN, 1e999, {\"status\": \"completed\"}]}]}, "
-                + "\"status\": \"running\", \"user\": \"bob\"}, \"b\": {\"job_id\": \"b\", \"status\": \"error\"}}], \"id\": \"1\"}";
+                + "\"status\": \"running\", \"user\": \"bob\"}, \"b\": {\"job_id\": \"b\", \"status\": \"error\"}}], \"id\": \"42\"}";
         ByteBuf direct = Unpooled.directBuffer().writeBytes(bytes(reply));
 
         assertThat(Ee2ReplyReader.read(checkJobs, 200, direct)).isEqualTo(states(

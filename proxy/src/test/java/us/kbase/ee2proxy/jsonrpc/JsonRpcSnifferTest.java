@@ -31,6 +31,7 @@ class JsonRpcSnifferTest {
                         "kb_Bowtie2.align_reads_to_assembly_app", "kb_Bowtie2/align_reads_to_assembly_app",
                         null, false, JobRequirements.NONE), false),
                 List.of(),
+                null,
                 null));
     }
 
@@ -106,10 +107,28 @@ class JsonRpcSnifferTest {
 
         assertThat(result).isInstanceOfSatisfying(SniffResult.Call.class, call -> {
             assertThat(call.jobIds()).containsExactly("65a1");
+            assertThat(call.jobId()).isEqualTo("65a1");
             assertThat(call.status()).isEqualTo("completed");
             assertThat(call.envelope().echoVersionMember()).isEqualTo("\"jsonrpc\": \"2.0\"");
             assertThat(call.envelope().traceInData()).isTrue();
         });
+    }
+
+    @Test
+    void theJobALifecycleCallActsOnIsItsJobIdAlone() {
+        SniffResult both = sniff("""
+                {"method": "execution_engine2.cancel_job", "params": [{"job_ids": ["parent"], "job_id": "own"}], "id": 1}""");
+        SniffResult idsOnly = sniff("""
+                {"method": "execution_engine2.cancel_job", "params": [{"job_ids": ["parent"]}], "id": 1}""");
+        SniffResult bare = sniff("""
+                {"method": "execution_engine2.finish_job", "params": ["parent"], "id": 1}""");
+
+        assertThat(both).isInstanceOfSatisfying(SniffResult.Call.class, call -> {
+            assertThat(call.jobIds()).containsExactly("own", "parent");
+            assertThat(call.jobId()).isEqualTo("own");
+        });
+        assertThat(idsOnly).isInstanceOfSatisfying(SniffResult.Call.class, call -> assertThat(call.jobId()).isNull());
+        assertThat(bare).isInstanceOfSatisfying(SniffResult.Call.class, call -> assertThat(call.jobId()).isNull());
     }
 
     @Test

@@ -192,6 +192,24 @@ abstract class SlotLedgerContract {
     }
 
     @Test
+    void theJobIndexNamesTheOwnerOfABoundLeaseOnly() {
+        SlotLedger ledger = ledger();
+        ready(ledger);
+        get(ledger.tryAcquire("alice", "t", parent(0, "kb_Bowtie2", 5)));
+        assertThat(get(ledger.jobOwner("job-1"))).as("provisional: no job id yet").isEmpty();
+        get(ledger.bind("alice", "t", List.of("job-1")));
+        get(ledger.adopt("bob", "old", SlotClaim.job("x")));
+
+        assertThat(get(ledger.jobOwner("job-1"))).hasValue("alice");
+        assertThat(get(ledger.jobOwner("old"))).hasValue("bob");
+        get(ledger.releaseJob("alice", "job-1"));
+        assertThat(get(ledger.jobOwner("job-1"))).isEmpty();
+        get(ledger.releaseJob("finished-unbound"));
+        assertThat(get(ledger.jobOwner("finished-unbound"))).isEmpty();
+        assertThat(get(ledger.jobOwner("never-seen"))).isEmpty();
+    }
+
+    @Test
     void aJobFinishedBeforeItsLeaseIsBoundIsNeverCounted() {
         // EE2 starts a job before its run_job reply reaches the proxy: a quick job's finish_job
         // (with no owner known yet) can come first.

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.frontend.ProxyServer;
+import us.kbase.ee2proxy.identity.Auth2Identity;
+import us.kbase.ee2proxy.identity.IdentitySettings;
 import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
 import us.kbase.ee2proxy.ledger.LeaseTerms;
 import us.kbase.ee2proxy.ledger.TrackedJob;
@@ -48,7 +50,8 @@ class JobTrackerTest {
                 .start();
         ledger = new InMemorySlotLedger(LeaseTerms.DEFAULT);
         proxy = ProxyServer.builder(LoopbackConfig.of(sim.url()))
-                .gate(new JobTracker(ledger, new MetricRegistry()))
+                .gate(new JobTracker(ledger, CallerIdentity.of(new Auth2Identity(IdentitySettings.of(sim.url()),
+                        new MetricRegistry())), new MetricRegistry()))
                 .build()
                 .start();
         direct = new Ee2Client(sim.url(), Duration.ofSeconds(10));
