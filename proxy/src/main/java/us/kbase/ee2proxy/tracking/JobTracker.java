@@ -36,8 +36,9 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
  * before it is parsed, replies over {@code maxReplyBytes} are left to the reconciler, and a small
  * local set of recently released job ids keeps the runner's once-a-second
  * {@code check_job_canceled} of a finished job (and every terminal job of a workspace listing) from
- * reaching the ledger again. The caller's identity (auth2, cached) is asked only when a lifecycle
- * call would free another lease. Ledger work is started, never awaited: the reply is never delayed.
+ * reaching the ledger again. The caller's identity (auth2, cached) is asked only when EE2 succeeded
+ * for a lifecycle call whose job holds a lease. Ledger work is started, never awaited: the reply is
+ * never delayed.
  */
 public final class JobTracker implements AdmissionGate {
     private static final Logger LOG = LoggerFactory.getLogger(JobTracker.class);
