@@ -1,6 +1,7 @@
 package us.kbase.ee2proxy.admission;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import us.kbase.ee2proxy.policy.classify.Classifier;
 import us.kbase.ee2proxy.policy.classify.ParentLookup;
 import us.kbase.ee2proxy.policy.classify.RetryLookup;
 import us.kbase.ee2proxy.policy.request.JobCreation;
+import us.kbase.ee2proxy.policy.request.RunJobParams;
 
 /**
  * Classifies a job-creating call once the facts the pure {@link Classifier} needs are fetched:
@@ -110,7 +112,25 @@ final class CallClassifier {
         if (ids.isEmpty()) {
             return CompletableFuture.completedFuture(RetryLookup.NONE);
         }
-        return found(ids, id -> retriedJobs.params(token, id)).thenApply(found -> RetryLookup.of(found.values));
+        boolean asAdmin = ((JobCreation.RetryJobs) call).asAdmin();
+        Map<String, CompletableFuture<RetriedJob>> asked = new LinkedHashMap<>();
+        for (String id : ids) {
+            asked.put(id, retriedJobs.lookup(token, id, asAdmin).toCompletableFuture()
+                    .exceptionally(e -> new RetriedJob.Unknown(String.valueOf(e))));
+        }
+        return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, RunJobParams> known = new HashMap<>();
+            Set<String> unknown = new HashSet<>();
+            asked.forEach((id, answer) -> {
+                RetriedJob job = answer.join();
+                if (job instanceof RetriedJob.Found f) {
+                    known.put(id, f.params());
+                } else if (job instanceof RetriedJob.Unknown) {
+                    unknown.add(id); // it may be a parallel app: the strictest class
+                }
+            });
+            return RetryLookup.of(known, unknown);
+        });
     }
 
     private CompletionStage<Found<SlotClaim>> parents(String ledgerUser, Set<String> parentIds) {

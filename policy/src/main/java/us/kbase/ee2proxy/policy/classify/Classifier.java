@@ -47,9 +47,10 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
  *   <li>{@code run_job_batch}: every member classified as above, except that non-parallel members
  *       are children; exempt members take no claim. All members exempt: the call is exempt.
  *   <li>{@code retry_job(s)}: each retried job's params (see {@link RetryLookup}) classified as
- *       {@code run_job}; unknown params make a plain job (EE2 refuses retries of jobs that do not
- *       exist or are not the caller's, and the only other cause is EE2 being unreachable, when the
- *       retry fails anyway). One id: that class; several: a {@link Batch} with {@code retry} true.
+ *       {@code run_job}; a job EE2 will not show the caller makes a plain job (EE2 refuses that
+ *       retry too); a job that could not be looked up (EE2 unreachable or too slow) makes a parallel
+ *       app at depth 0, the strictest class. One id: that class; several: a {@link Batch} with
+ *       {@code retry} true.
  *   <li>A batch's ledger user is its members' common ledger user, or the token's user when they differ.
  * </ol>
  */
@@ -149,13 +150,34 @@ public final class Classifier {
     private static Classification retry(AdmissionPolicy policy, RetryJobs r, String tokenUser,
             ParentLookup parents, RetryLookup retries) {
         List<RunJobParams> jobs = new ArrayList<>();
+        List<Boolean> unknown = new ArrayList<>();
         for (String id : r.jobIds()) {
             jobs.add(retries.retried(id).orElse(RunJobParams.of(null)));
+            unknown.add(retries.unknown(id));
         }
         if (jobs.size() == 1) {
-            return single(policy, jobs.get(0), tokenUser, parents);
+            return unknown.get(0) ? unknownRetry(tokenUser) : single(policy, jobs.get(0), tokenUser, parents);
         }
-        return group(policy, jobs, false, false, true, tokenUser, parents);
+        Classification c = group(policy, jobs, false, false, true, tokenUser, parents);
+        if (!unknown.contains(true) || !(c.jobClass() instanceof Batch b)) {
+            return c;
+        }
+        // Members whose job could not be looked up count as parallel apps at depth 0.
+        List<JobClass> members = new ArrayList<>(b.members());
+        List<SlotClaim> claims = new ArrayList<>(c.claims());
+        for (int k = 0; k < c.jobIndexes().size(); k++) {
+            if (unknown.get(c.jobIndexes().get(k))) {
+                members.set(k, new Parent(0, UNKNOWN_APP, null));
+                claims.set(k, SlotClaim.parentAt(0, UNKNOWN_APP));
+            }
+        }
+        return new Classification(new Batch(members, true), c.ledgerUser(), claims, c.jobIndexes());
+    }
+
+    /** A retry of a job the proxy could not look up: the strictest class it could have. */
+    private static Classification unknownRetry(String tokenUser) {
+        Parent p = new Parent(0, UNKNOWN_APP, null);
+        return new Classification(p, tokenUser, List.of(claim(p)), List.of(0));
     }
 
     private static JobClass memberClass(AdmissionPolicy policy, RunJobParams job, boolean callAsAdmin,

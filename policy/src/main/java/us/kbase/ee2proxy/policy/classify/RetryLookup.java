@@ -2,6 +2,7 @@ package us.kbase.ee2proxy.policy.classify;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import us.kbase.ee2proxy.policy.request.RunJobParams;
 
 /**
@@ -15,11 +16,39 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
 public interface RetryLookup {
     RetryLookup NONE = jobId -> Optional.empty();
 
-    /** The retried job's params, or empty when unknown (then the retry is a plain job). */
+    /**
+     * The retried job's params, or empty when EE2 will not show it to the caller (then EE2 refuses
+     * the retry too, and it is a plain job) or when it could not be found out ({@link #unknown}).
+     */
     Optional<RunJobParams> retried(String jobId);
 
+    /**
+     * Whether the retried job could not be looked up at all (EE2 unreachable or too slow): the
+     * retry may be of a parallel app, so it is classified as the strictest class, a parallel app at
+     * depth 0. Every ambiguity is "the job may exist".
+     */
+    default boolean unknown(String jobId) {
+        return false;
+    }
+
     static RetryLookup of(Map<String, RunJobParams> known) {
+        return of(known, Set.of());
+    }
+
+    /** The same, with the ids whose lookup could not be answered. */
+    static RetryLookup of(Map<String, RunJobParams> known, Set<String> unknown) {
         Map<String, RunJobParams> copy = Map.copyOf(known);
-        return jobId -> Optional.ofNullable(copy.get(jobId));
+        Set<String> notAnswered = Set.copyOf(unknown);
+        return new RetryLookup() {
+            @Override
+            public Optional<RunJobParams> retried(String jobId) {
+                return Optional.ofNullable(copy.get(jobId));
+            }
+
+            @Override
+            public boolean unknown(String jobId) {
+                return !copy.containsKey(jobId) && notAnswered.contains(jobId);
+            }
+        };
     }
 }
