@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An EE2 oracle for the proxy's tests: what Execution Engine 2 would do with a request.
 
-Standard library only (Python 3.8+). It decides as EE2's server code does, written from
+Standard library only (Python 3.7+). It decides as EE2's server code does, written from
 kbase/execution_engine2 (execution_engine2Server.py, jsonrpcbase, execution_engine2Impl.py,
 sdk/SDKMethodRunner.py, sdk/EE2Runjob.py, sdk/EE2Status.py, db/MongoUtil.py,
 utils/application_info.py, sdk/job_submission_parameters.py) and /work/shared/EE2-PROTOCOL.md:
@@ -394,7 +394,7 @@ class Ee2:
         info = self.check_job_arguments([params])[0]
         return self.submit(caller, params, reqs, info, via=via, retry_of=retry_of)
 
-    def submit(self, caller, params, reqs, info, via, batch_id=None, retry_of=None):
+    def submit(self, caller, params, reqs, info, via, batch_id=None, retry_of=None, parent_as_sent=None):
         """EE2RunJob._run: save the record (_init_job_rec), then submit it to HTCondor."""
         if "method" not in params:
             fail("method is required for job initialization")
@@ -448,6 +448,7 @@ class Ee2:
         created = {"event": "create", "job_id": job_id, "via": via, "owner": owner,
                    "ledger_user": ledger_user, "exempt": reqs["ignore_concurrency_limits"],
                    "method": params["method"], "app_id": app_id, "parent_job_id": stored_parent,
+                   "parent_job_id_sent": parent if batch_id is None else parent_as_sent,
                    "batch_id": batch_id, "retry_of": retry_of, "batch_container": False,
                    "in_condor": False}
         created.update(info)
@@ -504,9 +505,11 @@ class Ee2:
         self.call["created"].append(batch_id)
         children = []
         for job, req, info in zip(params, reqs, infos):
+            sent = job.get("parent_job_id")
             job["parent_job_id"] = batch_id
             try:
-                children.append(self.submit(caller, job, req, info, via="run_job_batch", batch_id=batch_id))
+                children.append(self.submit(caller, job, req, info, via="run_job_batch", batch_id=batch_id,
+                                            parent_as_sent=sent))
             except MethodFailed:
                 for child in children:  # _abort_child_jobs
                     self.cancel(caller, child, 3, False, via="run_job_batch abort")
