@@ -9,8 +9,6 @@ final class Bodies {
 
     private Bodies() {}
 
-    static final String RUN_JOB = "execution_engine2.run_job";
-
     /** {@code {"method": ..., "params": [...], "version": "1.1", "id": "..."}}. */
     static Js.Obj envelope(String method, List<Object> params) {
         return Js.obj("method", method, "params", params, "version", "1.1", "id", Long.toString(IDS.incrementAndGet()));

@@ -612,7 +612,6 @@ final class BodyGenerator {
         return values.get(rnd.nextInt(values.size()));
     }
 
-    @SuppressWarnings("unchecked")
     private <T> T pick(T[] values) {
         return values[rnd.nextInt(values.length)];
     }

@@ -162,12 +162,6 @@ final class Differential {
             return oracle;
         }
 
-        /** Stops watching a user (its state no longer tells anything, e.g. after an earlier finding). */
-        void unwatch(String user) {
-            watched.remove(user);
-            standing.removeIf(k -> k.contains("|" + user + "|"));
-        }
-
         /** Whether the proxy's counts for the user equal what EE2 runs, job for job. */
         boolean inStep(String user) {
             View v = view(user);

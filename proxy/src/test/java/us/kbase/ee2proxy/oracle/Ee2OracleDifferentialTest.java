@@ -50,7 +50,7 @@ import us.kbase.ee2proxy.testing.LoopbackConfig;
  * {@link KnownFailures}, and removed as their fixes merge.
  *
  * <p>CI runs 2,000 generated bodies with a fixed seed. A longer run:
- * {@code mvn -B -o -pl proxy -am test -Dtest=Ee2OracleDifferentialTest -Dsurefire.failIfNoSpecifiedTests=false
+ * {@code mvn -B -pl proxy -am test -Dtest=Ee2OracleDifferentialTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dee2proxy.oracleBodies=100000 -Dee2proxy.oracleSeed=$RANDOM -Djunit.jupiter.execution.timeout.default=3h}.
  * Every step is written to {@code proxy/target/ee2-oracle/}: {@code hand-written.txt},
  * {@code generated-summary.txt} and {@code generated-steps.txt}.

@@ -131,10 +131,6 @@ final class Truth {
         this.rules = rules;
     }
 
-    Rules rules() {
-        return rules;
-    }
-
     Delta apply(List<JsonNode> events) {
         List<Job> created = new ArrayList<>();
         List<Job> ended = new ArrayList<>();
