@@ -38,6 +38,10 @@ final class BodyGenerator {
     static final String BILL_TO_SPACES = "bill-to-user-spaces";
     static final String FINISH_INVALID_OUTPUT = "finish-invalid-output";
     static final String JOB_ID_CASE = "job-id-case";
+    /** A run_job in KBParallel's shape (remote_url, or a module-only app_id): trusted as a running app's. */
+    static final String KBPARALLEL_SHAPE = "kbparallel-shape";
+    /** A finish or cancel whose answer proves nothing (id null: an empty 200; HEAD: no body). */
+    static final String UNPROVEN_FINISH = "unproven-finish";
     /** Tags a retry takes from the job it retries: EE2 runs the retry from the job's stored input. */
     private static final Set<String> INHERITED = Set.of(APP_ID_FORM, METHOD_WHITESPACE, OWN_MODULE_CHILD);
 
@@ -470,15 +474,31 @@ final class BodyGenerator {
     // ------------------------------------------------------------------------------------------
     // Envelope, token, encoding
 
+    /** run_job or run_job_concierge whose job carries remote_url or an app_id that is a module alone. */
+    private static boolean kbParallelShaped(Body b) {
+        if (!b.method.startsWith("run_job") || b.method.equals("run_job_batch") || b.params.isEmpty()
+                || !(b.params.get(0) instanceof Js.Obj job)) {
+            return false;
+        }
+        Object appId = job.get("app_id");
+        return job.get("remote_url") != null
+                || appId instanceof String a && !a.isEmpty() && a.indexOf('/') < 0 && a.indexOf('.') < 0;
+    }
+
     private Differential.Request envelope(Body b, Cast cast) {
         Js.Obj env = obj("method", "execution_engine2." + b.method, "params", b.params, "version", "1.1",
                 "id", Long.toString(++ids));
         String httpMethod = "POST";
         int r = rnd.nextInt(100);
+        if (kbParallelShaped(b)) {
+            tags.add(KBPARALLEL_SHAPE);
+        }
         if (r < 4) {
             env.set("id", Js.NULL);
             if (b.createsJobs) {
                 tags.add(UNREADABLE_REPLY);
+            } else {
+                tags.add(UNPROVEN_FINISH);
             }
         } else if (r < 7) {
             env.set("id", pick(list(7, 2.5, true, new Js.Raw("NaN"), "")));
@@ -490,6 +510,8 @@ final class BodyGenerator {
             httpMethod = "HEAD";
             if (b.createsJobs) {
                 tags.add(UNREADABLE_REPLY);
+            } else {
+                tags.add(UNPROVEN_FINISH);
             }
         } else if (r < 12) {
             httpMethod = pick(strings("GET", "PUT"));
