@@ -114,7 +114,8 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new FrontendInitializer(relay)), transport));
             try {
-                admin = AdminServer.start(config.admin(), transport, metrics, adminActions);
+                admin = AdminServer.start(config.admin(), config.timeouts().adminIdle(), config.limits().maxAdminConnections(),
+                        transport, metrics, adminActions);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) { // Netty rethrows the bind's failure unchecked
