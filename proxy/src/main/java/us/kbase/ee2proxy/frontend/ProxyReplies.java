@@ -57,8 +57,11 @@ final class ProxyReplies {
         };
     }
 
-    /** A request the HTTP decoder or a size limit refused. */
+    /** A request the HTTP decoder, a size limit or a {@link Refusal} stopped before it was read whole. */
     Reply unreadable(Throwable cause) {
+        if (cause instanceof Refusal refusal) {
+            return refused(refusal);
+        }
         if (cause instanceof TooLongHttpContentException || cause instanceof BodyTooLargeException) {
             return new Reply(ErrorKind.BODY_TOO_LARGE, Ee2ErrorReply.serverError(
                     "The request body is larger than ee2-admission-proxy's limit of " + config.limits().maxBodyBytes()
@@ -76,6 +79,26 @@ final class ProxyReplies {
         return new Reply(ErrorKind.MALFORMED_REQUEST, Ee2ErrorReply.serverError(
                 "ee2-admission-proxy could not read the HTTP request (" + detail + ")." + NOT_SENT
                         + " The client sent invalid HTTP/1.1; a KBase client never does, so check what sent it."));
+    }
+
+    /** A request the proxy answers itself, unsent, before reading it whole. */
+    Reply refused(Refusal refusal) {
+        return switch (refusal.kind()) {
+            case METHOD_NOT_SERVED -> new Reply(ErrorKind.METHOD_NOT_SERVED, Ee2ErrorReply.serverError(
+                    "ee2-admission-proxy sends only POST requests (Execution Engine 2's JSON-RPC calls) and OPTIONS requests"
+                            + " (CORS) to Execution Engine 2, and this was a " + abbreviate(refusal.detail()) + " request."
+                            + NOT_SENT + " Send JSON-RPC calls as POST requests with the call in the body."));
+            case EXPECTATION_NOT_SUPPORTED -> new Reply(ErrorKind.EXPECTATION_NOT_SUPPORTED, Ee2ErrorReply.serverError(
+                    "The request's header 'Expect: " + abbreviate(refusal.detail()) + "' asks for something ee2-admission-proxy"
+                            + " does not support (it understands only 'Expect: 100-continue')." + NOT_SENT
+                            + " Send it again without that header."));
+        };
+    }
+
+    /** Client-chosen text quoted in a message: a method or header value, kept short. */
+    private static String abbreviate(String text) {
+        String t = text == null ? "" : text;
+        return t.length() <= 64 ? t : t.substring(0, 61) + "...";
     }
 
     /** The admission gate failed to decide (a bug or an outage the gate did not handle itself). */

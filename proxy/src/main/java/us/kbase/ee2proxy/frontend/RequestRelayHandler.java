@@ -7,7 +7,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
@@ -50,19 +49,23 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     private static final long LINGER_SECONDS = 2;
 
     private final Relay relay;
+    private final String clientIp;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
     private final CallInProgress call = new CallInProgress();
     private ChannelHandlerContext ctx;
     private Ee2ReplyRelay ee2Replies;
     private AnswerWriter answers;
-    private String clientIp;
     /** The connection is being closed after a refusal: whatever still arrives is dropped. */
     private boolean closing;
     /** The client ended its sending side: answer what it sent, then close. */
     private boolean inputEnded;
 
-    RequestRelayHandler(Relay relay) {
+    /**
+     * @param clientIp the client's address as text ({@link UpstreamRequests#clientIp}, computed once per connection)
+     */
+    RequestRelayHandler(Relay relay, String clientIp) {
         this.relay = relay;
+        this.clientIp = clientIp;
     }
 
     @Override
@@ -74,7 +77,6 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        this.clientIp = UpstreamRequests.clientIp(ctx.channel().remoteAddress());
         relay.metrics().connectionOpened();
         ctx.read();
     }
@@ -84,7 +86,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         relay.metrics().connectionClosed();
         FullHttpRequest queued;
         while ((queued = pipelined.poll()) != null) {
-            queued.release();
+            discard(queued);
         }
         if (call.awaited() != null) {
             // The gate drops a held request when it sees this; the verdict, whatever it is, is
@@ -100,8 +102,12 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request) || closing) {
-            ReferenceCountUtil.release(msg);
+        if (!(msg instanceof FullHttpRequest request)) {
+            ReferenceCountUtil.release(msg); // bytes no longer decoded (FrontendInitializer.stopDecoding)
+            return;
+        }
+        if (closing) {
+            discard(request);
             return;
         }
         if (call.active()) {
@@ -109,6 +115,11 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         handle(request);
+    }
+
+    /** Lets go of a request that will not be answered. */
+    private void discard(FullHttpRequest request) {
+        request.release();
     }
 
     @Override
@@ -182,19 +193,36 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         call.begin(request);
         relay.metrics().requestStarted();
         if (request.decoderResult().isFailure()) {
+            // Malformed, or refused before it was read whole (Refusal): either way the rest of it
+            // was not read, so the connection closes after this answer.
+            Throwable cause = request.decoderResult().cause();
+            String label = cause instanceof Refusal ? MethodLabels.REFUSED : MethodLabels.UNREADABLE;
             call.closeAfterAnswer();
-            call.methodLabel(MethodLabels.UNREADABLE);
-            relay.metrics().request(MethodLabels.UNREADABLE);
-            answers.answer(relay.replies().unreadable(request.decoderResult().cause()));
+            call.methodLabel(label);
+            relay.metrics().request(label);
+            answers.answer(relay.replies().unreadable(cause));
             return;
         }
-        if (HttpMethod.OPTIONS.equals(request.method())) {
-            // EE2 answers OPTIONS (CORS) without reading a body.
-            call.methodLabel(MethodLabels.OPTIONS);
-            relay.metrics().request(MethodLabels.OPTIONS);
-            forward();
-            return;
+        switch (Route.of(request)) {
+            case CALL -> call(request);
+            case CORS -> {
+                // EE2 answers OPTIONS (CORS) without reading a body.
+                call.methodLabel(MethodLabels.OPTIONS);
+                relay.metrics().request(MethodLabels.OPTIONS);
+                forward();
+            }
+            case NOT_SERVED -> {
+                // RequestScreen refuses these at their head; one that got here anyway is never forwarded either.
+                call.closeAfterAnswer();
+                call.methodLabel(MethodLabels.REFUSED);
+                relay.metrics().request(MethodLabels.REFUSED);
+                answers.answer(relay.replies().unreadable(new Refusal(Refusal.Kind.METHOD_NOT_SERVED, request.method().name())));
+            }
         }
+    }
+
+    /** A POST: the JSON-RPC call is sniffed, decided on by the gate, and forwarded or answered. */
+    private void call(FullHttpRequest request) {
         SniffResult sniffed = JsonRpcSniffer.sniff(request.content());
         call.methodLabel(MethodLabels.of(sniffed));
         relay.metrics().request(call.methodLabel());
@@ -331,6 +359,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
      */
     private void lingerThenClose() {
         closing = true;
+        FrontendInitializer.stopDecoding(ctx.pipeline());
         Channel ch = ctx.channel();
         if (ch instanceof DuplexChannel duplex) {
             duplex.shutdownOutput();
