@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.frontend;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,13 @@ public final class FrontendInitializer extends ChannelInitializer<SocketChannel>
         relay.clients().add(ch);
         String clientIp = UpstreamRequests.clientIp(ch.remoteAddress());
         ChannelPipeline p = ch.pipeline();
-        p.addLast(CODEC, new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 65536));
+        // No pipelining bound in the codec: Netty's (128 by default) throws once that many requests
+        // are decoded and unanswered, and the connection closes under calls already sent to EE2.
+        // The relay bounds it instead (limits.maxPipelinedRequests), refusing before forwarding.
+        p.addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxInitialLineBytes())
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setMaxChunkSize(65536), Integer.MAX_VALUE));
         p.addLast("idle", new IdleStateHandler(0, 0, relay.config().timeouts().clientIdle().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("screen", new RequestScreen(limits.maxBodyBytes()));
         p.addLast("aggregate", new BodyLimitAggregator(limits.maxBodyBytes()));

@@ -92,6 +92,12 @@ final class ProxyReplies {
                     "The request's header 'Expect: " + abbreviate(refusal.detail()) + "' asks for something ee2-admission-proxy"
                             + " does not support (it understands only 'Expect: 100-continue')." + NOT_SENT
                             + " Send it again without that header."));
+            case PIPELINE_TOO_DEEP -> new Reply(ErrorKind.PIPELINE_TOO_DEEP, Ee2ErrorReply.serverError(
+                    "This connection sent more than " + config.limits().maxPipelinedRequests() + " requests ahead of their"
+                            + " answers (HTTP pipelining; ee2-admission-proxy's limits.maxPipelinedRequests). Neither this request"
+                            + " nor any sent after it on this connection was sent to Execution Engine 2, so they submitted no job;"
+                            + " the connection closes after this answer. Send them again, at most "
+                            + config.limits().maxPipelinedRequests() + " at a time per connection."));
         };
     }
 

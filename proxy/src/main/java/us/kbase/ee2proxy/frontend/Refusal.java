@@ -19,7 +19,9 @@ final class Refusal extends RuntimeException {
         /** A method EE2 does not serve ({@link Route#NOT_SERVED}); the detail is the method. */
         METHOD_NOT_SERVED,
         /** An {@code Expect} other than 100-continue; the detail is its value. */
-        EXPECTATION_NOT_SUPPORTED
+        EXPECTATION_NOT_SUPPORTED,
+        /** More requests sent ahead of their answers than {@code limits.maxPipelinedRequests}. */
+        PIPELINE_TOO_DEEP
     }
 
     private final Kind kind;

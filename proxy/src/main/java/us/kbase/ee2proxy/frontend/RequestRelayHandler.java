@@ -32,6 +32,12 @@ import us.kbase.ee2proxy.metrics.ErrorKind;
  * reads the next request. That is the back-pressure (a slow client is never read ahead of, a slow
  * EE2 is never flooded) and it keeps pipelined responses in order.
  *
+ * <p>One read can still bring many requests: the codec decodes every request in the bytes it got,
+ * and those wait here, in order. At most {@code limits.maxPipelinedRequests} may be unanswered at
+ * once (the one being answered included); the next is answered with an EE2-shaped refusal in its
+ * turn, it and everything after it unsent, and the connection closes after that answer. So every
+ * request sent to EE2 gets its answer, however deep a client pipelines.
+ *
  * <p>The channel runs with AUTO_READ off; every {@code ctx.read()} here is deliberate. The handler
  * is also the connection's {@link Caller} (for the gate); the call's state ({@link CallInProgress})
  * and its exchange with EE2 are per connection, so the fast path allocates no per-request objects
@@ -50,6 +56,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
 
     private final Relay relay;
     private final String clientIp;
+    private final int maxPipelined;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
     private final CallInProgress call = new CallInProgress();
     private ChannelHandlerContext ctx;
@@ -57,6 +64,8 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     private AnswerWriter answers;
     /** The connection is being closed after a refusal: whatever still arrives is dropped. */
     private boolean closing;
+    /** A request past the pipelining bound was refused: the requests after it are dropped, unsent. */
+    private boolean refusedRest;
     /** The client ended its sending side: answer what it sent, then close. */
     private boolean inputEnded;
 
@@ -66,6 +75,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     RequestRelayHandler(Relay relay, String clientIp) {
         this.relay = relay;
         this.clientIp = clientIp;
+        this.maxPipelined = relay.config().limits().maxPipelinedRequests();
     }
 
     @Override
@@ -106,15 +116,31 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             ReferenceCountUtil.release(msg); // bytes no longer decoded (FrontendInitializer.stopDecoding)
             return;
         }
-        if (closing) {
+        if (closing || refusedRest) {
             discard(request);
             return;
         }
         if (call.active()) {
-            pipelined.addLast(request);
+            if (pipelined.size() + 1 < maxPipelined) { // the one being answered, those queued, and this one
+                pipelined.addLast(request);
+            } else {
+                refuseFrom(request);
+            }
             return;
         }
         handle(request);
+    }
+
+    /**
+     * {@code request} is one more than the client may send ahead of its answers: it is answered with
+     * a refusal in its turn, and neither it nor anything after it is sent to EE2 or even decoded, so
+     * no call is ever forwarded whose answer would be dropped. The connection closes after that answer.
+     */
+    private void refuseFrom(FullHttpRequest request) {
+        refusedRest = true;
+        FrontendInitializer.stopDecoding(ctx.pipeline());
+        pipelined.addLast(new Refusal(Refusal.Kind.PIPELINE_TOO_DEEP, String.valueOf(maxPipelined)).standIn(request));
+        discard(request);
     }
 
     /** Lets go of a request that will not be answered. */
