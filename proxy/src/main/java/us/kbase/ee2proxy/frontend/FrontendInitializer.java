@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 import us.kbase.ee2proxy.config.Limits;
 
 /**
- * A client connection's pipeline: the HTTP/1.1 codec with the header limits, the idle timer, the
- * request screen (methods, Expect, the body limit, 100-continue), aggregation, then the relay. The
- * connection joins the proxy's {@link ClientConnections}, which a drain and close act on.
+ * A client connection's pipeline: the request deadline (on the bytes, before they are decoded), the
+ * HTTP/1.1 codec with the header limits, the idle timer, the request screen (methods, Expect, the
+ * body limit, 100-continue), aggregation, then the relay. The connection joins the
+ * proxy's {@link ClientConnections}, which a drain and close act on.
  */
 public final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private static final String CODEC = "http";
@@ -28,7 +29,9 @@ public final class FrontendInitializer extends ChannelInitializer<SocketChannel>
         Limits limits = relay.config().limits();
         relay.clients().add(ch);
         String clientIp = UpstreamRequests.clientIp(ch.remoteAddress());
+        RequestDeadline deadline = new RequestDeadline(relay.config().timeouts().request().toNanos());
         ChannelPipeline p = ch.pipeline();
+        p.addLast("deadline", deadline);
         // No pipelining bound in the codec: Netty's (128 by default) throws once that many requests
         // are decoded and unanswered, and the connection closes under calls already sent to EE2.
         // The relay bounds it instead (limits.maxPipelinedRequests), refusing before forwarding.
@@ -39,7 +42,7 @@ public final class FrontendInitializer extends ChannelInitializer<SocketChannel>
         p.addLast("idle", new IdleStateHandler(0, 0, relay.config().timeouts().clientIdle().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("screen", new RequestScreen(limits.maxBodyBytes()));
         p.addLast("aggregate", new BodyLimitAggregator(limits.maxBodyBytes()));
-        p.addLast("relay", new RequestRelayHandler(relay, clientIp));
+        p.addLast("relay", new RequestRelayHandler(relay, deadline, clientIp));
     }
 
     /**

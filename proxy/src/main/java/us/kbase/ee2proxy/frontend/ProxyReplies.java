@@ -98,6 +98,10 @@ final class ProxyReplies {
                             + " nor any sent after it on this connection was sent to Execution Engine 2, so they submitted no job;"
                             + " the connection closes after this answer. Send them again, at most "
                             + config.limits().maxPipelinedRequests() + " at a time per connection."));
+            case REQUEST_TIMEOUT -> new Reply(ErrorKind.REQUEST_TIMEOUT, Ee2ErrorReply.serverError(
+                    "The request did not arrive whole within " + seconds(config.timeouts().request())
+                            + " (ee2-admission-proxy's timeouts.request): the client sent it too slowly, or stopped sending it."
+                            + NOT_SENT + " Send it again; if this persists, check the network between the client and KBase."));
         };
     }
 

@@ -3,9 +3,12 @@ package us.kbase.ee2proxy.frontend;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Why the proxy answers a request itself before reading it whole, without sending it to EE2. It
@@ -21,7 +24,9 @@ final class Refusal extends RuntimeException {
         /** An {@code Expect} other than 100-continue; the detail is its value. */
         EXPECTATION_NOT_SUPPORTED,
         /** More requests sent ahead of their answers than {@code limits.maxPipelinedRequests}. */
-        PIPELINE_TOO_DEEP
+        PIPELINE_TOO_DEEP,
+        /** Not arrived whole within {@code timeouts.request}. */
+        REQUEST_TIMEOUT
     }
 
     private final Kind kind;
@@ -53,6 +58,14 @@ final class Refusal extends RuntimeException {
         FullHttpRequest refused = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
                 Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
         refused.setDecoderResult(DecoderResult.failure(why));
+        return refused;
+    }
+
+    /** A stand-in for a request whose head never arrived whole (the request deadline passed). */
+    FullHttpRequest standIn() {
+        FullHttpRequest refused = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
+                Unpooled.EMPTY_BUFFER, DefaultHttpHeadersFactory.headersFactory().newHeaders(), EmptyHttpHeaders.INSTANCE);
+        refused.setDecoderResult(DecoderResult.failure(this));
         return refused;
     }
 }

@@ -55,6 +55,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     private static final long LINGER_SECONDS = 2;
 
     private final Relay relay;
+    private final RequestDeadline deadline;
     private final String clientIp;
     private final int maxPipelined;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
@@ -70,10 +71,12 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     private boolean inputEnded;
 
     /**
+     * @param deadline the connection's request deadline, told when this waits for a request and when one arrived
      * @param clientIp the client's address as text ({@link UpstreamRequests#clientIp}, computed once per connection)
      */
-    RequestRelayHandler(Relay relay, String clientIp) {
+    RequestRelayHandler(Relay relay, RequestDeadline deadline, String clientIp) {
         this.relay = relay;
+        this.deadline = deadline;
         this.clientIp = clientIp;
         this.maxPipelined = relay.config().limits().maxPipelinedRequests();
     }
@@ -88,6 +91,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         relay.metrics().connectionOpened();
+        deadline.awaiting();
         ctx.read();
     }
 
@@ -116,6 +120,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             ReferenceCountUtil.release(msg); // bytes no longer decoded (FrontendInitializer.stopDecoding)
             return;
         }
+        deadline.arrived();
         if (closing || refusedRest) {
             discard(request);
             return;
@@ -166,6 +171,10 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             proxyClosing();
             return;
         }
+        if (evt == RequestDeadline.Expired.EVENT) {
+            requestExpired();
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
     }
 
@@ -180,6 +189,19 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             ctx.close();
         }
         // else a request on its way to EE2 (or queued behind one): answered, then closed (answered)
+    }
+
+    /**
+     * The request being received did not arrive whole in time. The deadline runs only while this
+     * waits for a request, so nothing is in progress or queued: it is answered at once, and what the
+     * client still sends is not read as HTTP any more.
+     */
+    private void requestExpired() {
+        if (call.active() || !pipelined.isEmpty() || closing) {
+            return;
+        }
+        FrontendInitializer.stopDecoding(ctx.pipeline());
+        handle(new Refusal(Refusal.Kind.REQUEST_TIMEOUT, "timeouts.request").standIn());
     }
 
     /**
@@ -367,6 +389,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         } else if (inputEnded) {
             ctx.channel().close();
         } else {
+            deadline.awaiting();
             ctx.read();
         }
     }
