@@ -12,7 +12,7 @@ import us.kbase.ee2proxy.config.Limits;
 /**
  * A client connection's pipeline: the request deadline (on the bytes, before they are decoded), the
  * HTTP/1.1 codec with the header limits, the idle timer, the request screen (methods, Expect, the
- * body limit, 100-continue), aggregation, then the relay. The connection joins the
+ * body limit and budget, 100-continue), aggregation, then the relay. The connection joins the
  * proxy's {@link ClientConnections}, which a drain and close act on.
  */
 public final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
@@ -29,6 +29,7 @@ public final class FrontendInitializer extends ChannelInitializer<SocketChannel>
         Limits limits = relay.config().limits();
         relay.clients().add(ch);
         String clientIp = UpstreamRequests.clientIp(ch.remoteAddress());
+        BodyBudget.Account bodies = relay.bodies().open(clientIp);
         RequestDeadline deadline = new RequestDeadline(relay.config().timeouts().request().toNanos());
         ChannelPipeline p = ch.pipeline();
         p.addLast("deadline", deadline);
@@ -40,9 +41,9 @@ public final class FrontendInitializer extends ChannelInitializer<SocketChannel>
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(65536), Integer.MAX_VALUE));
         p.addLast("idle", new IdleStateHandler(0, 0, relay.config().timeouts().clientIdle().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("screen", new RequestScreen(limits.maxBodyBytes()));
+        p.addLast("screen", new RequestScreen(limits.maxBodyBytes(), bodies));
         p.addLast("aggregate", new BodyLimitAggregator(limits.maxBodyBytes()));
-        p.addLast("relay", new RequestRelayHandler(relay, deadline, clientIp));
+        p.addLast("relay", new RequestRelayHandler(relay, deadline, bodies, clientIp));
     }
 
     /**

@@ -21,6 +21,12 @@ final class ProxyReplies {
     private static final String MAYBE_SENT = " The request had already been sent: if it submitted a job, that job may exist;"
             + " check your jobs before submitting again.";
 
+    /**
+     * When to try again after a full body budget: bodies are given back as their calls are answered,
+     * or at the latest at the request deadline, so a few seconds usually finds room.
+     */
+    private static final String RETRY_AFTER_SECONDS = "5";
+
     private final String upstream;
     private final ProxyConfig config;
 
@@ -102,6 +108,17 @@ final class ProxyReplies {
                     "The request did not arrive whole within " + seconds(config.timeouts().request())
                             + " (ee2-admission-proxy's timeouts.request): the client sent it too slowly, or stopped sending it."
                             + NOT_SENT + " Send it again; if this persists, check the network between the client and KBase."));
+            case BODY_BUFFERS_FULL -> new Reply(ErrorKind.BODY_BUFFERS_FULL, Ee2ErrorReply.serverError(
+                    "ee2-admission-proxy is busy receiving other large requests and has no room to hold this request's body"
+                            + " now (limits.maxBufferedBodyBytes, " + config.limits().maxBufferedBodyBytes()
+                            + " bytes for all clients together)." + NOT_SENT + " Try again in a few seconds.")
+                    .withHeader("Retry-After", RETRY_AFTER_SECONDS));
+            case ADDRESS_BODY_BUFFERS_FULL -> new Reply(ErrorKind.BODY_BUFFERS_FULL, Ee2ErrorReply.serverError(
+                    "ee2-admission-proxy is busy receiving other large requests from the same address and has no room to hold"
+                            + " this request's body now (limits.maxBufferedBodyBytesPerAddress, "
+                            + config.limits().maxBufferedBodyBytesPerAddress() + " bytes per client address)." + NOT_SENT
+                            + " Try again in a few seconds, or send fewer large requests at once.")
+                    .withHeader("Retry-After", RETRY_AFTER_SECONDS));
         };
     }
 

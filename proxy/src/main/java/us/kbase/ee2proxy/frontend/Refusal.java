@@ -26,7 +26,11 @@ final class Refusal extends RuntimeException {
         /** More requests sent ahead of their answers than {@code limits.maxPipelinedRequests}. */
         PIPELINE_TOO_DEEP,
         /** Not arrived whole within {@code timeouts.request}. */
-        REQUEST_TIMEOUT
+        REQUEST_TIMEOUT,
+        /** No room left in {@code limits.maxBufferedBodyBytes}. */
+        BODY_BUFFERS_FULL,
+        /** No room left in {@code limits.maxBufferedBodyBytesPerAddress} for the client's address. */
+        ADDRESS_BODY_BUFFERS_FULL
     }
 
     private final Kind kind;

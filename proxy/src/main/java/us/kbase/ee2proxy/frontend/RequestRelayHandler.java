@@ -56,6 +56,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
 
     private final Relay relay;
     private final RequestDeadline deadline;
+    private final BodyBudget.Account bodies;
     private final String clientIp;
     private final int maxPipelined;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
@@ -72,11 +73,13 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
 
     /**
      * @param deadline the connection's request deadline, told when this waits for a request and when one arrived
+     * @param bodies the connection's share of the body budget, told when a request is taken and let go of
      * @param clientIp the client's address as text ({@link UpstreamRequests#clientIp}, computed once per connection)
      */
-    RequestRelayHandler(Relay relay, RequestDeadline deadline, String clientIp) {
+    RequestRelayHandler(Relay relay, RequestDeadline deadline, BodyBudget.Account bodies, String clientIp) {
         this.relay = relay;
         this.deadline = deadline;
+        this.bodies = bodies;
         this.clientIp = clientIp;
         this.maxPipelined = relay.config().limits().maxPipelinedRequests();
     }
@@ -86,6 +89,11 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         this.ctx = ctx;
         this.ee2Replies = new Ee2ReplyRelay(relay, call, ctx.channel(), this);
         this.answers = new AnswerWriter(relay, call, ctx, this);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        bodies.close(); // done in channelInactive; this covers a channel that never became active
     }
 
     @Override
@@ -110,7 +118,10 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             finishCall();
         }
         // A request already sent to EE2 stays in flight: its answer still matters to whoever
-        // observes it (job tracking), and is then dropped.
+        // observes it (job tracking), and is then dropped (and its body's bytes given back).
+        // Every request the codec could still deliver has been delivered by now (this is the last
+        // handler), so what was reserved for an unfinished body can be given back.
+        bodies.close();
         ctx.fireChannelInactive();
     }
 
@@ -121,6 +132,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         deadline.arrived();
+        bodies.received(request);
         if (closing || refusedRest) {
             discard(request);
             return;
@@ -150,6 +162,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
 
     /** Lets go of a request that will not be answered. */
     private void discard(FullHttpRequest request) {
+        bodies.released(request);
         request.release();
     }
 
@@ -396,6 +409,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
 
     /** The current call is answered (or its client is gone): release it and count it done. */
     void finishCall() {
+        bodies.released(call.request());
         call.end();
         relay.metrics().requestFinished();
     }
