@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param listen where clients connect (EE2's own URL points here)
  * @param admin the admin server ({@code /metrics}, {@code /health}); loopback by default
  * @param upstream EE2
- * @param timeouts connect, response and idle bounds
- * @param limits size bounds
+ * @param timeouts connect, response, request and idle bounds
+ * @param limits size, pipelining, buffered-body and admin-connection bounds
  * @param ioThreads event-loop threads; 0 means one per core
  * @param admission the admission section: policy file, auth2, Redis, hold cap
  */
@@ -24,9 +24,11 @@ public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstre
     public static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 8081);
     public static final UpstreamConfig DEFAULT_UPSTREAM =
             new UpstreamConfig(URI.create("http://127.0.0.1:5000/"), null, true, 64, Duration.ofSeconds(1));
-    public static final Timeouts DEFAULT_TIMEOUTS =
-            new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(300), Duration.ofSeconds(60));
-    public static final Limits DEFAULT_LIMITS = new Limits(8192, 16384, 32 * 1024 * 1024, 128 * 1024 * 1024);
+    public static final Timeouts DEFAULT_TIMEOUTS = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(300),
+            Duration.ofSeconds(60), Timeouts.DEFAULT_REQUEST, Timeouts.DEFAULT_ADMIN_IDLE);
+    public static final Limits DEFAULT_LIMITS = new Limits(8192, 16384, 32 * 1024 * 1024, 128 * 1024 * 1024,
+            Limits.DEFAULT_MAX_PIPELINED_REQUESTS, Limits.DEFAULT_MAX_BUFFERED_BODY_BYTES,
+            Limits.DEFAULT_MAX_BUFFERED_BODY_BYTES_PER_ADDRESS, Limits.DEFAULT_MAX_ADMIN_CONNECTIONS);
 
     public ProxyConfig {
         Objects.requireNonNull(listen, "listen");
@@ -61,6 +63,10 @@ public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstre
 
     public ProxyConfig withLimits(Limits value) {
         return new ProxyConfig(listen, admin, upstream, timeouts, value, ioThreads, admission);
+    }
+
+    public ProxyConfig withIoThreads(int value) {
+        return new ProxyConfig(listen, admin, upstream, timeouts, limits, value, admission);
     }
 
     public ProxyConfig withAdmission(AdmissionConfig value) {

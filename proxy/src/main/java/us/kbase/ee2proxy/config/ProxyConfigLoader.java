@@ -70,14 +70,22 @@ public final class ProxyConfigLoader {
         Timeouts timeouts = new Timeouts(
                 positive(source, "timeouts.connect", or(t.connect(), dt.connect())),
                 positive(source, "timeouts.response", or(t.response(), dt.response())),
-                positive(source, "timeouts.clientIdle", or(t.clientIdle(), dt.clientIdle())));
+                positive(source, "timeouts.clientIdle", or(t.clientIdle(), dt.clientIdle())),
+                positive(source, "timeouts.request", or(t.request(), dt.request())),
+                positive(source, "timeouts.adminIdle", or(t.adminIdle(), dt.adminIdle())));
         LimitSection l = model.limits() == null ? LimitSection.EMPTY : model.limits();
         Limits dl = defaults.limits();
         Limits limits = new Limits(
                 positive(source, "limits.maxInitialLineBytes", or(l.maxInitialLineBytes(), dl.maxInitialLineBytes())),
                 positive(source, "limits.maxHeaderBytes", or(l.maxHeaderBytes(), dl.maxHeaderBytes())),
                 positive(source, "limits.maxBodyBytes", or(l.maxBodyBytes(), dl.maxBodyBytes())),
-                positive(source, "limits.maxResponseBytes", or(l.maxResponseBytes(), dl.maxResponseBytes())));
+                positive(source, "limits.maxResponseBytes", or(l.maxResponseBytes(), dl.maxResponseBytes())),
+                positive(source, "limits.maxPipelinedRequests", or(l.maxPipelinedRequests(), dl.maxPipelinedRequests())),
+                positive(source, "limits.maxBufferedBodyBytes", or(l.maxBufferedBodyBytes(), dl.maxBufferedBodyBytes())),
+                positive(source, "limits.maxBufferedBodyBytesPerAddress",
+                        or(l.maxBufferedBodyBytesPerAddress(), dl.maxBufferedBodyBytesPerAddress())),
+                positive(source, "limits.maxAdminConnections", or(l.maxAdminConnections(), dl.maxAdminConnections())));
+        checkBodyBudgets(source, limits);
         int ioThreads = model.ioThreads() == null ? 0 : model.ioThreads();
         if (ioThreads < 0) {
             throw new ConfigException(source + ": ioThreads: " + ioThreads + " is negative; use 0 for one per core");
@@ -86,6 +94,24 @@ public final class ProxyConfigLoader {
                 overrides.listen() != null ? overrides.listen() : or(model.listen(), defaults.listen()),
                 overrides.admin() != null ? overrides.admin() : or(model.admin(), defaults.admin()),
                 upstream, timeouts, limits, ioThreads, admission(file, source, model.admission()));
+    }
+
+    /**
+     * The budgets must each hold the largest body the proxy accepts, or such a body could never be
+     * received; and one address cannot be allowed more than everyone together.
+     */
+    private static void checkBodyBudgets(String source, Limits limits) {
+        if (limits.maxBufferedBodyBytesPerAddress() > limits.maxBufferedBodyBytes()) {
+            throw new ConfigException(source + ": limits.maxBufferedBodyBytesPerAddress (" + limits.maxBufferedBodyBytesPerAddress()
+                    + " bytes) is larger than limits.maxBufferedBodyBytes (" + limits.maxBufferedBodyBytes()
+                    + " bytes), the budget of all clients together; make it at most that");
+        }
+        if (limits.maxBodyBytes() > limits.maxBufferedBodyBytesPerAddress()) {
+            throw new ConfigException(source + ": limits.maxBodyBytes (" + limits.maxBodyBytes()
+                    + " bytes) is larger than limits.maxBufferedBodyBytesPerAddress (" + limits.maxBufferedBodyBytesPerAddress()
+                    + " bytes), so a body of the largest allowed size could never be received; raise the budget or lower"
+                    + " the body limit");
+        }
     }
 
     private static AdmissionConfig admission(Path file, String source, AdmissionSection a) {
@@ -263,15 +289,21 @@ public final class ProxyConfigLoader {
     record TimeoutSection(
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration connect,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration response,
-            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration clientIdle) {
-        static final TimeoutSection EMPTY = new TimeoutSection(null, null, null);
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration clientIdle,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration request,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration adminIdle) {
+        static final TimeoutSection EMPTY = new TimeoutSection(null, null, null, null, null);
     }
 
     record LimitSection(
             @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxInitialLineBytes,
             @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxHeaderBytes,
             @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxBodyBytes,
-            @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxResponseBytes) {
-        static final LimitSection EMPTY = new LimitSection(null, null, null, null);
+            @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxResponseBytes,
+            Integer maxPipelinedRequests,
+            @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxBufferedBodyBytes,
+            @JsonDeserialize(using = ConfigValues.SizeValue.class) Integer maxBufferedBodyBytesPerAddress,
+            Integer maxAdminConnections) {
+        static final LimitSection EMPTY = new LimitSection(null, null, null, null, null, null, null, null);
     }
 }

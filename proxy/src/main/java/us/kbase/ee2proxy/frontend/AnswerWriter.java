@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
 import us.kbase.ee2proxy.jsonrpc.RpcEnvelope;
@@ -47,7 +48,12 @@ final class AnswerWriter {
         RpcEnvelope envelope = call.envelope();
         Ee2ErrorReply shaped = envelope == null || reply.code() == Ee2ErrorReply.PARSE_ERROR ? reply : reply.withEnvelope(envelope);
         String allowHeaders = call.request().headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
-        write(shaped.toResponse(ctx.alloc(), allowHeaders));
+        FullHttpResponse response = shaped.toResponse(ctx.alloc(), allowHeaders);
+        if (HttpMethod.HEAD.equals(call.request().method())) {
+            // A HEAD answer: the headers a GET would get, Content-Length included, and no body.
+            response.content().clear();
+        }
+        write(response);
     }
 
     void write(FullHttpResponse response) {

@@ -10,6 +10,8 @@ import us.kbase.ee2proxy.jsonrpc.SniffResult;
 final class MethodLabels {
     static final String OPTIONS = "options";
     static final String UNREADABLE = "unreadable_http";
+    /** Refused before it was read whole: a method EE2 does not serve, a limit, the request deadline. */
+    static final String REFUSED = "refused";
     static final String PARSE_ERROR = "parse_error";
     static final String NOT_A_CALL = "not_a_call";
     static final String UNKNOWN = "unknown_method";

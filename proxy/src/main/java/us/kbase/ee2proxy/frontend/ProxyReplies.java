@@ -21,6 +21,12 @@ final class ProxyReplies {
     private static final String MAYBE_SENT = " The request had already been sent: if it submitted a job, that job may exist;"
             + " check your jobs before submitting again.";
 
+    /**
+     * When to try again after a full body budget: bodies are given back as their calls are answered,
+     * or at the latest at the request deadline, so a few seconds usually finds room.
+     */
+    private static final String RETRY_AFTER_SECONDS = "5";
+
     private final String upstream;
     private final ProxyConfig config;
 
@@ -57,8 +63,11 @@ final class ProxyReplies {
         };
     }
 
-    /** A request the HTTP decoder or a size limit refused. */
+    /** A request the HTTP decoder, a size limit or a {@link Refusal} stopped before it was read whole. */
     Reply unreadable(Throwable cause) {
+        if (cause instanceof Refusal refusal) {
+            return refused(refusal);
+        }
         if (cause instanceof TooLongHttpContentException || cause instanceof BodyTooLargeException) {
             return new Reply(ErrorKind.BODY_TOO_LARGE, Ee2ErrorReply.serverError(
                     "The request body is larger than ee2-admission-proxy's limit of " + config.limits().maxBodyBytes()
@@ -76,6 +85,47 @@ final class ProxyReplies {
         return new Reply(ErrorKind.MALFORMED_REQUEST, Ee2ErrorReply.serverError(
                 "ee2-admission-proxy could not read the HTTP request (" + detail + ")." + NOT_SENT
                         + " The client sent invalid HTTP/1.1; a KBase client never does, so check what sent it."));
+    }
+
+    /** A request the proxy answers itself, unsent, before reading it whole. */
+    Reply refused(Refusal refusal) {
+        return switch (refusal.kind()) {
+            case METHOD_NOT_SERVED -> new Reply(ErrorKind.METHOD_NOT_SERVED, Ee2ErrorReply.serverError(
+                    "ee2-admission-proxy sends only POST requests (Execution Engine 2's JSON-RPC calls) and OPTIONS requests"
+                            + " (CORS) to Execution Engine 2, and this was a " + abbreviate(refusal.detail()) + " request."
+                            + NOT_SENT + " Send JSON-RPC calls as POST requests with the call in the body."));
+            case EXPECTATION_NOT_SUPPORTED -> new Reply(ErrorKind.EXPECTATION_NOT_SUPPORTED, Ee2ErrorReply.serverError(
+                    "The request's header 'Expect: " + abbreviate(refusal.detail()) + "' asks for something ee2-admission-proxy"
+                            + " does not support (it understands only 'Expect: 100-continue')." + NOT_SENT
+                            + " Send it again without that header."));
+            case PIPELINE_TOO_DEEP -> new Reply(ErrorKind.PIPELINE_TOO_DEEP, Ee2ErrorReply.serverError(
+                    "This connection sent more than " + config.limits().maxPipelinedRequests() + " requests ahead of their"
+                            + " answers (HTTP pipelining; ee2-admission-proxy's limits.maxPipelinedRequests). Neither this request"
+                            + " nor any sent after it on this connection was sent to Execution Engine 2, so they submitted no job;"
+                            + " the connection closes after this answer. Send them again, at most "
+                            + config.limits().maxPipelinedRequests() + " at a time per connection."));
+            case REQUEST_TIMEOUT -> new Reply(ErrorKind.REQUEST_TIMEOUT, Ee2ErrorReply.serverError(
+                    "The request did not arrive whole within " + seconds(config.timeouts().request())
+                            + " (ee2-admission-proxy's timeouts.request): the client sent it too slowly, or stopped sending it."
+                            + NOT_SENT + " Send it again; if this persists, check the network between the client and KBase."));
+            case BODY_BUFFERS_FULL -> new Reply(ErrorKind.BODY_BUFFERS_FULL, Ee2ErrorReply.serverError(
+                    "ee2-admission-proxy is busy receiving other large requests and has no room to hold this request's body"
+                            + " now (limits.maxBufferedBodyBytes, " + config.limits().maxBufferedBodyBytes()
+                            + " bytes for all clients together)." + NOT_SENT + " Try again in a few seconds.")
+                    .withHeader("Retry-After", RETRY_AFTER_SECONDS));
+            case ADDRESS_BODY_BUFFERS_FULL -> new Reply(ErrorKind.BODY_BUFFERS_FULL, Ee2ErrorReply.serverError(
+                    "ee2-admission-proxy is busy receiving other large requests from the same address and has no room to hold"
+                            + " this request's body now (limits.maxBufferedBodyBytesPerAddress, "
+                            + config.limits().maxBufferedBodyBytesPerAddress() + " bytes per client address)." + NOT_SENT
+                            + " Try again in a few seconds, or send fewer large requests at once.")
+                    .withHeader("Retry-After", RETRY_AFTER_SECONDS));
+        };
+    }
+
+    /** Client-chosen text quoted in a message: a method or header value, kept short. */
+    private static String abbreviate(String text) {
+        String t = text == null ? "" : text;
+        return t.length() <= 64 ? t : t.substring(0, 61) + "...";
     }
 
     /** The admission gate failed to decide (a bug or an outage the gate did not handle itself). */

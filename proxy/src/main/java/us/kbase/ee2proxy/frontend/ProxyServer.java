@@ -1,5 +1,6 @@
 package us.kbase.ee2proxy.frontend;
 
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -35,6 +36,8 @@ public final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
     /** How long close() lets connections answer what waits for a verdict and close, before the event loops stop. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+    /** Request-body bytes held now ({@link BodyBudget}); Prometheus: ee2proxy_request_bodies_buffered_bytes. */
+    static final String BUFFERED_BODY_BYTES = "ee2proxy.request_bodies.buffered_bytes";
 
     private final ProxyConfig config;
     private final ProxyMetrics metrics;
@@ -47,6 +50,7 @@ public final class ProxyServer implements AutoCloseable {
     private EventLoopGroup workers;
     private Channel listener;
     private AdminServer admin;
+    private BodyBudget bodies;
 
     private ProxyServer(Builder b) {
         this.config = b.config;
@@ -103,6 +107,8 @@ public final class ProxyServer implements AutoCloseable {
             UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config);
             metrics.upstreamConnections(pool::openConnections);
             Relay relay = new Relay(config, pool, gate, metrics, clients);
+            bodies = relay.bodies();
+            metrics.registry().gauge(BUFFERED_BODY_BYTES, () -> (Gauge<Long>) bodies::buffered);
             listener = bind(config.listen(), "listen", ClientKeepAlive.apply(new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transport.serverChannel())
@@ -114,7 +120,8 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new FrontendInitializer(relay)), transport));
             try {
-                admin = AdminServer.start(config.admin(), transport, metrics, adminActions);
+                admin = AdminServer.start(config.admin(), config.timeouts().adminIdle(), config.limits().maxAdminConnections(),
+                        transport, metrics, adminActions);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) { // Netty rethrows the bind's failure unchecked
@@ -197,6 +204,11 @@ public final class ProxyServer implements AutoCloseable {
 
     public ProxyMetrics metrics() {
         return metrics;
+    }
+
+    /** The request-body budget (tests check that everything reserved is given back). */
+    BodyBudget bodyBudget() {
+        return bodies;
     }
 
     /** The open client connections (tests look at their options). */

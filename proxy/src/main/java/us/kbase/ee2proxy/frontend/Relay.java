@@ -7,9 +7,10 @@ import us.kbase.ee2proxy.upstream.UpstreamPool;
 
 /** What every client connection's relay shares: built once per server. */
 record Relay(ProxyConfig config, UpstreamPool pool, AdmissionGate gate, ProxyMetrics metrics, ClientConnections clients,
-        UpstreamRequests requests, ProxyReplies replies) {
+        UpstreamRequests requests, ProxyReplies replies, BodyBudget bodies) {
 
     Relay(ProxyConfig config, UpstreamPool pool, AdmissionGate gate, ProxyMetrics metrics, ClientConnections clients) {
-        this(config, pool, gate, metrics, clients, new UpstreamRequests(config.upstream()), new ProxyReplies(config));
+        this(config, pool, gate, metrics, clients, new UpstreamRequests(config.upstream()), new ProxyReplies(config),
+                new BodyBudget(config.limits()));
     }
 }

@@ -7,7 +7,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
@@ -33,6 +32,12 @@ import us.kbase.ee2proxy.metrics.ErrorKind;
  * reads the next request. That is the back-pressure (a slow client is never read ahead of, a slow
  * EE2 is never flooded) and it keeps pipelined responses in order.
  *
+ * <p>One read can still bring many requests: the codec decodes every request in the bytes it got,
+ * and those wait here, in order. At most {@code limits.maxPipelinedRequests} may be unanswered at
+ * once (the one being answered included); the next is answered with an EE2-shaped refusal in its
+ * turn, it and everything after it unsent, and the connection closes after that answer. So every
+ * request sent to EE2 gets its answer, however deep a client pipelines.
+ *
  * <p>The channel runs with AUTO_READ off; every {@code ctx.read()} here is deliberate. The handler
  * is also the connection's {@link Caller} (for the gate); the call's state ({@link CallInProgress})
  * and its exchange with EE2 are per connection, so the fast path allocates no per-request objects
@@ -50,19 +55,33 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     private static final long LINGER_SECONDS = 2;
 
     private final Relay relay;
+    private final RequestDeadline deadline;
+    private final BodyBudget.Account bodies;
+    private final String clientIp;
+    private final int maxPipelined;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
     private final CallInProgress call = new CallInProgress();
     private ChannelHandlerContext ctx;
     private Ee2ReplyRelay ee2Replies;
     private AnswerWriter answers;
-    private String clientIp;
     /** The connection is being closed after a refusal: whatever still arrives is dropped. */
     private boolean closing;
+    /** A request past the pipelining bound was refused: the requests after it are dropped, unsent. */
+    private boolean refusedRest;
     /** The client ended its sending side: answer what it sent, then close. */
     private boolean inputEnded;
 
-    RequestRelayHandler(Relay relay) {
+    /**
+     * @param deadline the connection's request deadline, told when this waits for a request and when one arrived
+     * @param bodies the connection's share of the body budget, told when a request is taken and let go of
+     * @param clientIp the client's address as text ({@link UpstreamRequests#clientIp}, computed once per connection)
+     */
+    RequestRelayHandler(Relay relay, RequestDeadline deadline, BodyBudget.Account bodies, String clientIp) {
         this.relay = relay;
+        this.deadline = deadline;
+        this.bodies = bodies;
+        this.clientIp = clientIp;
+        this.maxPipelined = relay.config().limits().maxPipelinedRequests();
     }
 
     @Override
@@ -73,9 +92,14 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        bodies.close(); // done in channelInactive; this covers a channel that never became active
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        this.clientIp = UpstreamRequests.clientIp(ctx.channel().remoteAddress());
         relay.metrics().connectionOpened();
+        deadline.awaiting();
         ctx.read();
     }
 
@@ -84,7 +108,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         relay.metrics().connectionClosed();
         FullHttpRequest queued;
         while ((queued = pipelined.poll()) != null) {
-            queued.release();
+            discard(queued);
         }
         if (call.awaited() != null) {
             // The gate drops a held request when it sees this; the verdict, whatever it is, is
@@ -94,21 +118,52 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             finishCall();
         }
         // A request already sent to EE2 stays in flight: its answer still matters to whoever
-        // observes it (job tracking), and is then dropped.
+        // observes it (job tracking), and is then dropped (and its body's bytes given back).
+        // Every request the codec could still deliver has been delivered by now (this is the last
+        // handler), so what was reserved for an unfinished body can be given back.
+        bodies.close();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request) || closing) {
-            ReferenceCountUtil.release(msg);
+        if (!(msg instanceof FullHttpRequest request)) {
+            ReferenceCountUtil.release(msg); // bytes no longer decoded (FrontendInitializer.stopDecoding)
+            return;
+        }
+        deadline.arrived();
+        bodies.received(request);
+        if (closing || refusedRest) {
+            discard(request);
             return;
         }
         if (call.active()) {
-            pipelined.addLast(request);
+            if (pipelined.size() + 1 < maxPipelined) { // the one being answered, those queued, and this one
+                pipelined.addLast(request);
+            } else {
+                refuseFrom(request);
+            }
             return;
         }
         handle(request);
+    }
+
+    /**
+     * {@code request} is one more than the client may send ahead of its answers: it is answered with
+     * a refusal in its turn, and neither it nor anything after it is sent to EE2 or even decoded, so
+     * no call is ever forwarded whose answer would be dropped. The connection closes after that answer.
+     */
+    private void refuseFrom(FullHttpRequest request) {
+        refusedRest = true;
+        FrontendInitializer.stopDecoding(ctx.pipeline());
+        pipelined.addLast(new Refusal(Refusal.Kind.PIPELINE_TOO_DEEP, String.valueOf(maxPipelined)).standIn(request));
+        discard(request);
+    }
+
+    /** Lets go of a request that will not be answered. */
+    private void discard(FullHttpRequest request) {
+        bodies.released(request);
+        request.release();
     }
 
     @Override
@@ -129,6 +184,10 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             proxyClosing();
             return;
         }
+        if (evt == RequestDeadline.Expired.EVENT) {
+            requestExpired();
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
     }
 
@@ -143,6 +202,19 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             ctx.close();
         }
         // else a request on its way to EE2 (or queued behind one): answered, then closed (answered)
+    }
+
+    /**
+     * The request being received did not arrive whole in time. The deadline runs only while this
+     * waits for a request, so nothing is in progress or queued: it is answered at once, and what the
+     * client still sends is not read as HTTP any more.
+     */
+    private void requestExpired() {
+        if (call.active() || !pipelined.isEmpty() || closing) {
+            return;
+        }
+        FrontendInitializer.stopDecoding(ctx.pipeline());
+        handle(new Refusal(Refusal.Kind.REQUEST_TIMEOUT, "timeouts.request").standIn());
     }
 
     /**
@@ -182,19 +254,36 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         call.begin(request);
         relay.metrics().requestStarted();
         if (request.decoderResult().isFailure()) {
+            // Malformed, or refused before it was read whole (Refusal): either way the rest of it
+            // was not read, so the connection closes after this answer.
+            Throwable cause = request.decoderResult().cause();
+            String label = cause instanceof Refusal ? MethodLabels.REFUSED : MethodLabels.UNREADABLE;
             call.closeAfterAnswer();
-            call.methodLabel(MethodLabels.UNREADABLE);
-            relay.metrics().request(MethodLabels.UNREADABLE);
-            answers.answer(relay.replies().unreadable(request.decoderResult().cause()));
+            call.methodLabel(label);
+            relay.metrics().request(label);
+            answers.answer(relay.replies().unreadable(cause));
             return;
         }
-        if (HttpMethod.OPTIONS.equals(request.method())) {
-            // EE2 answers OPTIONS (CORS) without reading a body.
-            call.methodLabel(MethodLabels.OPTIONS);
-            relay.metrics().request(MethodLabels.OPTIONS);
-            forward();
-            return;
+        switch (Route.of(request)) {
+            case CALL -> call(request);
+            case CORS -> {
+                // EE2 answers OPTIONS (CORS) without reading a body.
+                call.methodLabel(MethodLabels.OPTIONS);
+                relay.metrics().request(MethodLabels.OPTIONS);
+                forward();
+            }
+            case NOT_SERVED -> {
+                // RequestScreen refuses these at their head; one that got here anyway is never forwarded either.
+                call.closeAfterAnswer();
+                call.methodLabel(MethodLabels.REFUSED);
+                relay.metrics().request(MethodLabels.REFUSED);
+                answers.answer(relay.replies().unreadable(new Refusal(Refusal.Kind.METHOD_NOT_SERVED, request.method().name())));
+            }
         }
+    }
+
+    /** A POST: the JSON-RPC call is sniffed, decided on by the gate, and forwarded or answered. */
+    private void call(FullHttpRequest request) {
         SniffResult sniffed = JsonRpcSniffer.sniff(request.content());
         call.methodLabel(MethodLabels.of(sniffed));
         relay.metrics().request(call.methodLabel());
@@ -313,12 +402,14 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         } else if (inputEnded) {
             ctx.channel().close();
         } else {
+            deadline.awaiting();
             ctx.read();
         }
     }
 
     /** The current call is answered (or its client is gone): release it and count it done. */
     void finishCall() {
+        bodies.released(call.request());
         call.end();
         relay.metrics().requestFinished();
     }
@@ -331,6 +422,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
      */
     private void lingerThenClose() {
         closing = true;
+        FrontendInitializer.stopDecoding(ctx.pipeline());
         Channel ch = ctx.channel();
         if (ch instanceof DuplexChannel duplex) {
             duplex.shutdownOutput();

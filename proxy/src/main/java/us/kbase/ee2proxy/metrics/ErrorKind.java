@@ -13,6 +13,16 @@ public enum ErrorKind {
     BODY_TOO_LARGE,
     HEADERS_TOO_LARGE,
     MALFORMED_REQUEST,
+    /** A method EE2 does not serve (anything but POST and OPTIONS): answered by the proxy, never forwarded. */
+    METHOD_NOT_SERVED,
+    /** An {@code Expect} header other than {@code 100-continue}. */
+    EXPECTATION_NOT_SUPPORTED,
+    /** More pipelined requests on one connection than {@code limits.maxPipelinedRequests}. */
+    PIPELINE_TOO_DEEP,
+    /** A request that did not arrive whole within {@code timeouts.request}. */
+    REQUEST_TIMEOUT,
+    /** A body the buffered-body budgets ({@code limits.maxBufferedBodyBytes}, per address) had no room for. */
+    BODY_BUFFERS_FULL,
     PARSE_ERROR,
     GATE_FAILED,
     /** The proxy closed while the call waited for its admission verdict (held, or being decided). */

@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +29,7 @@ final class UpstreamInitializer extends ChannelInitializer<Channel> {
             p.addLast("tls", tls.newHandler(ch.alloc(), config.upstream().host(), config.upstream().port()));
         }
         p.addLast("http", new HttpClientCodec(8192, 65536, 8192));
-        p.addLast("aggregate", new HttpObjectAggregator(config.limits().maxResponseBytes()));
+        p.addLast("aggregate", new ResponseAggregator(config.limits().maxResponseBytes()));
         // Reader idle, not all idle: an idle pooled connection's last event is always the read that
         // completed its response (its request was written before), so the two fire at the same
         // time; but watching writes would turn the pool's void write promise into a real promise

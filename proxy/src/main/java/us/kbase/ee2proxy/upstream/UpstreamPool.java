@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ConnectTimeoutException;
@@ -23,7 +24,9 @@ import us.kbase.ee2proxy.config.ProxyConfig;
  * connection owned by the same event loop (no thread hop, no locks, as in Netty's proxy example).
  * Each loop's pool is bounded; requests beyond it wait for a connection to come back, and beyond
  * a bounded wait list fail at once. A connection that closed, errored, timed out or was told
- * {@code Connection: close} is never reused.
+ * {@code Connection: close} is never reused, nor one left in a state the proxy cannot be sure of
+ * (its request not yet sent whole, an answer that ends at close, a CONNECT or 1xx upgrade): it is
+ * closed instead, so one client's odd exchange never fails another client's call.
  */
 public final class UpstreamPool {
     /** Requests that may wait for a busy loop's connection before the proxy says it is overloaded. */
@@ -134,12 +137,12 @@ public final class UpstreamPool {
                     exchange.onFailure(failure);
                     ch.close();
                 }
-            });
+            }, pending.request().method());
             ch.writeAndFlush(pending.request(), ch.voidPromise());
         }
 
         private void giveBack(Channel ch, boolean keepAlive) {
-            if (!keepAlive || !handler(ch).reusable()) {
+            if (!keepAlive || !handler(ch).reusable() || !sentWhole(ch)) {
                 ch.close();
                 return;
             }
@@ -156,6 +159,17 @@ public final class UpstreamPool {
                 connect(waiting.pollFirst());
             }
         }
+    }
+
+    /**
+     * Whether every byte written to {@code ch} has left for the network. EE2 (or a front door before
+     * it) may answer before it has read the whole request, refusing it early; the rest of that
+     * request would then go out ahead of the next one on this connection and be read as its start.
+     * Read from the channel's write buffer, so the fast path needs no write promise per request.
+     */
+    private static boolean sentWhole(Channel ch) {
+        ChannelOutboundBuffer unsent = ch.unsafe().outboundBuffer();
+        return unsent != null && unsent.totalPendingWriteBytes() == 0;
     }
 
     private static UpstreamResponseHandler handler(Channel ch) {

@@ -4,6 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -13,7 +15,9 @@ import javax.net.ssl.SSLException;
 /**
  * The last handler of a pooled upstream connection: hands EE2's response (or the reason there is
  * none) to the one exchange in progress. A connection carries one request at a time; a
- * connection that failed, timed out or said {@code Connection: close} is never reused.
+ * connection that failed, timed out or said {@code Connection: close} is never reused, nor one whose
+ * state the proxy can no longer be sure of: after a CONNECT (a 2xx turns it into a tunnel), a
+ * {@code 101 Switching Protocols}, or any other interim (1xx) response but {@code 100 Continue}.
  */
 final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     private final long responseTimeoutNanos;
@@ -40,9 +44,12 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
     }
 
-    /** Starts waiting for the response to a request about to be written. On the event loop. */
-    void begin(UpstreamExchange next) {
+    /** Starts waiting for the response to a request of {@code method} about to be written. On the event loop. */
+    void begin(UpstreamExchange next, HttpMethod method) {
         exchange = next;
+        if (HttpMethod.CONNECT.equals(method)) {
+            reusable = false; // whatever EE2 answers, the codec may now read the connection as a tunnel
+        }
         deadline = System.nanoTime() + responseTimeoutNanos;
         if (timer == null) {
             timer = ctx.executor().schedule(this::timerFired, responseTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -62,6 +69,10 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            interim(ctx, response);
+            return;
+        }
         if (response.decoderResult().isFailure()) {
             response.release();
             fail(new UpstreamFailure(UpstreamFailure.Kind.BAD_RESPONSE, String.valueOf(response.decoderResult().cause())));
@@ -70,6 +81,24 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
         }
         UpstreamExchange done = finish();
         done.onResponse(response);
+    }
+
+    /**
+     * A 1xx before the final answer. {@code 100 Continue} may come unasked and changes nothing; 101
+     * means what follows is no longer HTTP the proxy can read: the call fails and the connection
+     * closes. Any other (102, 103, unknown) is waited past, but the connection is not reused after.
+     */
+    private void interim(ChannelHandlerContext ctx, FullHttpResponse response) {
+        int code = response.status().code();
+        response.release();
+        if (code == 100) {
+            return;
+        }
+        reusable = false;
+        if (code == 101) {
+            fail(new UpstreamFailure(UpstreamFailure.Kind.BAD_RESPONSE, "it switched protocols (101) on a call"));
+            ctx.close();
+        }
     }
 
     @Override

@@ -95,6 +95,43 @@ class ProxyConfigLoaderTest {
     }
 
     @Test
+    void connectionFaultKeysLoadAndDefault() throws IOException {
+        ProxyConfig defaults = ProxyConfigLoader.load(write("upstream:\n  url: http://ee2\n"), ProxyConfigLoader.Overrides.NONE);
+        assertThat(defaults.timeouts().request()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.timeouts().adminIdle()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.limits().maxPipelinedRequests()).isEqualTo(128);
+        assertThat(defaults.limits().maxBufferedBodyBytes()).isEqualTo(256 * 1024 * 1024);
+        assertThat(defaults.limits().maxBufferedBodyBytesPerAddress()).isEqualTo(64 * 1024 * 1024);
+        assertThat(defaults.limits().maxAdminConnections()).isEqualTo(64);
+        ProxyConfig c = ProxyConfigLoader.load(write("upstream:\n  url: http://ee2\ntimeouts:\n  request: 10s\n  adminIdle: 2m\n"
+                + "limits:\n  maxPipelinedRequests: 16\n  maxBufferedBodyBytes: 1GiB\n  maxBufferedBodyBytesPerAddress: 128MiB\n"
+                + "  maxAdminConnections: 8\n"), ProxyConfigLoader.Overrides.NONE);
+        assertThat(c.timeouts().request()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.timeouts().adminIdle()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.limits().maxPipelinedRequests()).isEqualTo(16);
+        assertThat(c.limits().maxBufferedBodyBytes()).isEqualTo(1024 * 1024 * 1024);
+        assertThat(c.limits().maxBufferedBodyBytesPerAddress()).isEqualTo(128 * 1024 * 1024);
+        assertThat(c.limits().maxAdminConnections()).isEqualTo(8);
+    }
+
+    @Test
+    void bodyBudgetsMustHoldTheLargestBodyAndEachOther() throws IOException {
+        assertThatThrownBy(() -> ProxyConfigLoader.load(write("upstream:\n  url: http://ee2\nlimits:\n"
+                + "  maxBufferedBodyBytes: 64MiB\n  maxBufferedBodyBytesPerAddress: 128MiB\n"), ProxyConfigLoader.Overrides.NONE))
+                .hasMessageContaining("limits.maxBufferedBodyBytesPerAddress (134217728 bytes) is larger than limits.maxBufferedBodyBytes");
+        assertThatThrownBy(() -> ProxyConfigLoader.load(write("upstream:\n  url: http://ee2\nlimits:\n"
+                + "  maxBodyBytes: 32MiB\n  maxBufferedBodyBytesPerAddress: 16MiB\n"), ProxyConfigLoader.Overrides.NONE))
+                .hasMessageContaining("limits.maxBodyBytes (33554432 bytes) is larger than limits.maxBufferedBodyBytesPerAddress")
+                .hasMessageContaining("could never be received");
+        assertThatThrownBy(() -> ProxyConfigLoader.load(write("upstream:\n  url: http://ee2\nlimits:\n  maxPipelinedRequests: 0\n"),
+                ProxyConfigLoader.Overrides.NONE))
+                .hasMessageContaining("limits.maxPipelinedRequests: 0 must be greater than 0");
+        assertThatThrownBy(() -> ProxyConfigLoader.load(write("upstream:\n  url: http://ee2\ntimeouts:\n  request: 0s\n"),
+                ProxyConfigLoader.Overrides.NONE))
+                .hasMessageContaining("timeouts.request: must be longer than 0");
+    }
+
+    @Test
     void sizesAcceptUnits() throws IOException {
         ProxyConfig c = ProxyConfigLoader.load(write("upstream:\n  url: http://ee2\nlimits:\n  maxHeaderBytes: 64KiB\n  maxBodyBytes: 1000\n"),
                 ProxyConfigLoader.Overrides.NONE);

@@ -4,12 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -38,7 +40,19 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public RawHttp(URI url) throws IOException {
-        socket = new Socket(url.getHost(), url.getPort());
+        this(url, null);
+    }
+
+    /**
+     * Connects from {@code localAddress} (any port), e.g. 127.0.0.2 to look like another client on
+     * Linux, where all of 127.0.0.0/8 is loopback; null for the system's choice.
+     */
+    public RawHttp(URI url, InetAddress localAddress) throws IOException {
+        socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
+        socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 20_000);
         socket.setSoTimeout(20_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
@@ -69,30 +83,45 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public Response read() throws IOException {
+        Response head = readHead();
+        String length = head.header("content-length");
+        byte[] body = in.readNBytes(length == null ? 0 : Integer.parseInt(length));
+        return new Response(head.statusLine(), head.headers(), body);
+    }
+
+    /** The status line and headers of the next response, and nothing after them (e.g. the answer to a HEAD). */
+    public Response readHead() throws IOException {
         String statusLine = line();
         while (statusLine.startsWith("HTTP/1.1 100")) {
             line(); // the blank line after an interim response
             statusLine = line();
         }
         List<Map.Entry<String, String>> headers = new ArrayList<>();
-        int length = 0;
         for (String l = line(); !l.isEmpty(); l = line()) {
             int colon = l.indexOf(':');
-            String name = l.substring(0, colon);
-            String value = l.substring(colon + 1).trim();
-            headers.add(Map.entry(name, value));
-            if (name.toLowerCase(Locale.ROOT).equals("content-length")) {
-                length = Integer.parseInt(value);
-            }
+            headers.add(Map.entry(l.substring(0, colon), l.substring(colon + 1).trim()));
         }
-        byte[] body = in.readNBytes(length);
-        return new Response(statusLine, headers, body);
+        return new Response(statusLine, headers, new byte[0]);
     }
 
     /** True once the server has closed the connection (EOF within the socket timeout). */
     public boolean closedByServer() {
         try {
             return in.read() == -1;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * True once the server has ended the connection (EOF or reset) within the socket timeout; false
+     * when it is still open then. Stricter than {@link #closedByServer()}, which counts a timeout as closed.
+     */
+    public boolean endedByServer() {
+        try {
+            return in.read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
         } catch (IOException e) {
             return true;
         }
