@@ -13,6 +13,10 @@ import java.util.Objects;
  * @param parentsMaxWait how long a held parallel app waits before it is refused
  * @param childrenMaxQueued how many jobs beyond S a user may have before children are held
  * @param childrenMaxWait how long a child is held before it is admitted anyway (aging)
+ * @param childrenReserve slots kept free of children for the user's own jobs: children are held
+ *     while the user has {@code slots - reserve + maxQueued} unfinished jobs, so an interactive job
+ *     finds a free slot instead of queueing behind children in HTCondor's FIFO (see
+ *     {@link #childJobLimit()} for the floor that keeps parallel apps' children moving)
  */
 public record Limits(
         int slots,
@@ -21,16 +25,30 @@ public record Limits(
         WhenFull parentsWhenFull,
         Duration parentsMaxWait,
         int childrenMaxQueued,
-        Duration childrenMaxWait) {
+        Duration childrenMaxWait,
+        int childrenReserve) {
 
-    /** KBase today: 10 slots, 5 parallel apps, 2 levels of nesting, holds of 10 and 15 minutes. */
+    /**
+     * KBase's defaults: 10 slots, 5 parallel apps, 2 levels of nesting, holds of 10 and 15 minutes;
+     * children reach EE2 only while a slot is free for them, one slot kept for the user's own jobs.
+     */
     public static final Limits KBASE = new Limits(
-            10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 10, Duration.ofMinutes(15));
+            10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 0, Duration.ofMinutes(15), 1);
 
     public Limits {
         Objects.requireNonNull(parentsWhenFull, "parentsWhenFull");
         Objects.requireNonNull(parentsMaxWait, "parentsMaxWait");
         Objects.requireNonNull(childrenMaxWait, "childrenMaxWait");
+        if (childrenReserve < 0) {
+            throw new IllegalArgumentException("children.reserve must be >= 0");
+        }
+    }
+
+    /** Limits that keep no slot free of children ({@code children.reserve: 0}). */
+    public Limits(int slots, int parentsMaxPerUser, int parentsMaxNestingDepth, WhenFull parentsWhenFull,
+            Duration parentsMaxWait, int childrenMaxQueued, Duration childrenMaxWait) {
+        this(slots, parentsMaxPerUser, parentsMaxNestingDepth, parentsWhenFull, parentsMaxWait, childrenMaxQueued,
+                childrenMaxWait, 0);
     }
 
     /** C_d = C_0 + d: the parent cap for a parallel app at nesting depth d. */
@@ -38,8 +56,14 @@ public record Limits(
         return parentsMaxPerUser + depth;
     }
 
-    /** S + children.maxQueued: a child is admitted while the user has fewer unfinished jobs. */
+    /**
+     * S - children.reserve + children.maxQueued: a child is admitted while the user has fewer
+     * unfinished jobs. Never below C_maxNestingDepth + 1: with every parallel app the caps allow
+     * waiting, one child still fits, so the reserve can slow parallel apps but never stall them.
+     */
     public int childJobLimit() {
-        return slots + childrenMaxQueued;
+        long limit = (long) slots - childrenReserve + childrenMaxQueued;
+        long floor = (long) parentCap(parentsMaxNestingDepth) + 1;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(limit, floor));
     }
 }

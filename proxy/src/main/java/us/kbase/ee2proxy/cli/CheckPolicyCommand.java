@@ -69,7 +69,7 @@ public final class CheckPolicyCommand implements Callable<Integer> {
         out.println();
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("limits", "slots", "maxPerUser", "maxNestingDepth", "parent caps by depth", "whenFull",
-                "parents.maxWait", "children.maxQueued", "children.maxWait", "users"));
+                "parents.maxWait", "children.maxQueued", "children.reserve", "children.maxWait", "users"));
         rows.add(row("defaults", policy.defaultLimits(), Set.of(), "everyone else"));
         for (UserOverride o : policy.overrides()) {
             rows.add(row(o.name(), o.limits(), o.keys(), String.join(", ", o.users())));
@@ -94,6 +94,7 @@ public final class CheckPolicyCommand implements Callable<Integer> {
                 mark(lower(l.parentsWhenFull()), keys, "parents.whenFull"),
                 mark(DurationText.compact(l.parentsMaxWait()), keys, "parents.maxWait"),
                 mark(l.childrenMaxQueued(), keys, "children.maxQueued"),
+                mark(l.childrenReserve(), keys, "children.reserve"),
                 mark(DurationText.compact(l.childrenMaxWait()), keys, "children.maxWait"),
                 users);
     }

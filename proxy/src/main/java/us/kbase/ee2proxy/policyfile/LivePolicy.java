@@ -120,8 +120,9 @@ public final class LivePolicy implements java.util.function.Supplier<AdmissionPo
 
     private static String limits(Limits l) {
         return String.format(Locale.ROOT, "slots %d, parents %d (+1 per level to depth %d, %s, %ds), children.maxQueued %d "
-                + "(%ds)", l.slots(), l.parentsMaxPerUser(), l.parentsMaxNestingDepth(), lower(l.parentsWhenFull()),
-                l.parentsMaxWait().toSeconds(), l.childrenMaxQueued(), l.childrenMaxWait().toSeconds());
+                + "(%ds), children.reserve %d", l.slots(), l.parentsMaxPerUser(), l.parentsMaxNestingDepth(),
+                lower(l.parentsWhenFull()), l.parentsMaxWait().toSeconds(), l.childrenMaxQueued(),
+                l.childrenMaxWait().toSeconds(), l.childrenReserve());
     }
 
     private static String lower(Enum<?> e) {

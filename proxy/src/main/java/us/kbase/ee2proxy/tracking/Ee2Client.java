@@ -73,7 +73,7 @@ public final class Ee2Client {
         ObjectNode params = JSON.createObjectNode().put("job_id", jobId);
         params.set("exclude_fields", strings(NOT_NEEDED));
         if (asAdmin) {
-            params.put("as_admin", 1);
+            params.put("as_admin", true); // a boolean: some EE2 methods test `as_admin is True`
         }
         return call(token, "check_job", params).thenApply(Ee2Client::job);
     }
@@ -89,7 +89,7 @@ public final class Ee2Client {
         params.set("exclude_fields", strings(withInput ? NOT_NEEDED : NOT_NEEDED_NOR_INPUT));
         params.put("return_list", 1);
         if (asAdmin) {
-            params.put("as_admin", 1);
+            params.put("as_admin", true); // a boolean: some EE2 methods test `as_admin is True`
         }
         return call(token, "check_jobs", params).thenApply(result -> jobs(result.path("job_states")));
     }
@@ -107,7 +107,7 @@ public final class Ee2Client {
                 .put("offset", offset)
                 .put("limit", limit)
                 .put("ascending", 1)
-                .put("as_admin", 1);
+                .put("as_admin", true);
         return call(token, "check_jobs_date_range_for_all", params).thenApply(result -> {
             List<Ee2Job> jobs = jobs(result.path("jobs"));
             long total = result.path("query_count").canConvertToLong() ? result.path("query_count").asLong() : -1;

@@ -20,7 +20,8 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
  * ({@code parent_job_id: null}, module-only {@code app_id}, {@code remote_url}) and fail the whole
  * app on an error reply. Before the fix, 3 apps lost one and 5 lost all five. With the default
  * policy (and with a short parents.maxWait, to show the result does not hang on it) every app
- * finishes, no child is refused or counted as a parent, and nothing waits at the proxy.
+ * finishes, no child is refused or counted as a parent, and no parallel app waits at the proxy
+ * (children may: they go to EE2 while a slot is free for them).
  */
 class RealKbParallelTest {
     static final Path WORKLOAD = Path.of("../config/workloads/bowtie2-sample-sets.yaml");
@@ -46,7 +47,7 @@ class RealKbParallelTest {
             assertThat(proxied.rejected()).isEmpty();
             assertThat(proxy.counter("admitted.parent")).isEqualTo(apps);
             assertThat(proxy.counter("admitted.child")).isEqualTo(3L * apps);
-            assertThat(proxy.counter("held.parent") + proxy.counter("held.child")).isZero();
+            assertThat(proxy.counter("held.parent")).isZero();
             assertThat(proxy.counter("refused.parent") + proxy.counter("refused.child")).isZero();
             assertThat(proxy.admission.holds().held()).isZero();
         }

@@ -16,7 +16,6 @@ final class KnownFailures {
     /** Hand-written cases (HandWrittenCases) expected to show a violation, and why. */
     static final Map<String, String> CASES = Map.ofEntries(
             Map.entry("item4-method-inner-spaces", "issue 16 item 4: whitespace around the method counts as plain"),
-            Map.entry("item6-admin-retries-users-job", "issue 16 item 6: the retry lookup fails open"),
             Map.entry("item8-own-module-copies", "issue 16 item 8: a child naming the user's own active parent is a child"),
             Map.entry("new-bill-to-user-spaces", "not in issue 16: bill_to_user is not stripped as EE2 strips it (admins only)"),
             Map.entry("new-concierge-keeps-limits", "not in issue 16: a concierge job with ignore_concurrency_limits 0 "

@@ -195,7 +195,7 @@ public final class Admission {
             parts.add("P(u)=" + counts.parents() + " + k=" + k + " <= " + d.parentLimit());
         }
         if (d.jobLimit() != SlotDemand.UNLIMITED) {
-            parts.add("A(u)=" + counts.jobs() + " < slots + children.maxQueued = " + l.childJobLimit());
+            parts.add("A(u)=" + counts.jobs() + " < slots - children.reserve + children.maxQueued = " + l.childJobLimit());
         }
         if (parts.isEmpty()) {
             parts.add("plain jobs are never held");

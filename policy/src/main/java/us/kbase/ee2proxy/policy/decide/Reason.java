@@ -79,7 +79,7 @@ public sealed interface Reason {
 
         public String adminMessage() {
             return "admit " + job + " after aging: waited " + compact(waited) + " >= children.maxWait "
-                    + compact(maxWait) + " although A(u)=" + jobs + " >= slots + children.maxQueued = " + jobLimit
+                    + compact(maxWait) + " although A(u)=" + jobs + " >= slots - children.reserve + children.maxQueued = " + jobLimit
                     + "; " + who;
         }
     }
@@ -200,7 +200,7 @@ public sealed interface Reason {
         }
 
         public String adminMessage() {
-            return "hold " + job + ": A(u)=" + jobs + " >= slots + children.maxQueued = " + jobLimit + "; held up to "
+            return "hold " + job + ": A(u)=" + jobs + " >= slots - children.reserve + children.maxQueued = " + jobLimit + "; held up to "
                     + compact(time) + ", then admitted (aging); " + who;
         }
     }

@@ -9,7 +9,7 @@ import us.kbase.ee2proxy.policy.load.YamlTree.At;
 
 /**
  * Reads the limit keys that both the top level and each override may set ({@code slots},
- * {@code parents.maxPerUser|maxNestingDepth|whenFull|maxWait}, {@code children.maxQueued|maxWait})
+ * {@code parents.maxPerUser|maxNestingDepth|whenFull|maxWait}, {@code children.maxQueued|maxWait|reserve})
  * on top of a base, and checks that the resulting combination cannot deadlock.
  */
 final class LimitsReader {
@@ -57,7 +57,12 @@ final class LimitsReader {
         }
         Integer maxQueued = null;
         Duration childWait = null;
+        Integer reserve = null;
         if (children != null) {
+            reserve = children.integer("reserve", 0, 1_000_000,
+                    "set it to 0 (children may take every slot) or more: slots kept free of children for the"
+                            + " user's own jobs; KBase uses 1");
+            mark("children.reserve", reserve, null);
             maxQueued = children.integer("maxQueued", 0, 1_000_000,
                     "set it to 0 or more: how many jobs beyond the slots a user may have queued before children wait");
             mark("children.maxQueued", maxQueued, null);
@@ -73,7 +78,8 @@ final class LimitsReader {
                 whenFull != null ? whenFull : base.parentsWhenFull(),
                 parentWait != null ? parentWait : base.parentsMaxWait(),
                 maxQueued != null ? maxQueued : base.childrenMaxQueued(),
-                childWait != null ? childWait : base.childrenMaxWait());
+                childWait != null ? childWait : base.childrenMaxWait(),
+                reserve != null ? reserve : base.childrenReserve());
     }
 
     /**

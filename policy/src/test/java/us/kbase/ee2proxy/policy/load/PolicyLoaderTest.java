@@ -89,12 +89,12 @@ class PolicyLoaderTest {
                 """, "p.yaml");
         assertThat(p.mode()).isEqualTo(Mode.SHADOW);
         assertThat(p.redisFailureMode()).isEqualTo(RedisFailureMode.REFUSE);
-        assertThat(p.defaultLimits()).isEqualTo(new Limits(10, 5, 2, WhenFull.REFUSE, Duration.ofMinutes(10), 10,
-                Duration.ofMinutes(15)));
+        assertThat(p.defaultLimits()).isEqualTo(new Limits(10, 5, 2, WhenFull.REFUSE, Duration.ofMinutes(10), 0,
+                Duration.ofMinutes(15), 1));
         var alice = p.forUser("alice");
         assertThat(alice.override()).isEqualTo("smith-lab");
-        assertThat(alice.limits()).isEqualTo(new Limits(20, 12, 2, WhenFull.REFUSE, Duration.ofMinutes(10), 10,
-                Duration.ofMinutes(5)));
+        assertThat(alice.limits()).isEqualTo(new Limits(20, 12, 2, WhenFull.REFUSE, Duration.ofMinutes(10), 0,
+                Duration.ofMinutes(5), 1));
         assertThat(p.forUser("carol").limits()).isEqualTo(p.defaultLimits());
         assertThat(p.overrides().get(0).keys())
                 .containsExactlyInAnyOrder("slots", "parents.maxPerUser", "children.maxWait");
