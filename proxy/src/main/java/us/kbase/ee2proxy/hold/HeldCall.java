@@ -22,6 +22,8 @@ public final class HeldCall {
     private final CompletableFuture<HoldEnd> end = new CompletableFuture<>();
     // Touched only on the queues' thread.
     boolean queued;
+    /** Moved ahead (> 0) or behind (< 0) of its user's other waiting calls by its owner or an admin. */
+    int priority;
     ScheduledFuture<?> deadline;
 
     HeldCall(String user, String ticket, Classification classification, SlotDemand demand, Duration atMost) {
@@ -59,6 +61,11 @@ public final class HeldCall {
 
     Duration atMost() {
         return atMost;
+    }
+
+    /** 0, or where its owner or an admin moved it: higher is retried first ({@code HoldOrder}). */
+    public int priority() {
+        return priority;
     }
 
     /** How long this hold has lasted. */

@@ -5,8 +5,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,6 +76,12 @@ public final class HoldQueues implements AutoCloseable {
     private final AtomicInteger held = new AtomicInteger();
     /** Calls held per user (counted from {@link #hold} until they leave), for the per-user bound. */
     private final Map<String, Integer> heldByUser = new ConcurrentHashMap<>();
+    /**
+     * Priorities set by {@link #move}, by ticket, so that a call held again (after its wait ended
+     * and was decided again) keeps its place. Touched only on the queues' thread; an entry goes when
+     * its call is admitted or its client leaves.
+     */
+    private final Map<String, Integer> moved = new HashMap<>();
     private volatile boolean stopping;
 
     public HoldQueues(SlotLedger ledger, HoldSettings settings) {
@@ -120,11 +129,36 @@ public final class HoldQueues implements AutoCloseable {
         // Cancelled (client gone): leave the queue. Submitted after enqueue, so it runs after it.
         call.future().whenComplete((end, error) -> {
             if (call.future().isCancelled()) {
-                thread.execute(() -> leave(call));
+                thread.execute(() -> {
+                    leave(call);
+                    moved.remove(call.ticket());
+                });
             }
         });
         thread.execute(() -> enqueue(call));
         return new Place.Waiting(call);
+    }
+
+    /**
+     * Moves {@code user}'s waiting call {@code ticket} ahead ({@code priority} > 0) or behind (< 0)
+     * of the user's other waiting calls of its kind (HoldOrder: parents stay before children, which
+     * wait for other limits), and retries the queue in the new order. Completes true when such a
+     * call waits now.
+     */
+    public CompletionStage<Boolean> move(String user, String ticket, int priority) {
+        CompletableFuture<Boolean> found = new CompletableFuture<>();
+        thread.execute(() -> {
+            UserQueue q = queues.get(user);
+            HeldCall call = q == null ? null
+                    : q.calls.stream().filter(c -> c.ticket().equals(ticket)).findFirst().orElse(null);
+            if (call != null) {
+                call.priority = priority;
+                moved.put(ticket, priority);
+                pass(user);
+            }
+            found.complete(call != null);
+        });
+        return found;
     }
 
     /** A child, or a parallel app nested under an active one: refusing it fails its parallel app. */
@@ -186,6 +220,7 @@ public final class HoldQueues implements AutoCloseable {
     private void enqueue(HeldCall call) {
         if (call.future().isDone()) {
             gone(call); // dropped before it was queued
+            moved.remove(call.ticket());
             return;
         }
         if (stopping) {
@@ -196,6 +231,7 @@ public final class HoldQueues implements AutoCloseable {
         UserQueue q = queues.computeIfAbsent(call.user(), UserQueue::new);
         q.calls.add(call);
         call.queued = true;
+        call.priority = moved.getOrDefault(call.ticket(), 0);
         call.deadline = thread.schedule(() -> expire(call), call.atMost().toNanos(), TimeUnit.NANOSECONDS);
         // A release between the ledger saying "full" and now woke nobody: look once.
         pass(call.user());
@@ -242,7 +278,7 @@ public final class HoldQueues implements AutoCloseable {
         }
         q.passing = true;
         q.again = false;
-        List<HeldCall> order = HoldOrder.of(List.copyOf(q.calls), HeldCall::classification);
+        List<HeldCall> order = HoldOrder.of(List.copyOf(q.calls), HeldCall::classification, HeldCall::priority);
         ledger.counts(user).whenCompleteAsync((counts, error) -> {
             if (error != null) {
                 LOG.debug("counts of {} unavailable; held calls retried later: {}", user, error.toString());
@@ -277,6 +313,7 @@ public final class HoldQueues implements AutoCloseable {
     }
 
     private void admitted(HeldCall call) {
+        moved.remove(call.ticket());
         if (leave(call)) {
             if (!call.future().complete(HoldEnd.ADMITTED)) {
                 ledger.releaseTicket(call.user(), call.ticket()); // dropped meanwhile

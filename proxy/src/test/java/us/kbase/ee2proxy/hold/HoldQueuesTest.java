@@ -73,6 +73,24 @@ class HoldQueuesTest {
     }
 
     @Test
+    void aChildMovedAheadByItsOwnerOrAnAdminIsServedBeforeOlderOnes() throws Exception {
+        take("t1", SlotClaim.job("kb_quast"), "c1");
+        SlotDemand demand = new SlotDemand(child().claims(), SlotDemand.UNLIMITED, 1);
+        HeldCall older = holds.hold("ann", "older", child(), demand, LONG).waiting().orElseThrow();
+        HeldCall newer = holds.hold("ann", "newer", child(), demand, LONG).waiting().orElseThrow();
+        await("both are queued", () -> holds.queued("ann") == 2);
+
+        assertThat(holds.move("ann", "newer", 1).toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(holds.move("ann", "not-waiting", 1).toCompletableFuture().get(30, TimeUnit.SECONDS)).isFalse();
+        assertThat(newer.priority()).isEqualTo(1);
+        ledger.releaseJob("c1"); // room for one: the one moved ahead
+
+        assertThat(newer.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
+        assertThat(older.end().toCompletableFuture().isDone()).isFalse();
+        older.drop();
+    }
+
+    @Test
     void aHoldEndsExpiredAfterItsTimeAndADroppedOneNeverTakesASlot() throws Exception {
         take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
         SlotDemand demand = new SlotDemand(parent().claims(), 1, SlotDemand.UNLIMITED);

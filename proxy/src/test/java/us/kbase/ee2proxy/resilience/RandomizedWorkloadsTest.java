@@ -11,6 +11,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.sim.workload.CombinedWorkloads;
 import us.kbase.ee2proxy.sim.workload.Workload;
 import us.kbase.ee2proxy.sim.workload.WorkloadGenerator;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport;
@@ -58,7 +59,7 @@ class RandomizedWorkloadsTest {
                 ProxyUnderTest proxy = ProxyUnderTest.start(sim.url(), policy)) {
             for (long first = 1; first <= WORKLOADS; first += PER_RUN) {
                 List<Long> seeds = LongStream.range(first, Math.min(first + PER_RUN, WORKLOADS + 1L)).boxed().toList();
-                Workload w = GeneratedWorkloads.together(seeds, shape);
+                Workload w = CombinedWorkloads.together(seeds, shape);
 
                 long start = System.nanoTime();
                 WorkloadReport direct = new WorkloadRunner(sim.url()).run(w);
@@ -68,7 +69,7 @@ class RandomizedWorkloadsTest {
                 // A deadlock verdict means nothing moved for the quiet period: every user with
                 // unfinished jobs then is stuck.
                 Set<Long> stuck = new TreeSet<>();
-                direct.unfinished().forEach(j -> stuck.add(GeneratedWorkloads.seedOf(j.user())));
+                direct.unfinished().forEach(j -> stuck.add(CombinedWorkloads.seedOf(j.user())));
                 deadlockedDirectly.addAll(stuck);
 
                 WorkloadReport proxied = new WorkloadRunner(proxy.url()).run(w);

@@ -45,4 +45,22 @@ class HoldOrderTest {
         assertThat(HoldOrder.of(List.<Held>of(), Held::c)).isEmpty();
         assertThat(HoldOrder.of(List.of(a1), Function.<Held>identity().andThen(Held::c))).containsExactly(a1);
     }
+
+    @Test
+    void aCallMovedAheadGoesFirstAmongItsKindAndOneMovedBehindLast() {
+        Held a1 = held("a1", "kb_quast.run", "A");
+        Held a2 = held("a2", "kb_quast.run", "A");
+        Held b1 = held("b1", "kb_quast.run", "B");
+        Held b2 = held("b2", "kb_quast.run", "B");
+        Held top = held("top", "kb_Bwa.run", null);
+        Held deep = held("deep", "kb_Bwa.run", "N");
+        List<Held> arrival = List.of(a1, a2, b1, b2, top, deep);
+        Map<Held, Integer> moved = Map.of(b2, 1, a1, -1, top, 1);
+        // The moved top-level app passes the deeper one; b2 passes every child; a1 goes last. Parents
+        // stay before children: they wait for different limits.
+        assertThat(HoldOrder.of(arrival, Held::c, h -> moved.getOrDefault(h, 0))).extracting(Held::name)
+                .containsExactly("top", "deep", "b2", "a2", "b1", "a1");
+        // Nothing moved: the rules alone.
+        assertThat(HoldOrder.of(arrival, Held::c, h -> 0)).containsExactlyElementsOf(HoldOrder.of(arrival, Held::c));
+    }
 }

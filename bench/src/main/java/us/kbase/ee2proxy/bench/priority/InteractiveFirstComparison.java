@@ -1,0 +1,152 @@
+package us.kbase.ee2proxy.bench.priority;
+
+import com.codahale.metrics.MetricRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.LongStream;
+import us.kbase.ee2proxy.admission.AdmissionStack;
+import us.kbase.ee2proxy.config.HostPort;
+import us.kbase.ee2proxy.config.ProxyConfig;
+import us.kbase.ee2proxy.frontend.ProxyServer;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.sim.workload.CombinedWorkloads;
+import us.kbase.ee2proxy.sim.workload.Workload;
+import us.kbase.ee2proxy.sim.workload.WorkloadGenerator;
+import us.kbase.ee2proxy.sim.workload.WorkloadReport;
+import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
+
+/**
+ * Issue 13's trade-off, measured in the simulator: how long a scientist's own (interactive) job
+ * waits, how long children wait, and the makespan, for the default children policy and two
+ * alternatives, over twelve-parallel-apps (KBParallel's real shape) and the 200 randomized
+ * workloads (40 to a run), each through a fresh in-memory proxy in front of a fresh simulator;
+ * EE2 alone beside them. Simulated seconds throughout.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar us.kbase.ee2proxy.bench.priority.InteractiveFirstComparison</pre>
+ *
+ * A run reports percentiles per class, not per job, so the randomized columns are the worst run's
+ * p95 and max (an upper bound of the 200 workloads' p95) and the median of the runs' p50s.
+ */
+public final class InteractiveFirstComparison {
+    private static final int WORKLOADS = Integer.getInteger("workloads", 200);
+    private static final int PER_RUN = 40;
+
+    record Variant(String name, String children) {}
+
+    record Row(String target, String workload, double interactiveP50, double interactiveP95, double interactiveMax,
+            double childP95, double makespan, String verdict) {}
+
+    public static void main(String[] args) throws Exception {
+        List<Variant> variants = List.of(
+                new Variant("default: maxQueued 0, reserve 1", "maxQueued: 0\n  reserve: 1"),
+                new Variant("maxQueued 0, reserve 0", "maxQueued: 0\n  reserve: 0"),
+                new Variant("before: maxQueued 10, reserve 0", "maxQueued: 10\n  reserve: 0"));
+        Workload twelve = Workload.load(Path.of("config/workloads/twelve-parallel-apps.yaml"));
+        List<Row> rows = new ArrayList<>();
+        rows.add(twelveDirect(twelve));
+        rows.add(randomized(null, null));
+        for (Variant v : variants) {
+            rows.add(twelve(v, twelve));
+            rows.add(randomized(v, PolicyLoader.parse("parents:\n  apps: [kb_Parallel0, kb_Parallel1, kb_Parallel2]\n"
+                    + "children:\n  " + v.children() + "\n", v.name())));
+        }
+        System.out.println();
+        System.out.println("| target | workload | interactive wait p50 / p95 / max | children's wait p95 | makespan | verdict |");
+        System.out.println("|---|---|---|---:|---:|---|");
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %.1f / %.1f / %.1f s | %.1f s | %.0f s | %s |%n", r.target(),
+                    r.workload(), r.interactiveP50(), r.interactiveP95(), r.interactiveMax(), r.childP95(), r.makespan(),
+                    r.verdict());
+        }
+    }
+
+    private static Row twelveDirect(Workload w) throws Exception {
+        try (Ee2Simulator sim = Ee2Simulator.builder().build().start()) {
+            return row("EE2 alone", "twelve-parallel-apps", List.of(new WorkloadRunner(sim.url()).run(w)));
+        }
+    }
+
+    private static Row twelve(Variant v, Workload w) throws Exception {
+        AdmissionPolicy policy = PolicyLoader.parse("children:\n  " + v.children() + "\n", v.name());
+        try (Ee2Simulator sim = Ee2Simulator.builder().build().start(); Proxy proxy = new Proxy(sim, policy)) {
+            return row(v.name(), "twelve-parallel-apps", List.of(new WorkloadRunner(proxy.server.url()).run(w)));
+        }
+    }
+
+    /** 200 randomized workloads, 40 to a run; straight at EE2 when {@code policy} is null. */
+    private static Row randomized(Variant v, AdmissionPolicy policy) throws Exception {
+        WorkloadGenerator.Shape standard = WorkloadGenerator.Shape.standard();
+        WorkloadGenerator.Shape shape = new WorkloadGenerator.Shape(standard.users(), standard.maxDepth(),
+                standard.maxParentsPerUser(), standard.maxChildren(), standard.maxPlainPerUser(), true, true, true, true,
+                600);
+        List<WorkloadReport> reports = new ArrayList<>();
+        for (long first = 1; first <= WORKLOADS; first += PER_RUN) {
+            List<Long> seeds = LongStream.range(first, Math.min(first + PER_RUN, WORKLOADS + 1L)).boxed().toList();
+            Workload w = CombinedWorkloads.together(seeds, shape);
+            try (Ee2Simulator sim = Ee2Simulator.builder().build().start()) {
+                if (policy == null) {
+                    reports.add(new WorkloadRunner(sim.url()).run(w));
+                } else {
+                    try (Proxy proxy = new Proxy(sim, policy)) {
+                        reports.add(new WorkloadRunner(proxy.server.url()).run(w));
+                    }
+                }
+            }
+            System.out.printf("%s, seeds %d-%d: %s%n", v == null ? "EE2 alone" : v.name(), seeds.get(0),
+                    seeds.get(seeds.size() - 1), reports.get(reports.size() - 1).headline());
+        }
+        return row(v == null ? "EE2 alone (deadlocked users' jobs never start and are not counted)" : v.name(),
+                WORKLOADS + " randomized", reports);
+    }
+
+    private static Row row(String target, String workload, List<WorkloadReport> reports) {
+        List<Double> p50s = new ArrayList<>();
+        double p95 = 0;
+        double max = 0;
+        double childP95 = 0;
+        double makespan = 0;
+        List<String> verdicts = new ArrayList<>();
+        for (WorkloadReport r : reports) {
+            WorkloadReport.ClassStats interactive = r.classStats("interactive");
+            if (interactive != null && interactive.waitSeconds().n() > 0) {
+                p50s.add(interactive.waitSeconds().p50());
+                p95 = Math.max(p95, interactive.waitSeconds().p95());
+                max = Math.max(max, interactive.waitSeconds().max());
+            }
+            WorkloadReport.ClassStats child = r.classStats("child");
+            if (child != null) {
+                childP95 = Math.max(childP95, child.waitSeconds().p95());
+            }
+            makespan += r.makespanSeconds();
+            verdicts.add(r.headline());
+        }
+        p50s.sort(null);
+        double p50 = p50s.isEmpty() ? 0 : p50s.get(p50s.size() / 2);
+        return new Row(target, workload, p50, p95, max, childP95, makespan,
+                verdicts.stream().distinct().reduce((a, b) -> a + ", " + b).orElse(""));
+    }
+
+    /** A proxy with the in-memory ledger in front of {@code sim}, as the README's quickstart runs it. */
+    private static final class Proxy implements AutoCloseable {
+        final AdmissionStack admission;
+        final ProxyServer server;
+
+        Proxy(Ee2Simulator sim, AdmissionPolicy policy) throws InterruptedException {
+            ProxyConfig config = ProxyConfig.defaults(sim.url()).withListen(new HostPort("127.0.0.1", 0))
+                    .withAdmin(new HostPort("127.0.0.1", 0));
+            MetricRegistry registry = new MetricRegistry();
+            admission = AdmissionStack.builder(config, registry).policy(() -> policy).build();
+            server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
+        }
+
+        @Override
+        public void close() {
+            server.close();
+            admission.close();
+        }
+    }
+}
