@@ -35,7 +35,7 @@ def run_job_params(d):
     if isinstance(req, dict):
         bill = req.get("bill_to_user")
         requirements = {"present": True, "ignore": bool(req.get("ignore_concurrency_limits")),
-                        "bill_to": bill if isinstance(bill, str) and bill else None}
+                        "bill_to": bill.strip() if isinstance(bill, str) and bill.strip() else None}
     method = string("method")
     # EE2's check_string strips the method before it runs it.
     return {"method": method.strip() if method is not None else None, "app_id": string("app_id"), "parent": parent,

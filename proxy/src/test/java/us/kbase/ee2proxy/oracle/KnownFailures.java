@@ -17,7 +17,6 @@ final class KnownFailures {
     static final Map<String, String> CASES = Map.ofEntries(
             Map.entry("item4-method-inner-spaces", "issue 16 item 4: whitespace around the method counts as plain"),
             Map.entry("item8-own-module-copies", "issue 16 item 8: a child naming the user's own active parent is a child"),
-            Map.entry("new-bill-to-user-spaces", "not in issue 16: bill_to_user is not stripped as EE2 strips it (admins only)"),
             Map.entry("new-concierge-keeps-limits", "not in issue 16: a concierge job with ignore_concurrency_limits 0 "
                     + "takes account_group's slot at HTCondor (the concierge only)"),
             Map.entry("new-finish-invalid-output", "not in issue 16: over-count only: EE2 ends a job whose finish_job it "
@@ -54,8 +53,6 @@ final class KnownFailures {
             Map.entry(BodyGenerator.AUTH2_4XX, new Known("issue 16 item 7 (now fails closed: an over-count)",
                     EnumSet.of(Kind.OVERCOUNT))),
             Map.entry(BodyGenerator.OWN_MODULE_CHILD, new Known("issue 16 item 8", BYPASS)),
-            Map.entry(BodyGenerator.BILL_TO_SPACES, new Known("not in issue 16: bill_to_user not stripped (admins only)",
-                    BYPASS)),
             Map.entry(BodyGenerator.FINISH_INVALID_OUTPUT, new Known("not in issue 16: over-count after an output EE2 "
                     + "rejects", EnumSet.of(Kind.OVERCOUNT))),
             Map.entry(BodyGenerator.JOB_ID_CASE, new Known("not in issue 16: over-count, EE2 reads job ids in any case",

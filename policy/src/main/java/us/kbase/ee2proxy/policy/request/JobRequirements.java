@@ -8,8 +8,16 @@ package us.kbase.ee2proxy.policy.request;
  * @param present the key was present with a JSON object value
  * @param ignoreConcurrencyLimits Python truthiness of {@code ignore_concurrency_limits}
  *     (so the string "false" is true)
- * @param billToUser {@code bill_to_user} when it is a non-empty string, else null
+ * @param billToUser {@code bill_to_user} stripped as EE2 strips it (" u " bills u), when that leaves
+ *     a non-empty string, else null
  */
 public record JobRequirements(boolean present, boolean ignoreConcurrencyLimits, String billToUser) {
     public static final JobRequirements NONE = new JobRequirements(false, false, null);
+
+    public JobRequirements {
+        billToUser = PythonWhitespace.strip(billToUser);
+        if (billToUser != null && billToUser.isEmpty()) {
+            billToUser = null;
+        }
+    }
 }
