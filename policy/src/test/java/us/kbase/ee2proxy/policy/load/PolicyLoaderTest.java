@@ -128,7 +128,7 @@ class PolicyLoaderTest {
     }
 
     @Test
-    void wrongTypesSayWhatWasFoundAndWhatToWrite() {
+    void wrongTypesSayWhatWasFoundAndWhatToWrite() throws Exception {
         assertThat(only("slots: \"12\"\n")).satisfies(p -> {
             assertThat(p.what()).isEqualTo("slots must be a whole number, but it is the text \"12\"");
             assertThat(p.fix()).isEqualTo("write the number without quotes: slots: 12");
