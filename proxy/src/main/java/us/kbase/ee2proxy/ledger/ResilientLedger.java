@@ -232,8 +232,8 @@ public final class ResilientLedger implements SlotLedger {
         turnedAway.add(key.user());
         if (local == null && mode.get() == RedisFailureMode.ADMIT) {
             flights.put(key, demand.claims());
-            write("acquire " + key.ticket() + " (admitted without Redis)",
-                    () -> shared.tryAcquire(key.user(), key.ticket(), demand.unlimited()), null);
+            behind("acquire " + key.ticket() + " (admitted without Redis)",
+                    () -> shared.tryAcquire(key.user(), key.ticket(), demand.unlimited()));
             return CompletableFuture.completedFuture(Admission.admitted(UserCounts.ZERO));
         }
         return CompletableFuture.completedFuture(Admission.unavailable());
@@ -330,9 +330,14 @@ public final class ResilientLedger implements SlotLedger {
 
     /**
      * Straight to Redis while nothing is owed to it, else (or when the call fails) into the journal;
-     * {@code whenJournaled} is the answer then.
+     * {@code whenJournaled} is the answer then. LOCAL: always into the journal (written behind, in
+     * order).
      */
     private <T> CompletionStage<T> write(String what, Supplier<CompletionStage<T>> call, T whenJournaled) {
+        if (local != null) {
+            behind(what, call::get);
+            return CompletableFuture.completedFuture(whenJournaled);
+        }
         synchronized (journal) {
             if (down || !journal.isEmpty()) {
                 journal.add(new Step(what, call::get));
@@ -353,6 +358,18 @@ public final class ResilientLedger implements SlotLedger {
             journal(what, call::get);
             return whenJournaled;
         });
+    }
+
+    /** Into the journal, written back at once (in order after everything before it). */
+    private void behind(String what, Supplier<CompletionStage<?>> call) {
+        boolean first;
+        synchronized (journal) {
+            first = journal.isEmpty();
+            journal.add(new Step(what, call));
+        }
+        if (first) {
+            recovery.execute(this::tick);
+        }
     }
 
     private void journal(String what, Supplier<CompletionStage<?>> call) {
