@@ -219,9 +219,8 @@ public final class ResilientLedger implements SlotLedger {
                     lost(generation);
                 }
                 flights.invalidate(key);
-                write("release ticket " + ticket + " (decided on another data set)",
-                        () -> shared.releaseTicket(user, ticket), 0);
-                return turnAway(key, demand);
+                return write("release ticket " + ticket + " (decided on another data set)",
+                        () -> shared.releaseTicket(user, ticket), 0).thenCompose(released -> turnAway(key, demand));
             }).thenCompose(Function.identity());
         }).thenCompose(Function.identity());
     }
