@@ -124,8 +124,19 @@ class ThreeReplicasTest {
 
                 WorkloadReport report = run.get(150, TimeUnit.SECONDS);
                 sampling.get(30, TimeUnit.SECONDS);
-                System.out.printf("%s: %s in %.1f s; most unfinished parallel apps per user %s (cap %d)%n", trouble,
-                        report.headline(), report.wallSeconds(), new java.util.TreeMap<>(mostParents), CAP);
+                long undecided = replicas.stream().mapToLong(r -> r.registry.counter("ledger.fallback.decisions").getCount())
+                        .sum();
+                long adopted = replicas.stream()
+                        .mapToLong(r -> r.registry.counter("ee2proxy.reconciler.leases.adopted").getCount()).sum();
+                System.out.printf("%s: %s in %.1f s; most unfinished parallel apps per user %s (cap %d); decisions Redis "
+                        + "could not take (the calls waited) %d; leases adopted from EE2 %d%n", trouble, report.headline(),
+                        report.wallSeconds(), new java.util.TreeMap<>(mostParents), CAP, undecided, adopted);
+                if (trouble == Trouble.REDIS_PAUSED) {
+                    assertThat(undecided).as("calls that waited for the paused Redis").isPositive();
+                }
+                if (trouble == Trouble.REDIS_WIPED) {
+                    assertThat(adopted).as("the running jobs adopted from EE2 into the emptied Redis").isPositive();
+                }
                 assertThat(mostParents.values()).as("unfinished parallel apps of one user at EE2 (%s)", worst.get())
                         .allMatch(n -> n <= CAP);
                 assertThat(mostParents.values()).as("the cap was reached: the test tests something").contains(CAP);
