@@ -17,16 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP load balancer on a loopback port, as HAProxy in TCP mode: each new connection goes to the
  * next replica in turn, skipping one that refuses it. A replica can be swapped for its restarted
- * self ({@link #set}).
+ * self ({@link #set}). Also used by the ledger's steady-state benchmark (bench/).
  */
-final class RoundRobin implements AutoCloseable {
+public final class RoundRobin implements AutoCloseable {
     private final ServerSocket server;
     private final List<URI> backends;
     private final AtomicInteger next = new AtomicInteger();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
 
-    RoundRobin(List<URI> backends) throws IOException {
+    public RoundRobin(List<URI> backends) throws IOException {
         this.backends = new CopyOnWriteArrayList<>(backends);
         this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::accept, "round-robin");
@@ -34,11 +34,11 @@ final class RoundRobin implements AutoCloseable {
         acceptor.start();
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
     }
 
-    void set(int index, URI backend) {
+    public void set(int index, URI backend) {
         backends.set(index, backend);
     }
 
