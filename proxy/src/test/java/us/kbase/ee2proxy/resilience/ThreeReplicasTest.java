@@ -74,12 +74,17 @@ class ThreeReplicasTest {
             for (int i = 0; i < 3; i++) {
                 replicas.add(ProxyUnderTest.replica(sim.url(), policy, redis.uri(), "three", reconcile, provisional));
             }
-            try (RoundRobin balancer = new RoundRobin(replicas.stream().map(ProxyUnderTest::url).toList())) {
+            // Users submit through all three replicas. The simulated apps and job runners call through
+            // replicas 0 and 2: the simulated runner does not retry a start_job or finish_job cut with
+            // a dying replica (the job would then sit queued forever: a stall of the harness, not of
+            // admission), so the replica killed below carries only users' submissions.
+            try (RoundRobin balancer = new RoundRobin(replicas.stream().map(ProxyUnderTest::url).toList());
+                    RoundRobin apps = new RoundRobin(List.of(replicas.get(0).url(), replicas.get(2).url()))) {
                 Map<String, Integer> mostParents = new ConcurrentHashMap<>();
                 AtomicReference<String> worst = new AtomicReference<>("none");
                 CompletableFuture<WorkloadReport> run = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return new WorkloadRunner(balancer.url()).run(workload);
+                        return new WorkloadRunner(balancer.url(), apps.url()).run(workload);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
@@ -141,8 +146,8 @@ class ThreeReplicasTest {
                         .allMatch(n -> n <= CAP);
                 assertThat(mostParents.values()).as("the cap was reached: the test tests something").contains(CAP);
                 if (trouble == Trouble.REPLICA_KILLED) {
-                    // Calls cut with their replica fail their apps (as any proxy restart would); nothing stalls.
-                    assertThat(report.verdict()).as(report.toTable()).isIn(WorkloadReport.Verdict.FINISHED);
+                    // Submissions cut with their replica are the clients' to send again; nothing stalls.
+                    assertThat(report.verdict()).as(report.toTable()).isEqualTo(WorkloadReport.Verdict.FINISHED);
                 } else {
                     assertThat(report.allFinished()).as(report.toTable()).isTrue();
                 }
