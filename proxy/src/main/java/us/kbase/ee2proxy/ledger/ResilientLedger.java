@@ -103,6 +103,8 @@ public final class ResilientLedger implements SlotLedger {
     private volatile boolean loaded;
     private volatile Supplier<CompletionStage<Boolean>> rebuilder;
     private final AtomicBoolean rebuildRunning = new AtomicBoolean();
+    /** On the recovery thread: when the last "writes still owed" warning was logged. */
+    private long lastWarned = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
     /** Users whose decisions were turned away: woken when Redis decides again. */
     private final Set<String> turnedAway = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
@@ -508,7 +510,13 @@ public final class ResilientLedger implements SlotLedger {
             synchronized (journal) {
                 down = true;
             }
-            log.debug("Redis ledger still unavailable: {}", e.toString());
+            long now = System.nanoTime();
+            if (owed() > 0 && now - lastWarned > TimeUnit.SECONDS.toNanos(30)) {
+                lastWarned = now;
+                log.warn("Redis ledger: {} writes still owed ({}); trying again every probe", owed(), e.toString());
+            } else {
+                log.debug("Redis ledger still unavailable: {}", e.toString());
+            }
         } catch (Throwable t) {
             log.error("ledger recovery failed", t);
         }
@@ -534,9 +542,12 @@ public final class ResilientLedger implements SlotLedger {
         }
         // rebuilding:<id>: Redis lost its data (or never had any), and it is being counted from EE2.
         String id = generation.substring(REBUILDING.length());
-        if (generationOk || known == null) {
-            log.error("Redis ledger is being rebuilt from EE2 (generation {}{}): no decision until every active job is "
-                    + "counted", id, known == null ? "" : "; this replica knew " + known);
+        if (known == null && !generationOk) {
+            log.warn("Redis holds no ledger yet, or lost it (generation {} being rebuilt from EE2): no decision until "
+                    + "every active job is counted", id);
+        } else if (generationOk) {
+            log.error("Redis lost its ledger data (generation {} gone, {} being rebuilt from EE2): no decision until "
+                    + "every active job is counted", known, id);
         }
         generationOk = false;
         Supplier<CompletionStage<Boolean>> pass = rebuilder;

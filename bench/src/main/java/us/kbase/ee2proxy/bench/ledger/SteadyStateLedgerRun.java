@@ -34,7 +34,8 @@ import us.kbase.ee2proxy.testing.LoopbackConfig;
  * behind a round-robin balancer (the clients spread over the replicas, the runners through the
  * balancer). For each: run_job per second, its p50/p99, the admission's ledger step p99 (the
  * proxy's {@code ee2proxy.admission.ledger.seconds}), the share of decisions Redis took, and the
- * seconds a replica let nothing be decided. Not a unit test: run it by hand.
+ * seconds a replica let nothing be decided. The ledger step's p99 is read from the proxy's timer
+ * (Dropwizard's reservoir, weighted to the last minutes). Not a unit test: run it by hand.
  *
  * <pre>
  * mvn -B -o -pl bench -am package -DskipTests
@@ -68,6 +69,8 @@ public final class SteadyStateLedgerRun {
                 sim.addToken("tok-u" + u, "u" + u);
             }
             int run = 0;
+            // One throwaway phase first: the JIT, the simulator and Redis warm up before any row counts.
+            measure(sim, redis.uri(), "warmup", 1, connections.get(0), Math.max(5, seconds / 2), load16);
             for (int c : connections) {
                 // in-memory (one replica), Redis with one replica, Redis with three
                 for (int[] shape : new int[][] {{0, 1}, {1, 1}, {1, 3}}) {
@@ -108,8 +111,6 @@ public final class SteadyStateLedgerRun {
             drive(started, connections, Duration.ofSeconds(Math.max(3, seconds / 3)), load);
             long redisBefore = started.stream().mapToLong(Replica::redisAcquires).sum();
             long undecidedBefore = started.stream().mapToLong(Replica::undecided).sum();
-            started.forEach(r -> r.registry.remove("ee2proxy.admission.ledger.seconds"));
-            started.forEach(r -> r.registry.timer("ee2proxy.admission.ledger.seconds"));
             AtomicLong degradedTicks = new AtomicLong();
             CompletableFuture<Void> watch = new CompletableFuture<>();
             Thread watcher = new Thread(() -> {
