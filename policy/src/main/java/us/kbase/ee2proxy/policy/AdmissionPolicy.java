@@ -27,6 +27,7 @@ public final class AdmissionPolicy {
     private final String source;
     private final Mode mode;
     private final RedisFailureMode redisFailureMode;
+    private final Integer redisReplicas;
     private final Limits defaults;
     private final List<AppPattern> parallelApps;
     private final OwnModuleJobs ownModuleJobs;
@@ -38,6 +39,7 @@ public final class AdmissionPolicy {
         source = b.source;
         mode = b.mode;
         redisFailureMode = b.redisFailureMode;
+        redisReplicas = b.redisReplicas;
         defaults = b.defaults;
         parallelApps = List.copyOf(b.parallelApps);
         ownModuleJobs = b.ownModuleJobs;
@@ -109,6 +111,14 @@ public final class AdmissionPolicy {
         return redisFailureMode;
     }
 
+    /**
+     * {@code redis.replicas}: how many proxy replicas share the Redis, as the operator states it;
+     * null when not stated (then several may). {@code redis.onFailure: local} requires 1.
+     */
+    public Integer redisReplicas() {
+        return redisReplicas;
+    }
+
     /** The limits of every user without an override. */
     public Limits defaultLimits() {
         return defaults;
@@ -131,7 +141,7 @@ public final class AdmissionPolicy {
     }
 
     public Builder toBuilder() {
-        Builder b = builder().source(source).mode(mode).redisFailureMode(redisFailureMode).defaults(defaults)
+        Builder b = builder().source(source).mode(mode).redisFailureMode(redisFailureMode).redisReplicas(redisReplicas).defaults(defaults)
                 .ownModuleJobs(ownModuleJobs);
         b.parallelApps = new ArrayList<>(parallelApps);
         b.exemptUsers = new LinkedHashSet<>(exemptUsers);
@@ -148,7 +158,8 @@ public final class AdmissionPolicy {
     public static final class Builder {
         private String source = "built-in";
         private Mode mode = Mode.ENFORCE;
-        private RedisFailureMode redisFailureMode = RedisFailureMode.LOCAL;
+        private RedisFailureMode redisFailureMode = RedisFailureMode.WAIT;
+        private Integer redisReplicas;
         private Limits defaults = Limits.KBASE;
         private List<AppPattern> parallelApps = new ArrayList<>(KBASE_PARALLEL_APPS.stream().map(AppPattern::of).toList());
         private OwnModuleJobs ownModuleJobs = OwnModuleJobs.CHILD;
@@ -169,6 +180,12 @@ public final class AdmissionPolicy {
 
         public Builder redisFailureMode(RedisFailureMode m) {
             this.redisFailureMode = Objects.requireNonNull(m);
+            return this;
+        }
+
+        /** null: not stated (several replicas may share the Redis). */
+        public Builder redisReplicas(Integer n) {
+            this.redisReplicas = n;
             return this;
         }
 

@@ -34,6 +34,13 @@ public final class AdmissionReplies {
                 + " Try again in a minute."), SOON);
     }
 
+    /** redis.onFailure: wait, and the call waited its longest for the ledger. */
+    static Ee2ErrorReply ledgerStillUnavailable(Duration waited) {
+        return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy waited " + waited.toSeconds()
+                + " s for its job slot ledger, the longest this job may wait, and the ledger still cannot decide."
+                + NOT_SUBMITTED + " Try again in a few minutes; if this persists, tell the KBase operators."), SOON);
+    }
+
     static Ee2ErrorReply holdCapReached(int maxHeld) {
         return retryAfter(Ee2ErrorReply.serverError("ee2-admission-proxy already has " + maxHeld
                 + " job submissions waiting at the proxy for free slots, its limit (admission.maxHeld)." + NOT_SUBMITTED

@@ -41,7 +41,7 @@ import us.kbase.ee2proxy.tracking.JobTracker;
  */
 public final class AdmissionStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionStack.class);
-    /** How often a degraded Redis ledger is probed. */
+    /** How often the Redis ledger's generation is read, and Redis probed while it fails. */
     private static final Duration REDIS_PROBE = Duration.ofSeconds(1);
     /** Bound on asking EE2 what a retried job was (check_job with the caller's token). */
     private static final Duration RETRY_LOOKUP_TIMEOUT = Duration.ofSeconds(10);
@@ -71,7 +71,8 @@ public final class AdmissionStack implements AutoCloseable {
         RedisLedgerSettings settings = RedisLedgerSettings.DEFAULT.withCallTimeout(a.ledgerTimeout()).withTerms(terms)
                 .withKeyPrefix(b.redisKeyPrefix);
         RedisSlotLedger redis = RedisSlotLedger.connect(a.redis(), settings, b.registry);
-        return new ResilientLedger(redis, () -> b.policy.get().redisFailureMode(), terms, REDIS_PROBE, b.registry);
+        return new ResilientLedger(redis, () -> b.policy.get().redisFailureMode(), terms, b.rebuildFromEe2, REDIS_PROBE,
+                b.registry);
     }
 
     /** A retried job's params from EE2's check_job, asked with the caller's own token. */
@@ -130,6 +131,7 @@ public final class AdmissionStack implements AutoCloseable {
         private final MetricRegistry registry;
         private Supplier<AdmissionPolicy> policy;
         private String redisKeyPrefix = RedisLedgerSettings.DEFAULT.keyPrefix();
+        private boolean rebuildFromEe2;
 
         private Builder(ProxyConfig config, MetricRegistry registry) {
             this.config = Objects.requireNonNull(config, "config");
@@ -145,6 +147,15 @@ public final class AdmissionStack implements AutoCloseable {
         /** The Redis key prefix, so that several deployments or tests can share one Redis. */
         public Builder redisKeyPrefix(String value) {
             this.redisKeyPrefix = Objects.requireNonNull(value, "redisKeyPrefix");
+            return this;
+        }
+
+        /**
+         * Whether the reconciler runs (a service token is set): a Redis that lost its data is then
+         * rebuilt from EE2 before it decides again; without, decisions go on with what it holds.
+         */
+        public Builder rebuildFromEe2(boolean value) {
+            this.rebuildFromEe2 = value;
             return this;
         }
 

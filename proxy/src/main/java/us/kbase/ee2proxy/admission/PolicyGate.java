@@ -18,11 +18,13 @@ import us.kbase.ee2proxy.jsonrpc.SniffResult;
 import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.EffectivePolicy;
+import us.kbase.ee2proxy.policy.RedisFailureMode;
 import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.policy.classify.Classification;
 import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.policy.decide.Admission;
 import us.kbase.ee2proxy.policy.decide.Decision;
+import us.kbase.ee2proxy.policy.decide.Reason;
 
 /**
  * The admission gate: applies the policy to every job-creating call (DESIGN.md, "The way a
@@ -141,7 +143,7 @@ public final class PolicyGate implements AdmissionGate {
                             s.classification(), waited), waited);
                     case LEDGER_UNAVAILABLE -> {
                         metrics.ledgerUnavailable();
-                        yield done(Verdict.answer(AdmissionReplies.ledgerUnavailable()));
+                        yield ledgerCannotDecide(s, pending, p, admit, waited);
                     }
                 };
             });
@@ -156,6 +158,29 @@ public final class PolicyGate implements AdmissionGate {
         }
         LOG.debug("refused {} of {}: {}", s.ticket(), s.ledgerUser(), refuse.reason().adminMessage());
         return done(Verdict.answer(AdmissionReplies.refused(refuse)));
+    }
+
+    /**
+     * The ledger cannot decide now (Redis failed, is owed writes, or is being rebuilt). With
+     * {@code redis.onFailure: refuse} the call is answered now; otherwise it waits for the ledger
+     * (held, and taken as soon as Redis decides again), at most its class's maxWait in all, and
+     * is then answered "not submitted". Nothing is decided without the ledger.
+     */
+    private CompletionStage<Verdict> ledgerCannotDecide(Submission s, Pending pending, EffectivePolicy p,
+            Decision.Admit admit, Duration waited) {
+        if (policy.get().redisFailureMode() == RedisFailureMode.REFUSE) {
+            return done(Verdict.answer(AdmissionReplies.ledgerUnavailable()));
+        }
+        Duration maxWait = s.classification().jobClass() instanceof JobClass.Parent
+                ? p.limits().parentsMaxWait() : p.limits().childrenMaxWait();
+        Duration left = maxWait.minus(waited);
+        if (left.isNegative() || left.isZero()) {
+            metrics.holdEnded(waited);
+            return done(Verdict.answer(AdmissionReplies.ledgerStillUnavailable(waited)));
+        }
+        Reason reason = new Reason.LedgerUnavailable(new Reason.Who(s.ledgerUser(), p.limitsSource()),
+                s.classification().jobClass().getClass().getSimpleName().toLowerCase() + " job", maxWait);
+        return hold(s, pending, new Decision.Hold(admit.demand(), reason, left, Decision.Then.REFUSE));
     }
 
     private Verdict admitted(Submission s, Decision.Admit admit, Duration waited) {
@@ -179,6 +204,11 @@ public final class PolicyGate implements AdmissionGate {
                 : hold.atMost();
         Place place = holds.hold(s.ledgerUser(), s.ticket(), s.classification(), hold.demand(), atMost);
         if (place instanceof Place.Full full) {
+            if (hold.reason() instanceof Reason.LedgerUnavailable) {
+                // No room to wait for the ledger either: nothing can decide this call now.
+                return done(Verdict.answer(full.bound() == Place.Bound.ALL_USERS
+                        ? AdmissionReplies.holdCapReached(full.max()) : AdmissionReplies.userHoldCapReached(full.max())));
+            }
             return noRoom(s, pending, hold, full);
         }
         HeldCall held = ((Place.Waiting) place).call();

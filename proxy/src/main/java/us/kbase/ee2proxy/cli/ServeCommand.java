@@ -71,8 +71,10 @@ public final class ServeCommand implements Callable<Integer> {
             proxyConfig = proxyConfig.withAdmission(admissionOverrides(proxyConfig.admission()));
             LivePolicy policy = new LivePolicy(proxyConfig.admission().policyFileOrDefault(),
                     AdmissionStack.initialPolicy(proxyConfig.admission()), registry);
-            admission = AdmissionStack.builder(proxyConfig, registry).policy(policy).build();
-            upkeep = Upkeep.start(proxyConfig, admission.ledger(), policy, reconcileSettings(), registry);
+            ReconcileSettings reconcile = reconcileSettings();
+            admission = AdmissionStack.builder(proxyConfig, registry).policy(policy)
+                    .rebuildFromEe2(reconcile.enabled()).build();
+            upkeep = Upkeep.start(proxyConfig, admission.ledger(), policy, reconcile, registry);
         } catch (ConfigException e) {
             System.err.println("ee2-admission-proxy: " + e.getMessage());
             return BAD_CONFIG;

@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param recheckEvery how often held calls are retried even without a release wake-up (Redis
  *     pub/sub delivers at most once, so a wake-up can be lost)
  * @param authTimeout bound on one auth2 request
- * @param ledgerTimeout bound on one Redis call; past it the policy's {@code redis.onFailure} applies
+ * @param ledgerTimeout bound on one Redis call (seconds: sized for a job-creating call, so that a busy JVM's
+ *     stall never changes a decision); past it the policy's {@code redis.onFailure} applies
  * @param provisionalLease how long a submitted job's lease lives until EE2 names its job id;
  *     longer than {@code timeouts.response}
  */
@@ -40,7 +41,7 @@ public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld,
     public static final int DEFAULT_MAX_HELD_PER_USER = 1_000;
 
     public static final AdmissionConfig DEFAULTS = new AdmissionConfig(null, null, null, 10_000,
-            DEFAULT_MAX_HELD_PER_USER, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(50),
+            DEFAULT_MAX_HELD_PER_USER, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(2),
             Duration.ofMinutes(10));
 
     /** The default per-user bound (at most {@code maxHeld}). */

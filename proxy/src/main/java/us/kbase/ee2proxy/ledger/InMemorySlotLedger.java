@@ -20,7 +20,7 @@ import us.kbase.ee2proxy.policy.UserCounts;
 
 /**
  * The embedded ledger of one process: used when no Redis is configured, and by {@link
- * ResilientLedger} while Redis is down. Each step locks only its user's book for microseconds, so
+ * ResilientLedger} as the deciding ledger of {@code redis.onFailure: local} (one replica). Each step locks only its user's book for microseconds, so
  * calling it from an event loop is fine; every stage it returns is already complete.
  */
 public final class InMemorySlotLedger implements SlotLedger {
@@ -159,26 +159,6 @@ public final class InMemorySlotLedger implements SlotLedger {
         List<String> ids = new ArrayList<>(jobIds);
         ids.replaceAll(id -> id != null && goneUnowned.getIfPresent(id) != null ? null : id);
         return ids;
-    }
-
-    /** Whether the job was released by id alone, before any lease here named it. */
-    boolean releasedUnowned(String jobId) {
-        return goneUnowned.getIfPresent(jobId) != null;
-    }
-
-    /** The owner of a job lease held here, or null. */
-    String ownerOf(String jobId) {
-        return jobOwners.get(jobId);
-    }
-
-    /** Whether any job lease is held: ResilientLedger replays them into Redis. */
-    /** What the user holds here, without making a book for a user who holds nothing. */
-    UserCounts countsIfAny(String user) {
-        return books.containsKey(user) ? locked(user, UserBook::counts) : UserCounts.ZERO;
-    }
-
-    boolean holdsJobs() {
-        return !jobOwners.isEmpty();
     }
 
     /**

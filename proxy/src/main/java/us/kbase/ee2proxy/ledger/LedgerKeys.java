@@ -15,6 +15,7 @@ import java.util.List;
  * {prefix}:{&lt;user&gt;}:gone     ZSET released job id -&gt; tombstone expiry ms
  * {prefix}:job:{&lt;jobId&gt;}      STRING the job's owner (user name, raw), TTL = bound lease TTL
  * {prefix}:released           pub/sub channel; message = user name (raw)
+ * {prefix}:generation         STRING which data set Redis holds: ready:&lt;id&gt; | rebuilding:&lt;id&gt;
  * </pre>
  *
  * User names and job ids are percent-encoded (every byte outside {@code [A-Za-z0-9_.-]}), so no
@@ -39,6 +40,10 @@ final class LedgerKeys {
 
     String jobOwner(String jobId) {
         return prefix + ":job:{" + encode(jobId) + "}";
+    }
+
+    String generation() {
+        return prefix + ":generation";
     }
 
     String releaseChannel() {

@@ -5,13 +5,13 @@ import java.time.Duration;
 /**
  * @param keyPrefix first part of every key and of the channel ({@code [A-Za-z0-9_.-]+}); lets
  *     several deployments (or tests) share one Redis
- * @param callTimeout bound on every Redis call (tens of ms): past it the call fails and {@link
- *     ResilientLedger} falls back per policy
+ * @param callTimeout bound on every Redis call (seconds, sized for a job-creating call): past it the
+ *     call fails and {@link ResilientLedger} stops deciding until Redis answers again
  * @param terms lease lifetimes
  */
 public record RedisLedgerSettings(String keyPrefix, Duration callTimeout, LeaseTerms terms) {
     public static final RedisLedgerSettings DEFAULT =
-            new RedisLedgerSettings("ee2proxy", Duration.ofMillis(50), LeaseTerms.DEFAULT);
+            new RedisLedgerSettings("ee2proxy", Duration.ofSeconds(2), LeaseTerms.DEFAULT);
 
     public RedisLedgerSettings {
         new LedgerKeys(keyPrefix);

@@ -56,6 +56,8 @@ public final class RedisSlotLedger implements SlotLedger {
             LedgerScript.ownerScript("owner_release", RScript.Mode.READ_WRITE, RScript.ReturnType.VALUE);
     /** What owner_release.lua leaves in a job's owner key for a job released before it was owned. */
     private static final String GONE = "\0gone";
+    private static final LedgerScript GENERATION =
+            LedgerScript.ownerScript("generation", RScript.Mode.READ_WRITE, RScript.ReturnType.VALUE);
     private static final LedgerScript TRACKED =
             LedgerScript.load("tracked", RScript.Mode.READ_ONLY, RScript.ReturnType.LIST);
 
@@ -70,7 +72,6 @@ public final class RedisSlotLedger implements SlotLedger {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final RTopic releases;
     private final AtomicReference<CompletableFuture<Void>> subscription = new AtomicReference<>();
-    private volatile CountsObserver countsObserver = (user, counts, redisMicros) -> {};
 
     /**
      * Connects to {@code redis://host:port} with every timeout bounded by the settings. Redisson
@@ -260,18 +261,18 @@ public final class RedisSlotLedger implements SlotLedger {
     }
 
     /**
-     * Registers the one observer told every user's counts as Redis states them (acquire, adopt,
-     * counts), with Redis server time in microseconds: replies can complete out of order on
-     * Redisson's threads, the time says which is newest. Called on Redisson's thread; keep it short.
+     * The generation key's value ({@code ready:<id>} or {@code rebuilding:<id>}, see {@link
+     * ResilientLedger}); when there is none, writes {@code createAs} first unless it is null (then
+     * answers null).
      */
-    void observeCounts(CountsObserver observer) {
-        this.countsObserver = observer;
+    CompletionStage<String> generation(String createAs) {
+        Object[] args = createAs == null ? new Object[] {"get"} : new Object[] {"get", createAs};
+        return timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), args));
     }
 
-    /** Someone who keeps what Redis last said about each user. */
-    @FunctionalInterface
-    interface CountsObserver {
-        void seen(String user, UserCounts counts, long redisMicros);
+    /** {@code rebuilding:<id>} becomes {@code ready:<id>}; answers the value after. */
+    CompletionStage<String> generationReady(String id) {
+        return timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), "ready", id));
     }
 
     /** Completes once the release channel is subscribed: wake-ups from other replicas arrive. */
@@ -369,18 +370,15 @@ public final class RedisSlotLedger implements SlotLedger {
                 : CompletableFuture.completedFuture(null));
     }
 
-    /** Parses {server time us, jobs, parents, app1, n1, ...} from {@code offset} and tells the observer. */
+    /** Parses {server time us, jobs, parents, app1, n1, ...} from {@code offset}. */
     private UserCounts observed(String user, List<Object> reply, int offset) {
-        long redisMicros = Long.parseLong(String.valueOf(reply.get(offset)));
         int jobs = number(reply.get(offset + 1));
         int parents = number(reply.get(offset + 2));
         Map<String, Integer> byApp = new HashMap<>();
         for (int i = offset + 3; i + 1 < reply.size(); i += 2) {
             byApp.put((String) reply.get(i), number(reply.get(i + 1)));
         }
-        UserCounts counts = new UserCounts(parents, jobs, byApp);
-        countsObserver.seen(user, counts, redisMicros);
-        return counts;
+        return new UserCounts(parents, jobs, byApp);
     }
 
     /** Lua integers arrive as Long, but a codec may hand them over as text. */

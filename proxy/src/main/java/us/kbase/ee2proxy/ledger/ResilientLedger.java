@@ -6,15 +6,16 @@ import com.codahale.metrics.MetricRegistry;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,399 +29,567 @@ import us.kbase.ee2proxy.policy.RedisFailureMode;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
-import us.kbase.ee2proxy.ledger.OutageReplay.Flight;
-import us.kbase.ee2proxy.ledger.OutageReplay.UserTicket;
 
 /**
- * The shared (Redis) ledger with the policy's fallback when it fails: after a failed call this
- * replica is "degraded" and decides at once, without waiting on Redis, per {@link RedisFailureMode}:
- * LOCAL on an in-memory ledger of what it admitted since the outage began, on top of what Redis
- * last said about the user ({@link OutageBaseline}); ADMIT (counted in that same local ledger); or
- * REFUSE ({@link Admission.Verdict#LEDGER_UNAVAILABLE}).
+ * The Redis ledger as a replica uses it, with everything that happens when Redis fails: the whole
+ * outage logic of the proxy is in this file.
  *
- * <p>A background task probes Redis while degraded; when it answers, the outage is replayed
- * ({@link OutageReplay}). Tickets still in flight (admitted locally, EE2 not answered yet) are taken in
- * Redis as provisional leases under the same ticket, so Redis counts them before it decides again;
- * their bind then goes to Redis. Only then does this replica decide on Redis again, and it
- * replays once more at once for a decision that raced the switch. The local ledger holds only
- * what Redis does not yet, so a decision on Redis always adds what is still here: a lease taken
- * here during a replay (a call that failed over late) counts before it has moved.
+ * <p><b>The property:</b> Redis never counts less than EE2 runs while any replica lets Redis decide.
+ * Three rules give it, with any number of replicas:
+ * <ol>
+ *   <li><b>Redis decides, or nobody does.</b> A decision ({@link #tryAcquire}) is Redis's acquire
+ *       script, taken only while {@link #redisDecides()}: Redis answered this replica's last call,
+ *       the journal below is empty, and Redis holds the data set this replica knows (its
+ *       generation). Otherwise, or when the call fails, the answer is {@link
+ *       Admission.Verdict#LEDGER_UNAVAILABLE}: the caller decides what that means (the gate holds
+ *       the call with {@code redis.onFailure: wait}, refuses it with {@code refuse}). Nothing is
+ *       decided on counts kept here. ({@code admit} admits it, and the caps do not hold.)
+ *   <li><b>Every write reaches Redis, in order.</b> A bind or release (and an adopt) goes straight
+ *       to Redis while nothing is owed to it; once a call has failed, or while the journal is not
+ *       empty, it is appended to the journal, which one thread writes back in order as soon as
+ *       Redis answers, one step at a time, before Redis decides again. Every step is idempotent in
+ *       the scripts (a release frees once and leaves a tombstone that stops a later bind or adopt
+ *       of the same job), so a step that failed after it ran is harmless when run again. A bind
+ *       that fails keeps what the job may be: it is written back as an adopt of each job with its
+ *       claim (so a provisional lease that expired or was wiped meanwhile is not lost), then the
+ *       ticket's release. A decision that failed is followed by its ticket's release (it may have
+ *       run in Redis): the call retries under the same ticket only after that.
+ *   <li><b>A Redis that lost its data is noticed, and rebuilt before it decides.</b> Redis holds a
+ *       generation key ({@code <prefix>:generation}, {@code ready:<id>}). Each replica reads it every
+ *       {@code probeEvery}, and once more after each admission: if the key is gone or names
+ *       another data set, the admission is given back and decisions stop. The first replica to see
+ *       it gone writes {@code rebuilding:<id>}; every replica with a rebuilder (the reconciler, with
+ *       a service token) runs a pass at once, adopting every active job EE2 lists, and the first
+ *       to finish writes {@code ready:<id>}. Without a service token nothing can rebuild: the
+ *       replica writes {@code ready:<id>} at once and says so (counts miss the jobs that ran before
+ *       the loss until they finish).
+ * </ol>
+ * Releases seen while Redis is away therefore never make Redis count less; at worst Redis counts a
+ * finished job until the journal is written back (over-counting holds calls, it never over-admits).
  *
- * <p>The baseline is kept by Redis's own replies (acquire, adopt, counts, stamped with Redis time),
- * so a replay's adopt both moves a lease and tells the baseline Redis now holds it: the sum
- * baseline + local never drops below the truth while a lease moves.
- *
- * <p>Several replicas in LOCAL mode each decide on their own baseline during an outage, so
- * together they may admit beyond a cap until Redis returns; REFUSE is the mode that never does.
+ * <p><b>{@code redis.onFailure: local}</b> (one replica only: the policy refuses it otherwise) is
+ * another arrangement of the same parts: an in-memory ledger decides everything, always, and every
+ * write (the decisions too, under the same ticket) goes to Redis through the same write path, so
+ * Redis is the copy a restarted replica loads its counts from. Chosen at start.
  */
 public final class ResilientLedger implements SlotLedger {
     private static final Logger log = LoggerFactory.getLogger(ResilientLedger.class);
-    /** Not a possible KBase user name ([a-z0-9_]): probing never touches a real user's keys. */
-    private static final String PROBE_USER = "(probe)";
+    private static final String READY = "ready:";
+    private static final String REBUILDING = "rebuilding:";
+    /** Bound on one written-back step, on the recovery thread (the Redis calls have their own). */
+    private static final Duration STEP_WAIT = Duration.ofSeconds(30);
 
-    private final SlotLedger shared;
+    private record UserTicket(String user, String ticket) {}
+
+    /** One write Redis has not had yet. */
+    private record Step(String what, Supplier<CompletionStage<?>> call) {}
+
+    private final RedisSlotLedger shared;
+    /** LOCAL mode: the ledger that decides; null otherwise. */
     private final InMemorySlotLedger local;
     private final Supplier<RedisFailureMode> mode;
-    private final AtomicBoolean degraded = new AtomicBoolean();
-    private final Cache<UserTicket, Flight> flights;
-    /**
-     * Acquires sent to Redis and not answered yet. Redis may admit one after this replica has turned
-     * degraded, and the baseline learns of it only from the reply: until then a local decision counts
-     * it as taken (found by RedisRestartTest under load: a 6th and 7th parent).
-     */
-    private final Map<UserTicket, SlotDemand> sentToRedis = new ConcurrentHashMap<>();
-    private final OutageBaseline baseline;
-    private final OutageReplay missed;
+    private final boolean rebuildFromEe2;
+    /** The claims of each ticket taken and not yet bound or released: what a failed bind adopts. */
+    private final Cache<UserTicket, List<SlotClaim>> flights;
+    /** Writes Redis has not had, oldest first. Guarded by itself; never held during a call. */
+    private final ArrayDeque<Step> journal = new ArrayDeque<>();
+    /** A Redis call failed, and no tick has since found Redis answering with nothing owed. Guarded by journal. */
+    private boolean down;
+    /** The generation id this replica knows (null before the first check). */
+    private volatile String known;
+    /** Redis holds the data set {@link #known} names, ready. */
+    private volatile boolean generationOk;
+    /** LOCAL: the counts were loaded from Redis. */
+    private volatile boolean loaded;
+    private volatile Supplier<CompletionStage<Boolean>> rebuilder;
+    private final AtomicBoolean rebuildRunning = new AtomicBoolean();
+    /** On the recovery thread: when the last "writes still owed" warning was logged. */
+    private long lastWarned = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+    /** Users whose decisions were turned away: woken when Redis decides again. */
+    private final Set<String> turnedAway = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService recovery;
-    private final Counter fallbacks;
+    private final Counter undecided;
+    private final Counter writtenBack;
 
     /**
-     * @param shared the Redis ledger (its calls must be bounded: they decide how long a request
-     *     waits before the fallback)
-     * @param mode the policy's current failure mode (read at each decision: hot reload applies)
-     * @param probeEvery how often to try Redis again while degraded, and to replay stragglers
+     * @param shared the Redis ledger; its calls are bounded by a timeout sized for a job-creating
+     *     call (seconds: a busy JVM stalls for 100 ms and more, and that alone must change nothing)
+     * @param mode the policy's failure mode, read at each decision (WAIT, REFUSE and ADMIT switch
+     *     on reload; LOCAL is read here, once: it is another arrangement, see the class comment)
+     * @param rebuildFromEe2 whether a rebuilder ({@link #rebuildWith}) will come: when Redis lost its
+     *     data, decisions then wait for it rather than going on with what is left
+     * @param probeEvery how often Redis is asked while it fails, and its generation read
      */
     public ResilientLedger(RedisSlotLedger shared, Supplier<RedisFailureMode> mode, LeaseTerms terms,
-            Duration probeEvery, MetricRegistry metrics) {
+            boolean rebuildFromEe2, Duration probeEvery, MetricRegistry metrics) {
         this.shared = shared;
-        this.local = new InMemorySlotLedger(terms);
         this.mode = mode;
+        this.rebuildFromEe2 = rebuildFromEe2;
+        this.local = mode.get() == RedisFailureMode.LOCAL ? new InMemorySlotLedger(terms) : null;
         this.flights = Caffeine.newBuilder().expireAfterWrite(terms.provisional().multipliedBy(2)).build();
-        this.baseline = new OutageBaseline(Duration.ofHours(1), terms.bound());
-        shared.observeCounts(baseline::seen);
-        this.fallbacks = metrics.counter("ledger.fallback.decisions");
-        this.missed = new OutageReplay(shared, local, baseline, flights, metrics.counter("ledger.fallback.replayed"));
-        metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> degraded.get() ? 1 : 0);
+        this.undecided = metrics.counter("ledger.fallback.decisions");
+        this.writtenBack = metrics.counter("ledger.fallback.replayed");
+        metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> redisDecides() || local != null && loaded ? 0 : 1);
+        metrics.gauge("ledger.journal", () -> (Gauge<Integer>) this::owed);
+        shared.onRelease(this::wake);
+        if (local != null) {
+            local.onRelease(this::wake);
+        }
         this.recovery = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ledger-recovery");
             t.setDaemon(true);
             return t;
         });
-        recovery.scheduleWithFixedDelay(this::recover, probeEvery.toMillis(), probeEvery.toMillis(),
-                TimeUnit.MILLISECONDS);
+        recovery.scheduleWithFixedDelay(this::tick, 0, probeEvery.toMillis(), TimeUnit.MILLISECONDS);
+        if (local == null && !rebuildFromEe2) {
+            log.warn("Redis ledger without a service token: if Redis ever loses its data (restarted empty, a failover "
+                    + "to a replica that had not synced), the proxy notices and goes on deciding on what Redis then "
+                    + "holds: the jobs that ran before the loss are not counted until they finish (a user may get up to "
+                    + "that many parallel apps beyond the cap meanwhile). With a service token (EE2_ADMIN_RO) every "
+                    + "decision waits until the counts are rebuilt from EE2.");
+        }
     }
 
-    /** What this replica holds that Redis does not (yet): for tests in this package. */
-    InMemorySlotLedger held() {
-        return local;
+    /**
+     * The reconciler: a pass adopting every active job EE2 lists; completes true once one ran
+     * without a failure. Run at once when Redis has lost its data.
+     */
+    public void rebuildWith(Supplier<CompletionStage<Boolean>> pass) {
+        this.rebuilder = pass;
+        recovery.execute(this::tick);
     }
 
-    /** Whether decisions are currently taken without Redis. */
+    /** Whether Redis decides now: it answers, nothing is owed to it, and its data is what this replica knows. */
+    public boolean redisDecides() {
+        synchronized (journal) {
+            return !down && journal.isEmpty() && generationOk;
+        }
+    }
+
+    /** Whether decisions are currently not taken (the {@code ledger.degraded} gauge). */
     public boolean degraded() {
-        return degraded.get();
+        return local != null ? !loaded : !redisDecides();
     }
+
+    /** Writes Redis has not had yet. */
+    public int owed() {
+        synchronized (journal) {
+            return journal.size();
+        }
+    }
+
+    // ---- decisions
 
     @Override
     public CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
         UserTicket key = new UserTicket(user, ticket);
-        return sharedOr(
-                () -> {
-                    // Leases held here are not in Redis yet (an outage's, until replayed): Redis
-                    // decides on what it holds plus these.
-                    UserCounts here = local.countsIfAny(user);
-                    SlotDemand asked = here.jobs() == 0 ? demand : OutageBaseline.beyond(demand, here);
-                    sentToRedis.put(key, demand);
-                    // Off the list before the fallback below runs for the same call, and after the
-                    // reply has told the baseline (observeCounts runs first).
-                    return shared.tryAcquire(user, ticket, asked)
-                            .whenComplete((answer, error) -> sentToRedis.remove(key, demand))
-                            .thenApply(admission -> {
-                                if (admission.admitted()) {
-                                    flights.put(key, new Flight(demand, false));
-                                }
-                                return new Admission(admission.verdict(), withHeld(admission.counts(), here));
-                            });
-                },
-                () -> {
-                    // A call that timed out may still have run in Redis: free it there on return.
-                    missed.ticketRelease(key);
-                    return fallbackAcquire(key, demand);
-                });
-    }
-
-    private CompletionStage<Admission> fallbackAcquire(UserTicket key, SlotDemand demand) {
-        fallbacks.inc();
-        RedisFailureMode now = mode.get();
-        if (now == RedisFailureMode.REFUSE) {
-            return CompletableFuture.completedFuture(Admission.unavailable());
+        if (local != null) {
+            if (!loaded) {
+                return turnAway(key, demand);
+            }
+            return local.tryAcquire(user, ticket, demand).thenApply(taken -> {
+                if (taken.admitted()) {
+                    flights.put(key, demand.claims());
+                    write("acquire " + ticket, () -> shared.tryAcquire(user, ticket, demand.unlimited()), null);
+                }
+                return taken;
+            });
         }
-        UserCounts base = baselineWithSent(key.user());
-        SlotDemand asked = now == RedisFailureMode.ADMIT ? demand.unlimited() : OutageBaseline.beyond(demand, base);
-        return local.tryAcquire(key.user(), key.ticket(), asked).thenApply(admission -> {
-            if (admission.admitted()) {
-                flights.put(key, new Flight(demand, true));
+        if (!redisDecides()) {
+            return turnAway(key, demand);
+        }
+        String expected = known;
+        return shared.tryAcquire(user, ticket, demand).handle((taken, error) -> {
+            if (error != null) {
+                failed(error);
+                journal("release ticket " + ticket + " (its acquire failed)", () -> shared.releaseTicket(user, ticket));
+                return turnAway(key, demand);
             }
-            return new Admission(admission.verdict(), OutageBaseline.sum(base, admission.counts()));
-        });
+            if (!taken.admitted()) {
+                return CompletableFuture.completedFuture(taken);
+            }
+            flights.put(key, demand.claims());
+            // Taken on the data set this replica knows? A Redis restarted empty decides on nothing.
+            return shared.generation(null).handle((generation, unread) -> {
+                if (unread == null && (READY + expected).equals(generation)) {
+                    return CompletableFuture.completedFuture(taken);
+                }
+                if (unread != null) {
+                    failed(unread);
+                } else {
+                    lost(generation);
+                }
+                flights.invalidate(key);
+                return write("release ticket " + ticket + " (decided on another data set)",
+                        () -> shared.releaseTicket(user, ticket), 0).thenCompose(released -> turnAway(key, demand));
+            }).thenCompose(Function.identity());
+        }).thenCompose(Function.identity());
     }
 
-    /** Redis's counts plus what is held here and not in Redis yet (nearly always nothing). */
-    private static UserCounts withHeld(UserCounts there, UserCounts here) {
-        return here.jobs() == 0 ? there : OutageBaseline.sum(there, here);
+    /** Redis cannot decide: per the policy, not decided (the caller waits or refuses), or admitted (ADMIT). */
+    private CompletionStage<Admission> turnAway(UserTicket key, SlotDemand demand) {
+        undecided.inc();
+        turnedAway.add(key.user());
+        if (local == null && mode.get() == RedisFailureMode.ADMIT) {
+            flights.put(key, demand.claims());
+            behind("acquire " + key.ticket() + " (admitted without Redis)",
+                    () -> shared.tryAcquire(key.user(), key.ticket(), demand.unlimited()));
+            return CompletableFuture.completedFuture(Admission.admitted(UserCounts.ZERO));
+        }
+        return CompletableFuture.completedFuture(Admission.unavailable());
     }
 
-    /** What Redis last said of {@code user}, plus the acquires on their way through Redis now. */
-    private UserCounts baselineWithSent(String user) {
-        List<SlotClaim> sent = new ArrayList<>();
-        sentToRedis.forEach((key, demand) -> {
-            if (key.user().equals(user)) {
-                sent.addAll(demand.claims());
-            }
-        });
-        UserCounts base = baseline.of(user);
-        return sent.isEmpty() ? base : OutageBaseline.plus(base, sent, 1);
-    }
+    // ---- writes
 
     @Override
     public CompletionStage<List<String>> bind(String user, String ticket, List<String> jobIds) {
         UserTicket key = new UserTicket(user, ticket);
-        Flight flight = flights.asMap().remove(key);
-        boolean localFlight = flight != null && flight.local();
-        if (localFlight && degraded.get()) {
-            return local.bind(user, ticket, jobIds);
+        List<SlotClaim> claims = flights.asMap().remove(key);
+        List<String> named = claims == null ? jobIds : jobIds.subList(0, Math.min(jobIds.size(), claims.size()));
+        if (local != null) {
+            return local.bind(user, ticket, jobIds).thenApply(bound -> {
+                write("bind " + ticket, () -> keepBound(user, ticket, jobIds, claims), null);
+                return bound;
+            });
         }
-        if (localFlight) {
-            // Adopted in Redis before the local leases go: the counts never dip below the truth.
-            return adoptAll(user, flight.demand, jobIds)
-                    .whenComplete((bound, error) -> local.releaseTicket(user, ticket));
-        }
-        return sharedOr(
-                () -> shared.bind(user, ticket, jobIds).thenApply(bound -> {
-                    if (flight != null) {
-                        remember(user, flight.demand.claims(), jobIds, bound);
-                    }
-                    return bound;
-                }),
-                () -> {
-                    missed.ticketRelease(key);
-                    if (flight == null) {
-                        return CompletableFuture.completedFuture(List.of());
-                    }
-                    // The leases move here: taken locally first, then taken off what Redis last
-                    // said (the other order let a decision in between see one lease too few), and
-                    // forgotten there, so that their release does not subtract them again.
-                    CompletionStage<List<String>> adopted = adoptAll(user, flight.demand, jobIds).thenApply(bound -> {
-                        // A job refused here finished meanwhile; the failed bind may still have run
-                        // in Redis, where only a release naming the user frees it.
-                        jobIds.stream().filter(id -> !bound.contains(id) && local.releasedUnowned(id))
-                                .forEach(id -> missed.jobRelease(user, id));
-                        return bound;
-                    });
-                    baseline.add(user, flight.demand.claims(), -1);
-                    jobIds.forEach(baseline::forget);
-                    return adopted;
-                });
+        return write("bind " + ticket, () -> keepBound(user, ticket, jobIds, claims), named);
     }
 
-    private void remember(String user, List<SlotClaim> claims, List<String> jobIds, List<String> bound) {
-        for (int i = 0; i < Math.min(claims.size(), jobIds.size()); i++) {
-            if (bound.contains(jobIds.get(i))) {
-                baseline.bound(user, jobIds.get(i), claims.get(i));
+    /**
+     * Binds the ticket's leases; a job the bind did not find a provisional lease for (it expired,
+     * or Redis lost it) is adopted with its claim: the job exists, so its lease must. Adopt keeps a
+     * released job released.
+     */
+    private CompletionStage<List<String>> keepBound(String user, String ticket, List<String> jobIds,
+            List<SlotClaim> claims) {
+        return shared.bind(user, ticket, jobIds).thenCompose(bound -> {
+            if (claims == null || bound.size() >= Math.min(jobIds.size(), claims.size())) {
+                return CompletableFuture.completedFuture(bound);
             }
-        }
-    }
-
-    /** Claim i becomes job i's lease, wherever leases go now. */
-    private CompletionStage<List<String>> adoptAll(String user, SlotDemand demand, List<String> jobIds) {
-        List<SlotClaim> claims = demand.claims();
-        List<CompletableFuture<Boolean>> adopted = new ArrayList<>();
-        int n = Math.min(claims.size(), jobIds.size());
-        for (int i = 0; i < n; i++) {
-            adopted.add(adopt(user, jobIds.get(i), claims.get(i)).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(adopted.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<String> bound = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (adopted.get(i).join()) {
-                    bound.add(jobIds.get(i));
+            List<String> all = new ArrayList<>(bound);
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int i = 0; i < Math.min(jobIds.size(), claims.size()); i++) {
+                String jobId = jobIds.get(i);
+                SlotClaim claim = claims.get(i);
+                if (!bound.contains(jobId)) {
+                    chain = chain.thenCompose(done -> shared.adopt(user, jobId, claim).thenAccept(added -> {
+                        if (added) {
+                            all.add(jobId);
+                        }
+                    }));
                 }
             }
-            return bound;
+            return chain.thenApply(done -> all);
         });
     }
 
     @Override
     public CompletionStage<Integer> releaseTicket(String user, String ticket) {
-        UserTicket key = new UserTicket(user, ticket);
-        Flight flight = flights.asMap().remove(key);
-        if (flight != null && flight.local()) {
-            return local.releaseTicket(user, ticket);
+        flights.invalidate(new UserTicket(user, ticket));
+        if (local != null) {
+            return local.releaseTicket(user, ticket).thenApply(freed -> {
+                write("release ticket " + ticket, () -> shared.releaseTicket(user, ticket), 0);
+                return freed;
+            });
         }
-        return sharedOr(() -> shared.releaseTicket(user, ticket), () -> {
-            missed.ticketRelease(key);
-            if (flight == null) {
-                return CompletableFuture.completedFuture(0);
-            }
-            baseline.add(user, flight.demand.claims(), -1);
-            return CompletableFuture.completedFuture(flight.demand.claims().size());
-        });
+        return write("release ticket " + ticket, () -> shared.releaseTicket(user, ticket), 0);
     }
 
     @Override
     public CompletionStage<Boolean> releaseJob(String jobId) {
-        String owner = local.ownerOf(jobId);
-        if (owner == null) {
-            owner = baseline.ownerOf(jobId);
+        if (local != null) {
+            return local.releaseJob(jobId).thenApply(freed -> {
+                write("release job " + jobId, () -> shared.releaseJob(jobId), false);
+                return freed;
+            });
         }
-        if (owner != null) {
-            // Release it with its owner: Redis then keeps a tombstone even for a job it has not
-            // been told about yet (replay in progress).
-            return releaseJob(owner, jobId);
-        }
-        return sharedOr(() -> shared.releaseJob(jobId), () -> {
-            missed.jobRelease(null, jobId);
-            return local.releaseJob(jobId); // remembered as gone: a bind of it meanwhile takes nothing
-        });
+        return write("release job " + jobId, () -> shared.releaseJob(jobId), false);
     }
 
     @Override
     public CompletionStage<Boolean> releaseJob(String user, String jobId) {
-        boolean freedLocally = local.releaseJob(user, jobId).toCompletableFuture().join();
-        return sharedOr(
-                () -> shared.releaseJob(user, jobId).thenApply(freed -> {
-                    baseline.forget(jobId);
-                    return freed || freedLocally;
-                }),
-                () -> {
-                    missed.jobRelease(user, jobId);
-                    if (freedLocally) {
-                        baseline.forget(jobId); // its lease was here, not in what Redis last said
-                    } else {
-                        baseline.jobReleased(jobId);
-                    }
-                    return CompletableFuture.completedFuture(freedLocally);
-                });
-    }
-
-    @Override
-    public CompletionStage<Optional<String>> jobOwner(String jobId) {
-        String owner = local.ownerOf(jobId);
-        if (owner == null) {
-            owner = baseline.ownerOf(jobId);
+        if (local != null) {
+            return local.releaseJob(user, jobId).thenApply(freed -> {
+                write("release job " + jobId, () -> shared.releaseJob(user, jobId), false);
+                return freed;
+            });
         }
-        if (owner != null) {
-            return CompletableFuture.completedFuture(Optional.of(owner));
-        }
-        // Unknown here while Redis is down is not "no owner": the lookup fails.
-        return sharedOr(() -> shared.jobOwner(jobId), () -> CompletableFuture.failedFuture(
-                new LedgerUnavailableException("Redis is down and job " + jobId + " is not known here", null)));
-    }
-
-    @Override
-    public CompletionStage<UserCounts> counts(String user) {
-        return sharedOr(
-                () -> shared.counts(user).thenApply(there -> withHeld(there, local.countsIfAny(user))),
-                () -> local.counts(user).thenApply(here -> OutageBaseline.sum(baselineWithSent(user), here)));
-    }
-
-    @Override
-    public CompletionStage<Optional<SlotClaim>> parentClaim(String user, String jobId) {
-        Optional<SlotClaim> here = local.parentClaim(user, jobId).toCompletableFuture().join();
-        if (here.isPresent()) {
-            return CompletableFuture.completedFuture(here);
-        }
-        return sharedOr(
-                () -> shared.parentClaim(user, jobId).thenApply(claim -> {
-                    claim.ifPresent(parent -> baseline.bound(user, jobId, parent));
-                    return claim;
-                }),
-                () -> {
-                    // Unknown is not "no parent": the caller decides what a lookup that failed means.
-                    return baseline.ownerOf(jobId) != null
-                            ? CompletableFuture.completedFuture(baseline.parentClaim(user, jobId))
-                            : CompletableFuture.failedFuture(new LedgerUnavailableException(
-                                    "Redis is down and job " + jobId + " is not known here", null));
-                });
+        return write("release job " + jobId, () -> shared.releaseJob(user, jobId), false);
     }
 
     @Override
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
-        return sharedOr(
-                () -> shared.adopt(user, jobId, claim).thenApply(added -> {
-                    if (added) {
-                        baseline.bound(user, jobId, claim);
-                    }
-                    return added;
-                }),
-                () -> local.adopt(user, jobId, claim));
+        if (local != null) {
+            return local.adopt(user, jobId, claim).thenApply(added -> {
+                write("adopt " + jobId, () -> shared.adopt(user, jobId, claim), false);
+                return added;
+            });
+        }
+        return write("adopt " + jobId, () -> shared.adopt(user, jobId, claim), true);
+    }
+
+    /**
+     * Straight to Redis while nothing is owed to it, else (or when the call fails) into the journal;
+     * {@code whenJournaled} is the answer then. LOCAL: always into the journal (written behind, in
+     * order).
+     */
+    private <T> CompletionStage<T> write(String what, Supplier<CompletionStage<T>> call, T whenJournaled) {
+        if (local != null) {
+            behind(what, call::get);
+            return CompletableFuture.completedFuture(whenJournaled);
+        }
+        synchronized (journal) {
+            if (down || !journal.isEmpty()) {
+                journal.add(new Step(what, call::get));
+                return CompletableFuture.completedFuture(whenJournaled);
+            }
+        }
+        CompletionStage<T> sent;
+        try {
+            sent = call.get();
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((value, error) -> {
+            if (error == null) {
+                return value;
+            }
+            failed(error);
+            journal(what, call::get);
+            return whenJournaled;
+        });
+    }
+
+    /** Into the journal, written back at once (in order after everything before it). */
+    private void behind(String what, Supplier<CompletionStage<?>> call) {
+        boolean first;
+        synchronized (journal) {
+            first = journal.isEmpty();
+            journal.add(new Step(what, call));
+        }
+        if (first) {
+            recovery.execute(this::tick);
+        }
+    }
+
+    private void journal(String what, Supplier<CompletionStage<?>> call) {
+        synchronized (journal) {
+            down = true;
+            journal.add(new Step(what, call));
+        }
+    }
+
+    // ---- reads: from whoever decides; a Redis that fails is an error for the caller
+
+    @Override
+    public CompletionStage<Optional<String>> jobOwner(String jobId) {
+        return local != null ? local.jobOwner(jobId) : read(shared.jobOwner(jobId));
+    }
+
+    @Override
+    public CompletionStage<UserCounts> counts(String user) {
+        return local != null ? local.counts(user) : read(shared.counts(user));
+    }
+
+    @Override
+    public CompletionStage<Optional<SlotClaim>> parentClaim(String user, String jobId) {
+        return local != null ? local.parentClaim(user, jobId) : read(shared.parentClaim(user, jobId));
     }
 
     @Override
     public CompletionStage<List<TrackedJob>> trackedJobs(String user) {
-        List<TrackedJob> here = local.trackedJobs(user).toCompletableFuture().join();
-        return sharedOr(() -> shared.trackedJobs(user), () -> CompletableFuture.completedFuture(List.<TrackedJob>of()))
-                .thenApply(there -> {
-                    List<TrackedJob> all = new ArrayList<>(there);
-                    all.addAll(here);
-                    return all;
-                });
+        return local != null ? local.trackedJobs(user) : read(shared.trackedJobs(user));
     }
 
     @Override
     public CompletionStage<Set<String>> users() {
-        Set<String> here = local.users().toCompletableFuture().join();
-        return sharedOr(shared::users, () -> CompletableFuture.completedFuture(Set.<String>of()))
-                .thenApply(there -> {
-                    Set<String> all = new HashSet<>(there);
-                    all.addAll(here);
-                    return Set.copyOf(all);
-                });
+        return local != null ? local.users() : read(shared.users());
+    }
+
+    private <T> CompletionStage<T> read(CompletionStage<T> call) {
+        return call.whenComplete((value, error) -> {
+            if (error != null) {
+                failed(error);
+            }
+        });
     }
 
     @Override
     public void onRelease(Consumer<String> listener) {
-        local.onRelease(listener);
-        shared.onRelease(listener);
+        listeners.add(listener);
+    }
+
+    private void wake(String user) {
+        for (Consumer<String> listener : listeners) {
+            try {
+                listener.accept(user);
+            } catch (RuntimeException e) {
+                log.warn("release listener failed", e);
+            }
+        }
     }
 
     @Override
     public void close() {
         recovery.shutdownNow();
-        local.close();
+        int left = owed();
+        if (left > 0) {
+            log.warn("closing with {} writes Redis has not had (their leases expire, or the reconciler corrects them)",
+                    left);
+        }
+        if (local != null) {
+            local.close();
+        }
         shared.close();
     }
 
-    /** Redis while healthy, the fallback at once while degraded or when the call fails. */
-    private <T> CompletionStage<T> sharedOr(
-            Supplier<CompletionStage<T>> onShared, Supplier<CompletionStage<T>> fallback) {
-        if (degraded.get()) {
-            return fallback.get();
-        }
-        return onShared.get().handle((value, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(value);
-            }
-            markDown(error);
-            return fallback.get();
-        }).thenCompose(Function.identity());
-    }
+    // ---- failure and recovery
 
-    private void markDown(Throwable error) {
-        if (degraded.compareAndSet(false, true)) {
-            log.warn("Shared ledger unavailable ({}); deciding per policy ({}) until it answers",
-                    error.getMessage(), mode.get());
+    private void failed(Throwable error) {
+        boolean first;
+        synchronized (journal) {
+            first = !down;
+            down = true;
+        }
+        if (first) {
+            log.warn("Redis ledger call failed ({}); {} until Redis answers and has every write this replica owes it",
+                    error.getMessage(), local != null ? "deciding here, writing to Redis later"
+                            : "no decision is taken (redis.onFailure: " + mode.get().name().toLowerCase() + ")");
         }
     }
 
-    /** On the recovery thread: probe while degraded; replay whatever Redis missed. */
-    private void recover() {
+    private void lost(String generation) {
+        if (generationOk) {
+            log.error("Redis's ledger data is not the data this replica knew (generation {}, now {}): Redis lost its "
+                    + "data (restarted empty, or failed over to a copy that had not synced). No decision until the "
+                    + "counts are rebuilt{}", known, generation,
+                    rebuildFromEe2 ? " from EE2 (the reconciler adopts every active job at once)"
+                            : "; without a service token they cannot be: deciding on what Redis holds now");
+        }
+        generationOk = false;
+        recovery.execute(this::tick);
+    }
+
+    /**
+     * On the recovery thread, every probeEvery (and at once when asked): reads Redis's generation
+     * (rebuilding it if lost), writes the journal back in order, and once nothing is owed lets Redis
+     * decide again and wakes the users whose calls were turned away meanwhile.
+     */
+    private void tick() {
         try {
-            if (degraded.get()) {
-                shared.counts(PROBE_USER).toCompletableFuture().join();
-            } else if (!missed.owed()) {
-                return;
+            checkGeneration();
+            if (local != null && !loaded) {
+                load();
             }
-            missed.replay();
-            if (degraded.compareAndSet(true, false)) {
-                missed.replay(); // a decision that raced the switch
-                log.warn("Shared ledger answers again; outage replayed");
+            while (true) {
+                Step step;
+                synchronized (journal) {
+                    step = journal.peek();
+                    if (step == null) {
+                        if (down) {
+                            down = false;
+                            log.warn("Redis ledger answers again and has every write this replica owed it");
+                        }
+                        break;
+                    }
+                }
+                step.call().get().toCompletableFuture().get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                synchronized (journal) {
+                    journal.poll();
+                }
+                writtenBack.inc();
             }
-        } catch (RuntimeException e) {
-            if (degraded.get()) {
-                log.debug("Shared ledger still unavailable", e);
+            if (redisDecides() || local != null && loaded) {
+                List.copyOf(turnedAway).forEach(user -> {
+                    turnedAway.remove(user);
+                    wake(user);
+                });
+            }
+        } catch (Exception e) {
+            synchronized (journal) {
+                down = true;
+            }
+            long now = System.nanoTime();
+            if (owed() > 0 && now - lastWarned > TimeUnit.SECONDS.toNanos(30)) {
+                lastWarned = now;
+                log.warn("Redis ledger: {} writes still owed ({}); trying again every probe", owed(), e.toString());
             } else {
-                markDown(e);
+                log.debug("Redis ledger still unavailable: {}", e.toString());
+            }
+        } catch (Throwable t) {
+            log.error("ledger recovery failed", t);
+        }
+    }
+
+    private void checkGeneration() throws Exception {
+        boolean canRebuild = rebuildFromEe2 && local == null;
+        String fresh = (canRebuild ? REBUILDING : READY) + UUID.randomUUID();
+        String generation = await(shared.generation(fresh));
+        if (generation.startsWith(READY)) {
+            String id = generation.substring(READY.length());
+            if (known != null && !known.equals(id)) {
+                log.warn("Redis ledger generation {} replaced {}: Redis lost its data and {}", id, known,
+                        generation.equals(fresh) ? "this replica goes on with what it holds now"
+                                : "its counts were rebuilt");
+                if (local != null) {
+                    rewriteLocal(); // Redis is this replica's copy: write it again
+                }
+            }
+            known = id;
+            generationOk = true;
+            return;
+        }
+        // rebuilding:<id>: Redis lost its data (or never had any), and it is being counted from EE2.
+        String id = generation.substring(REBUILDING.length());
+        if (known == null && !generationOk) {
+            log.warn("Redis holds no ledger yet, or lost it (generation {} being rebuilt from EE2): no decision until "
+                    + "every active job is counted", id);
+        } else if (generationOk) {
+            log.error("Redis lost its ledger data (generation {} gone, {} being rebuilt from EE2): no decision until "
+                    + "every active job is counted", known, id);
+        }
+        generationOk = false;
+        Supplier<CompletionStage<Boolean>> pass = rebuilder;
+        if (pass != null && rebuildRunning.compareAndSet(false, true)) {
+            pass.get().whenComplete((complete, error) -> {
+                rebuildRunning.set(false);
+                if (error == null && complete) {
+                    shared.generationReady(id).whenComplete((now, unread) -> recovery.execute(this::tick));
+                } else {
+                    log.warn("rebuilding the ledger from EE2 did not complete ({}); trying again",
+                            error != null ? error.toString() : "a call failed");
+                    recovery.schedule(this::tick, 1, TimeUnit.SECONDS);
+                }
+            });
+        }
+    }
+
+    /** LOCAL: this replica's counts start from the copy in Redis (bound leases; the reconciler adds the rest). */
+    private void load() throws Exception {
+        int n = 0;
+        for (String user : await(shared.users())) {
+            for (TrackedJob job : await(shared.trackedJobs(user))) {
+                await(local.adopt(user, job.jobId(), job.claim()));
+                n++;
             }
         }
+        loaded = true;
+        log.info("redis.onFailure: local: {} leases loaded from Redis; this replica decides on its own counts from now on",
+                n);
+    }
+
+    /** LOCAL: Redis lost its copy; every bound lease is written to it again. */
+    private void rewriteLocal() throws Exception {
+        for (String user : await(local.users())) {
+            for (TrackedJob job : await(local.trackedJobs(user))) {
+                write("adopt " + job.jobId() + " (Redis lost its copy)", () -> shared.adopt(user, job.jobId(), job.claim()),
+                        false);
+            }
+        }
+    }
+
+    private static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

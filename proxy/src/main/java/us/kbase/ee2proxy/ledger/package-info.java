@@ -5,7 +5,10 @@
  * <p>{@link us.kbase.ee2proxy.ledger.SlotLedger} is the one interface. {@link
  * us.kbase.ee2proxy.ledger.InMemorySlotLedger} is the embedded default (no Redis configured);
  * {@link us.kbase.ee2proxy.ledger.RedisSlotLedger} is shared by replicas; {@link
- * us.kbase.ee2proxy.ledger.ResilientLedger} wraps the Redis one with the policy's failure mode.
+ * us.kbase.ee2proxy.ledger.ResilientLedger} wraps the Redis one with everything that happens when
+ * Redis fails, in that one file: Redis decides or nobody does, writes Redis missed are journaled
+ * and written back in order before it decides again, and a Redis that lost its data (its
+ * generation key gone or changed) is rebuilt from EE2 before it decides.
  *
  * <h2>Lease lifecycle</h2>
  * {@code tryAcquire(user, ticket, demand)} takes claim i as the provisional lease {@code
@@ -31,6 +34,9 @@
  *   <li>{@code counts}: -> {@code [jobs, parents, app, n, ...]}.
  *   <li>{@code parent} (read only): ARGV jobId -> the claim of a live parent lease, or nil.
  *   <li>{@code tracked} (read only): -> {@code [jobId, claim, ...]} of live bound leases.
+ *   <li>{@code generation} (one key, {@code <prefix>:generation}, no prelude): ARGV "get" [createAs]
+ *       -> the value ({@code ready:<id>} | {@code rebuilding:<id>}), written first when absent and
+ *       createAs given; ARGV "ready", id -> {@code rebuilding:<id>} becomes {@code ready:<id>}.
  * </ul>
  */
 package us.kbase.ee2proxy.ledger;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.ledger.ResilientLedger;
 import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.ledger.TrackedJob;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
@@ -78,6 +80,10 @@ public final class Reconciler implements AutoCloseable {
         }
         LOG.info("reconciler on: every {} s, adopting active jobs updated in the last {} h",
                 settings.interval().toSeconds(), settings.adoptWindow().toHours());
+        if (ledger instanceof ResilientLedger shared) {
+            // A Redis that lost its data is counted again from EE2 at once, before it decides.
+            shared.rebuildWith(this::passNow);
+        }
         long every = settings.interval().toMillis();
         thread.scheduleWithFixedDelay(this::passQuietly, every, every, TimeUnit.MILLISECONDS);
         return this;
@@ -95,6 +101,16 @@ public final class Reconciler implements AutoCloseable {
             failures.inc();
             LOG.warn("reconcile pass failed: {}", e.toString());
         }
+    }
+
+    /** A pass on the reconciler's thread, now; true once it ran without a failed call. */
+    private CompletionStage<Boolean> passNow() {
+        return CompletableFuture.supplyAsync(() -> {
+            Pass p = runPass();
+            LOG.info("rebuilt the ledger from EE2: {} active jobs seen, {} adopted, {} failed calls", p.seen(),
+                    p.adopted(), p.failures());
+            return p.failures() == 0;
+        }, thread);
     }
 
     /**

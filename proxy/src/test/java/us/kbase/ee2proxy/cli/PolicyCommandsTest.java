@@ -53,7 +53,7 @@ class PolicyCommandsTest {
     void checkPolicyOnTheShippedDefaultIsKBaseToday() {
         Run r = run("check-policy", CONFIG.resolve("policy.yaml").toString());
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("mode: enforce, redis.onFailure: local")
+        assertThat(r.out()).contains("mode: enforce, redis.onFailure: wait")
                 .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +15m");
     }
 

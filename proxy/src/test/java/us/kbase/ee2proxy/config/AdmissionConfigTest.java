@@ -28,7 +28,7 @@ class AdmissionConfigTest {
         assertThat(a.redis()).isNull();
         assertThat(a.maxHeld()).isEqualTo(10_000);
         assertThat(a.maxHeldPerUser()).isEqualTo(1_000);
-        assertThat(a.ledgerTimeout()).isEqualTo(Duration.ofMillis(50));
+        assertThat(a.ledgerTimeout()).isEqualTo(Duration.ofSeconds(2)).isEqualTo(AdmissionConfig.DEFAULTS.ledgerTimeout());
     }
 
     @Test

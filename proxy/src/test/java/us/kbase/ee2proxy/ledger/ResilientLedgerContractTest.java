@@ -12,7 +12,7 @@ import org.redisson.api.RedissonClient;
 import us.kbase.ee2proxy.policy.RedisFailureMode;
 import us.kbase.ee2proxy.redis.RedisServerExtension;
 
-/** While Redis answers, the fallback wrapper is just the shared ledger: same contract. */
+/** While Redis answers, the outage wrapper is just the shared ledger: same contract. */
 class ResilientLedgerContractTest extends SlotLedgerContract {
     @RegisterExtension
     static final RedisServerExtension REDIS = new RedisServerExtension();
@@ -36,8 +36,10 @@ class ResilientLedgerContractTest extends SlotLedgerContract {
         RedisLedgerSettings settings = new RedisLedgerSettings("r" + PREFIXES.incrementAndGet(), Duration.ofSeconds(2), terms);
         RedisSlotLedger shared = new RedisSlotLedger(client, settings, new MetricRegistry());
         ResilientLedger ledger = new ResilientLedger(
-                shared, () -> RedisFailureMode.LOCAL, terms, Duration.ofMillis(200), new MetricRegistry());
+                shared, () -> RedisFailureMode.WAIT, terms, false, Duration.ofMillis(200), new MetricRegistry());
         sharedOf.put(ledger, shared);
+        // Redis decides once this replica has read its generation (at once, on its first probe).
+        us.kbase.ee2proxy.testing.Await.await("Redis decides", ledger::redisDecides);
         return ledger;
     }
 

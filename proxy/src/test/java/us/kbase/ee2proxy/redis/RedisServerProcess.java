@@ -86,6 +86,24 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGKILL, then started again on the same port with no data: a Redis without persistence
+     * restarted, or a failover to a replica that had not synced.
+     */
+    public synchronized void crashEmpty() {
+        if (running()) {
+            thaw();
+            process.destroyForcibly();
+            awaitExit();
+        }
+        try {
+            Files.deleteIfExists(dir.resolve("dump.rdb"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        launch();
+    }
+
     /** SIGSTOP: the server keeps its sockets open but answers nothing, like a hung Redis. */
     public void freeze() {
         signal("-STOP");

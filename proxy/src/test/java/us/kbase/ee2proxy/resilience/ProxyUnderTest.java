@@ -35,7 +35,8 @@ final class ProxyUnderTest implements AutoCloseable {
         // auth2 (the simulator) gets 10 s, not 2: these tests load a shared 2-core machine hard.
         config = config.withAdmission(new AdmissionConfig(a.policyFile(), a.auth(), a.redis(), a.maxHeld(), a.recheckEvery(),
                 Duration.ofSeconds(10), a.ledgerTimeout(), provisionalLease));
-        AdmissionStack.Builder b = AdmissionStack.builder(config, registry).policy(() -> policy);
+        AdmissionStack.Builder b = AdmissionStack.builder(config, registry).policy(() -> policy)
+                .rebuildFromEe2(reconcile.enabled());
         if (prefix != null) {
             b.redisKeyPrefix(prefix);
         }

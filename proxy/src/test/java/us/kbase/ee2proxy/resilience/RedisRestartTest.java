@@ -32,12 +32,11 @@ class RedisRestartTest {
     private static final String PARENT_APP = "kb_Bowtie2.align_reads_to_assembly_app";
 
     /*
-     * Each failure this test found was a real fault, now fixed, and each fix has a deterministic
-     * test in LedgerOutageTest or the contract suite: a failed-over bind that lowered the counts
-     * before it took the lease here; a finished job's lease kept in Redis; an acquire still in Redis
-     * when the replica turned degraded; binds that failed over during a replay, whose tickets the
-     * next replay released in Redis before it adopted their jobs. It found the last two only under
-     * load (2 cores, load average 10 to 25), about one run in 20.
+     * Each failure this test found in the old design (local decisions during an outage, replayed
+     * later) was a real fault; the new design (no decision without Redis, writes written back in
+     * order, ResilientLedger) has no place for them, and LedgerOutageTest keeps their scenarios.
+     * The "calls decided while Redis is stopped" below are now calls Redis could not decide: they
+     * waited at the proxy.
      */
     @Test
     void theWorkloadFinishesAndTheCapHoldsThroughARedisRestart() throws Exception {

@@ -27,23 +27,23 @@ import us.kbase.ee2proxy.frontend.Transport;
  * request again as soon as the previous answer arrived, for a fixed time. Latency is recorded per
  * connection in an HdrHistogram (microseconds) and merged at the end.
  */
-final class LoadGenerator implements AutoCloseable {
+public final class LoadGenerator implements AutoCloseable {
     private final Transport transport = Transport.best();
     private final EventLoopGroup group;
 
-    LoadGenerator(int threads) {
+    public LoadGenerator(int threads) {
         this.group = transport.newGroup(threads, "load");
     }
 
     /** What one run measured. */
-    record Result(long requests, long errors, double seconds, Histogram latencyMicros) {
-        double requestsPerSecond() {
+    public record Result(long requests, long errors, double seconds, Histogram latencyMicros) {
+        public double requestsPerSecond() {
             return requests / seconds;
         }
     }
 
     /** Runs {@code connections} loops of {@code request} (raw HTTP bytes) against {@code target} for {@code duration}. */
-    Result run(URI target, byte[] request, int connections, Duration duration) throws InterruptedException {
+    public Result run(URI target, byte[] request, int connections, Duration duration) throws InterruptedException {
         ByteBuf template = Unpooled.unreleasableBuffer(Unpooled.directBuffer(request.length).writeBytes(request));
         long deadline = System.nanoTime() + duration.toNanos();
         CountDownLatch finished = new CountDownLatch(connections);

@@ -84,6 +84,27 @@ public sealed interface Reason {
         }
     }
 
+    /**
+     * The shared ledger cannot decide now (Redis unreachable, this replica still writing back what
+     * Redis missed, or Redis's counts being rebuilt from EE2): with {@code redis.onFailure: wait} the
+     * call waits for it, at most {@code maxWait} in all.
+     */
+    record LedgerUnavailable(Who who, String job, Duration maxWait) implements Reason {
+        public String rule() {
+            return "redis.onFailure";
+        }
+
+        public String userMessage() {
+            return "Your " + job + " waits at ee2-admission-proxy because its job slot ledger cannot decide right now;"
+                    + " it is submitted as soon as the ledger answers, and waits at most " + words(maxWait) + ".";
+        }
+
+        public String adminMessage() {
+            return "hold " + job + ": the shared ledger cannot decide (redis.onFailure: wait), at most " + compact(maxWait)
+                    + " in all; " + who;
+        }
+    }
+
     /** How a parent-cap decision ends. */
     enum Outcome {
         HOLD,

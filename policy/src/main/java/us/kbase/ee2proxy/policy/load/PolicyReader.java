@@ -39,6 +39,14 @@ final class PolicyReader {
         if (redis != null) {
             RedisFailureMode onFailure = redis.choice("onFailure", RedisFailureMode.class);
             if (onFailure != null) b.redisFailureMode(onFailure);
+            Integer replicas = redis.integer("replicas", 1, 1000, "set how many proxy replicas share this Redis");
+            b.redisReplicas(replicas);
+            if (onFailure == RedisFailureMode.LOCAL && (replicas == null || replicas != 1)) {
+                // Several replicas each deciding on their own counts together admit past every cap.
+                problems.add(redis.keyAt("onFailure"), "redis.onFailure: local decides on this replica's own counts, "
+                        + "which is safe only when exactly one proxy replica uses the Redis",
+                        "add redis.replicas: 1 if only one replica runs, else use onFailure: wait (the default)");
+            }
             redis.finish();
         }
 

@@ -42,7 +42,8 @@ class PolicyLoaderTest {
         assertThat(p.defaultLimits()).isEqualTo(d.defaultLimits()).isEqualTo(Limits.KBASE);
         assertThat(p.parallelApps()).isEqualTo(d.parallelApps());
         assertThat(p.mode()).isEqualTo(Mode.ENFORCE);
-        assertThat(p.redisFailureMode()).isEqualTo(RedisFailureMode.LOCAL);
+        assertThat(p.redisFailureMode()).isEqualTo(RedisFailureMode.WAIT);
+        assertThat(d.redisFailureMode()).isEqualTo(RedisFailureMode.WAIT);
         assertThat(p.exemptUsers()).isEmpty();
         assertThat(p.overrides()).isEmpty();
         assertThat(p.ownModuleJobs()).isEqualTo(d.ownModuleJobs());
@@ -127,7 +128,7 @@ class PolicyLoaderTest {
     }
 
     @Test
-    void wrongTypesSayWhatWasFoundAndWhatToWrite() {
+    void wrongTypesSayWhatWasFoundAndWhatToWrite() throws Exception {
         assertThat(only("slots: \"12\"\n")).satisfies(p -> {
             assertThat(p.what()).isEqualTo("slots must be a whole number, but it is the text \"12\"");
             assertThat(p.fix()).isEqualTo("write the number without quotes: slots: 12");
@@ -148,7 +149,11 @@ class PolicyLoaderTest {
             assertThat(p.fix()).isEqualTo("write one of: enforce, shadow");
         });
         assertThat(only("redis:\n  onFailure: true\n").what())
-                .isEqualTo("redis.onFailure must be one of: local, admit, refuse, but it is the boolean true");
+                .isEqualTo("redis.onFailure must be one of: wait, local, admit, refuse, but it is the boolean true");
+        // local decides on one replica's own counts: several replicas would each fill a cap.
+        assertThat(only("redis:\n  onFailure: local\n").what()).startsWith("redis.onFailure: local decides on this");
+        assertThat(only("redis:\n  onFailure: local\n  replicas: 3\n").what()).startsWith("redis.onFailure: local");
+        assertThat(PolicyLoader.parse("redis:\n  onFailure: local\n  replicas: 1\n", "one").redisReplicas()).isEqualTo(1);
         assertThat(only("overrides: {alice: {slots: 3}}\n").what())
                 .isEqualTo("overrides must be a list of entries, but it is a mapping (key: value lines)");
     }

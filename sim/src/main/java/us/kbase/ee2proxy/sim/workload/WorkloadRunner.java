@@ -194,8 +194,7 @@ public final class WorkloadRunner {
         SimSnapshot poll(Ee2Client client) throws IOException, InterruptedException {
             if (incremental) {
                 try {
-                    JsonNode c = control(client, RunControlMethods.CHANGES,
-                            JSON.createObjectNode().put("since", version));
+                    JsonNode c = changes(client);
                     SimChanges changes = JSON.treeToValue(c, SimChanges.class);
                     changes.jobs().forEach(j -> jobs.put(j.jobId(), j));
                     version = changes.version();
@@ -212,6 +211,23 @@ public final class WorkloadRunner {
                 }
             }
             return JSON.treeToValue(control(client, RunControlMethods.SNAPSHOT), SimSnapshot.class);
+        }
+
+        /**
+         * The changes since the last poll. A poll is a read: through a proxy replica that is
+         * restarted under it (its connection cut), it is simply asked again, a few times.
+         */
+        private JsonNode changes(Ee2Client client) throws IOException, InterruptedException {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return control(client, RunControlMethods.CHANGES, JSON.createObjectNode().put("since", version));
+                } catch (IOException e) {
+                    if (e.getCause() instanceof Ee2CallError || attempt >= 5) {
+                        throw e;
+                    }
+                    Thread.sleep(100L * attempt);
+                }
+            }
         }
     }
 
