@@ -14,7 +14,7 @@ import us.kbase.ee2proxy.frontend.Transport;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
 
 /**
- * The admin port: {@code /metrics}, {@code /health} and {@code POST /admin/policy/reload}, on its
+ * The admin port: {@code /metrics}, {@code /health} (readiness), {@code /health/live} and {@code POST /admin/policy/reload}, on its
  * own single thread so a scrape never competes with client traffic. Binds to loopback by default
  * (config {@code admin}); bound elsewhere, its POSTs require a KBase token with EE2_ADMIN.
  */
@@ -36,10 +36,18 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(HostPort address, Transport transport, ProxyMetrics metrics, AdminActions actions)
             throws Exception {
+        return start(address, transport, metrics, actions, Readiness.ALWAYS);
+    }
+
+    /**
+     * @param readiness what {@code /health} reports: 200 when ready, 503 and the reason until then
+     */
+    public static AdminServer start(HostPort address, Transport transport, ProxyMetrics metrics, AdminActions actions,
+            Readiness readiness) throws Exception {
         EventLoopGroup group = transport.newGroup(1, "ee2proxy-admin");
         InetSocketAddress bindTo = address.toAddress();
         boolean exposed = bindTo.isUnresolved() || !bindTo.getAddress().isLoopbackAddress();
-        AdminRequestHandler handler = new AdminRequestHandler(metrics, new PolicyReloadAction(actions, exposed));
+        AdminRequestHandler handler = new AdminRequestHandler(metrics, new PolicyReloadAction(actions, exposed), readiness);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

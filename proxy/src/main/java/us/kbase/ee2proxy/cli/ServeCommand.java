@@ -15,6 +15,7 @@ import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.ProxyConfigLoader;
+import us.kbase.ee2proxy.config.RedisTls;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.policyfile.LivePolicy;
 import us.kbase.ee2proxy.tracking.ReconcileSettings;
@@ -49,8 +50,10 @@ public final class ServeCommand implements Callable<Integer> {
             + "upstream, its origin + /services/auth; otherwise the upstream's origin, as the EE2 simulator serves both)")
     String auth;
 
-    @Option(names = "--redis", paramLabel = "redis://HOST:PORT",
-            description = "the Redis ledger shared by replicas (default: an in-memory ledger for this one process)")
+    @Option(names = "--redis", paramLabel = "URL",
+            description = "the Redis ledger shared by replicas: redis://HOST:PORT, redis+cluster://HOST:PORT,HOST:PORT,... "
+                    + "or redis+sentinel://HOST:PORT,HOST:PORT,.../MASTER; rediss... for TLS (default: an in-memory "
+                    + "ledger for this one process)")
     String redis;
 
     @Option(names = "--reconcile-every", paramLabel = "SECONDS", defaultValue = "60",
@@ -79,7 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         try {
             server = ProxyServer.builder(proxyConfig).metricRegistry(registry).gate(admission.gate())
-                    .adminActions(upkeep.adminActions()).build().start();
+                    .adminActions(upkeep.adminActions()).readiness(admission.readiness()).build().start();
         } catch (ConfigException e) {
             upkeep.close();
             admission.close();
@@ -129,11 +132,11 @@ public final class ServeCommand implements Callable<Integer> {
             a = a.withAuth(url);
         }
         if (redis != null) {
-            URI url = url("--redis", redis, "redis://127.0.0.1:6379");
-            if (!"redis".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
-                throw new ConfigException("--redis: '" + redis + "' must be a redis://HOST:PORT URL, e.g. redis://127.0.0.1:6379");
+            a = a.withRedis(ProxyConfigLoader.parseRedisUrl("--redis", redis));
+            if (!a.redisTls().equals(RedisTls.DEFAULT) && !a.redisAddress().tls()) {
+                throw new ConfigException("--redis: the config file's admission.redisTls applies only to a TLS Redis "
+                        + "(rediss://, rediss+cluster://, rediss+sentinel://)");
             }
-            a = a.withRedis(url);
         }
         return a;
     }

@@ -45,6 +45,18 @@ final class LedgerScript {
         return name;
     }
 
+    /**
+     * SCRIPT LOAD on every node the client knows (masters and replicas, so a promoted replica has
+     * it too), at start: the first decision then runs by EVALSHA, without a NOSCRIPT round trip.
+     */
+    CompletionStage<Void> loadInto(RScript script) {
+        return script.scriptLoadAsync(source).thenAccept(loaded -> {
+            if (!sha.equalsIgnoreCase(loaded)) {
+                throw new IllegalStateException("Redis gave SHA " + loaded + " for ledger script " + name + ", not " + sha);
+            }
+        });
+    }
+
     /** @param keys the user's keys; the first one routes the call on a cluster */
     <R> CompletionStage<R> run(RScript script, List<Object> keys, Object... args) {
         String routing = (String) keys.get(0);

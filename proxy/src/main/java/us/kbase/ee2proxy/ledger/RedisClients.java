@@ -1,0 +1,148 @@
+package us.kbase.ee2proxy.ledger;
+
+import io.netty.channel.epoll.Epoll;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Collection;
+import javax.net.ssl.TrustManagerFactory;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.BaseConfig;
+import org.redisson.config.BaseMasterSlaveServersConfig;
+import org.redisson.config.ClusterServersConfig;
+import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
+import org.redisson.config.SentinelServersConfig;
+import org.redisson.config.ShardedSubscriptionMode;
+import org.redisson.config.SingleServerConfig;
+import org.redisson.config.SslVerificationMode;
+import org.redisson.config.SubscriptionMode;
+import org.redisson.config.TransportMode;
+import us.kbase.ee2proxy.config.ConfigException;
+import us.kbase.ee2proxy.config.RedisAddress;
+import us.kbase.ee2proxy.config.RedisTls;
+
+/**
+ * Builds the Redisson client of the shared ledger for one {@link RedisAddress}: one server, a
+ * Cluster or a Sentinel-managed master, optionally over TLS.
+ *
+ * <p>The same rules in every mode: commands are bounded by the ledger's call timeout and never
+ * retried (the ledger's caller decides what a failure means); every read goes to a master, since a
+ * replica lags and the ledger's decisions must see the latest leases; the topology is re-read
+ * every second, so a failed-over master is followed within about a second; and the client
+ * connects lazily, so that the proxy starts while Redis is down ({@link LedgerWarmUp} then
+ * connects and loads the scripts at start rather than on the first decision).
+ */
+public final class RedisClients {
+    /** How often Redisson re-reads the cluster's slots or asks the sentinels: bounds how long a failed-over master is missed. */
+    static final Duration TOPOLOGY_SCAN = Duration.ofSeconds(1);
+    /**
+     * Floor on opening a connection (with its TLS handshake), apart from the per-call timeout:
+     * connections are opened at start and after a failover, off the decisions' path, and a 2-core
+     * machine can take longer than a call's tens of ms to finish a TLS handshake.
+     */
+    static final Duration CONNECT_FLOOR = Duration.ofSeconds(1);
+
+    private RedisClients() {}
+
+    public static RedissonClient create(RedisAddress address, RedisTls tls, Duration callTimeout) {
+        return Redisson.create(config(address, tls, callTimeout));
+    }
+
+    static Config config(RedisAddress address, RedisTls tls, Duration callTimeout) {
+        int timeout = (int) callTimeout.toMillis();
+        int connect = (int) Math.max(timeout, CONNECT_FLOOR.toMillis());
+        int scan = (int) TOPOLOGY_SCAN.toMillis();
+        Config config = new Config();
+        config.setLazyInitialization(true);
+        // Native epoll where there is one (as the front end uses), and a few I/O threads rather
+        // than Redisson's 32: each ledger call is one small round trip.
+        if (Epoll.isAvailable()) {
+            config.setTransportMode(TransportMode.EPOLL);
+        }
+        config.setNettyThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        switch (address.topology()) {
+            case SINGLE -> {
+                SingleServerConfig single = config.useSingleServer()
+                        .setAddress(address.nodeUrls().get(0))
+                        .setDatabase(address.database())
+                        .setConnectionMinimumIdleSize(2);
+                common(single, address, tls, timeout, connect);
+            }
+            case CLUSTER -> {
+                ClusterServersConfig cluster = config.useClusterServers()
+                        .setScanInterval(scan)
+                        // The ledger PUBLISHes from its scripts (classic pub/sub, which a Cluster
+                        // sends to every node), so its listener must SUBSCRIBE, never SSUBSCRIBE.
+                        .setShardedSubscriptionMode(ShardedSubscriptionMode.OFF);
+                address.nodeUrls().forEach(cluster::addNodeAddress);
+                masters(cluster);
+                common(cluster, address, tls, timeout, connect);
+            }
+            case SENTINEL -> {
+                SentinelServersConfig sentinel = config.useSentinelServers()
+                        .setMasterName(address.masterName())
+                        .setDatabase(address.database())
+                        .setScanInterval(scan);
+                address.nodeUrls().forEach(sentinel::addSentinelAddress);
+                masters(sentinel);
+                common(sentinel, address, tls, timeout, connect);
+            }
+            default -> throw new IllegalStateException(address.topology().toString());
+        }
+        return config;
+    }
+
+    /** Reads and subscriptions on masters only; replicas get no idle connections of ours. */
+    private static void masters(BaseMasterSlaveServersConfig<?> servers) {
+        servers.setReadMode(ReadMode.MASTER)
+                .setSubscriptionMode(SubscriptionMode.MASTER)
+                .setMasterConnectionMinimumIdleSize(2)
+                .setSlaveConnectionMinimumIdleSize(1)
+                .setSlaveConnectionPoolSize(2)
+                .setSubscriptionConnectionMinimumIdleSize(1);
+    }
+
+    private static void common(BaseConfig<?> servers, RedisAddress address, RedisTls tls, int timeout, int connect) {
+        servers.setTimeout(timeout)
+                .setConnectTimeout(connect)
+                .setRetryAttempts(0)
+                .setUsername(address.username())
+                .setPassword(address.password());
+        if (address.tls()) {
+            servers.setSslVerificationMode(tls.verifyHostname() ? SslVerificationMode.STRICT : SslVerificationMode.CA_ONLY);
+            if (tls.trustCaFile() != null) {
+                servers.setSslTrustManagerFactory(trustFrom(tls));
+            }
+        }
+    }
+
+    /** The CA certificates of a PEM file as a trust manager (the JDK reads PEM certificates itself). */
+    private static TrustManagerFactory trustFrom(RedisTls tls) {
+        try (InputStream in = Files.newInputStream(tls.trustCaFile())) {
+            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certificates.isEmpty()) {
+                throw new ConfigException("admission.redisTls.trustCaFile: " + tls.trustCaFile()
+                        + " holds no PEM certificate; give the CA certificate(s) that signed Redis's");
+            }
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate certificate : certificates) {
+                store.setCertificateEntry("redis-ca-" + i++, certificate);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("admission.redisTls.trustCaFile: cannot use " + tls.trustCaFile()
+                    + " as CA certificates: " + e.getMessage());
+        }
+    }
+}
