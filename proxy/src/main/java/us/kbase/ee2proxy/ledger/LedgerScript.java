@@ -45,9 +45,16 @@ final class LedgerScript {
         return name;
     }
 
+    /** The SHA-1 EVALSHA names it by. */
+    String sha() {
+        return sha;
+    }
+
     /**
-     * SCRIPT LOAD on every node the client knows (masters and replicas, so a promoted replica has
-     * it too), at start: the first decision then runs by EVALSHA, without a NOSCRIPT round trip.
+     * SCRIPT LOAD on every master the client knows, at start: the first decision then runs by
+     * EVALSHA, without a NOSCRIPT round trip. Replicas are not sent it (Redisson loads on masters,
+     * and Redis 7 does not replicate SCRIPT LOAD): a replica promoted by a failover gets each
+     * script by one EVAL after its first NOSCRIPT ({@link #run}).
      */
     CompletionStage<Void> loadInto(RScript script) {
         return script.scriptLoadAsync(source).thenAccept(loaded -> {

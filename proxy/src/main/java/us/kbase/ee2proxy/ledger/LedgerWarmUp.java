@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gets the Redis ledger ready at start, not on the first decision: connects to every master,
- * loads every script (SCRIPT LOAD on every node), runs one decision-path call within its normal
+ * loads every script (SCRIPT LOAD on every master), runs one decision-path call within its normal
  * bound, and waits for the release channel's subscription. Until all of that has succeeded once,
  * {@link #ready()} is false (and {@code /health} answers 503 with {@link #state()}) (and {@code /health} answers 503); a step that fails is tried
  * again every {@code retryEvery} until it succeeds or the ledger closes.

@@ -281,8 +281,8 @@ public final class RedisSlotLedger implements SlotLedger {
 
     /**
      * Opens the client's connections (a DBSIZE on every master makes Redisson connect to each, and
-     * on a Cluster or Sentinel learn the topology) and loads every ledger script into every node it
-     * knows: what {@link LedgerWarmUp} does at start, bounded by {@code within} rather than the
+     * on a Cluster or Sentinel learn the topology) and loads every ledger script into every
+     * master: what {@link LedgerWarmUp} does at start, bounded by {@code within} rather than the
      * call timeout, since opening connections and TLS handshakes take longer than one call.
      */
     CompletionStage<Void> connectAndLoadScripts(Duration within) {
