@@ -129,7 +129,8 @@ public final class ProxyConfigLoader {
         try {
             url = new URI(text.trim());
         } catch (URISyntaxException e) {
-            throw new ConfigException(where + ": not a URL (" + e.getReason() + ")" + hint);
+            throw new ConfigException(where + ": '" + text.trim().replaceAll("(?<=://)[^/@]*@", "***@") + "' is not a URL ("
+                    + e.getReason() + ")" + hint);
         }
         try {
             RedisAddress.parse(url);

@@ -67,13 +67,14 @@ public final class RedisClients {
             config.setTransportMode(TransportMode.EPOLL);
         }
         config.setNettyThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        security(config, address, tls);
         switch (address.topology()) {
             case SINGLE -> {
                 SingleServerConfig single = config.useSingleServer()
                         .setAddress(address.nodeUrls().get(0))
                         .setDatabase(address.database())
                         .setConnectionMinimumIdleSize(2);
-                common(single, address, tls, timeout, connect);
+                common(single, timeout, connect);
             }
             case CLUSTER -> {
                 ClusterServersConfig cluster = config.useClusterServers()
@@ -83,7 +84,7 @@ public final class RedisClients {
                         .setShardedSubscriptionMode(ShardedSubscriptionMode.OFF);
                 address.nodeUrls().forEach(cluster::addNodeAddress);
                 masters(cluster);
-                common(cluster, address, tls, timeout, connect);
+                common(cluster, timeout, connect);
             }
             case SENTINEL -> {
                 SentinelServersConfig sentinel = config.useSentinelServers()
@@ -92,7 +93,7 @@ public final class RedisClients {
                         .setScanInterval(scan);
                 address.nodeUrls().forEach(sentinel::addSentinelAddress);
                 masters(sentinel);
-                common(sentinel, address, tls, timeout, connect);
+                common(sentinel, timeout, connect);
             }
             default -> throw new IllegalStateException(address.topology().toString());
         }
@@ -109,16 +110,24 @@ public final class RedisClients {
                 .setSubscriptionConnectionMinimumIdleSize(1);
     }
 
-    private static void common(BaseConfig<?> servers, RedisAddress address, RedisTls tls, int timeout, int connect) {
+    private static void common(BaseConfig<?> servers, int timeout, int connect) {
         servers.setTimeout(timeout)
                 .setConnectTimeout(connect)
-                .setRetryAttempts(0)
-                .setUsername(address.username())
-                .setPassword(address.password());
+                .setRetryAttempts(0);
+    }
+
+    /** Credentials and TLS are the whole client's (Redisson 4 keeps them on {@link Config}). */
+    private static void security(Config config, RedisAddress address, RedisTls tls) {
+        if (address.username() != null) {
+            config.setUsername(address.username());
+        }
+        if (address.password() != null) {
+            config.setPassword(address.password());
+        }
         if (address.tls()) {
-            servers.setSslVerificationMode(tls.verifyHostname() ? SslVerificationMode.STRICT : SslVerificationMode.CA_ONLY);
+            config.setSslVerificationMode(tls.verifyHostname() ? SslVerificationMode.STRICT : SslVerificationMode.CA_ONLY);
             if (tls.trustCaFile() != null) {
-                servers.setSslTrustManagerFactory(trustFrom(tls));
+                config.setSslTrustManagerFactory(trustFrom(tls));
             }
         }
     }
