@@ -1,0 +1,94 @@
+package us.kbase.ee2proxy.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.sim.workload.Workload;
+import us.kbase.ee2proxy.sim.workload.WorkloadReport;
+import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
+import us.kbase.ee2proxy.tracking.ReconcileSettings;
+
+/**
+ * twelve-parallel-apps through a proxy on a replicated Redis (a Cluster or a Sentinel set), with
+ * the master that holds alice's keys failed over once her parallel apps fill the cap: EE2 (the
+ * simulator) is sampled every 10 ms and must never run more of her parallel apps than the cap,
+ * and the workload must finish.
+ */
+final class FailoverWorkload {
+    private static final String PARENT_APP = "kb_Bowtie2.align_reads_to_assembly_app";
+    private static final Duration SAMPLE_EVERY = Duration.ofMillis(10);
+
+    /** What happened, for the test's own assertions and its log line. */
+    record Outcome(WorkloadReport report, int mostParents, String mostParentsSeen, long decidedWithoutRedis,
+            Duration failoverTook) {}
+
+    private FailoverWorkload() {}
+
+    /**
+     * @param redis the proxy's {@code admission.redis} URL
+     * @param failover fails the master over and returns once the new master serves
+     */
+    static Outcome run(URI redis, String prefix, Runnable failover) throws Exception {
+        AdmissionPolicy policy = AdmissionPolicy.defaults();
+        int cap = policy.defaultLimits().parentsMaxPerUser();
+        Workload workload = Workload.load(Path.of("../config/workloads/twelve-parallel-apps.yaml"));
+        // The reconciler, as in production: it adopts from EE2 any lease a failover lost.
+        ReconcileSettings reconcile = ReconcileSettings.defaults("service-token").withInterval(Duration.ofSeconds(1));
+        try (Ee2Simulator sim = Ee2Simulator.builder().token("service-token", "ops", "EE2_ADMIN_RO").build().start();
+                ProxyUnderTest proxy = ProxyUnderTest.replica(sim.url(), policy, redis, prefix, reconcile,
+                        Duration.ofMinutes(10))) {
+            proxy.admission.whenReady().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            AtomicInteger mostParents = new AtomicInteger();
+            AtomicReference<String> mostParentsSeen = new AtomicReference<>("none");
+            CompletableFuture<WorkloadReport> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new WorkloadRunner(proxy.url()).run(workload);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            CompletableFuture<Void> sampling = CompletableFuture.runAsync(() -> {
+                while (!run.isDone()) {
+                    List<String> parents = SimState.unfinishedJobs(sim,
+                                    j -> "alice".equals(j.slotUser()) && j.app().equals(PARENT_APP))
+                            .stream().map(j -> j.jobId() + " " + j.status()).toList();
+                    if (parents.size() > mostParents.getAndAccumulate(parents.size(), Math::max)) {
+                        mostParentsSeen.set(LocalTime.now() + " " + parents);
+                    }
+                    try {
+                        Thread.sleep(SAMPLE_EVERY.toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+
+            SimState.await("alice's parallel apps at the cap before the failover", Duration.ofSeconds(60), () ->
+                    SimState.unfinished(sim, j -> j.app().equals(PARENT_APP)).getOrDefault("alice", 0) == cap);
+            long started = System.nanoTime();
+            failover.run();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            WorkloadReport report = run.get(240, TimeUnit.SECONDS);
+            sampling.get(30, TimeUnit.SECONDS);
+            long withoutRedis = proxy.registry.counter("ledger.fallback.decisions").getCount();
+            Outcome outcome = new Outcome(report, mostParents.get(), mostParentsSeen.get(), withoutRedis, took);
+            System.out.println("failover took " + took.toMillis() + " ms; most unfinished parents at EE2 at any sample: "
+                    + outcome.mostParents() + " (cap " + cap + "); decided without Redis: " + withoutRedis);
+            assertThat(report.allFinished()).as(report.toTable()).isTrue();
+            assertThat(outcome.mostParents()).as("unfinished parents at EE2, at most, at any sample (%s)",
+                    outcome.mostParentsSeen()).isBetween(1, cap);
+            return outcome;
+        }
+    }
+}
