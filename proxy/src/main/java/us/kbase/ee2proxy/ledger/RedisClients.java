@@ -56,6 +56,16 @@ public final class RedisClients {
      */
     static final Duration CONNECT_FLOOR = Duration.ofSeconds(1);
 
+    /**
+     * Connections to each master opened at start and kept open. Redisson sends one command per
+     * connection at a time, so a burst of concurrent decisions needs as many connections; one
+     * opened on the decision's path (a TCP and perhaps a TLS handshake on a busy machine) can take
+     * longer than the call's whole bound (found over TLS: 64 racing acquires, "Unable to acquire
+     * connection"). Up to Redisson's default 64 are opened under load and closed again when idle.
+     */
+    static final int CONNECTIONS_KEPT_OPEN = 24;
+    static final int MAX_CONNECTIONS = 64;
+
     private RedisClients() {}
 
     public static RedissonClient create(RedisAddress address, RedisTls tls, Duration callTimeout) {
@@ -80,7 +90,9 @@ public final class RedisClients {
                 SingleServerConfig single = config.useSingleServer()
                         .setAddress(address.nodeUrls().get(0))
                         .setDatabase(address.database())
-                        .setConnectionMinimumIdleSize(2);
+                        .setConnectionMinimumIdleSize(CONNECTIONS_KEPT_OPEN)
+                        .setConnectionPoolSize(MAX_CONNECTIONS)
+                        .setSubscriptionConnectionMinimumIdleSize(1);
                 common(single, timeout, connect);
             }
             case CLUSTER -> {
@@ -111,7 +123,8 @@ public final class RedisClients {
     private static void masters(BaseMasterSlaveServersConfig<?> servers) {
         servers.setReadMode(ReadMode.MASTER)
                 .setSubscriptionMode(SubscriptionMode.MASTER)
-                .setMasterConnectionMinimumIdleSize(2)
+                .setMasterConnectionMinimumIdleSize(CONNECTIONS_KEPT_OPEN)
+                .setMasterConnectionPoolSize(MAX_CONNECTIONS)
                 .setSlaveConnectionMinimumIdleSize(1)
                 .setSlaveConnectionPoolSize(2)
                 .setSubscriptionConnectionMinimumIdleSize(1);
