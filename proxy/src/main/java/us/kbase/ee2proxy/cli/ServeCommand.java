@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import us.kbase.ee2proxy.admission.AdmissionStack;
@@ -29,6 +32,8 @@ public final class ServeCommand implements Callable<Integer> {
     public static final int BAD_CONFIG = 2;
     /** On SIGTERM, how long requests in flight may take to be answered before the proxy stops anyway. */
     private static final Duration DRAIN = Duration.ofSeconds(30);
+    /** How long start-up waits for the ledger before saying it is not ready yet (it keeps trying). */
+    private static final Duration READY_WAIT = Duration.ofSeconds(10);
 
     @Option(names = "--config", paramLabel = "FILE", description = "proxy.yaml (see config/proxy.yaml)")
     Path config;
@@ -100,7 +105,14 @@ public final class ServeCommand implements Callable<Integer> {
             admission.close();
             stopped.countDown();
         }, "ee2proxy-shutdown"));
-        System.out.println("ee2-admission-proxy ready on " + server.url() + " -> " + proxyConfig.upstream().url());
+        try {
+            // A Redis ledger connects and loads its scripts at start: say "ready" only once it has.
+            admission.whenReady().toCompletableFuture().get(READY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            System.out.println("ee2-admission-proxy ready on " + server.url() + " -> " + proxyConfig.upstream().url());
+        } catch (ExecutionException | TimeoutException e) {
+            System.out.println("ee2-admission-proxy listening on " + server.url() + " -> " + proxyConfig.upstream().url()
+                    + ", NOT READY: " + admission.readiness().now().ledger() + " (GET /health on the admin port says when)");
+        }
         stopped.await();
         return 0;
     }
