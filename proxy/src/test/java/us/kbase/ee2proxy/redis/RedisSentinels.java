@@ -40,7 +40,7 @@ public final class RedisSentinels implements AutoCloseable {
                     "daemonize no",
                     "protected-mode no",
                     "dir {dir}",
-                    "loglevel warning",
+                    "loglevel notice",
                     "logfile \"\"",
                     "sentinel monitor " + MASTER + " 127.0.0.1 " + master.port() + " 2",
                     "sentinel down-after-milliseconds " + MASTER + " " + DOWN_AFTER.toMillis(),
@@ -124,6 +124,20 @@ public final class RedisSentinels implements AutoCloseable {
     private static String field(List<String> flat, String name) {
         int i = flat.indexOf(name);
         return i < 0 || i + 1 >= flat.size() ? "" : flat.get(i + 1);
+    }
+
+    /** Every sentinel's log, for a failure message: what they saw and decided. */
+    public String sentinelLogs() {
+        StringBuilder all = new StringBuilder();
+        for (RedisServerProcess sentinel : sentinels) {
+            all.append("--- sentinel ").append(sentinel.address()).append('\n');
+            try {
+                all.append(java.nio.file.Files.readString(sentinel.dir().resolve("redis.log")));
+            } catch (java.io.IOException e) {
+                all.append(e).append('\n');
+            }
+        }
+        return all.toString();
     }
 
     @Override
