@@ -71,7 +71,7 @@ public final class AdmissionStack implements AutoCloseable {
             this.ledger = new InMemorySlotLedger(terms);
             this.warmUp = null;
         } else {
-            RedisAddress address = a.redisAddress();
+            RedisAddress address = a.redisAddress().withPasswordIfNone(System.getenv(RedisAddress.PASSWORD_ENV));
             RedisSlotLedger redis = RedisSlotLedger.connect(address, a.redisTls(), redisSettings(a, terms, b), b.registry);
             // Connections and scripts now, not on the first decision; /health says not ready until done.
             this.warmUp = LedgerWarmUp.start(redis, address.toString(), REDIS_WARM_UP_RETRY);

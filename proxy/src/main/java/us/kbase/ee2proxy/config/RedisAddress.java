@@ -43,6 +43,9 @@ public record RedisAddress(Topology topology, boolean tls, List<HostPort> nodes,
         SENTINEL
     }
 
+    /** The environment variable {@code serve} reads the Redis password from when the URL has none. */
+    public static final String PASSWORD_ENV = "EE2_PROXY_REDIS_PASSWORD";
+
     private static final int DEFAULT_PORT = 6379;
     private static final int DEFAULT_SENTINEL_PORT = 26379;
     static final String FORMS = "redis://HOST:PORT, redis+cluster://HOST:PORT,HOST:PORT,... or "
@@ -182,6 +185,17 @@ public record RedisAddress(Topology topology, boolean tls, List<HostPort> nodes,
             throw new IllegalArgumentException("'" + redact(url) + "': port " + port + " is outside 1..65535");
         }
         return new HostPort(host, port);
+    }
+
+    /**
+     * This address with {@code secret} as its password when the URL gives none (e.g. from {@link
+     * #PASSWORD_ENV}, so that it appears in neither the config file nor the process list).
+     */
+    public RedisAddress withPasswordIfNone(String secret) {
+        if (password != null || secret == null || secret.isEmpty()) {
+            return this;
+        }
+        return new RedisAddress(topology, tls, nodes, masterName, username, secret, database);
     }
 
     /** The nodes as Redisson wants them: {@code redis://host:port} or {@code rediss://host:port}. */

@@ -61,6 +61,16 @@ class RedisAddressTest {
     }
 
     @Test
+    void aPasswordFromTheEnvironmentOnlyWhenTheUrlHasNone() {
+        assertThat(parse("redis+cluster://c1:7000").withPasswordIfNone("env-secret").password()).isEqualTo("env-secret");
+        assertThat(parse("redis://:url-secret@r").withPasswordIfNone("env-secret").password()).isEqualTo("url-secret");
+        assertThat(parse("redis://r").withPasswordIfNone(null).password()).isNull();
+        assertThat(parse("redis://ledger@r").password()).isEqualTo("ledger");
+        assertThat(parse("redis://ledger:@r").withPasswordIfNone("env-secret"))
+                .extracting(RedisAddress::username, RedisAddress::password).containsExactly("ledger", "env-secret");
+    }
+
+    @Test
     void wrongFormsSayWhatToWrite() {
         assertThatThrownBy(() -> parse("redis://a:6379,b:6379"))
                 .hasMessageContaining("redis+cluster://").hasMessageContaining("redis+sentinel://");

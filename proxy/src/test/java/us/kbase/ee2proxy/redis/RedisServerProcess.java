@@ -246,7 +246,8 @@ public final class RedisServerProcess implements AutoCloseable {
                 throw new IllegalStateException("redis-server exited at start; see " + dir.resolve("redis.log"));
             }
             try {
-                if ("+PONG".equals(command("PING"))) {
+                String pong = command("PING");
+                if ("+PONG".equals(pong) || pong.startsWith("-NOAUTH")) { // answering, with requirepass
                     return;
                 }
             } catch (UncheckedIOException notYet) {
