@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.workload.Workload;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport;
@@ -22,8 +23,8 @@ import us.kbase.ee2proxy.tracking.ReconcileSettings;
  * twelve-parallel-apps through a proxy on a replicated Redis (a Cluster or a Sentinel set), with
  * the master that holds alice's keys failed over once her parallel apps fill the cap, and again
  * (each step in turn, {@link #BETWEEN} apart) while the workload still runs: EE2 (the simulator)
- * is sampled every 10 ms and must never run more of her parallel apps than the cap, and the
- * workload must finish.
+ * is sampled every 10 ms and must never run more of her parallel apps than the cap, the
+ * workload must finish, and then the ledger must count exactly what EE2 still runs (nothing).
  */
 final class FailoverWorkload {
     private static final String PARENT_APP = "kb_Bowtie2.align_reads_to_assembly_app";
@@ -36,6 +37,10 @@ final class FailoverWorkload {
             List<Duration> failoversTook) {}
 
     private FailoverWorkload() {}
+
+    private static UserCounts counts(ProxyUnderTest proxy, String user) {
+        return proxy.admission.ledger().counts(user).toCompletableFuture().join();
+    }
 
     /**
      * @param redis the proxy's {@code admission.redis} URL
@@ -99,6 +104,10 @@ final class FailoverWorkload {
             assertThat(report.allFinished()).as(report.toTable()).isTrue();
             assertThat(outcome.mostParents()).as("unfinished parents at EE2, at most, at any sample (%s)",
                     outcome.mostParentsSeen()).isBetween(1, cap);
+            // Nothing leaked or lost across the failovers once the reconciler has run.
+            SimState.await("the ledger agrees with EE2 once things settle", Duration.ofSeconds(60), () ->
+                    counts(proxy, "alice").jobs() == SimState.unfinished(sim, j -> true).getOrDefault("alice", 0));
+            assertThat(counts(proxy, "alice")).isEqualTo(UserCounts.ZERO);
             return outcome;
         }
     }
