@@ -58,7 +58,7 @@ public final class RedisSlotLedger implements SlotLedger {
     private static final LedgerScript TRACKED =
             LedgerScript.load("tracked", RScript.Mode.READ_ONLY, RScript.ReturnType.LIST);
 
-    /** Every script, for {@link #loadScripts()}. */
+    /** Every script, for {@link #connectAndLoadScripts}. */
     private static final List<LedgerScript> ALL_SCRIPTS =
             List.of(ACQUIRE, BIND, RELEASE, ADOPT, COUNTS, PARENT, OWNER_INDEX, OWNER_RELEASE, TRACKED);
 
@@ -78,8 +78,9 @@ public final class RedisSlotLedger implements SlotLedger {
     private volatile CountsObserver countsObserver = (user, counts, redisMicros) -> {};
 
     /**
-     * Connects to a single server's {@code redis://host:port} (see {@link #connect(RedisAddress,
-     * RedisTls, RedisLedgerSettings, MetricRegistry)} for every form).
+     * Connects to the Redis a URL names in any of {@link RedisAddress}'s forms, with the JDK's
+     * trust store for TLS (see {@link #connect(RedisAddress, RedisTls, RedisLedgerSettings,
+     * MetricRegistry)}).
      */
     public static RedisSlotLedger connect(URI uri, RedisLedgerSettings settings, MetricRegistry metrics) {
         return connect(RedisAddress.parse(uri), RedisTls.DEFAULT, settings, metrics);
