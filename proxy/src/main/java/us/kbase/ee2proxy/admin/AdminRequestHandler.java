@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
 
 /**
- * {@code GET /metrics} (Prometheus text), {@code GET /health} and, when a reloadable policy is
+ * {@code GET /metrics} (Prometheus text), {@code GET /health} (readiness: 503 until the ledger
+ * answers), {@code GET /health/live} (liveness) and, when a reloadable policy is
  * configured, {@code POST /admin/policy/reload}; nothing else.
  */
 @ChannelHandler.Sharable
@@ -32,10 +33,16 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     private final ProxyMetrics metrics;
     private final PolicyReloadAction policyReload;
+    private final Readiness readiness;
 
     AdminRequestHandler(ProxyMetrics metrics, PolicyReloadAction policyReload) {
+        this(metrics, policyReload, Readiness.ALWAYS);
+    }
+
+    AdminRequestHandler(ProxyMetrics metrics, PolicyReloadAction policyReload, Readiness readiness) {
         this.metrics = metrics;
         this.policyReload = policyReload;
+        this.readiness = readiness;
     }
 
     @Override
@@ -62,12 +69,50 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         } else if (path.equals("/metrics")) {
             response = text(HttpResponseStatus.OK, ProxyMetrics.prometheusContentType(), metrics.prometheusText());
         } else if (path.equals("/health")) {
+            response = health(readiness.now());
+        } else if (path.equals("/health/live")) {
+            // Liveness: the process answers. Never tied to Redis, or an outage would restart every replica.
             response = text(HttpResponseStatus.OK, "application/json", "{\"status\": \"ok\"}".getBytes(StandardCharsets.UTF_8));
         } else {
             response = text(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
-                    "not found; try /metrics or /health\n".getBytes(StandardCharsets.UTF_8));
+                    "not found; try /metrics, /health or /health/live\n".getBytes(StandardCharsets.UTF_8));
         }
         send(ctx, response, keepAlive);
+    }
+
+    /**
+     * Readiness: 200 {@code {"status": "ok"[, "ledger": ...]}} when this replica can decide, 503
+     * {@code {"status": "not ready", "reason": ...}} until then, so a load balancer or Kubernetes
+     * sends it nothing before its ledger answers.
+     */
+    static FullHttpResponse health(Readiness.Status status) {
+        StringBuilder json = new StringBuilder("{\"status\": \"").append(status.ready() ? "ok" : "not ready").append('"');
+        if (status.ledger() != null) {
+            json.append(status.ready() ? ", \"ledger\": " : ", \"reason\": ");
+            quote(json, status.ledger());
+        }
+        json.append('}');
+        return text(status.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
+                json.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void quote(StringBuilder json, String text) {
+        json.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        json.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        json.append('"');
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {

@@ -20,7 +20,7 @@ import us.kbase.ee2proxy.frontend.Transport;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
 
 /**
- * The admin port: {@code /metrics}, {@code /health} and {@code POST /admin/policy/reload}, on its
+ * The admin port: {@code /metrics}, {@code /health} (readiness), {@code /health/live} and {@code POST /admin/policy/reload}, on its
  * own single thread so a scrape never competes with client traffic. Binds to loopback by default
  * (config {@code admin}); bound elsewhere, its POSTs require a KBase token with EE2_ADMIN.
  *
@@ -49,20 +49,22 @@ public final class AdminServer implements AutoCloseable {
     /** With the default idle timeout and connection cap. */
     public static AdminServer start(HostPort address, Transport transport, ProxyMetrics metrics, AdminActions actions)
             throws Exception {
-        return start(address, Timeouts.DEFAULT_ADMIN_IDLE, Limits.DEFAULT_MAX_ADMIN_CONNECTIONS, transport, metrics, actions);
+        return start(address, Timeouts.DEFAULT_ADMIN_IDLE, Limits.DEFAULT_MAX_ADMIN_CONNECTIONS, transport, metrics, actions,
+                Readiness.ALWAYS);
     }
 
     /**
      * @param idleTimeout a connection without traffic for this long is closed
      * @param maxConnections connections open at once; one more is closed when accepted
      * @param actions what POSTs may do; on a non-loopback address they need an EE2_ADMIN token
+     * @param readiness what {@code /health} reports: 200 when ready, 503 and the reason until then
      */
     public static AdminServer start(HostPort address, Duration idleTimeout, int maxConnections, Transport transport,
-            ProxyMetrics metrics, AdminActions actions) throws Exception {
+            ProxyMetrics metrics, AdminActions actions, Readiness readiness) throws Exception {
         EventLoopGroup group = transport.newGroup(1, "ee2proxy-admin");
         InetSocketAddress bindTo = address.toAddress();
         boolean exposed = bindTo.isUnresolved() || !bindTo.getAddress().isLoopbackAddress();
-        AdminRequestHandler handler = new AdminRequestHandler(metrics, new PolicyReloadAction(actions, exposed));
+        AdminRequestHandler handler = new AdminRequestHandler(metrics, new PolicyReloadAction(actions, exposed), readiness);
         long idleMillis = idleTimeout.toMillis();
         try {
             Channel channel = new ServerBootstrap()

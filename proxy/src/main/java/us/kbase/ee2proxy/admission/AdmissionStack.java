@@ -5,18 +5,23 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.admin.Readiness;
 import us.kbase.ee2proxy.config.AdmissionConfig;
 import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.ProxyConfig;
+import us.kbase.ee2proxy.config.RedisAddress;
 import us.kbase.ee2proxy.hold.HoldQueues;
 import us.kbase.ee2proxy.hold.HoldSettings;
 import us.kbase.ee2proxy.identity.Auth2Identity;
 import us.kbase.ee2proxy.identity.IdentitySettings;
 import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
 import us.kbase.ee2proxy.ledger.LeaseTerms;
+import us.kbase.ee2proxy.ledger.LedgerWarmUp;
 import us.kbase.ee2proxy.ledger.RedisLedgerSettings;
 import us.kbase.ee2proxy.ledger.RedisSlotLedger;
 import us.kbase.ee2proxy.ledger.ResilientLedger;
@@ -46,7 +51,12 @@ public final class AdmissionStack implements AutoCloseable {
     /** Bound on asking EE2 what a retried job was (check_job with the caller's token). */
     private static final Duration RETRY_LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
+    /** How often the Redis ledger's start-up (connect, load scripts, subscribe) is tried again until it succeeds. */
+    private static final Duration REDIS_WARM_UP_RETRY = Duration.ofSeconds(1);
+
     private final SlotLedger ledger;
+    /** Null with the in-memory ledger, which is ready at once. */
+    private final LedgerWarmUp warmUp;
     private final HoldQueues holds;
     private final JobTracker tracker;
     private final PolicyGate gate;
@@ -57,22 +67,29 @@ public final class AdmissionStack implements AutoCloseable {
         URI auth = a.authFor(b.config.upstream().url());
         Auth2Identity identity = new Auth2Identity(IdentitySettings.of(auth).withTimeout(a.authTimeout()), b.registry);
         LeaseTerms terms = new LeaseTerms(a.provisionalLease(), LeaseTerms.DEFAULT.bound(), LeaseTerms.DEFAULT.tombstone());
-        this.ledger = a.redis() == null ? new InMemorySlotLedger(terms) : redisLedger(a, terms, b);
+        if (a.redis() == null) {
+            this.ledger = new InMemorySlotLedger(terms);
+            this.warmUp = null;
+        } else {
+            RedisAddress address = a.redisAddress().withPasswordIfNone(System.getenv(RedisAddress.PASSWORD_ENV));
+            RedisSlotLedger redis = RedisSlotLedger.connect(address, a.redisTls(), redisSettings(a, terms, b), b.registry);
+            // Connections and scripts now, not on the first decision; /health says not ready until done.
+            this.warmUp = LedgerWarmUp.start(redis, address.toString(), REDIS_WARM_UP_RETRY);
+            this.ledger = new ResilientLedger(redis, () -> b.policy.get().redisFailureMode(), terms, b.rebuildFromEe2,
+                    REDIS_PROBE, b.registry);
+        }
         this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.maxHeldPerUser(), a.recheckEvery()));
         this.metrics = new AdmissionMetrics(b.registry);
         this.tracker = new JobTracker(ledger, CallerIdentity.of(identity), b.registry);
         this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics);
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} waiting calls ({} per user)",
-                b.policy.get().source(), auth, a.redis() == null ? "in-memory" : "Redis " + a.redis(), a.maxHeld(),
+                b.policy.get().source(), auth, a.redis() == null ? "in-memory" : "Redis " + a.redisAddress(), a.maxHeld(),
                 a.maxHeldPerUser());
     }
 
-    private static SlotLedger redisLedger(AdmissionConfig a, LeaseTerms terms, Builder b) {
-        RedisLedgerSettings settings = RedisLedgerSettings.DEFAULT.withCallTimeout(a.ledgerTimeout()).withTerms(terms)
+    private static RedisLedgerSettings redisSettings(AdmissionConfig a, LeaseTerms terms, Builder b) {
+        return RedisLedgerSettings.DEFAULT.withCallTimeout(a.ledgerTimeout()).withTerms(terms)
                 .withKeyPrefix(b.redisKeyPrefix);
-        RedisSlotLedger redis = RedisSlotLedger.connect(a.redis(), settings, b.registry);
-        return new ResilientLedger(redis, () -> b.policy.get().redisFailureMode(), terms, b.rebuildFromEe2, REDIS_PROBE,
-                b.registry);
     }
 
     /** A retried job's params from EE2's check_job, asked with the caller's own token. */
@@ -111,6 +128,22 @@ public final class AdmissionStack implements AutoCloseable {
         return ledger;
     }
 
+    /**
+     * For {@code /health}: ready at once with the in-memory ledger; with Redis, once the ledger has
+     * connected, loaded its scripts, answered a call and subscribed to wake-ups.
+     */
+    public Readiness readiness() {
+        if (warmUp == null) {
+            return Readiness.ALWAYS;
+        }
+        return () -> new Readiness.Status(warmUp.ready(), warmUp.state());
+    }
+
+    /** Completes once the ledger is ready (at once with the in-memory one). */
+    public CompletionStage<Void> whenReady() {
+        return warmUp == null ? CompletableFuture.completedFuture(null) : warmUp.whenReady();
+    }
+
     public HoldQueues holds() {
         return holds;
     }
@@ -122,6 +155,9 @@ public final class AdmissionStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (warmUp != null) {
+            warmUp.stop();
+        }
         holds.close();
         ledger.close();
     }

@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import us.kbase.ee2proxy.admission.AdmissionStack;
@@ -15,6 +18,7 @@ import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.ProxyConfigLoader;
+import us.kbase.ee2proxy.config.RedisTls;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.policyfile.LivePolicy;
 import us.kbase.ee2proxy.tracking.ReconcileSettings;
@@ -28,6 +32,8 @@ public final class ServeCommand implements Callable<Integer> {
     public static final int BAD_CONFIG = 2;
     /** On SIGTERM, how long requests in flight may take to be answered before the proxy stops anyway. */
     private static final Duration DRAIN = Duration.ofSeconds(30);
+    /** How long start-up waits for the ledger before saying it is not ready yet (it keeps trying). */
+    private static final Duration READY_WAIT = Duration.ofSeconds(10);
 
     @Option(names = "--config", paramLabel = "FILE", description = "proxy.yaml (see config/proxy.yaml)")
     Path config;
@@ -49,8 +55,10 @@ public final class ServeCommand implements Callable<Integer> {
             + "upstream, its origin + /services/auth; otherwise the upstream's origin, as the EE2 simulator serves both)")
     String auth;
 
-    @Option(names = "--redis", paramLabel = "redis://HOST:PORT",
-            description = "the Redis ledger shared by replicas (default: an in-memory ledger for this one process)")
+    @Option(names = "--redis", paramLabel = "URL",
+            description = "the Redis ledger shared by replicas: redis://HOST:PORT, redis+cluster://HOST:PORT,HOST:PORT,... "
+                    + "or redis+sentinel://HOST:PORT,HOST:PORT,.../MASTER; rediss... for TLS (default: an in-memory "
+                    + "ledger for this one process)")
     String redis;
 
     @Option(names = "--reconcile-every", paramLabel = "SECONDS", defaultValue = "60",
@@ -81,7 +89,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         try {
             server = ProxyServer.builder(proxyConfig).metricRegistry(registry).gate(admission.gate())
-                    .adminActions(upkeep.adminActions()).build().start();
+                    .adminActions(upkeep.adminActions()).readiness(admission.readiness()).build().start();
         } catch (ConfigException e) {
             upkeep.close();
             admission.close();
@@ -99,7 +107,14 @@ public final class ServeCommand implements Callable<Integer> {
             admission.close();
             stopped.countDown();
         }, "ee2proxy-shutdown"));
-        System.out.println("ee2-admission-proxy ready on " + server.url() + " -> " + proxyConfig.upstream().url());
+        try {
+            // A Redis ledger connects and loads its scripts at start: say "ready" only once it has.
+            admission.whenReady().toCompletableFuture().get(READY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            System.out.println("ee2-admission-proxy ready on " + server.url() + " -> " + proxyConfig.upstream().url());
+        } catch (ExecutionException | TimeoutException e) {
+            System.out.println("ee2-admission-proxy listening on " + server.url() + " -> " + proxyConfig.upstream().url()
+                    + ", NOT READY: " + admission.readiness().now().ledger() + " (GET /health on the admin port says when)");
+        }
         stopped.await();
         return 0;
     }
@@ -131,11 +146,11 @@ public final class ServeCommand implements Callable<Integer> {
             a = a.withAuth(url);
         }
         if (redis != null) {
-            URI url = url("--redis", redis, "redis://127.0.0.1:6379");
-            if (!"redis".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
-                throw new ConfigException("--redis: '" + redis + "' must be a redis://HOST:PORT URL, e.g. redis://127.0.0.1:6379");
+            a = a.withRedis(ProxyConfigLoader.parseRedisUrl("--redis", redis));
+            if (!a.redisTls().equals(RedisTls.DEFAULT) && !a.redisAddress().tls()) {
+                throw new ConfigException("--redis: the config file's admission.redisTls applies only to a TLS Redis "
+                        + "(rediss://, rediss+cluster://, rediss+sentinel://)");
             }
-            a = a.withRedis(url);
         }
         return a;
     }

@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param policyFile the admission policy; null: {@code config/policy.yaml} when it exists, else
  *     the built-in defaults (KBase today)
  * @param auth auth2's base URL; null: derived from the upstream URL ({@link #authFor})
- * @param redis {@code redis://HOST:PORT} of the shared ledger; null: an in-memory ledger (one replica)
+ * @param redis the shared ledger's Redis, in one of {@link RedisAddress}'s URL forms (one server,
+ *     {@code redis+cluster://}, {@code redis+sentinel://}, {@code rediss...} for TLS); null: an
+ *     in-memory ledger (one replica)
  * @param maxHeld how many job-creating calls may be held at once, over all users; more are refused
  * @param maxHeldPerUser how many of one user's job-creating calls may be held at once; more are
  *     refused (calls that may be KBParallel children get a small reserve beyond it, and a child
@@ -26,9 +28,11 @@ import java.util.Objects;
  *     stall never changes a decision); past it the policy's {@code redis.onFailure} applies
  * @param provisionalLease how long a submitted job's lease lives until EE2 names its job id;
  *     longer than {@code timeouts.response}
+ * @param redisTls how a {@code rediss...} Redis's certificates are checked
  */
 public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, int maxHeldPerUser,
-        Duration recheckEvery, Duration authTimeout, Duration ledgerTimeout, Duration provisionalLease) {
+        Duration recheckEvery, Duration authTimeout, Duration ledgerTimeout, Duration provisionalLease,
+        RedisTls redisTls) {
 
     /** Where {@code serve} looks for the policy when none is named. */
     public static final Path DEFAULT_POLICY_FILE = Path.of("config", "policy.yaml");
@@ -42,7 +46,14 @@ public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld,
 
     public static final AdmissionConfig DEFAULTS = new AdmissionConfig(null, null, null, 10_000,
             DEFAULT_MAX_HELD_PER_USER, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(2),
-            Duration.ofMinutes(10));
+            Duration.ofMinutes(10), RedisTls.DEFAULT);
+
+    /** The default TLS checks. */
+    public AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, int maxHeldPerUser, Duration recheckEvery,
+            Duration authTimeout, Duration ledgerTimeout, Duration provisionalLease) {
+        this(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease,
+                RedisTls.DEFAULT);
+    }
 
     /** The default per-user bound (at most {@code maxHeld}). */
     public AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, Duration recheckEvery,
@@ -56,6 +67,12 @@ public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld,
         Objects.requireNonNull(authTimeout, "authTimeout");
         Objects.requireNonNull(ledgerTimeout, "ledgerTimeout");
         Objects.requireNonNull(provisionalLease, "provisionalLease");
+        redisTls = redisTls == null ? RedisTls.DEFAULT : redisTls;
+    }
+
+    /** {@link #redis} read as one of the URL forms, or null for the in-memory ledger. */
+    public RedisAddress redisAddress() {
+        return redis == null ? null : RedisAddress.parse(redis);
     }
 
     /** The policy file to read: the one named, else {@code config/policy.yaml} if present, else none. */
@@ -82,31 +99,36 @@ public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld,
     }
 
     public AdmissionConfig withPolicyFile(Path value) {
-        return new AdmissionConfig(value, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(value, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls);
     }
 
     public AdmissionConfig withAuth(URI value) {
-        return new AdmissionConfig(policyFile, value, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(policyFile, value, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls);
     }
 
     public AdmissionConfig withRedis(URI value) {
-        return new AdmissionConfig(policyFile, auth, value, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(policyFile, auth, value, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls);
     }
 
     public AdmissionConfig withMaxHeld(int value) {
-        return new AdmissionConfig(policyFile, auth, redis, value, Math.min(value, maxHeldPerUser), recheckEvery, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(policyFile, auth, redis, value, Math.min(value, maxHeldPerUser), recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls);
     }
 
     public AdmissionConfig withMaxHeldPerUser(int value) {
         return new AdmissionConfig(policyFile, auth, redis, maxHeld, value, recheckEvery, authTimeout, ledgerTimeout,
-                provisionalLease);
+                provisionalLease, redisTls);
     }
 
     public AdmissionConfig withLedgerTimeout(Duration value) {
-        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, value, provisionalLease);
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, value, provisionalLease, redisTls);
     }
 
     public AdmissionConfig withRecheckEvery(Duration value) {
-        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, value, authTimeout, ledgerTimeout, provisionalLease);
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, value, authTimeout, ledgerTimeout, provisionalLease, redisTls);
+    }
+
+    public AdmissionConfig withRedisTls(RedisTls value) {
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout,
+                provisionalLease, value);
     }
 }

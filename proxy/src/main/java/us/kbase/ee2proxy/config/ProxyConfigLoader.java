@@ -123,11 +123,8 @@ public final class ProxyConfigLoader {
         if (auth != null) {
             checkUrl(source, "admission.auth", auth, "https://kbase.us/services/auth");
         }
-        URI redis = a.redis() == null ? null : parseUrl(source, "admission.redis", a.redis(), "redis://127.0.0.1:6379");
-        if (redis != null && (!"redis".equalsIgnoreCase(redis.getScheme()) || redis.getHost() == null)) {
-            throw new ConfigException(source + ": admission.redis: '" + redis + "' must be a redis://HOST:PORT URL, "
-                    + "e.g. redis://127.0.0.1:6379; remove the key for the in-memory ledger");
-        }
+        URI redis = a.redis() == null ? null : parseRedisUrl(source + ": admission.redis", a.redis());
+        RedisTls redisTls = redisTls(file, source, redis, a.redisTls());
         int maxHeld = positive(source, "admission.maxHeld", or(a.maxHeld(), d.maxHeld()));
         int maxHeldPerUser = positive(source, "admission.maxHeldPerUser",
                 or(a.maxHeldPerUser(), Math.min(maxHeld, AdmissionConfig.DEFAULT_MAX_HELD_PER_USER)));
@@ -141,7 +138,48 @@ public final class ProxyConfigLoader {
                 positive(source, "admission.recheckEvery", or(a.recheckEvery(), d.recheckEvery())),
                 positive(source, "admission.authTimeout", or(a.authTimeout(), d.authTimeout())),
                 positive(source, "admission.ledgerTimeout", or(a.ledgerTimeout(), d.ledgerTimeout())),
-                positive(source, "admission.provisionalLease", or(a.provisionalLease(), d.provisionalLease())));
+                positive(source, "admission.provisionalLease", or(a.provisionalLease(), d.provisionalLease())),
+                redisTls);
+    }
+
+    /**
+     * Reads a Redis URL in any of {@link RedisAddress}'s forms (the password never appears in the
+     * message).
+     *
+     * @param where what to name in the message, e.g. {@code proxy.yaml: admission.redis}
+     */
+    public static URI parseRedisUrl(String where, String text) {
+        String hint = "; write " + RedisAddress.FORMS + ", e.g. redis://127.0.0.1:6379, "
+                + "redis+cluster://10.0.0.1:6379,10.0.0.2:6379 or redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster";
+        URI url;
+        try {
+            url = new URI(text.trim());
+        } catch (URISyntaxException e) {
+            throw new ConfigException(where + ": '" + text.trim().replaceAll("(?<=://)[^/@]*@", "***@") + "' is not a URL ("
+                    + e.getReason() + ")" + hint);
+        }
+        try {
+            RedisAddress.parse(url);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + ": " + e.getMessage() + (e.getMessage().contains(" write ") ? "" : hint));
+        }
+        return url;
+    }
+
+    private static RedisTls redisTls(Path file, String source, URI redis, RedisTlsSection section) {
+        if (section == null) {
+            return RedisTls.DEFAULT;
+        }
+        if (redis == null || !RedisAddress.parse(redis).tls()) {
+            throw new ConfigException(source + ": admission.redisTls applies only to a TLS Redis (a rediss://, "
+                    + "rediss+cluster:// or rediss+sentinel:// admission.redis URL); remove it, or use such a URL");
+        }
+        Path ca = section.trustCaFile() == null ? null : resolve(file, section.trustCaFile());
+        if (ca != null && !Files.isReadable(ca)) {
+            throw new ConfigException(source + ": admission.redisTls.trustCaFile: cannot read " + ca
+                    + "; give a readable PEM file of the CA certificates that signed Redis's, or remove the key to use the JDK's");
+        }
+        return new RedisTls(ca, section.verifyHostname() == null || section.verifyHostname());
     }
 
     private static FileModel read(Path file) {
@@ -279,7 +317,10 @@ public final class ProxyConfigLoader {
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration recheckEvery,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration authTimeout,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration ledgerTimeout,
-            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration provisionalLease) {}
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration provisionalLease,
+            RedisTlsSection redisTls) {}
+
+    record RedisTlsSection(String trustCaFile, Boolean verifyHostname) {}
 
     record UpstreamSection(String url, String trustCaFile, Boolean verifyHostname, Integer maxConnectionsPerLoop,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration poolIdleTimeout) {

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.admin.AdminActions;
 import us.kbase.ee2proxy.admin.AdminServer;
+import us.kbase.ee2proxy.admin.Readiness;
 import us.kbase.ee2proxy.admission.AdmissionGate;
 import us.kbase.ee2proxy.admission.PassThroughGate;
 import us.kbase.ee2proxy.config.ConfigException;
@@ -43,6 +44,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final AdmissionGate gate;
     private final AdminActions adminActions;
+    private final Readiness readiness;
     private final Transport transport = Transport.best();
     private final ClientConnections clients = new ClientConnections();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -57,6 +59,7 @@ public final class ProxyServer implements AutoCloseable {
         this.metrics = new ProxyMetrics(b.registry);
         this.gate = b.gate;
         this.adminActions = b.adminActions;
+        this.readiness = b.readiness;
     }
 
     public static Builder builder(ProxyConfig config) {
@@ -68,6 +71,7 @@ public final class ProxyServer implements AutoCloseable {
         private MetricRegistry registry = new MetricRegistry();
         private AdmissionGate gate = PassThroughGate.INSTANCE;
         private AdminActions adminActions = AdminActions.NONE;
+        private Readiness readiness = Readiness.ALWAYS;
 
         private Builder(ProxyConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -88,6 +92,12 @@ public final class ProxyServer implements AutoCloseable {
         /** What the admin port's POSTs can do (policy reload); none by default. */
         public Builder adminActions(AdminActions value) {
             this.adminActions = Objects.requireNonNull(value, "adminActions");
+            return this;
+        }
+
+        /** What the admin port's {@code /health} reports (the admission stack's ledger); always ready by default. */
+        public Builder readiness(Readiness value) {
+            this.readiness = Objects.requireNonNull(value, "readiness");
             return this;
         }
 
@@ -121,7 +131,7 @@ public final class ProxyServer implements AutoCloseable {
                     .childHandler(new FrontendInitializer(relay)), transport));
             try {
                 admin = AdminServer.start(config.admin(), config.timeouts().adminIdle(), config.limits().maxAdminConnections(),
-                        transport, metrics, adminActions);
+                        transport, metrics, adminActions, readiness);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) { // Netty rethrows the bind's failure unchecked

@@ -45,6 +45,25 @@ final class LedgerScript {
         return name;
     }
 
+    /** The SHA-1 EVALSHA names it by. */
+    String sha() {
+        return sha;
+    }
+
+    /**
+     * SCRIPT LOAD on every master the client knows, at start: the first decision then runs by
+     * EVALSHA, without a NOSCRIPT round trip. Replicas are not sent it (Redisson loads on masters,
+     * and Redis 7 does not replicate SCRIPT LOAD): a replica promoted by a failover gets each
+     * script by one EVAL after its first NOSCRIPT ({@link #run}).
+     */
+    CompletionStage<Void> loadInto(RScript script) {
+        return script.scriptLoadAsync(source).thenAccept(loaded -> {
+            if (!sha.equalsIgnoreCase(loaded)) {
+                throw new IllegalStateException("Redis gave SHA " + loaded + " for ledger script " + name + ", not " + sha);
+            }
+        });
+    }
+
     /** @param keys the user's keys; the first one routes the call on a cluster */
     <R> CompletionStage<R> run(RScript script, List<Object> keys, Object... args) {
         String routing = (String) keys.get(0);

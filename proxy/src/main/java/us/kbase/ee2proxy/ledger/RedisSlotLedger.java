@@ -3,8 +3,8 @@ package us.kbase.ee2proxy.ledger;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
-import io.netty.channel.epoll.Epoll;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,17 +19,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.redisson.Redisson;
 import org.redisson.api.AsyncIterator;
 import org.redisson.api.RScript;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
-import org.redisson.config.TransportMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.config.RedisAddress;
+import us.kbase.ee2proxy.config.RedisTls;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -61,6 +60,10 @@ public final class RedisSlotLedger implements SlotLedger {
     private static final LedgerScript TRACKED =
             LedgerScript.load("tracked", RScript.Mode.READ_ONLY, RScript.ReturnType.LIST);
 
+    /** Every script, for {@link #connectAndLoadScripts}. */
+    private static final List<LedgerScript> ALL_SCRIPTS =
+            List.of(ACQUIRE, BIND, RELEASE, ADOPT, COUNTS, PARENT, OWNER_INDEX, OWNER_RELEASE, TRACKED);
+
     private final RedissonClient redis;
     private final boolean ownsClient;
     private final RScript script;
@@ -72,28 +75,26 @@ public final class RedisSlotLedger implements SlotLedger {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final RTopic releases;
     private final AtomicReference<CompletableFuture<Void>> subscription = new AtomicReference<>();
+    /** Why the last call failed, or null after one succeeded: for /health. */
+    private volatile String lastFailure;
 
     /**
-     * Connects to {@code redis://host:port} with every timeout bounded by the settings. Redisson
-     * connects lazily, so the proxy starts (and falls back) even while Redis is down.
+     * Connects to the Redis a URL names in any of {@link RedisAddress}'s forms, with the JDK's
+     * trust store for TLS (see {@link #connect(RedisAddress, RedisTls, RedisLedgerSettings,
+     * MetricRegistry)}).
      */
     public static RedisSlotLedger connect(URI uri, RedisLedgerSettings settings, MetricRegistry metrics) {
-        int timeout = (int) settings.callTimeout().toMillis();
-        Config config = new Config();
-        config.setLazyInitialization(true);
-        // Native epoll where there is one (as the front end uses), and a few I/O threads rather
-        // than Redisson's 32: each ledger call is one small round trip.
-        if (Epoll.isAvailable()) {
-            config.setTransportMode(TransportMode.EPOLL);
-        }
-        config.setNettyThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
-        config.useSingleServer()
-                .setAddress(uri.toString())
-                .setTimeout(timeout)
-                .setConnectTimeout(Math.max(timeout, 100))
-                .setRetryAttempts(0)
-                .setConnectionMinimumIdleSize(2);
-        return new RedisSlotLedger(Redisson.create(config), true, settings, metrics);
+        return connect(RedisAddress.parse(uri), RedisTls.DEFAULT, settings, metrics);
+    }
+
+    /**
+     * Connects to one server, a Cluster or a Sentinel-managed master ({@link RedisClients}), with
+     * every call bounded by the settings. Redisson connects lazily, so the proxy starts (and falls
+     * back) even while Redis is down; {@link LedgerWarmUp} connects and loads the scripts at start.
+     */
+    public static RedisSlotLedger connect(RedisAddress address, RedisTls tls, RedisLedgerSettings settings,
+            MetricRegistry metrics) {
+        return new RedisSlotLedger(RedisClients.create(address, tls, settings.callTimeout()), true, settings, metrics);
     }
 
     /** Uses a client the caller owns (and closes); it should have short timeouts and no retries. */
@@ -280,6 +281,25 @@ public final class RedisSlotLedger implements SlotLedger {
         return subscription.get();
     }
 
+    /**
+     * Opens the client's connections (a DBSIZE on every master makes Redisson connect to each, and
+     * on a Cluster or Sentinel learn the topology) and loads every ledger script into every
+     * master: what {@link LedgerWarmUp} does at start, bounded by {@code within} rather than the
+     * call timeout, since opening connections and TLS handshakes take longer than one call.
+     */
+    CompletionStage<Void> connectAndLoadScripts(Duration within) {
+        return redis.getKeys().countAsync()
+                .thenCompose(keys -> CompletableFuture.allOf(ALL_SCRIPTS.stream()
+                        .map(s -> s.loadInto(script).toCompletableFuture()).toArray(CompletableFuture[]::new)))
+                .toCompletableFuture()
+                .orTimeout(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Why the last Redis call failed; empty once one has succeeded since. */
+    Optional<String> lastFailure() {
+        return Optional.ofNullable(lastFailure);
+    }
+
     @Override
     public void close() {
         releases.removeAllListenersAsync();
@@ -354,11 +374,21 @@ public final class RedisSlotLedger implements SlotLedger {
             timer.stop();
             if (error != null) {
                 errors.inc();
+                lastFailure = operation + ": " + rootMessage(error);
                 throw new LedgerUnavailableException("Redis " + operation + " failed", error);
             }
+            lastFailure = null;
             resubscribeIfLost();
             return value;
         });
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     private static <T> CompletionStage<Void> collect(AsyncIterator<T> it, Consumer<T> sink) {

@@ -10,6 +10,16 @@
  * and written back in order before it decides again, and a Redis that lost its data (its
  * generation key gone or changed) is rebuilt from EE2 before it decides.
  *
+ * <h2>Redis deployments</h2>
+ * {@link us.kbase.ee2proxy.ledger.RedisClients} builds the Redisson client for one server, a
+ * Cluster or a Sentinel-managed master ({@link us.kbase.ee2proxy.config.RedisAddress}'s URL
+ * forms), optionally over TLS: reads and writes on masters only, no retries, the topology re-read
+ * every 250 ms. A user's keys share one hash tag, so every script runs on one master; the job
+ * index is one key per job; wake-ups are classic PUBLISH from the scripts (a Cluster relays them
+ * to every node), heard through an {@code RTopic}. {@link us.kbase.ee2proxy.ledger.LedgerWarmUp}
+ * connects, loads every script on every master and waits for one answer and the subscription at
+ * start; until then the replica is not ready ({@code /health} 503).
+ *
  * <h2>Lease lifecycle</h2>
  * {@code tryAcquire(user, ticket, demand)} takes claim i as the provisional lease {@code
  * t:<ticket>:<i>} (short TTL); {@code bind(user, ticket, jobIds)} turns it into {@code j:<jobId>}

@@ -67,6 +67,30 @@ class AdminServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("{\"status\": \"ok\"}");
         assertThat(admin("/nothing").statusCode()).isEqualTo(404);
+        HttpResponse<String> live = admin("/health/live");
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).isEqualTo("{\"status\": \"ok\"}");
+    }
+
+    @Test
+    void healthIs503WithTheReasonUntilReadyAndThenSaysWhatTheLedgerDoes() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Readiness.Status> now = new java.util.concurrent.atomic.AtomicReference<>(
+                new Readiness.Status(false, "the Redis ledger at redis://10.0.0.1:6379 is not ready: \"connect\" failed"));
+        try (ProxyServer p = ProxyServer.builder(LoopbackConfig.of(upstream.url())).readiness(now::get).build().start()) {
+            URI health = URI.create("http://127.0.0.1:" + p.adminPort() + "/health");
+            HttpResponse<String> notReady = HTTP.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(notReady.statusCode()).isEqualTo(503);
+            assertThat(notReady.body()).isEqualTo("{\"status\": \"not ready\", \"reason\": \"the Redis ledger at "
+                    + "redis://10.0.0.1:6379 is not ready: \\\"connect\\\" failed\"}");
+            // Liveness never depends on Redis.
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.adminPort() + "/health/live"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+            now.set(new Readiness.Status(true, "Redis at redis://10.0.0.1:6379 answering"));
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).isEqualTo("{\"status\": \"ok\", \"ledger\": \"Redis at redis://10.0.0.1:6379 answering\"}");
+        }
     }
 
     @Test

@@ -26,7 +26,8 @@ final class AdmittedProxy implements AutoCloseable {
         }
         admission = b.build();
         try {
-            server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
+            server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate())
+                    .readiness(admission.readiness()).build().start();
         } catch (InterruptedException | RuntimeException e) {
             admission.close();
             throw e;
@@ -53,6 +54,11 @@ final class AdmittedProxy implements AutoCloseable {
 
     URI url() {
         return server.url();
+    }
+
+    /** The admin port's {@code /health}. */
+    URI health() {
+        return URI.create("http://127.0.0.1:" + server.adminPort() + "/health");
     }
 
     long counter(String name) {

@@ -67,6 +67,9 @@ class ServeCommandTest {
         Run redis = run("serve", "--upstream", "http://127.0.0.1:1/", "--redis", "127.0.0.1:6379");
         assertThat(redis.exit()).isEqualTo(ServeCommand.BAD_CONFIG);
         assertThat(redis.stderr()).contains("--redis: '127.0.0.1:6379'", "redis://");
+        Run sentinel = run("serve", "--upstream", "http://127.0.0.1:1/", "--redis", "redis+sentinel://s1:26379");
+        assertThat(sentinel.exit()).isEqualTo(ServeCommand.BAD_CONFIG);
+        assertThat(sentinel.stderr()).contains("--redis: 'redis+sentinel://s1:26379' needs the master's name");
         Run auth = run("serve", "--upstream", "http://127.0.0.1:1/", "--auth", "kbase.us/services/auth");
         assertThat(auth.exit()).isEqualTo(ServeCommand.BAD_CONFIG);
         assertThat(auth.stderr()).contains("--auth: 'kbase.us/services/auth' must be an http:// or https:// URL");

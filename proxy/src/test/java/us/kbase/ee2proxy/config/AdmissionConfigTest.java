@@ -62,6 +62,30 @@ class AdmissionConfigTest {
     }
 
     @Test
+    void clusterSentinelAndTlsAreRead() throws IOException {
+        assertThat(load("admission:\n  redis: redis+cluster://10.0.0.1:7000,10.0.0.2:7000\n").admission().redisAddress()
+                .topology()).isEqualTo(RedisAddress.Topology.CLUSTER);
+        assertThat(load("admission:\n  redis: redis+sentinel://s1:26379,s2:26379/mymaster\n").admission().redisAddress()
+                .masterName()).isEqualTo("mymaster");
+        Files.writeString(dir.resolve("redis-ca.pem"), "not read until the ledger starts");
+        AdmissionConfig tls = load("admission:\n  redis: rediss://redis:6380\n  redisTls:\n    trustCaFile: redis-ca.pem\n"
+                + "    verifyHostname: false\n").admission();
+        assertThat(tls.redisTls()).isEqualTo(new RedisTls(dir.resolve("redis-ca.pem"), false));
+        assertThat(load("admission:\n  redis: rediss://redis:6380\n").admission().redisTls()).isEqualTo(RedisTls.DEFAULT);
+    }
+
+    @Test
+    void redisTlsNeedsATlsUrlAndAReadableFile() {
+        assertThatThrownBy(() -> load("admission:\n  redis: redis://redis:6379\n  redisTls:\n    verifyHostname: false\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admission.redisTls applies only to a TLS Redis");
+        assertThatThrownBy(() -> load("admission:\n  redis: rediss://redis:6379\n  redisTls:\n    trustCaFile: nope.pem\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admission.redisTls.trustCaFile: cannot read");
+        assertThatThrownBy(() -> load("admission:\n  redis: redis+sentinel://:hunter2@s1:26379\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admission.redis")
+                .hasMessageContaining("master's name").hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void badValuesNameTheirKey() {
         assertThatThrownBy(() -> load("admission:\n  redis: http://redis:6379\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("admission.redis").hasMessageContaining("redis://HOST:PORT");

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,9 @@ import java.util.stream.Stream;
  * A real {@code redis-server} for tests and benchmarks, on a free loopback port, without
  * persistence of its own ({@code --save "" --appendonly no}). {@link #stop()} and {@link #start()}
  * model a Redis with persistence being restarted (an explicit SAVE into its private directory is
- * loaded again); {@link #freeze()} models a Redis that hangs with its connections open.
+ * loaded again); {@link #freeze()} models a Redis that hangs with its connections open; {@link
+ * #kill()} one that dies at once (SIGKILL). {@link #start(Options)} adds options: a Cluster node
+ * ({@link RedisCluster}), a replica or a sentinel ({@link RedisSentinels}), a TLS port.
  */
 public final class RedisServerProcess implements AutoCloseable {
     private static final Duration READY_WITHIN = Duration.ofSeconds(20);
@@ -32,20 +35,49 @@ public final class RedisServerProcess implements AutoCloseable {
     private final String executable;
     private final Path dir;
     private final int port;
+    private final int tlsPort;
+    private final Options options;
     private Process process;
 
-    private RedisServerProcess(String executable, Path dir, int port) {
+    private RedisServerProcess(String executable, Path dir, int port, int tlsPort, Options options) {
         this.executable = executable;
         this.dir = dir;
         this.port = port;
+        this.tlsPort = tlsPort;
+        this.options = options;
     }
+
+    /**
+     * What makes a server more than a plain one.
+     *
+     * @param extra options after the standard ones (e.g. {@code --cluster-enabled yes}); each may
+     *     name {@code {dir}} (the server's private directory) and {@code {port}}
+     * @param sentinelConfig when not null, the server is a sentinel started from this
+     *     configuration text (with {@code {port}} and {@code {dir}} filled in), and {@code extra}
+     *     is ignored
+     * @param tls when not null, a TLS port is opened too, with this certificate
+     */
+    public record Options(List<String> extra, String sentinelConfig, TlsFiles tls) {
+        public static final Options PLAIN = new Options(List.of(), null, null);
+
+        public static Options with(String... extra) {
+            return new Options(List.of(extra), null, null);
+        }
+    }
+
+    /** PEM files for redis-server's TLS port. */
+    public record TlsFiles(Path certificate, Path privateKey, Path caCertificate) {}
 
     /** Starts a fresh server; fails with the install command if redis-server is not on PATH. */
     public static RedisServerProcess start() {
+        return start(Options.PLAIN);
+    }
+
+    public static RedisServerProcess start(Options options) {
         String executable = locate();
         try {
-            RedisServerProcess server =
-                    new RedisServerProcess(executable, Files.createTempDirectory("redis-test"), freePort());
+            RedisServerProcess server = new RedisServerProcess(executable, Files.createTempDirectory("redis-test"),
+                    freePort(), options.tls() == null ? 0 : freePort(), options);
             server.launch();
             return server;
         } catch (IOException e) {
@@ -55,6 +87,37 @@ public final class RedisServerProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The TLS port, or 0 when the server has none. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** {@code rediss://127.0.0.1:<tlsPort>}. */
+    public URI tlsUri() {
+        if (tlsPort == 0) {
+            throw new IllegalStateException("started without TLS");
+        }
+        return URI.create("rediss://127.0.0.1:" + tlsPort);
+    }
+
+    /** {@code 127.0.0.1:<port>}, as cluster and sentinel commands name nodes. */
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** SIGKILL: the server dies at once, saving nothing (a crashed machine, an OOM kill). */
+    public synchronized void kill() {
+        if (running()) {
+            thaw();
+            process.destroyForcibly();
+            awaitExit();
+        }
     }
 
     public URI uri() {
@@ -116,6 +179,19 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Sends one command over a plain socket and returns the first line of the reply. */
     public String command(String... args) {
+        return send(false, args);
+    }
+
+    /**
+     * Sends one command and returns its whole reply as text: a bulk string as it is (INFO, CLUSTER
+     * NODES), an array's elements one a line (nested arrays flattened), a status or error as its
+     * line ({@code +OK}, {@code -ERR ...}), an integer as {@code :n}.
+     */
+    public String reply(String... args) {
+        return send(true, args);
+    }
+
+    private String send(boolean whole, String... args) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
             socket.setSoTimeout(5_000);
@@ -127,7 +203,8 @@ public final class RedisServerProcess implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
-            return readLine(new BufferedInputStream(socket.getInputStream()));
+            BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+            return whole ? readReply(in) : readLine(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -148,9 +225,31 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> cmd = List.of(executable, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
-                "--protected-mode", "no", "--loglevel", "warning");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(executable);
+        if (options.sentinelConfig() != null) {
+            Path conf = dir.resolve("sentinel.conf");
+            try {
+                // A sentinel rewrites its file as it learns the others: written once, then left to it.
+                if (!Files.exists(conf)) {
+                    Files.writeString(conf, fill(options.sentinelConfig()));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            cmd.addAll(List.of(conf.toString(), "--sentinel"));
+        } else {
+            cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
+                    "--protected-mode", "no", "--loglevel", "warning"));
+            options.extra().forEach(option -> cmd.add(fill(option)));
+            TlsFiles tls = options.tls();
+            if (tls != null) {
+                cmd.addAll(List.of("--tls-port", Integer.toString(tlsPort), "--tls-cert-file", tls.certificate().toString(),
+                        "--tls-key-file", tls.privateKey().toString(), "--tls-ca-cert-file", tls.caCertificate().toString(),
+                        "--tls-auth-clients", "no"));
+            }
+        }
         try {
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
@@ -165,7 +264,8 @@ public final class RedisServerProcess implements AutoCloseable {
                 throw new IllegalStateException("redis-server exited at start; see " + dir.resolve("redis.log"));
             }
             try {
-                if ("+PONG".equals(command("PING"))) {
+                String pong = command("PING");
+                if ("+PONG".equals(pong) || pong.startsWith("-NOAUTH")) { // answering, with requirepass
                     return;
                 }
             } catch (UncheckedIOException notYet) {
@@ -173,6 +273,10 @@ public final class RedisServerProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("redis-server did not answer PING within " + READY_WITHIN);
+    }
+
+    private String fill(String template) {
+        return template.replace("{port}", Integer.toString(port)).replace("{dir}", dir.toString());
     }
 
     private void awaitExit() {
@@ -213,6 +317,46 @@ public final class RedisServerProcess implements AutoCloseable {
         return line.toString();
     }
 
+    private static String readReply(InputStream in) throws IOException {
+        String line = readLine(in);
+        if (line.isEmpty()) {
+            return line;
+        }
+        switch (line.charAt(0)) {
+            case '$' -> {
+                int length = Integer.parseInt(line.substring(1));
+                if (length < 0) {
+                    return "";
+                }
+                byte[] bytes = in.readNBytes(length + 2); // and its CRLF
+                return new String(bytes, 0, length, StandardCharsets.UTF_8);
+            }
+            case '*' -> {
+                int count = Integer.parseInt(line.substring(1));
+                List<String> items = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    items.add(readReply(in));
+                }
+                return String.join("\n", items);
+            }
+            default -> {
+                return line;
+            }
+        }
+    }
+
+    /** The path of a Redis tool ({@code redis-server}, {@code redis-cli}). */
+    static String locate(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, tool);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new IllegalStateException(
+                tool + " is not on PATH; these tests need a real Redis: apt-get install redis-server redis-tools");
+    }
+
     private static String locate() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, "redis-server");
@@ -224,13 +368,13 @@ public final class RedisServerProcess implements AutoCloseable {
                 "redis-server is not on PATH; these tests need a real Redis: apt-get install redis-server");
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

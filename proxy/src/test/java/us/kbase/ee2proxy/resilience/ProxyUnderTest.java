@@ -44,7 +44,8 @@ final class ProxyUnderTest implements AutoCloseable {
         reconciler = new Reconciler(admission.ledger(), new Ee2Client(upstream, Duration.ofSeconds(10)), () -> policy,
                 reconcile, registry).start();
         try {
-            server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
+            server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate())
+                    .readiness(admission.readiness()).build().start();
         } catch (InterruptedException | RuntimeException e) {
             reconciler.close();
             admission.close();

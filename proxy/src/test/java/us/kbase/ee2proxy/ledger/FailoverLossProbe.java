@@ -1,0 +1,93 @@
+package us.kbase.ee2proxy.ledger;
+
+import com.codahale.metrics.MetricRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import us.kbase.ee2proxy.config.RedisAddress;
+import us.kbase.ee2proxy.config.RedisTls;
+import us.kbase.ee2proxy.redis.RedisCluster;
+import us.kbase.ee2proxy.redis.RedisSentinels;
+
+/**
+ * The measurement behind the README's failover table (not a test: it asserts nothing and runs
+ * only when asked): a tight loop of acquires through the ledger while a master fails over, then
+ * how many acknowledged acquires the new master still counts, and which calls failed meanwhile.
+ *
+ * <pre>
+ * mvn -B -o -pl proxy -am test -Dtest=FailoverLossProbe -Dee2proxy.failoverProbe=true -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ */
+@EnabledIfSystemProperty(named = "ee2proxy.failoverProbe", matches = "true")
+class FailoverLossProbe {
+    @Test
+    void clusterFailover() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start()) {
+            probe("Cluster, CLUSTER FAILOVER", cluster.uri(), () -> cluster.failOver(cluster.masterOf("{alice}")));
+        }
+    }
+
+    @Test
+    void clusterMasterKilled() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start()) {
+            probe("Cluster, master killed", cluster.uri(), () -> cluster.killAndAwaitPromotion(cluster.masterOf("{alice}")));
+        }
+    }
+
+    @Test
+    void sentinelFailover() throws Exception {
+        try (RedisSentinels sentinels = RedisSentinels.start()) {
+            probe("Sentinel, SENTINEL FAILOVER", sentinels.uri(), sentinels::failOver);
+        }
+    }
+
+    @Test
+    void sentinelMasterKilled() throws Exception {
+        try (RedisSentinels sentinels = RedisSentinels.start()) {
+            probe("Sentinel, master killed", sentinels.uri(), () -> System.out.println("new master " + sentinels.killMaster().address()));
+            System.out.println(sentinels.sentinelLogs());
+        }
+    }
+
+    private static void probe(String what, URI redis, Runnable failover) throws Exception {
+        try (RedisSlotLedger ledger = RedisSlotLedger.connect(RedisAddress.parse(redis), RedisTls.DEFAULT,
+                new RedisLedgerSettings("probe", Duration.ofSeconds(2), LeaseTerms.DEFAULT), new MetricRegistry())) {
+            LedgerWarmUp.start(ledger, what, Duration.ofMillis(200)).whenReady().toCompletableFuture().get();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger acknowledged = new AtomicInteger();
+            Map<String, Integer> failed = new TreeMap<>();
+            Thread loop = new Thread(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    try {
+                        ledger.tryAcquire("alice", "t" + i, SlotLedgerContract.plain("x")).toCompletableFuture().join();
+                        acknowledged.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        Throwable cause = e;
+                        while (cause.getCause() != null) {
+                            cause = cause.getCause();
+                        }
+                        synchronized (failed) {
+                            failed.merge(cause.getClass().getSimpleName(), 1, Integer::sum);
+                        }
+                    }
+                }
+            });
+            loop.start();
+            Thread.sleep(1000);
+            long started = System.nanoTime();
+            failover.run();
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            Thread.sleep(3000);
+            stop.set(true);
+            loop.join();
+            int counted = ledger.counts("alice").toCompletableFuture().join().jobs();
+            System.out.printf("%s: failover took %d ms; %d acquires acknowledged, %d counted after (%d lost); failed: %s%n",
+                    what, tookMs, acknowledged.get(), counted, acknowledged.get() - counted, failed);
+        }
+    }
+}
