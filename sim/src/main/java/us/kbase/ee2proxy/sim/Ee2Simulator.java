@@ -89,7 +89,7 @@ public final class Ee2Simulator implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(config.ioThreads, new DefaultThreadFactory("ee2sim-io", true),
                 NioIoHandler.newFactory());
         List<MethodSpec> methods = new ArrayList<>(ExecutionEngine.methods(scheduler, () -> url.toString()));
-        methods.addAll(RunControlMethods.specs(this::configure, this::snapshot, this::changes));
+        methods.addAll(RunControlMethods.specs(this::configure, this::snapshot, this::changes, execution::calls));
         endpoint = new Ee2Endpoint(tokens, methods);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)

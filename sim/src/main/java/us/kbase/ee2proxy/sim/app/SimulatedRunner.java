@@ -118,6 +118,6 @@ final class SimulatedRunner {
     }
 
     private CompletableFuture<JsonNode> call(String method, JsonNode params) {
-        return execution.client().call(settings.ee2Url(), job.spec().token(), method, params);
+        return execution.call(job, "runner", settings.ee2Url(), method, params);
     }
 }
