@@ -54,8 +54,16 @@ class RandomizedWorkloadsTest {
         if (r.allFinished()) {
             return "";
         }
-        StringBuilder sb = new StringBuilder(String.format("%nthe proxy: %d calls held in all%n",
-                proxy.admission.holds().held()));
+        StringBuilder sb = new StringBuilder(String.format("%nthe proxy: %d calls held in all, %s requests in flight, "
+                + "%s client connections and %s to EE2 open%n", proxy.admission.holds().held(),
+                proxy.registry.getGauges().get("ee2proxy.requests.in_flight").getValue(),
+                proxy.registry.getGauges().get("ee2proxy.connections.open").getValue(),
+                proxy.registry.getGauges().get("ee2proxy.upstream.connections.open").getValue()));
+        proxy.registry.getCounters().forEach((name, c) -> {
+            if (c.getCount() > 0 && (name.startsWith("ee2proxy.errors.") || name.startsWith("ee2proxy.tracking."))) {
+                sb.append(String.format("  %s %d%n", name, c.getCount()));
+            }
+        });
         Set<String> users = new TreeSet<>();
         r.unfinished().forEach(j -> users.add(j.user()));
         for (String u : users) {

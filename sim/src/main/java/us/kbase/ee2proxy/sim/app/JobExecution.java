@@ -1,7 +1,6 @@
 package us.kbase.ee2proxy.sim.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,12 +150,14 @@ public final class JobExecution implements Consumer<Job> {
     }
 
     /**
-     * {@code who} ("runner", "app") of {@code job} calls EE2 at {@code ee2Url} with the job owner's
-     * token; the job's log keeps the call.
+     * {@code who} ("runner", "app") of {@code job}, started under {@code s}, calls EE2 at the run's
+     * URL with the job owner's token, saying which run it belongs to ({@link RunSettings#RUN_HEADER}:
+     * once a reset has started the next run, the simulator refuses it); the job's log keeps the call.
      */
-    CompletableFuture<JsonNode> call(Job job, String who, URI ee2Url, String method, JsonNode params) {
+    CompletableFuture<JsonNode> call(Job job, String who, RunSettings s, String method, JsonNode params) {
         String target = params.path("job_id").isTextual() ? params.path("job_id").textValue() : null;
-        return log(job).track(who, method, target, client.call(ee2Url, job.spec().token(), method, params));
+        return log(job).track(who, method, target, client.call(s.ee2Url(), job.spec().token(),
+                Map.of(RunSettings.RUN_HEADER, Long.toString(s.run())), method, params));
     }
 
     /** Notes a step of {@code job} that is no call (kept as its log's last word). */

@@ -133,7 +133,7 @@ final class ParallelApp {
         List<CompletableFuture<Void>> checks = new ArrayList<>();
         for (Running r : runningNow()) {
             ObjectNode q = NODES.objectNode().put("job_id", r.jobId());
-            checks.add(execution.call(parent, "app", settings.ee2Url(), "execution_engine2.check_job", q)
+            checks.add(execution.call(parent, "app", settings, "execution_engine2.check_job", q)
                     .handle((state, err) -> {
                         if (isEe2Error(err)) {
                             settle(r, false); // the check raised: count the task as failed
@@ -190,7 +190,7 @@ final class ParallelApp {
         }
         long sentAt = System.currentTimeMillis();
         ObjectNode params = childParams(plan, parent.id(), parent.spec().wsid(), settings.ee2Url());
-        return execution.call(parent, "app", settings.ee2Url(), "execution_engine2.run_job", params)
+        return execution.call(parent, "app", settings, "execution_engine2.run_job", params)
                 .handle((id, err) -> {
                     if (err == null && id != null && id.isTextual()) {
                         host.childCreated(id.textValue(), sentAt);
@@ -200,6 +200,10 @@ final class ParallelApp {
                         return null;
                     }
                     if (cause(err) instanceof CancellationException) {
+                        if (host.alive()) { // only a reset drops calls, and it forgets the jobs first
+                            LOG.warn("child run_job of {} was dropped while the app is alive: it stops, its job stays {}",
+                                    parent.id(), parent.status());
+                        }
                         return new Halt(null); // a reset dropped the call: the run is gone, and so is this app
                     }
                     LOG.debug("child run_job of {} failed: {}", parent.id(), err == null ? id : err.toString());
