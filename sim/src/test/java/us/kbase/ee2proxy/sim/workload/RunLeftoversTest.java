@@ -36,12 +36,12 @@ import us.kbase.ee2proxy.sim.scheduler.JobStatus;
 /**
  * A call a run's parallel app or runner still had in flight when the next run reset the
  * simulator must change nothing in that next run. RandomizedWorkloadsTest runs each set of seeds
- * straight at the simulator and then, with the same users and tokens, through the proxy; a
- * directly-run parallel app's child run_job that reached the simulator just after the reset
- * created a job in the proxied run that no run had submitted: a nested parallel app (the linked
- * shape names its parent, gone with the old run), started under the old run's settings, whose
- * runner's call the reset then dropped: {@code running} for good, nothing moving, no warning, the
- * proxied run STALLED.
+ * straight at the simulator and then, with the same users and tokens, through the proxy, and the
+ * direct run's calls still in flight reach the simulator after the proxied run's reset (dozens per
+ * reset). A parallel app's child run_job among them creates a job in the proxied run that no run
+ * submitted: a nested parallel app whose parent is gone, started under the old run's settings, and
+ * a call of it that the reset then drops leaves it {@code running} for good with no warning: the
+ * likely cause of a STALLED run seen once in CI (seed 84, a nested kb_Parallel2 "child").
  *
  * <p>Here a stand-in proxy holds the first run's child run_job (as a loaded machine or a proxy
  * can delay a call already sent) until the next run has reset the simulator, then forwards it
