@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
@@ -38,12 +39,39 @@ class RandomizedWorkloadsTest {
             (int) Math.max(4, Math.min(DEFAULT_PER_RUN, maxOpenFiles() / 250)));
     /** How many: the issue asks for 200. */
     private static final int WORKLOADS = Integer.getInteger("ee2proxy.workloads", 200);
+    /** The first seed: {@code -Dee2proxy.firstWorkload=81} with 40 workloads replays seeds 81 to 120 alone. */
+    private static final int FIRST = Integer.getInteger("ee2proxy.firstWorkload", 1);
     /** Simulated seconds per real second: the generator's 200, three times over. */
     private static final double SPEED = 600;
 
     private static long maxOpenFiles() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
                 ? unix.getMaxFileDescriptorCount() : Long.MAX_VALUE;
+    }
+
+    /** What the proxy holds and counts for each user with an unfinished job: a stalled run's other half. */
+    private static String proxyState(ProxyUnderTest proxy, WorkloadReport r) throws Exception {
+        if (r.allFinished()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(String.format("%nthe proxy: %d calls held in all, %s requests in flight, "
+                + "%s client connections and %s to EE2 open%n", proxy.admission.holds().held(),
+                proxy.registry.getGauges().get("ee2proxy.requests.in_flight").getValue(),
+                proxy.registry.getGauges().get("ee2proxy.connections.open").getValue(),
+                proxy.registry.getGauges().get("ee2proxy.upstream.connections.open").getValue()));
+        proxy.registry.getCounters().forEach((name, c) -> {
+            if (c.getCount() > 0 && (name.startsWith("ee2proxy.errors.") || name.startsWith("ee2proxy.tracking."))) {
+                sb.append(String.format("  %s %d%n", name, c.getCount()));
+            }
+        });
+        Set<String> users = new TreeSet<>();
+        r.unfinished().forEach(j -> users.add(j.user()));
+        for (String u : users) {
+            sb.append(String.format("  %s: %d held, counts %s, leases %s%n", u, proxy.admission.holds().held(u),
+                    proxy.admission.ledger().counts(u).toCompletableFuture().get(5, TimeUnit.SECONDS),
+                    proxy.admission.ledger().trackedJobs(u).toCompletableFuture().get(5, TimeUnit.SECONDS)));
+        }
+        return sb.toString();
     }
 
     @Test
@@ -57,8 +85,9 @@ class RandomizedWorkloadsTest {
         int jobs = 0;
         try (Ee2Simulator sim = Ee2Simulator.builder().build().start();
                 ProxyUnderTest proxy = ProxyUnderTest.start(sim.url(), policy)) {
-            for (long first = 1; first <= WORKLOADS; first += PER_RUN) {
-                List<Long> seeds = LongStream.range(first, Math.min(first + PER_RUN, WORKLOADS + 1L)).boxed().toList();
+            for (long first = FIRST; first < FIRST + WORKLOADS; first += PER_RUN) {
+                List<Long> seeds = LongStream.range(first, Math.min(first + PER_RUN, FIRST + (long) WORKLOADS))
+                        .boxed().toList();
                 Workload w = CombinedWorkloads.together(seeds, shape);
 
                 long start = System.nanoTime();
@@ -73,7 +102,8 @@ class RandomizedWorkloadsTest {
                 deadlockedDirectly.addAll(stuck);
 
                 WorkloadReport proxied = new WorkloadRunner(proxy.url()).run(w);
-                assertThat(proxied.allFinished()).as("seeds %s through the proxy:%n%s", seeds, proxied.toTable()).isTrue();
+                assertThat(proxied.allFinished()).as("seeds %s through the proxy:%n%s%s", seeds, proxied.toTable(),
+                        proxyState(proxy, proxied)).isTrue();
                 assertThat(proxied.rejected()).as(proxied.toTable()).isEmpty();
                 assertThat(proxy.admission.holds().held()).isZero();
                 runs++;

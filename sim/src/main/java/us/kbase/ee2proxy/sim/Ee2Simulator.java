@@ -89,14 +89,14 @@ public final class Ee2Simulator implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(config.ioThreads, new DefaultThreadFactory("ee2sim-io", true),
                 NioIoHandler.newFactory());
         List<MethodSpec> methods = new ArrayList<>(ExecutionEngine.methods(scheduler, () -> url.toString()));
-        methods.addAll(RunControlMethods.specs(this::configure, this::snapshot, this::changes));
+        methods.addAll(RunControlMethods.specs(this::configure, this::snapshot, this::changes, execution::calls));
         endpoint = new Ee2Endpoint(tokens, methods);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new SimServerInitializer(tokens, endpoint));
+                .childHandler(new SimServerInitializer(tokens, endpoint, () -> settings.run()));
         try {
             channel = b.bind(config.host, config.port).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
@@ -106,7 +106,7 @@ public final class Ee2Simulator implements AutoCloseable {
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         url = URI.create("http://" + hostForUrl(config.host) + ":" + port + "/");
         settings = new RunSettings(config.speed, config.ee2Url != null ? config.ee2Url : url, config.runners,
-                config.apps, config.defaultSeconds);
+                config.apps, config.defaultSeconds, settings.run());
         return this;
     }
 
@@ -160,26 +160,43 @@ public final class Ee2Simulator implements AutoCloseable {
                 l.overrides(), l.capacity(), c.jobs());
     }
 
-    /** Forgets every job (parents and runners still in flight are orphaned and do nothing more). */
-    public void reset() {
+    /**
+     * Forgets every job and starts the next run: parents and runners still in flight are orphaned
+     * and do nothing more, and a call they had already sent is refused when it arrives
+     * ({@link RunSettings#run}).
+     */
+    public synchronized void reset() {
+        RunSettings s = settings;
+        reset(new RunSettings(s.speed(), s.ee2Url(), s.runners(), s.apps(), s.defaultSeconds(), s.run() + 1));
+    }
+
+    /**
+     * The next run's settings first, so that the old run's calls are refused from now on and
+     * anything the new run starts runs under its own settings; then the jobs are forgotten and
+     * the calls still waiting dropped.
+     */
+    private void reset(RunSettings next) {
+        settings = next;
         scheduler.reset();
         execution.reset();
     }
 
     /** What {@code ee2sim.configure_run} does; usable in-process. */
-    public void configure(RunConfiguration cfg) {
-        if (cfg.reset()) {
-            reset();
-        }
+    public synchronized void configure(RunConfiguration cfg) {
         cfg.tokens().forEach(g -> tokens.add(g.token(), g.user(), g.roles()));
         Map<String, AppProfile> apps = new HashMap<>(config.apps);
         cfg.apps().forEach(a -> apps.put(a.method(), a));
+        long run = settings.run() + (cfg.reset() ? 1 : 0);
+        RunSettings next = new RunSettings(cfg.speed() > 0 ? cfg.speed() : config.speed,
+                cfg.ee2Url() != null ? URI.create(cfg.ee2Url()) : url, cfg.runners(), apps,
+                cfg.defaultSeconds() > 0 ? cfg.defaultSeconds() : config.defaultSeconds, run);
+        if (cfg.reset()) {
+            reset(next);
+        }
         Scheduler.Limits l = scheduler.limits();
         scheduler.limits(cfg.slots() != null ? cfg.slots() : l.slots(),
                 cfg.capacity() != null ? cfg.capacity() : l.capacity(), cfg.slotOverrides());
-        settings = new RunSettings(cfg.speed() > 0 ? cfg.speed() : config.speed,
-                cfg.ee2Url() != null ? URI.create(cfg.ee2Url()) : url, cfg.runners(), apps,
-                cfg.defaultSeconds() > 0 ? cfg.defaultSeconds() : config.defaultSeconds);
+        settings = next;
     }
 
     public RunSettings settings() {

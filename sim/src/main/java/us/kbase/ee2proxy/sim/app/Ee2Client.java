@@ -106,6 +106,12 @@ public final class Ee2Client implements AutoCloseable {
      *     not a legal header value, as the JDK's client does
      */
     public CompletableFuture<JsonNode> call(URI url, String token, String method, JsonNode... params) {
+        return call(url, token, Map.of(), method, params);
+    }
+
+    /** {@link #call(URI, String, String, JsonNode...)} with {@code headers} added to the request. */
+    public CompletableFuture<JsonNode> call(URI url, String token, Map<String, String> headers, String method,
+            JsonNode... params) {
         ObjectNode body = JSON.createObjectNode();
         body.put("method", method);
         ArrayNode ps = body.putArray("params");
@@ -125,6 +131,7 @@ public final class Ee2Client implements AutoCloseable {
         if (token != null) {
             h.set(HttpHeaderNames.AUTHORIZATION, token);
         }
+        headers.forEach(h::set);
         Exchange ex = new Exchange(method, req);
         inFlight.add(ex);
         ex.answer.whenComplete((r, e) -> ex.ended());

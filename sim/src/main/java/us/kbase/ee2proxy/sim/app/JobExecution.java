@@ -1,6 +1,11 @@
 package us.kbase.ee2proxy.sim.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +31,8 @@ public final class JobExecution implements Consumer<Job> {
     private final ScheduledExecutorService timer;
     private final Ee2Client client;
     private final Map<String, AtomicInteger> runsPerApp = new ConcurrentHashMap<>();
+    /** Each started job's calls (its runner's, its parallel app's), for a stalled run to name. */
+    private final Map<String, CallLog> calls = new ConcurrentHashMap<>();
 
     public JobExecution(Scheduler scheduler, Supplier<RunSettings> settings, ScheduledExecutorService timer,
                         Ee2Client client) {
@@ -38,6 +45,7 @@ public final class JobExecution implements Consumer<Job> {
     /** A new run: failure counts start again, and calls the old run's jobs still wait on are dropped. */
     public void reset() {
         runsPerApp.clear();
+        calls.clear();
         client.cancelAll();
     }
 
@@ -83,7 +91,7 @@ public final class JobExecution implements Consumer<Job> {
                 return;
             }
             if (profile.isParent()) {
-                new ParallelApp(job, profile.children(), s, client, timer, new AppHost(job, end)).start();
+                new ParallelApp(job, profile.children(), s, this, timer, new AppHost(job, end)).start();
             } else {
                 end.ended(null);
             }
@@ -141,8 +149,40 @@ public final class JobExecution implements Consumer<Job> {
         return scheduler.find(job.id()) != job;
     }
 
-    Ee2Client client() {
-        return client;
+    /**
+     * {@code who} ("runner", "app") of {@code job}, started under {@code s}, calls EE2 at the run's
+     * URL with the job owner's token, saying which run it belongs to ({@link RunSettings#RUN_HEADER}:
+     * once a reset has started the next run, the simulator refuses it); the job's log keeps the call.
+     */
+    CompletableFuture<JsonNode> call(Job job, String who, RunSettings s, String method, JsonNode params) {
+        String target = params.path("job_id").isTextual() ? params.path("job_id").textValue() : null;
+        return log(job).track(who, method, target, client.call(s.ee2Url(), job.spec().token(),
+                Map.of(RunSettings.RUN_HEADER, Long.toString(s.run())), method, params));
+    }
+
+    /** Notes a step of {@code job} that is no call (kept as its log's last word). */
+    void note(Job job, String what) {
+        log(job).note(what);
+    }
+
+    private CallLog log(Job job) {
+        return calls.computeIfAbsent(job.id(), id -> new CallLog());
+    }
+
+    /**
+     * What each of {@code jobIds} the simulator started has asked EE2: its unanswered calls, with
+     * their age, then its last answered ones (jobs never started are left out).
+     */
+    public Map<String, List<String>> calls(Collection<String> jobIds) {
+        long now = System.currentTimeMillis();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String id : jobIds) {
+            CallLog log = calls.get(id);
+            if (log != null) {
+                out.put(id, log.describe(now));
+            }
+        }
+        return out;
     }
 
     ScheduledExecutorService timer() {

@@ -56,7 +56,7 @@ final class ParallelApp {
     private final Job parent;
     private final ChildPlan plan;
     private final RunSettings settings;
-    private final Ee2Client client;
+    private final JobExecution execution;
     private final ScheduledExecutorService timer;
     private final Host host;
     private final int[] attempts;
@@ -72,12 +72,12 @@ final class ParallelApp {
     /** Why submitting stopped early: {@code failure} is the app's error, null when a reset dropped the call. */
     private record Halt(String failure) {}
 
-    ParallelApp(Job parent, ChildPlan plan, RunSettings settings, Ee2Client client, ScheduledExecutorService timer,
-                Host host) {
+    ParallelApp(Job parent, ChildPlan plan, RunSettings settings, JobExecution execution,
+                ScheduledExecutorService timer, Host host) {
         this.parent = parent;
         this.plan = plan;
         this.settings = settings;
-        this.client = client;
+        this.execution = execution;
         this.timer = timer;
         this.host = host;
         this.attempts = new int[plan.count()];
@@ -93,6 +93,7 @@ final class ParallelApp {
     /** One turn of execute_all: check, submit, sleep. Turns never overlap. */
     private void loop() {
         if (!host.alive()) {
+            execution.note(parent, "app loop stopped: the job is no longer alive");
             return; // cancelled, finished, or forgotten by a reset
         }
         checkRunning().thenCompose(v -> submitPending()).whenComplete((halt, err) -> {
@@ -101,12 +102,15 @@ final class ParallelApp {
             }
             if (halt != null) {
                 // Re-raised out of run_batch: the app ends here; its running children are left alone.
+                execution.note(parent, halt.failure() == null ? "app halted: a reset dropped its call"
+                        : "app failed: " + halt.failure());
                 if (halt.failure() != null && host.alive()) {
                     host.failed(halt.failure());
                 }
                 return;
             }
             if (allSettled()) {
+                execution.note(parent, "app completed: every child settled");
                 if (host.alive()) {
                     host.completed();
                 }
@@ -114,8 +118,9 @@ final class ParallelApp {
             }
             double seconds = sleepSeconds(sleptSeconds);
             sleptSeconds += seconds;
-            timer.schedule(JobExecution.guarded(this::loop), Math.max(MIN_SLEEP_MILLIS, settings.millis(seconds)),
-                    TimeUnit.MILLISECONDS);
+            long sleep = Math.max(MIN_SLEEP_MILLIS, settings.millis(seconds));
+            execution.note(parent, "app turn done (" + state() + "), next in " + sleep + " ms");
+            timer.schedule(JobExecution.guarded(this::loop), sleep, TimeUnit.MILLISECONDS);
         });
     }
 
@@ -128,7 +133,7 @@ final class ParallelApp {
         List<CompletableFuture<Void>> checks = new ArrayList<>();
         for (Running r : runningNow()) {
             ObjectNode q = NODES.objectNode().put("job_id", r.jobId());
-            checks.add(client.call(settings.ee2Url(), parent.spec().token(), "execution_engine2.check_job", q)
+            checks.add(execution.call(parent, "app", settings, "execution_engine2.check_job", q)
                     .handle((state, err) -> {
                         if (isEe2Error(err)) {
                             settle(r, false); // the check raised: count the task as failed
@@ -144,6 +149,11 @@ final class ParallelApp {
                     }));
         }
         return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new));
+    }
+
+    private synchronized String state() {
+        return running.size() + " running, " + pending.size() + " pending, " + settled + " of " + plan.count()
+                + " settled";
     }
 
     private synchronized List<Running> runningNow() {
@@ -180,7 +190,7 @@ final class ParallelApp {
         }
         long sentAt = System.currentTimeMillis();
         ObjectNode params = childParams(plan, parent.id(), parent.spec().wsid(), settings.ee2Url());
-        return client.call(settings.ee2Url(), parent.spec().token(), "execution_engine2.run_job", params)
+        return execution.call(parent, "app", settings, "execution_engine2.run_job", params)
                 .handle((id, err) -> {
                     if (err == null && id != null && id.isTextual()) {
                         host.childCreated(id.textValue(), sentAt);
@@ -190,6 +200,10 @@ final class ParallelApp {
                         return null;
                     }
                     if (cause(err) instanceof CancellationException) {
+                        if (host.alive()) { // only a reset drops calls, and it forgets the jobs first
+                            LOG.warn("child run_job of {} was dropped while the app is alive: it stops, its job stays {}",
+                                    parent.id(), parent.status());
+                        }
                         return new Halt(null); // a reset dropped the call: the run is gone, and so is this app
                     }
                     LOG.debug("child run_job of {} failed: {}", parent.id(), err == null ? id : err.toString());

@@ -3,7 +3,6 @@ package us.kbase.ee2proxy.sim.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
@@ -101,12 +100,13 @@ final class SimulatedRunner {
     }
 
     /**
-     * A refusal for a job cancelled or forgotten meanwhile is part of the game; any other failure
-     * leaves the job stuck for good, which a run must be able to explain.
+     * A refusal for a job cancelled or forgotten meanwhile is part of the game (a reset drops the
+     * calls of the jobs it forgets); any other failure, a dropped call of a job still alive
+     * included, leaves the job stuck for good, which a run must be able to explain.
      */
     private void failed(String method, Throwable err) {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        if (cause instanceof CancellationException || !execution.alive(job)) {
+        if (!execution.alive(job)) {
             LOG.debug("{} {} failed: {}", method, job.id(), cause.toString());
         } else {
             LOG.warn("{} {} failed ({}): the job stays {}", method, job.id(), cause.toString(), job.status());
@@ -118,6 +118,6 @@ final class SimulatedRunner {
     }
 
     private CompletableFuture<JsonNode> call(String method, JsonNode params) {
-        return execution.client().call(settings.ee2Url(), job.spec().token(), method, params);
+        return execution.call(job, "runner", settings, method, params);
     }
 }

@@ -3,8 +3,11 @@ package us.kbase.ee2proxy.sim.control;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import us.kbase.ee2proxy.sim.rpc.Auth;
@@ -13,7 +16,9 @@ import us.kbase.ee2proxy.sim.rpc.MethodSpec;
 
 /**
  * The simulator's own JSON-RPC methods, {@code ee2sim.configure_run}, {@code ee2sim.snapshot} and
- * {@code ee2sim.changes} ({@code {"since": version}}: the jobs changed since, see {@link SimChanges}).
+ * {@code ee2sim.changes} ({@code {"since": version}}: the jobs changed since, see {@link SimChanges}) and
+ * {@code ee2sim.job_calls} ({@code {"job_ids": [...]}}: what each started job's runner and parallel app
+ * asked EE2, its unanswered calls first, one line each, so a stalled run can say what a job waits on).
  * They need no token (EE2 treats unknown methods as open), and a transparent proxy forwards
  * them unchanged, so a workload run configures and watches the simulator through any URL.
  */
@@ -21,6 +26,7 @@ public final class RunControlMethods {
     public static final String CONFIGURE = "ee2sim.configure_run";
     public static final String SNAPSHOT = "ee2sim.snapshot";
     public static final String CHANGES = "ee2sim.changes";
+    public static final String JOB_CALLS = "ee2sim.job_calls";
     /** Lenient on unknown keys so a newer runner can drive an older simulator. */
     static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -28,7 +34,8 @@ public final class RunControlMethods {
     private RunControlMethods() {}
 
     public static List<MethodSpec> specs(Consumer<RunConfiguration> configure, Supplier<SimSnapshot> snapshot,
-                                         LongFunction<SimChanges> changes) {
+                                         LongFunction<SimChanges> changes,
+                                         Function<List<String>, Map<String, List<String>>> jobCalls) {
         return List.of(
                 MethodSpec.of(CONFIGURE, Auth.NONE, (c, a) -> {
                     RunConfiguration cfg;
@@ -47,6 +54,15 @@ public final class RunControlMethods {
                         throw new MethodError("ValueError", "since must be a version from an earlier answer, or 0");
                     }
                     return JSON.valueToTree(changes.apply(since.asLong()));
+                }, "params"),
+                MethodSpec.of(JOB_CALLS, Auth.NONE, (c, a) -> {
+                    JsonNode ids = a.get(0) == null ? null : a.get(0).get("job_ids");
+                    if (ids == null || !ids.isArray()) {
+                        throw new MethodError("ValueError", "job_ids must be a list of job ids");
+                    }
+                    List<String> list = new ArrayList<>();
+                    ids.forEach(id -> list.add(id.asText()));
+                    return JSON.valueToTree(jobCalls.apply(list));
                 }, "params"));
     }
 

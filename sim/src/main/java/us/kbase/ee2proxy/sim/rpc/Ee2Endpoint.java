@@ -57,6 +57,16 @@ public final class Ee2Endpoint {
      * @param authorization the Authorization header, or null
      * @param body exactly Content-Length bytes (empty when the request had none)
      */
+    /** EE2's shape of a server error with {@code message}, for a call the simulator refuses unread. */
+    public static Ee2Reply staleRun(String message) {
+        ObjectNode err = NODES.objectNode();
+        ObjectNode inner = err.putObject("error");
+        inner.put("code", -32000).put("name", "Server error").put("message", message);
+        inner.putNull("error");
+        err.put("version", "1.1");
+        return Ee2Reply.json(500, PyJson.dumps(err));
+    }
+
     public Ee2Reply handle(String authorization, byte[] body) {
         JsonNode req;
         try {

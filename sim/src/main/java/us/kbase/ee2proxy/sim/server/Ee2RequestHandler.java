@@ -15,16 +15,27 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.function.LongSupplier;
+import us.kbase.ee2proxy.sim.app.RunSettings;
 import us.kbase.ee2proxy.sim.rpc.Ee2Endpoint;
 import us.kbase.ee2proxy.sim.rpc.Ee2Reply;
 
-/** Every request auth2 did not take: EE2's JSON-RPC, whatever the path. */
+/**
+ * Every request auth2 did not take: EE2's JSON-RPC, whatever the path. A call of the simulator's
+ * own parents and runners that names an earlier run than the current one
+ * ({@link RunSettings#RUN_HEADER}) is refused without being looked at: it was in flight when a
+ * reset started the next run (a parallel app's run_job would create a job there, with no parent
+ * and no runner of its run, and a runner's start_job could mark a job running that nothing then
+ * finishes).
+ */
 @Sharable
 final class Ee2RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Ee2Endpoint endpoint;
+    private final LongSupplier run;
 
-    Ee2RequestHandler(Ee2Endpoint endpoint) {
+    Ee2RequestHandler(Ee2Endpoint endpoint, LongSupplier run) {
         this.endpoint = endpoint;
+        this.run = run;
     }
 
     @Override
@@ -34,8 +45,13 @@ final class Ee2RequestHandler extends SimpleChannelInboundHandler<FullHttpReques
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        String sentBy = req.headers().get(RunSettings.RUN_HEADER);
+        long now = run.getAsLong();
         Ee2Reply reply = req.method().equals(HttpMethod.OPTIONS)
                 ? Ee2Endpoint.options()
+                : sentBy != null && !sentBy.equals(Long.toString(now))
+                ? Ee2Endpoint.staleRun("ee2sim: a call of run " + sentBy + ", which a reset ended (this is run " + now
+                        + "): refused, so that it changes nothing in this run")
                 : endpoint.handle(req.headers().get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(req.content()));
         write(ctx, req, reply);
     }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.function.LongSupplier;
 import us.kbase.ee2proxy.sim.auth.TokenRegistry;
 import us.kbase.ee2proxy.sim.rpc.Ee2Endpoint;
 
@@ -16,9 +17,10 @@ public final class SimServerInitializer extends ChannelInitializer<SocketChannel
     private final Auth2RequestHandler auth2;
     private final Ee2RequestHandler ee2;
 
-    public SimServerInitializer(TokenRegistry tokens, Ee2Endpoint endpoint) {
+    /** @param run the simulator's current run: a call of an earlier one's parents and runners is refused */
+    public SimServerInitializer(TokenRegistry tokens, Ee2Endpoint endpoint, LongSupplier run) {
         this.auth2 = new Auth2RequestHandler(tokens);
-        this.ee2 = new Ee2RequestHandler(endpoint);
+        this.ee2 = new Ee2RequestHandler(endpoint, run);
     }
 
     @Override

@@ -40,6 +40,11 @@ final class ReportBuilder {
     }
 
     WorkloadReport build(Verdict verdict, String reason, Deadlock deadlock) {
+        return build(verdict, reason, deadlock, Map.of());
+    }
+
+    /** {@code jobCalls}: what the simulator says each unfinished job asked EE2 ({@code ee2sim.job_calls}). */
+    WorkloadReport build(Verdict verdict, String reason, Deadlock deadlock, Map<String, List<String>> jobCalls) {
         Map<String, List<Double>> waits = new TreeMap<>();
         Map<String, List<Double>> turns = new TreeMap<>();
         Map<String, int[]> counts = new TreeMap<>();
@@ -65,7 +70,8 @@ final class ReportBuilder {
                 lastFinish = Math.max(lastFinish, j.finished());
                 turns.computeIfAbsent(c, k -> new ArrayList<>()).add(sim(j.finished() - from));
             } else {
-                unfinished.add(new UnfinishedJob(j.jobId(), j.user(), j.app(), j.status().wire(), c));
+                unfinished.add(new UnfinishedJob(j.jobId(), j.user(), j.app(), j.status().wire(), c,
+                        jobCalls.get(j.jobId())));
             }
         }
         List<ClassStats> classes = new ArrayList<>();
@@ -76,7 +82,7 @@ final class ReportBuilder {
                 .map(j -> new FailedApp(j.jobId(), j.user(), j.app(), classOf(j), j.childRefusal())).toList();
         return new WorkloadReport(w.name(), url.toString(), verdict, reason, sim(end - t0), (now - t0) / 1000.0,
                 jobs, finished, classes, unfinished, List.copyOf(tracker.rejections), deadlock, failedApps,
-                DeadlockDetector.orphans(snap));
+                DeadlockDetector.orphans(snap), verdict == Verdict.FINISHED ? List.of() : tracker.unanswered());
     }
 
     private String classOf(JobSnapshot j) {

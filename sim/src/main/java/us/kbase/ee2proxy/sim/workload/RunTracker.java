@@ -3,7 +3,6 @@ package us.kbase.ee2proxy.sim.workload;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -28,18 +27,27 @@ final class RunTracker {
     /** Calls not yet sent plus calls without an answer: while above zero the run is not done. */
     final AtomicInteger outstanding = new AtomicInteger();
     final AtomicLong lastEvent = new AtomicLong(System.currentTimeMillis());
-    /** The run's own calls, so those still held (by a proxy) can be abandoned when it ends. */
-    private final Set<CompletableFuture<?>> calls = ConcurrentHashMap.newKeySet();
+    /**
+     * The run's own calls still unanswered, each with what it is and when it was sent, so those
+     * still held (by a proxy) can be abandoned when it ends and a stalled run can name them.
+     */
+    private final Map<CompletableFuture<?>, String> calls = new ConcurrentHashMap<>();
 
-    <T> CompletableFuture<T> track(CompletableFuture<T> call) {
-        calls.add(call);
+    /** {@code call} is {@code what} ("run_job kb_Parallel0.run_parallel for s84-user0"), sent now. */
+    <T> CompletableFuture<T> track(String what, CompletableFuture<T> call) {
+        calls.put(call, "sent " + System.currentTimeMillis() + ": " + what);
         call.whenComplete((r, e) -> calls.remove(call));
         return call;
     }
 
+    /** The run's own calls still unanswered, oldest first. */
+    List<String> unanswered() {
+        return calls.values().stream().sorted().toList();
+    }
+
     /** Drops every call of this run still waiting, so none creates a job after the run. */
     void abandonCalls() {
-        calls.forEach(c -> c.cancel(true));
+        calls.keySet().forEach(c -> c.cancel(true));
     }
 
     void event() {

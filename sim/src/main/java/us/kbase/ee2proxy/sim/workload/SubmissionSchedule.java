@@ -79,7 +79,7 @@ final class SubmissionSchedule {
     private void sendJob(Submission s, String jobClass, String token) {
         long sent = System.currentTimeMillis();
         ObjectNode params = runJobParams(s.app(), jobClass);
-        tracker.track(client.call(url, token, "execution_engine2.run_job", params)).whenComplete((r, err) -> {
+        tracker.track("run_job " + s.app() + " of " + s.user(), client.call(url, token, "execution_engine2.run_job", params)).whenComplete((r, err) -> {
             if (err == null && r != null && r.isTextual()) {
                 tracker.created(r.asText(), jobClass, sent, s.retries());
                 scheduleCancel(s, token, r.asText());
@@ -95,7 +95,8 @@ final class SubmissionSchedule {
         ArrayNode jobs = NODES.arrayNode();
         s.batch().forEach(app -> jobs.add(runJobParams(app, jobClass)));
         ObjectNode batchParams = NODES.objectNode().put("wsid", WSID);
-        tracker.track(client.call(url, token, "execution_engine2.run_job_batch", jobs, batchParams))
+        tracker.track("run_job_batch of " + s.batch().size() + " of " + s.user(),
+                        client.call(url, token, "execution_engine2.run_job_batch", jobs, batchParams))
                 .whenComplete((r, err) -> {
                     if (err == null && r != null && r.has("batch_id")) {
                         List<String> children = new ArrayList<>();
@@ -120,7 +121,8 @@ final class SubmissionSchedule {
             return;
         }
         tracker.outstanding.incrementAndGet();
-        timer.schedule(() -> tracker.track(client.call(url, token, "execution_engine2.cancel_job",
+        timer.schedule(() -> tracker.track("cancel_job " + jobId + " of " + s.user(), client.call(url, token,
+                        "execution_engine2.cancel_job",
                         NODES.objectNode().put("job_id", jobId)))
                 .whenComplete((r, err) -> done()), millis(s.cancelAfter()), TimeUnit.MILLISECONDS);
     }

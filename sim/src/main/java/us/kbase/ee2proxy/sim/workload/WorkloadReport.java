@@ -24,6 +24,8 @@ import java.util.Locale;
  *     the scientist's whole app fails. Through a proxy this must stay empty.
  * @param orphans child jobs whose parallel app ended while they were waiting to be created,
  *     queued or running: nothing cancels them (EE2 keeps no link from a KBParallel parent)
+ * @param unansweredCalls the run's own calls (submissions, retries, cancels) still unanswered at
+ *     the verdict, with when each was sent (epoch millis)
  */
 public record WorkloadReport(
         String workload,
@@ -39,7 +41,16 @@ public record WorkloadReport(
         List<Rejection> rejected,
         Deadlock deadlock,
         List<FailedApp> appsFailedByRefusal,
-        List<Orphan> orphans) {
+        List<Orphan> orphans,
+        List<String> unansweredCalls) {
+
+    /** A report that lists none of the run's own unanswered calls. */
+    public WorkloadReport(String workload, String ee2Url, Verdict verdict, String reason, double makespanSeconds,
+            double wallSeconds, int jobs, int finished, List<ClassStats> classes, List<UnfinishedJob> unfinished,
+            List<Rejection> rejected, Deadlock deadlock, List<FailedApp> appsFailedByRefusal, List<Orphan> orphans) {
+        this(workload, ee2Url, verdict, reason, makespanSeconds, wallSeconds, jobs, finished, classes, unfinished,
+                rejected, deadlock, appsFailedByRefusal, orphans, List.of());
+    }
 
     public WorkloadReport {
         classes = classes == null ? List.of() : List.copyOf(classes);
@@ -48,6 +59,7 @@ public record WorkloadReport(
         // Absent from reports written before these were counted.
         appsFailedByRefusal = appsFailedByRefusal == null ? List.of() : List.copyOf(appsFailedByRefusal);
         orphans = orphans == null ? List.of() : List.copyOf(orphans);
+        unansweredCalls = unansweredCalls == null ? List.of() : List.copyOf(unansweredCalls);
     }
 
     public enum Verdict { FINISHED, DEADLOCK, STALLED, TIMEOUT }
@@ -59,7 +71,21 @@ public record WorkloadReport(
 
     public record ClassStats(String jobClass, int jobs, int finished, Stats waitSeconds, Stats turnaroundSeconds) {}
 
-    public record UnfinishedJob(String jobId, String user, String app, String status, String jobClass) {}
+    /**
+     * A job not in a final state at the verdict. {@code calls}: for a stalled or timed-out run, what the
+     * simulator's runner and parallel app of this job asked EE2 ({@code ee2sim.job_calls}): its
+     * unanswered calls with their age, then its last answered ones, then its loop's last step.
+     */
+    public record UnfinishedJob(String jobId, String user, String app, String status, String jobClass,
+                                List<String> calls) {
+        public UnfinishedJob {
+            calls = calls == null ? List.of() : List.copyOf(calls);
+        }
+
+        public UnfinishedJob(String jobId, String user, String app, String status, String jobClass) {
+            this(jobId, user, app, status, jobClass, List.of());
+        }
+    }
 
     public record Rejection(String user, String app, String jobClass, String message) {}
 
@@ -138,10 +164,20 @@ public record WorkloadReport(
         }
         if (!unfinished.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "%nunfinished jobs:%n"));
-            unfinished.stream().limit(50).forEach(u -> sb.append(String.format(Locale.ROOT, "  %s  %-10s %-9s %-12s %s%n",
-                    u.jobId(), u.user(), u.status(), u.jobClass(), u.app())));
+            unfinished.stream().limit(50).forEach(u -> {
+                sb.append(String.format(Locale.ROOT, "  %s  %-10s %-9s %-12s %s%n", u.jobId(), u.user(), u.status(),
+                        u.jobClass(), u.app()));
+                u.calls().forEach(c -> sb.append("      ").append(c).append('\n'));
+            });
             if (unfinished.size() > 50) {
                 sb.append("  ... and ").append(unfinished.size() - 50).append(" more\n");
+            }
+        }
+        if (!unansweredCalls.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "%nthe run's own calls unanswered:%n"));
+            unansweredCalls.stream().limit(20).forEach(c -> sb.append("  ").append(c).append('\n'));
+            if (unansweredCalls.size() > 20) {
+                sb.append("  ... and ").append(unansweredCalls.size() - 20).append(" more\n");
             }
         }
         if (!rejected.isEmpty()) {

@@ -132,13 +132,36 @@ public final class WorkloadRunner {
             }
             if (quiet >= w.stallSeconds() * 1000) {
                 return report.build(Verdict.STALLED, String.format("%d jobs unfinished and %d calls outstanding, "
-                        + "nothing moved for %.1f s", open.size(), outstanding, quiet / 1000.0), null);
+                        + "nothing moved for %.1f s", open.size(), outstanding, quiet / 1000.0), null,
+                        jobCalls(client, open));
             }
             if (now - t0 >= w.timeoutSeconds() * 1000) {
                 return report.build(Verdict.TIMEOUT, String.format("%d jobs unfinished after %.0f s", open.size(),
-                        w.timeoutSeconds()), null);
+                        w.timeoutSeconds()), null, jobCalls(client, open));
             }
             Thread.sleep(pollMillis);
+        }
+    }
+
+    /**
+     * What the simulator's runners and parallel apps of (up to 50 of) {@code open} asked EE2, so a
+     * stalled run says which call each unfinished job waits on; empty when the simulator cannot
+     * tell (an older one) or does not answer.
+     */
+    private Map<String, List<String>> jobCalls(Ee2Client client, List<JobSnapshot> open) throws InterruptedException {
+        ObjectNode p = JSON.createObjectNode();
+        open.stream().limit(50).forEach(j -> p.withArray("job_ids").add(j.jobId()));
+        try {
+            JsonNode calls = control(client, RunControlMethods.JOB_CALLS, p);
+            Map<String, List<String>> out = new HashMap<>();
+            calls.fields().forEachRemaining(e -> {
+                List<String> lines = new ArrayList<>();
+                e.getValue().forEach(l -> lines.add(l.asText()));
+                out.put(e.getKey(), lines);
+            });
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
         }
     }
 
@@ -167,7 +190,8 @@ public final class WorkloadRunner {
             sent++;
             long sentAt = System.currentTimeMillis();
             ObjectNode p = JSON.createObjectNode().put("job_id", j.jobId());
-            tracker.track(client.call(ee2Url, token, "execution_engine2.retry_job", p)).whenComplete((r, err) -> {
+            tracker.track("retry_job " + j.jobId() + " of " + j.user(),
+                    client.call(ee2Url, token, "execution_engine2.retry_job", p)).whenComplete((r, err) -> {
                 if (err == null && r != null && r.has("retry_id")) {
                     tracker.created(r.get("retry_id").asText(), jobClass, sentAt, left - 1);
                 } else {
