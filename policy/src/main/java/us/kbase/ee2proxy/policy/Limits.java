@@ -17,6 +17,10 @@ import java.util.Objects;
  *     while the user has {@code slots - reserve + maxQueued} unfinished jobs, so an interactive job
  *     finds a free slot instead of queueing behind children in HTCondor's FIFO (see
  *     {@link #childJobLimit()} for the floor that keeps parallel apps' children moving)
+ * @param childrenPerParent how many unfinished jobs one running parallel app may have admitted as
+ *     its children at once ({@link ChildBound}); a call beyond it is classified as if it named no
+ *     parent. KBase: 50, the real KBParallel's ceiling on {@code concurrent_njsw_tasks}, so that no
+ *     KBParallel app is ever affected
  */
 public record Limits(
         int slots,
@@ -26,14 +30,22 @@ public record Limits(
         Duration parentsMaxWait,
         int childrenMaxQueued,
         Duration childrenMaxWait,
-        int childrenReserve) {
+        int childrenReserve,
+        int childrenPerParent) {
+
+    /**
+     * The real KBParallel keeps at most {@code concurrent_njsw_tasks} children outstanding, and
+     * refuses a value above 50 (EE2-PROTOCOL.md, KBParallel).
+     */
+    public static final int KBPARALLEL_MAX_TASKS = 50;
 
     /**
      * KBase's defaults: 10 slots, 5 parallel apps, 2 levels of nesting, holds of 10 and 15 minutes;
      * children reach EE2 only while a slot is free for them, one slot kept for the user's own jobs.
      */
     public static final Limits KBASE = new Limits(
-            10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 0, Duration.ofMinutes(15), 1);
+            10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 0, Duration.ofMinutes(15), 1,
+            KBPARALLEL_MAX_TASKS);
 
     public Limits {
         Objects.requireNonNull(parentsWhenFull, "parentsWhenFull");
@@ -42,6 +54,16 @@ public record Limits(
         if (childrenReserve < 0) {
             throw new IllegalArgumentException("children.reserve must be >= 0");
         }
+        if (childrenPerParent < 1) {
+            throw new IllegalArgumentException("children.perParent must be >= 1");
+        }
+    }
+
+    /** Limits with KBParallel's ceiling as {@code children.perParent}. */
+    public Limits(int slots, int parentsMaxPerUser, int parentsMaxNestingDepth, WhenFull parentsWhenFull,
+            Duration parentsMaxWait, int childrenMaxQueued, Duration childrenMaxWait, int childrenReserve) {
+        this(slots, parentsMaxPerUser, parentsMaxNestingDepth, parentsWhenFull, parentsMaxWait, childrenMaxQueued,
+                childrenMaxWait, childrenReserve, KBPARALLEL_MAX_TASKS);
     }
 
     /** Limits that keep no slot free of children ({@code children.reserve: 0}). */

@@ -7,12 +7,21 @@ import java.util.List;
  * {@code parents(u) + parentCount() <= parentLimit} and {@code jobs(u) + claims().size() <= jobLimit}.
  * A parent at depth d has {@code parentLimit = C_d}; a child has {@code jobLimit = S + maxQueued};
  * a plain job (and an aged child) has both limits {@link #UNLIMITED}: always admitted, still counted.
+ * A demand with children of running parallel apps also carries their {@link ChildBound}s, which the
+ * ledger checks first: over one, nothing is taken and the call is classified again (it is no
+ * child), whatever the counts.
  */
-public record SlotDemand(List<SlotClaim> claims, int parentLimit, int jobLimit) {
+public record SlotDemand(List<SlotClaim> claims, int parentLimit, int jobLimit, List<ChildBound> childBounds) {
     public static final int UNLIMITED = Integer.MAX_VALUE;
 
     public SlotDemand {
         claims = List.copyOf(claims);
+        childBounds = List.copyOf(childBounds);
+    }
+
+    /** A demand with no child of a running parallel app. */
+    public SlotDemand(List<SlotClaim> claims, int parentLimit, int jobLimit) {
+        this(claims, parentLimit, jobLimit, List.of());
     }
 
     public int parentCount() {
@@ -25,14 +34,36 @@ public record SlotDemand(List<SlotClaim> claims, int parentLimit, int jobLimit) 
         return n;
     }
 
-    /** The same claims taken regardless of counts: aging, shadow mode, fallbacks. */
+    /**
+     * The same claims taken regardless of counts: aging, shadow mode, a child with no room to wait.
+     * The child bounds stay: they decide what the call is, not when it fits.
+     */
     public SlotDemand unlimited() {
-        return new SlotDemand(claims, UNLIMITED, UNLIMITED);
+        return new SlotDemand(claims, UNLIMITED, UNLIMITED, childBounds);
     }
 
-    /** Whether these claims fit on top of {@code counts}. */
+    /**
+     * The same claims taken with nothing checked at all: a write replayed to a ledger that did not
+     * decide it (another ledger already did, bounds included).
+     */
+    public SlotDemand anyway() {
+        return new SlotDemand(claims, UNLIMITED, UNLIMITED, List.of());
+    }
+
+    /** Whether these claims fit on top of {@code counts} (the child bounds are the ledger's to check). */
     public boolean fits(UserCounts counts) {
         return (long) counts.parents() + parentCount() <= parentLimit
                 && (long) counts.jobs() + claims.size() <= jobLimit;
+    }
+
+    /** How many of these claims count against {@code bound}. */
+    public int childrenOf(ChildBound bound) {
+        int n = 0;
+        for (SlotClaim c : claims) {
+            if (bound.parent().equals(c.childOf())) {
+                n++;
+            }
+        }
+        return n;
     }
 }

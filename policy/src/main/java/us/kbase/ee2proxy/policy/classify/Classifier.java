@@ -1,11 +1,14 @@
 package us.kbase.ee2proxy.policy.classify;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.ChildBound;
 import us.kbase.ee2proxy.policy.OwnModuleJobs;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.classify.JobClass.Batch;
@@ -52,14 +55,67 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
  *       app at depth 0, the strictest class. One id: that class; several: a {@link Batch} with
  *       {@code retry} true.
  *   <li>A batch's ledger user is its members' common ledger user, or the token's user when they differ.
+ *   <li>A job given its class by a running parent (rules 4 and 5: a child of an active parallel app)
+ *       is trusted only so far: its claim records the parent it counts against ({@code childOf}: the
+ *       named parent, or {@link ChildBound#ATTRIBUTED} for one attributed without
+ *       {@code parent_job_id}), and the classification carries a {@link ChildBound} the ledger
+ *       checks when it takes the claim: {@code children.perParent} per named parent, and
+ *       {@code children.perParent} times the user's active parallel apps for the attributed ones
+ *       (any running app may have sent any of them). Beyond the bound the call is classified as if
+ *       it named no parent and no app were running ({@link Classification#beyondBound()}): the real
+ *       KBParallel keeps at most 50 children of one app outstanding, so more than that is not
+ *       KBParallel, and a listed parallel app among them counts against the parallel-app cap.
  * </ol>
  */
 public final class Classifier {
     static final String UNKNOWN_APP = "unknown";
 
+    /**
+     * The lookup of a call classified beyond its child bound: it finds no parent, and marks that
+     * {@code parent_job_id} itself is not read (the call is what it would be without one).
+     */
+    private static final ParentLookup UNPARENTED = (user, jobId) -> Optional.empty();
+
+    /** A member's class and, for a running parallel app's child, the parent it counts against. */
+    private record Member(JobClass jobClass, String childOf) {
+        Member(JobClass jobClass) {
+            this(jobClass, null);
+        }
+    }
+
     private Classifier() {}
 
     public static Classification classify(AdmissionPolicy policy, JobCreation call, String tokenUser,
+            ParentLookup parents, RetryLookup retries) {
+        Classification c = classifyWith(policy, call, tokenUser, parents, retries);
+        List<ChildBound> bounds = bounds(policy, c, parents);
+        return bounds.isEmpty() ? c
+                : c.bounded(bounds, classifyWith(policy, call, tokenUser, UNPARENTED, retries));
+    }
+
+    /**
+     * One bound per parent the call's children count against: {@code children.perParent} for a
+     * named parent; for children attributed without {@code parent_job_id}, {@code children.perParent}
+     * times the user's active parallel apps, since each of them keeps at most that many outstanding
+     * and any of them may have sent any such child (so no real KBParallel app, however many of one
+     * module run, is ever beyond it).
+     */
+    private static List<ChildBound> bounds(AdmissionPolicy policy, Classification c, ParentLookup parents) {
+        Map<String, Integer> limits = new LinkedHashMap<>();
+        int perParent = policy.forUser(c.ledgerUser()).limits().childrenPerParent();
+        for (SlotClaim claim : c.claims()) {
+            if (claim.childOf() != null) {
+                long apps = claim.childOf().equals(ChildBound.ATTRIBUTED)
+                        ? Math.max(1, parents.activeParents(c.ledgerUser()).size()) : 1;
+                limits.putIfAbsent(claim.childOf(), (int) Math.min(Integer.MAX_VALUE, perParent * apps));
+            }
+        }
+        List<ChildBound> bounds = new ArrayList<>();
+        limits.forEach((parent, limit) -> bounds.add(new ChildBound(parent, limit)));
+        return bounds;
+    }
+
+    private static Classification classifyWith(AdmissionPolicy policy, JobCreation call, String tokenUser,
             ParentLookup parents, RetryLookup retries) {
         if (call instanceof RunJob r) {
             return r.concierge()
@@ -115,12 +171,13 @@ public final class Classifier {
     private static Classification single(AdmissionPolicy policy, RunJobParams job, String tokenUser,
             ParentLookup parents) {
         String ledgerUser = ledgerUser(job, false, tokenUser);
-        JobClass c = memberClass(policy, job, false, false, ledgerUser, parents);
+        Member m = memberClass(policy, job, false, false, ledgerUser, parents);
+        JobClass c = m.jobClass();
         if (c instanceof Exempt) {
             return new Classification(c, ledgerUser, List.of(), List.of());
         }
         boolean fromParallelApp = c instanceof Child || c instanceof Parent p && p.depth() > 0;
-        return new Classification(c, ledgerUser, List.of(claim(c)), List.of(0), fromParallelApp);
+        return new Classification(c, ledgerUser, List.of(claim(m)), List.of(0), fromParallelApp);
     }
 
     private static Classification group(AdmissionPolicy policy, List<RunJobParams> jobs, boolean asAdmin,
@@ -131,13 +188,13 @@ public final class Classifier {
         List<Integer> indexes = new ArrayList<>();
         boolean anyExempt = false;
         for (int i = 0; i < jobs.size(); i++) {
-            JobClass c = memberClass(policy, jobs.get(i), asAdmin, batch, ledgerUser, parents);
-            if (c instanceof Exempt) {
+            Member m = memberClass(policy, jobs.get(i), asAdmin, batch, ledgerUser, parents);
+            if (m.jobClass() instanceof Exempt) {
                 anyExempt = true;
                 continue;
             }
-            members.add(c);
-            claims.add(claim(c));
+            members.add(m.jobClass());
+            claims.add(claim(m));
             indexes.add(i);
         }
         if (members.isEmpty() && anyExempt) {
@@ -177,44 +234,46 @@ public final class Classifier {
     /** A retry of a job the proxy could not look up: the strictest class it could have. */
     private static Classification unknownRetry(String tokenUser) {
         Parent p = new Parent(0, UNKNOWN_APP, null);
-        return new Classification(p, tokenUser, List.of(claim(p)), List.of(0));
+        return new Classification(p, tokenUser, List.of(claim(new Member(p))), List.of(0));
     }
 
-    private static JobClass memberClass(AdmissionPolicy policy, RunJobParams job, boolean callAsAdmin,
+    private static Member memberClass(AdmissionPolicy policy, RunJobParams job, boolean callAsAdmin,
             boolean batchMember, String ledgerUser, ParentLookup parents) {
         boolean admin = job.asAdmin() || callAsAdmin;
         if (admin && job.requirements().ignoreConcurrencyLimits()) {
-            return new Exempt(Why.ADMIN_IGNORES_LIMITS);
+            return new Member(new Exempt(Why.ADMIN_IGNORES_LIMITS));
         }
         if (policy.exemptUsers().contains(ledgerUser)) {
-            return new Exempt(Why.EXEMPT_USER);
+            return new Member(new Exempt(Why.EXEMPT_USER));
         }
         String app = appLabel(job);
-        String parentId = job.parentJobId();
-        Optional<ActiveParent> parent = parentOf(job, app, batchMember, ledgerUser, parents);
+        String parentId = parents == UNPARENTED ? null : job.parentJobId();
+        Optional<ActiveParent> parent = parentOf(job, parentId, app, batchMember, ledgerUser, parents);
+        // What a running app's child counts against: the parent it named, or all running apps.
+        String childOf = parent.isEmpty() ? null : named(parent.get(), parentId) ? parentId : ChildBound.ATTRIBUTED;
         if (policy.isParallelApp(job)) {
             if (parent.isEmpty()) {
-                return new Parent(0, app, null);
+                return new Member(new Parent(0, app, null));
             }
             SlotClaim p = parent.get().claim();
             if (policy.ownModuleJobs() == OwnModuleJobs.CHILD && p.app().equals(app) && policy.isParallelByModuleOnly(job)
                     && (named(parent.get(), parentId) || onlyAppsOf(app, parents.activeParents(ledgerUser)))) {
-                return new Child(parent.get().jobId(), app);
+                return new Member(new Child(parent.get().jobId(), app), childOf);
             }
             // A nested app that names no parent was sent by an app of another module (an app does
             // not start itself): the deepest of those, the highest cap it could be owed.
             ActiveParent sender = named(parent.get(), parentId) ? parent.get()
                     : deepest(parents.activeParents(ledgerUser).stream().filter(a -> !a.claim().app().equals(app))
                             .toList()).orElse(parent.get());
-            return new Parent(sender.claim().depth() + 1, app, sender.jobId());
+            return new Member(new Parent(sender.claim().depth() + 1, app, sender.jobId()));
         }
         if (parent.isPresent()) {
-            return new Child(parent.get().jobId(), app);
+            return new Member(new Child(parent.get().jobId(), app), childOf);
         }
         if (parentId != null || batchMember) {
-            return new Child(parentId, app);
+            return new Member(new Child(parentId, app)); // only lowers its priority: no bound needed
         }
-        return new Plain(app);
+        return new Member(new Plain(app));
     }
 
     /**
@@ -222,9 +281,8 @@ public final class Classifier {
      * job in KBParallel's shape, the one it is attributed to. A {@code parent_job_id} naming
      * anything else earns nothing.
      */
-    private static Optional<ActiveParent> parentOf(RunJobParams job, String app, boolean batchMember,
-            String ledgerUser, ParentLookup parents) {
-        String parentId = job.parentJobId();
+    private static Optional<ActiveParent> parentOf(RunJobParams job, String parentId, String app,
+            boolean batchMember, String ledgerUser, ParentLookup parents) {
         if (parentId != null) {
             Optional<SlotClaim> named = parents.activeParent(ledgerUser, parentId).filter(SlotClaim::parent);
             if (named.isPresent()) {
@@ -232,7 +290,8 @@ public final class Classifier {
             }
         }
         // A batch comes from the narrative, never from KBParallel's loop.
-        return !batchMember && job.kbParallelShaped() ? attribute(parents.activeParents(ledgerUser), app)
+        return !batchMember && job.kbParallelShaped() && parents != UNPARENTED
+                ? attribute(parents.activeParents(ledgerUser), app)
                 : Optional.empty();
     }
 
@@ -272,12 +331,13 @@ public final class Classifier {
         return Optional.ofNullable(deepest);
     }
 
-    private static SlotClaim claim(JobClass c) {
+    private static SlotClaim claim(Member m) {
+        JobClass c = m.jobClass();
         if (c instanceof Parent p) {
             return SlotClaim.parentAt(p.depth(), p.app());
         }
         if (c instanceof Child ch) {
-            return SlotClaim.job(ch.app());
+            return m.childOf() == null ? SlotClaim.job(ch.app()) : SlotClaim.childOf(m.childOf(), ch.app());
         }
         if (c instanceof Plain p) {
             return SlotClaim.job(p.app());

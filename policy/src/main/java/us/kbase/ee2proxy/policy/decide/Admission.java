@@ -90,7 +90,7 @@ public final class Admission {
         int jobLimit = s.lowPriority && !s.aged(l, waited)
                 ? (int) Math.min(SlotDemand.UNLIMITED, (long) l.childJobLimit() - 1 + call.claims().size())
                 : SlotDemand.UNLIMITED;
-        return new SlotDemand(call.claims(), parentLimit, jobLimit);
+        return new SlotDemand(call.claims(), parentLimit, jobLimit, call.childBounds());
     }
 
     private static Decision enforce(EffectivePolicy policy, UserCounts counts, Classification call, Duration waited) {

@@ -9,7 +9,7 @@ import us.kbase.ee2proxy.policy.load.YamlTree.At;
 
 /**
  * Reads the limit keys that both the top level and each override may set ({@code slots},
- * {@code parents.maxPerUser|maxNestingDepth|whenFull|maxWait}, {@code children.maxQueued|maxWait|reserve})
+ * {@code parents.maxPerUser|maxNestingDepth|whenFull|maxWait}, {@code children.maxQueued|maxWait|reserve|perParent})
  * on top of a base, and checks that the resulting combination cannot deadlock.
  */
 final class LimitsReader {
@@ -58,6 +58,7 @@ final class LimitsReader {
         Integer maxQueued = null;
         Duration childWait = null;
         Integer reserve = null;
+        Integer perParent = null;
         if (children != null) {
             reserve = children.integer("reserve", 0, 1_000_000,
                     "set it to 0 (children may take every slot) or more: slots kept free of children for the"
@@ -70,6 +71,11 @@ final class LimitsReader {
                     "KBase clients give up on a call after 30 minutes, and a child must be admitted before that",
                     "use a value between 1s and 29m; KBase uses 15m");
             mark("children.maxWait", childWait, null);
+            perParent = children.integer("perParent", 1, 1_000_000,
+                    "set it to 1 or more: how many unfinished children one running parallel app may have; KBase"
+                            + " uses 50, the real KBParallel's ceiling (a lower value can make a KBParallel"
+                            + " app's own workers count as parallel apps)");
+            mark("children.perParent", perParent, null);
         }
         return new Limits(
                 slots != null ? slots : base.slots(),
@@ -79,7 +85,8 @@ final class LimitsReader {
                 parentWait != null ? parentWait : base.parentsMaxWait(),
                 maxQueued != null ? maxQueued : base.childrenMaxQueued(),
                 childWait != null ? childWait : base.childrenMaxWait(),
-                reserve != null ? reserve : base.childrenReserve());
+                reserve != null ? reserve : base.childrenReserve(),
+                perParent != null ? perParent : base.childrenPerParent());
     }
 
     /**

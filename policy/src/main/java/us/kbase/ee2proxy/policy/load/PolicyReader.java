@@ -137,7 +137,8 @@ final class PolicyReader {
         if (reader.keys().isEmpty()) {
             problems.add(m.at(), scope + "sets no limit, so it changes nothing",
                     "set at least one of slots, parents.maxPerUser, parents.maxNestingDepth, parents.whenFull,"
-                            + " parents.maxWait, children.maxQueued, children.maxWait, or remove the entry");
+                            + " parents.maxWait, children.maxQueued, children.reserve, children.maxWait, children.perParent, or remove"
+                            + " the entry");
         }
         if (reader.keys().stream().anyMatch(LimitsReader.COMBINATION_KEYS::contains)) {
             // Otherwise its combination is the defaults', already checked: say it once.

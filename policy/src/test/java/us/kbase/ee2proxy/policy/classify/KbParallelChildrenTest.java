@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.ChildBound;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.classify.JobClass.Child;
 import us.kbase.ee2proxy.policy.classify.JobClass.Exempt;
@@ -43,7 +44,8 @@ class KbParallelChildrenTest {
     void aWorkerSentByKbParallelWhileItsAppRunsIsAChildOfThatAppNeverAParent() {
         Classification c = classify(kbParallel(WORKER), List.of(running("p1", 0, "kb_Bowtie2")));
         assertThat(c.jobClass()).isEqualTo(new Child("p1", "kb_Bowtie2"));
-        assertThat(c.claims()).containsExactly(SlotClaim.job("kb_Bowtie2"));
+        // Attributed without parent_job_id: it counts against all of the user's running apps.
+        assertThat(c.claims()).containsExactly(SlotClaim.childOf(ChildBound.ATTRIBUTED, "kb_Bowtie2"));
         assertThat(c.fromParallelApp()).isTrue();
     }
 

@@ -184,7 +184,24 @@ class PolicyLoaderTest {
         assertThat(only("parents:\n  maxNestingDepth: -1\n").what())
                 .isEqualTo("parents.maxNestingDepth must be at least 0, got -1");
         assertThat(only("children:\n  maxQueued: -3\n").what())
-                .isEqualTo("children.maxQueued must be between 0 and 1000000, got -3");
+                .isEqualTo("children.maxQueued must be between 0 and 1000000, got -3");        assertThat(only("children:\n  perParent: 0\n")).satisfies(p -> {
+            assertThat(p.what()).isEqualTo("children.perParent must be between 1 and 1000000, got 0");
+            assertThat(p.fix()).contains("KBase uses 50");
+        });
+    }
+
+    @Test
+    void childrenPerParentIsReadAndOverridable() throws Exception {
+        AdmissionPolicy p = PolicyLoader.parse("""
+                children: {perParent: 20}
+                overrides:
+                  - users: [alice]
+                    children: {perParent: 5}
+                """, "p.yaml");
+        assertThat(p.defaultLimits().childrenPerParent()).isEqualTo(20);
+        assertThat(p.forUser("alice").limits().childrenPerParent()).isEqualTo(5);
+        assertThat(p.overrides().get(0).keys()).containsExactly("children.perParent");
+        assertThat(Limits.KBASE.childrenPerParent()).isEqualTo(Limits.KBPARALLEL_MAX_TASKS).isEqualTo(50);
     }
 
     @Test

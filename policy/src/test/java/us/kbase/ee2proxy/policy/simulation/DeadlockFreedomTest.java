@@ -97,6 +97,29 @@ class DeadlockFreedomTest {
         assertThat(broken.detail()).contains("nothing can finish by itself").contains("parent d0");
     }
 
+    /**
+     * children.perParent (issue 16 item 8) is checked on every child above (drawn from the largest
+     * concurrency an app has up): no real KBParallel child is ever beyond it, even with several apps
+     * of one module whose children name no parent. Set below an app's concurrency, the check fires.
+     */
+    @Test
+    void aChildBoundBelowAnAppsConcurrencyIsCaughtAndOneAtItIsNot() {
+        Work workers = new ParallelApp("kb_Bowtie2", 3, List.of(new Leaf(Work.SAME_MODULE, 30),
+                new Leaf(Work.SAME_MODULE, 30), new Leaf("kb_quast", 30), new Leaf(Work.SAME_MODULE, 30)));
+        List<Arrival> threeApps = List.of(new Arrival(0, "alice", workers), new Arrival(0, "alice", workers),
+                new Arrival(5, "alice", workers));
+        for (ChildShape shape : ChildShape.values()) {
+            assertThat(new FifoSimulation(perParent(3), Rules.REAL, shape).run(threeApps).ok()).as("%s", shape).isTrue();
+            assertThat(new FifoSimulation(perParent(2), Rules.REAL, shape).run(threeApps).violation()).as("%s", shape)
+                    .isEqualTo(Violation.BEYOND_BOUND);
+        }
+    }
+
+    private static AdmissionPolicy perParent(int n) {
+        return AdmissionPolicy.builder().defaults(new Limits(10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 10,
+                Duration.ofMinutes(15), 0, n)).build();
+    }
+
     /** Samples scenarios until the rules break an invariant; the kind broken first. */
     private static Violation firstViolation(Rules broken) {
         return firstViolation(Scenario.any(), broken);

@@ -13,9 +13,11 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.ChildBound;
 import us.kbase.ee2proxy.policy.EffectivePolicy;
 import us.kbase.ee2proxy.policy.Limits;
 import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.policy.classify.ActiveParent;
 import us.kbase.ee2proxy.policy.classify.Classification;
@@ -270,6 +272,7 @@ final class FifoSimulation {
             if (rules == Rules.REAL && !a.demand().fits(counts)) {
                 throw new Stop(Violation.DEMAND_DISAGREES, "admitted " + r + " but " + a.demand() + " does not fit " + counts);
             }
+            withinChildBounds(r, u, a.demand());
             admit(r, u, counts, waited);
             return true;
         }
@@ -305,6 +308,20 @@ final class FifoSimulation {
         }
         refuse(r);
         return true;
+    }
+
+    /**
+     * The ledger's check of children.perParent, on the same leases: every child here is sent by a
+     * running app keeping at most its concurrency outstanding, so none may be found beyond it.
+     */
+    private void withinChildBounds(Request r, User u, SlotDemand demand) {
+        for (ChildBound b : demand.childBounds()) {
+            long unfinished = u.active.stream().filter(j -> b.parent().equals(j.claim.childOf())).count();
+            if (unfinished + demand.childrenOf(b) > b.limit()) {
+                throw new Stop(Violation.BEYOND_BOUND, r + " sent by " + r.submitter + " with " + unfinished
+                        + " unfinished children of " + b.parent() + " already, bound " + b.limit());
+            }
+        }
     }
 
     private void admit(Request r, User u, UserCounts before, Duration waited) {

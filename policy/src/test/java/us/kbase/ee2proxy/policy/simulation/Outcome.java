@@ -36,6 +36,11 @@ record Outcome(Violation violation, String detail, int admitted, int refused, in
          * running and nothing else to finish: the workload needs a policy with more depth.
          */
         NESTED_TOO_DEEP,
+        /**
+         * A child a running parallel app sent found its parent's children.perParent bound reached:
+         * the bound would have classified a real KBParallel child as a plain job or a new parallel app.
+         */
+        BEYOND_BOUND,
         /** The decision and the atomic ledger check disagree. */
         DEMAND_DISAGREES
     }

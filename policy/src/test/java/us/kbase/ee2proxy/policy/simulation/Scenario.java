@@ -59,6 +59,8 @@ record Scenario(AdmissionPolicy policy, List<Arrival> arrivals) {
     static final int LAST_ARRIVAL = 600;
     static final int LONGEST_LEAF = 400;
     static final int LONGEST_WAIT = 1799;
+    /** The most children a generated parallel app keeps outstanding (KBParallel's concurrent_njsw_tasks). */
+    static final int MAX_CONCURRENCY = 4;
 
     /** Valid limits for alice and for bob, and the usual workload. */
     static Gen<Scenario> any() {
@@ -92,12 +94,15 @@ record Scenario(AdmissionPolicy policy, List<Arrival> arrivals) {
         Gen<WhenFull> whenFull = arbitrary().enumValues(WhenFull.class);
         Gen<Integer> wait = mostlySmall(1, LONGEST_WAIT);
         Gen<Integer> queued = integers().between(0, 8);
+        // children.perParent from the largest concurrency an app here has (4) up: as the real
+        // KBParallel's ceiling (50) is to the default, so no real app's child is ever beyond it.
+        Gen<Integer> perParent = integers().between(MAX_CONCURRENCY, 2 * MAX_CONCURRENCY);
         return in -> {
             int s = slots.generate(in);
             int perUser = integers().between(1, s - 1).generate(in);
             int depth = integers().between(0, s - 1 - perUser + extraDepth).generate(in);
             return new Limits(s, perUser, depth, whenFull.generate(in), Duration.ofSeconds(wait.generate(in)),
-                    queued.generate(in), Duration.ofSeconds(wait.generate(in)));
+                    queued.generate(in), Duration.ofSeconds(wait.generate(in)), 0, perParent.generate(in));
         };
     }
 
@@ -145,7 +150,7 @@ record Scenario(AdmissionPolicy policy, List<Arrival> arrivals) {
                         Pair.of(3, leaf(true)),
                         Pair.of(2, parallelApp(depth + 1))));
         Gen<String> app = arbitrary().pick(PARALLEL);
-        Gen<Integer> concurrency = integers().between(1, 4);
+        Gen<Integer> concurrency = integers().between(1, MAX_CONCURRENCY);
         Gen<List<Work>> children = lists().of(child).ofSizeBetween(0, depth == 0 ? 5 : 3);
         return in -> new ParallelApp(app.generate(in), concurrency.generate(in), children.generate(in));
     }
