@@ -23,7 +23,9 @@ import us.kbase.ee2proxy.policy.decide.Decision;
  * {@code ee2proxy.admission.auth.unavailable}, {@code ee2proxy.admission.ledger.unavailable},
  * {@code ee2proxy.admission.hold.cap} (admission.maxHeld reached), {@code ee2proxy.admission.hold.cap.user}
  * (admission.maxHeldPerUser reached), {@code ee2proxy.admission.hold.cap.child_admitted} (a child
- * that found no room admitted rather than refused), {@code ee2proxy.admission.lease.kept} (EE2 may have
+ * that found no room admitted rather than refused), {@code ee2proxy.admission.child.beyond_bound} (a
+ * call sent as a running app's child whose parent had children.perParent unfinished children
+ * already: classified as if it had no parent), {@code ee2proxy.admission.lease.kept} (EE2 may have
  * created a job whose id never came back: the provisional lease is left to expire) and, of those,
  * {@code ee2proxy.admission.lease.kept.unclear_answer} (an answer that named no job and did not
  * prove none was made: an empty 200, a gateway's 502, ...). Redis errors are the ledger's own
@@ -92,6 +94,10 @@ public final class AdmissionMetrics {
     /** A child found no room to wait and was admitted rather than refused. */
     void childAdmittedWithoutRoom() {
         count("hold.cap.child_admitted");
+    }
+
+    void beyondChildBound() {
+        count("child.beyond_bound");
     }
 
     void leaseKept() {

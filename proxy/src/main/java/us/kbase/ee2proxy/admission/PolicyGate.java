@@ -141,6 +141,7 @@ public final class PolicyGate implements AdmissionGate {
                     case ADMITTED -> done(admitted(s, admit, waited));
                     case FULL -> act(s, pending, p, Admission.decide(p, taken.counts(),
                             s.classification(), waited), waited);
+                    case CHILDREN_BOUND -> beyondBound(s, pending, waited);
                     case LEDGER_UNAVAILABLE -> {
                         metrics.ledgerUnavailable();
                         yield ledgerCannotDecide(s, pending, p, admit, waited);
@@ -158,6 +159,20 @@ public final class PolicyGate implements AdmissionGate {
         }
         LOG.debug("refused {} of {}: {}", s.ticket(), s.ledgerUser(), refuse.reason().adminMessage());
         return done(Verdict.answer(AdmissionReplies.refused(refuse)));
+    }
+
+    /**
+     * The ledger found the call's parent with {@code children.perParent} unfinished children already
+     * (issue 16 item 8): the real KBParallel never keeps more outstanding, so this call is not its
+     * child. It is decided again as what it is without a parent (a listed parallel app then counts
+     * against the cap and waits, or is refused, like any new one), with the time it has waited.
+     */
+    private CompletionStage<Verdict> beyondBound(Submission s, Pending pending, Duration waited) {
+        Submission beyond = s.beyondBound();
+        metrics.beyondChildBound();
+        LOG.info("{} of {}: its parent has children.perParent unfinished children already, so it is no child: {}",
+                s.ticket(), s.ledgerUser(), beyond.classification().jobClass().describe());
+        return admit(beyond, pending, waited);
     }
 
     /**

@@ -31,6 +31,14 @@ record Submission(SniffResult.Call call, String tokenUser, Classification classi
                 arrivedNanos);
     }
 
+    /**
+     * The same call classified beyond its child bound; final (a reclassification would only find
+     * the parent, and the bound, again).
+     */
+    Submission beyondBound() {
+        return new Submission(call, tokenUser, classification.beyondBound(), null, ticket, arrivedNanos);
+    }
+
     String ledgerUser() {
         return classification.ledgerUser();
     }

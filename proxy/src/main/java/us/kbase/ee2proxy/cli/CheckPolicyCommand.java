@@ -69,7 +69,8 @@ public final class CheckPolicyCommand implements Callable<Integer> {
         out.println();
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("limits", "slots", "maxPerUser", "maxNestingDepth", "parent caps by depth", "whenFull",
-                "parents.maxWait", "children.maxQueued", "children.reserve", "children.maxWait", "users"));
+                "parents.maxWait", "children.maxQueued", "children.reserve", "children.maxWait", "children.perParent",
+                "users"));
         rows.add(row("defaults", policy.defaultLimits(), Set.of(), "everyone else"));
         for (UserOverride o : policy.overrides()) {
             rows.add(row(o.name(), o.limits(), o.keys(), String.join(", ", o.users())));
@@ -96,6 +97,7 @@ public final class CheckPolicyCommand implements Callable<Integer> {
                 mark(l.childrenMaxQueued(), keys, "children.maxQueued"),
                 mark(l.childrenReserve(), keys, "children.reserve"),
                 mark(DurationText.compact(l.childrenMaxWait()), keys, "children.maxWait"),
+                mark(l.childrenPerParent(), keys, "children.perParent"),
                 users);
     }
 

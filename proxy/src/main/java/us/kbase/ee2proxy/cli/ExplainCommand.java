@@ -189,10 +189,15 @@ public final class ExplainCommand implements Callable<Integer> {
 
     private static String demand(SlotDemand d) {
         String claims = d.claims().stream()
-                .map(cl -> cl.parent() ? "parent d" + cl.depth() + " " + cl.app() : "job " + cl.app())
+                .map(cl -> cl.parent() ? "parent d" + cl.depth() + " " + cl.app()
+                        : cl.childOf() != null ? "child of " + cl.childOf() + " " + cl.app() : "job " + cl.app())
                 .collect(Collectors.joining(", ", "[", "]"));
+        String bounds = d.childBounds().stream()
+                .map(b -> "children of " + b.parent() + " <= " + b.limit() + " (children.perParent)")
+                .collect(Collectors.joining(", "));
         return d.claims().size() + " claim" + (d.claims().size() == 1 ? "" : "s") + " " + claims
-                + "; parents <= " + limit(d.parentLimit()) + ", jobs <= " + limit(d.jobLimit());
+                + "; parents <= " + limit(d.parentLimit()) + ", jobs <= " + limit(d.jobLimit())
+                + (bounds.isEmpty() ? "" : "; " + bounds);
     }
 
     private static String limit(int l) {

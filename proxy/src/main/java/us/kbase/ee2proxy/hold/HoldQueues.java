@@ -304,6 +304,10 @@ public final class HoldQueues implements AutoCloseable {
                 }
                 if (admission.admitted()) {
                     admitted(call);
+                } else if (admission.verdict() == Admission.Verdict.CHILDREN_BOUND && leave(call)) {
+                    // Its parent has children.perParent children already: it is no child. The hold
+                    // ends now and the gate decides again, finding the bound and classifying it anew.
+                    call.future().complete(HoldEnd.EXPIRED);
                 }
                 next(q, order, after, admission.counts());
             }, thread);

@@ -16,6 +16,12 @@ public record Admission(Verdict verdict, UserCounts counts) {
         ADMITTED,
         /** A cap would be exceeded; nothing was taken. */
         FULL,
+        /**
+         * A {@link us.kbase.ee2proxy.policy.ChildBound} would be exceeded (a parent with
+         * {@code children.perParent} unfinished children already): nothing was taken, and the call
+         * is no running app's child. Checked before the caps: the call must be classified again.
+         */
+        CHILDREN_BOUND,
         /** The shared ledger is down and the policy says refuse: answer with an EE2-shaped error. */
         LEDGER_UNAVAILABLE
     }
@@ -26,6 +32,10 @@ public record Admission(Verdict verdict, UserCounts counts) {
 
     public static Admission full(UserCounts counts) {
         return new Admission(Verdict.FULL, counts);
+    }
+
+    public static Admission childrenBound(UserCounts counts) {
+        return new Admission(Verdict.CHILDREN_BOUND, counts);
     }
 
     public static Admission unavailable() {

@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.config.RedisAddress;
 import us.kbase.ee2proxy.config.RedisTls;
+import us.kbase.ee2proxy.policy.ChildBound;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -163,10 +165,19 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(Integer.toString(demand.jobLimit()));
         args.add(ms(settings.terms().provisional().toMillis()));
         args.add(keyTtl);
+        args.add(Integer.toString(demand.childBounds().size()));
+        for (ChildBound bound : demand.childBounds()) {
+            args.add(childPrefix(bound.parent()));
+            args.add(Integer.toString(bound.limit()));
+        }
         demand.claims().forEach(claim -> args.add(encode(claim)));
         return this.<List<Object>>call(ACQUIRE, user, args).thenApply(reply -> {
             UserCounts counts = observed(user, reply, 1);
-            return number(reply.get(0)) == 1 ? Admission.admitted(counts) : Admission.full(counts);
+            return switch (number(reply.get(0))) {
+                case 1 -> Admission.admitted(counts);
+                case 2 -> Admission.childrenBound(counts);
+                default -> Admission.full(counts);
+            };
         });
     }
 
@@ -416,13 +427,32 @@ public final class RedisSlotLedger implements SlotLedger {
         return value instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(value));
     }
 
+    /**
+     * A claim as the scripts store it: {@code "<parent 0|1>:<depth>:<app>"}, or for a job admitted
+     * as a running app's child {@code "c:<bytes>:<parent>:<app>"}, the parent's length in UTF-8
+     * bytes first so that neither a parent id nor an app label can be read as the other.
+     */
     static String encode(SlotClaim claim) {
+        if (claim.childOf() != null) {
+            return childPrefix(claim.childOf()) + claim.app();
+        }
         return (claim.parent() ? "1:" : "0:") + claim.depth() + ":" + claim.app();
     }
 
     static SlotClaim decode(String text) {
         int second = text.indexOf(':', 2);
+        if (text.startsWith("c:")) {
+            int bytes = Integer.parseInt(text, 2, second, 10);
+            byte[] rest = text.substring(second + 1).getBytes(StandardCharsets.UTF_8);
+            String parent = new String(rest, 0, bytes, StandardCharsets.UTF_8);
+            return SlotClaim.childOf(parent, new String(rest, bytes + 1, rest.length - bytes - 1, StandardCharsets.UTF_8));
+        }
         return new SlotClaim(text.charAt(0) == '1', Integer.parseInt(text, 2, second, 10), text.substring(second + 1));
+    }
+
+    /** How every claim of a child of {@code parent} begins (acquire.lua counts them by it). */
+    static String childPrefix(String parent) {
+        return "c:" + parent.getBytes(StandardCharsets.UTF_8).length + ":" + parent + ":";
     }
 
     private static String ms(long millis) {

@@ -191,7 +191,7 @@ public final class ResilientLedger implements SlotLedger {
             return local.tryAcquire(user, ticket, demand).thenApply(taken -> {
                 if (taken.admitted()) {
                     flights.put(key, demand.claims());
-                    write("acquire " + ticket, () -> shared.tryAcquire(user, ticket, demand.unlimited()), null);
+                    write("acquire " + ticket, () -> shared.tryAcquire(user, ticket, demand.anyway()), null);
                 }
                 return taken;
             });
@@ -234,7 +234,7 @@ public final class ResilientLedger implements SlotLedger {
         if (local == null && mode.get() == RedisFailureMode.ADMIT) {
             flights.put(key, demand.claims());
             behind("acquire " + key.ticket() + " (admitted without Redis)",
-                    () -> shared.tryAcquire(key.user(), key.ticket(), demand.unlimited()));
+                    () -> shared.tryAcquire(key.user(), key.ticket(), demand.anyway()));
             return CompletableFuture.completedFuture(Admission.admitted(UserCounts.ZERO));
         }
         return CompletableFuture.completedFuture(Admission.unavailable());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import us.kbase.ee2proxy.policy.ChildBound;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -19,7 +20,8 @@ import us.kbase.ee2proxy.policy.UserCounts;
  *
  * <p>Every step costs O(log n) in the user's leases, not O(n): leases and tombstones are also kept
  * in expiry order (a sweep touches only what expired) and the counts are kept as leases come and
- * go. A user with thousands of queued jobs is the case this is for.
+ * go. A user with thousands of queued jobs is the case this is for. Children are counted by the
+ * parent they were admitted as children of, for {@link ChildBound}s.
  */
 final class UserBook {
     private record Lease(String id, SlotClaim claim, long expiresAt) {}
@@ -36,6 +38,8 @@ final class UserBook {
     private final Map<String, Tombstone> tombstones = new HashMap<>();
     private final TreeSet<Tombstone> tombstonesByExpiry = new TreeSet<>(TOMBSTONE_EXPIRY);
     private final Map<String, Integer> parentsByApp = new HashMap<>();
+    /** Unfinished leases by the parent they were admitted as children of ({@link SlotClaim#childOf()}). */
+    private final Map<String, Integer> childrenByParent = new HashMap<>();
     private int parents;
     /** Set, under the book's lock, once the ledger dropped this empty book from its map. */
     boolean retired;
@@ -57,18 +61,23 @@ final class UserBook {
         return expired;
     }
 
-    boolean acquire(String ticket, SlotDemand demand, long expiresAt) {
+    Admission.Verdict acquire(String ticket, SlotDemand demand, long expiresAt) {
         List<SlotClaim> claims = demand.claims();
         if (claims.isEmpty() || leases.containsKey(provisionalId(ticket, 0))) {
-            return true;
+            return Admission.Verdict.ADMITTED;
+        }
+        for (ChildBound bound : demand.childBounds()) {
+            if ((long) childrenByParent.getOrDefault(bound.parent(), 0) + demand.childrenOf(bound) > bound.limit()) {
+                return Admission.Verdict.CHILDREN_BOUND;
+            }
         }
         if (!demand.fits(counts())) {
-            return false;
+            return Admission.Verdict.FULL;
         }
         for (int i = 0; i < claims.size(); i++) {
             put(provisionalId(ticket, i), claims.get(i), expiresAt);
         }
-        return true;
+        return Admission.Verdict.ADMITTED;
     }
 
     /** Binds claim i to job i; returns the job ids bound. {@code freed[0]} counts released leases. */
@@ -151,6 +160,9 @@ final class UserBook {
             parents++;
             parentsByApp.merge(claim.app(), 1, Integer::sum);
         }
+        if (claim.childOf() != null) {
+            childrenByParent.merge(claim.childOf(), 1, Integer::sum);
+        }
         return old;
     }
 
@@ -163,6 +175,9 @@ final class UserBook {
         if (lease.claim.parent()) {
             parents--;
             parentsByApp.computeIfPresent(lease.claim.app(), (app, n) -> n == 1 ? null : n - 1);
+        }
+        if (lease.claim.childOf() != null) {
+            childrenByParent.computeIfPresent(lease.claim.childOf(), (parent, n) -> n == 1 ? null : n - 1);
         }
         return lease;
     }

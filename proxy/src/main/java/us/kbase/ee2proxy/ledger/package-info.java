@@ -34,10 +34,13 @@
  * {@code TIME} (never the client clock); the writing ones first sweep expired leases and tombstones,
  * publish the user on the channel if any lease went, and renew the keys' TTL.
  * <ul>
- *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs, claims...
- *       ({@code "<0|1>:<depth>:<app>"}) -> {@code [admitted, jobs, parents, app, n, ...]}; admitted
- *       iff {@code ZCARD parents + parent claims <= parentLimit} and {@code ZCARD leases + claims <=
- *       jobLimit}; a ticket that already holds leases is admitted again without taking more.
+ *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs, B, B pairs
+ *       (childPrefix, limit), claims... ({@code "<0|1>:<depth>:<app>"}, or a running app's child
+ *       {@code "c:<bytes>:<parent>:<app>"}) -> {@code [admitted, jobs, parents, app, n, ...]};
+ *       admitted (1) iff no child bound is exceeded (the user's claims and these beginning with a
+ *       bound's prefix number at most its limit; else 2, nothing taken), {@code ZCARD parents +
+ *       parent claims <= parentLimit} and {@code ZCARD leases + claims <= jobLimit}; a ticket that
+ *       already holds leases is admitted again without taking more.
  *   <li>{@code bind}: ARGV ticket, boundTtlMs, keyTtlMs, jobIds... -> the job ids bound.
  *   <li>{@code release}: ARGV "ticket"|"job", id, tombstoneTtlMs, keyTtlMs -> leases freed.
  *   <li>{@code adopt}: ARGV jobId, claim, boundTtlMs, keyTtlMs -> 1 new, 0 known or tombstone.

@@ -1,21 +1,45 @@
 -- tryAcquire. ARGV[3] ticket, ARGV[4] parent limit, ARGV[5] job limit, ARGV[6] provisional TTL ms,
--- ARGV[7] key TTL ms, ARGV[8..] the claims. Returns {admitted 0|1, server time us, counts...}.
+-- ARGV[7] key TTL ms, ARGV[8] how many child bounds B, then B pairs (the prefix of the claims of
+-- one parent's children "c:<bytes>:<parent>:", at most this many of them), then the claims.
+-- Returns {admitted 0|1|2, server time us, counts...}: 2 when a child bound would be exceeded
+-- (nothing taken: the call is no running app's child), checked before the caps.
 local ticket = ARGV[3]
 local parent_limit, job_limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local first_claim = 8
+local bounds = tonumber(ARGV[8])
+local first_claim = 9 + 2 * bounds
 local n = #ARGV - first_claim + 1
 local freed = sweep()
 local admitted = 0
+
+-- How many of these claims begin with prefix.
+local function children_of(prefix, list, from)
+  local count = 0
+  for i = from, #list do
+    if string.sub(list[i], 1, #prefix) == prefix then
+      count = count + 1
+    end
+  end
+  return count
+end
+
 if n == 0 or redis.call('HEXISTS', claims, 't:' .. ticket .. ':0') == 1 then
   admitted = 1 -- the same ticket again (a retry after a timeout): admitted once, taken once
 else
+  -- A user's leases are few (tens); only a call with a running app's children reads them all.
+  local held = bounds > 0 and redis.call('HVALS', claims) or {}
+  for b = 0, bounds - 1 do
+    local prefix, limit = ARGV[9 + 2 * b], tonumber(ARGV[10 + 2 * b])
+    if admitted == 0 and children_of(prefix, held, 1) + children_of(prefix, ARGV, first_claim) > limit then
+      admitted = 2
+    end
+  end
   local asked_parents = 0
   for i = first_claim, #ARGV do
     if is_parent(ARGV[i]) then
       asked_parents = asked_parents + 1
     end
   end
-  if redis.call('ZCARD', parents) + asked_parents <= parent_limit
+  if admitted == 0 and redis.call('ZCARD', parents) + asked_parents <= parent_limit
       and redis.call('ZCARD', leases) + n <= job_limit then
     for i = 0, n - 1 do
       put('t:' .. ticket .. ':' .. i, ARGV[first_claim + i], now + ttl)
