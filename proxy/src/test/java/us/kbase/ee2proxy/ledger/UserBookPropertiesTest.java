@@ -48,7 +48,7 @@ class UserBookPropertiesTest {
             switch (step.kind) {
                 case 0 -> {
                     boolean admitted = book.acquire(ticket, new SlotDemand(List.of(claim, SlotClaim.job("x")), 3, 6),
-                            now + 50);
+                            now + 50) == Admission.Verdict.ADMITTED;
                     if (admitted && !model.containsKey("t:" + ticket + ":0")) {
                         model.put("t:" + ticket + ":0", new Object[] {claim, now + 50});
                         model.put("t:" + ticket + ":1", new Object[] {SlotClaim.job("x"), now + 50});
