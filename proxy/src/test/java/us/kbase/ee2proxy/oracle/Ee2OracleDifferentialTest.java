@@ -83,7 +83,7 @@ class Ee2OracleDifferentialTest {
             """;
     /** The same policy as the truth reads it. */
     static final Truth.Rules RULES = new Truth.Rules(Set.of("kb_Bowtie2"), Set.of("kb_BatchApp.run_batch"),
-            Set.of("kb_concoct/run_concoct"), 1, 1);
+            Set.of("kb_concoct/run_concoct"), 1, 1, 50);
 
     @RegisterExtension
     static final Ee2Oracle ORACLE = oracle();

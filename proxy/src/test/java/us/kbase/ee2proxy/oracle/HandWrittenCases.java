@@ -253,11 +253,20 @@ final class HandWrittenCases {
                         r.send(Differential.Request.post(r.a + " (auth2 " + status + ")", token, Bodies.runJob(app(CONCOCT))));
                     }));
         }
-        c.add(new Case("item8-own-module-copies", "copies of a parallel app's own module naming it as parent_job_id", false, r -> {
-            String p = r.job(r.run(r.a, app(BOWTIE)));
-            r.run(r.a, job("kb_Bowtie2.align_one_library", "kb_Bowtie2").put("parent_job_id", p));
-            r.run(r.a, job("kb_Bowtie2.align_one_library", "kb_Bowtie2").put("parent_job_id", p));
-        }));
+        c.add(new Case("item8-own-module-copies", "copies of a parallel app's own module naming it as parent_job_id: its "
+                + "children up to children.perParent (50), then parallel apps at the cap (refused); a finished one makes room",
+                false, r -> {
+                    String p = r.job(r.run(r.a, app(BOWTIE)));
+                    List<String> copies = new ArrayList<>();
+                    for (int i = 0; i < 50; i++) {
+                        copies.add(r.job(r.run(r.a, job("kb_Bowtie2.align_one_library", "kb_Bowtie2").put("parent_job_id", p))));
+                    }
+                    r.nothing(r.run(r.a, job("kb_Bowtie2.align_one_library", "kb_Bowtie2").put("parent_job_id", p)));
+                    r.nothing(r.run(r.a, app(BOWTIE).put("parent_job_id", p)));
+                    r.send(r.a, call("finish_job", Bodies.finishedOk(copies.get(0))));
+                    r.job(r.run(r.a, job("kb_Bowtie2.align_one_library", "kb_Bowtie2").put("parent_job_id", p)));
+                    r.nothing(r.run(r.a, job("kb_Bowtie2.align_one_library", "kb_Bowtie2").put("parent_job_id", p)));
+                }));
 
         // ---- Found while writing the oracle (not in issue 16).
 

@@ -16,7 +16,6 @@ final class KnownFailures {
     /** Hand-written cases (HandWrittenCases) expected to show a violation, and why. */
     static final Map<String, String> CASES = Map.ofEntries(
             Map.entry("item4-method-inner-spaces", "issue 16 item 4: whitespace around the method counts as plain"),
-            Map.entry("item8-own-module-copies", "issue 16 item 8: a child naming the user's own active parent is a child"),
             Map.entry("new-concierge-keeps-limits", "not in issue 16: a concierge job with ignore_concurrency_limits 0 "
                     + "takes account_group's slot at HTCondor (the concierge only)"),
             Map.entry("new-finish-invalid-output", "not in issue 16: over-count only: EE2 ends a job whose finish_job it "
@@ -44,7 +43,8 @@ final class KnownFailures {
                     EnumSet.of(Kind.OVERCOUNT))),
             Map.entry(BodyGenerator.KBPARALLEL_SHAPE, new Known("by design (issue 11): a run_job in KBParallel's shape"
                     + " while the user runs a parallel app is trusted as that app's child or nested app, up to"
-                    + " C_maxNestingDepth; a per-parent bound on workers is issue 16 item 8", BYPASS)),
+                    + " C_maxNestingDepth, and its workers up to children.perParent x the user's running apps (issue"
+                    + " 16 item 8); the truth here does not attribute calls without parent_job_id", BYPASS)),
             Map.entry(BodyGenerator.UNPROVEN_FINISH, new Known("by design (issue 16 item 2): a finish or cancel whose"
                     + " answer proves nothing keeps the lease until a check_* reply or the reconciler",
                     EnumSet.of(Kind.OVERCOUNT))),
@@ -52,7 +52,8 @@ final class KnownFailures {
             // cannot identify frees nothing until a check_* reply or the reconciler (an over-count).
             Map.entry(BodyGenerator.AUTH2_4XX, new Known("issue 16 item 7 (now fails closed: an over-count)",
                     EnumSet.of(Kind.OVERCOUNT))),
-            Map.entry(BodyGenerator.OWN_MODULE_CHILD, new Known("issue 16 item 8", BYPASS)),
+            // Fixed (issue 16 item 8): own-module copies are children up to children.perParent, and the
+            // truth (Truth) follows that rule; OWN_MODULE_CHILD still tags them in the report.
             Map.entry(BodyGenerator.FINISH_INVALID_OUTPUT, new Known("not in issue 16: over-count after an output EE2 "
                     + "rejects", EnumSet.of(Kind.OVERCOUNT))),
             Map.entry(BodyGenerator.JOB_ID_CASE, new Known("not in issue 16: over-count, EE2 reads job ids in any case",

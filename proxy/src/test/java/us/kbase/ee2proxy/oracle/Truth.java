@@ -20,13 +20,19 @@ import java.util.Set;
  * {@code Module/app} the job whose app id names it (with {@code /} or {@code .}) or whose method is
  * {@code Module.app}. Nesting: a parallel app whose {@code parent_job_id} (as EE2 stored it) names
  * an active parallel app of the same ledger user is one level deeper; anything else is depth 0.
- * No job is a child by what its request claims: a copy of its parent's own module is a parallel
- * app like any other (issue 16, item 8).
+ *
+ * <p>How far a child is trusted (issue 16, item 8, the rule the proxy implements): a job whose
+ * {@code parent_job_id} names an active parallel app of the same ledger user is that app's child
+ * while the app has fewer than {@code perParent} unfinished children; a parallel app among them
+ * is a child (not a parallel app) only when it is a copy of its parent's own module listed by
+ * module alone (a worker, {@code ownModuleJobs: child}). Beyond {@code perParent} the job is what
+ * it is without a parent: a parallel app at depth 0, counted against the cap.
  */
 final class Truth {
 
     /** The test policy's parallel apps and caps. */
-    record Rules(Set<String> modules, Set<String> methods, Set<String> appIds, int maxPerUser, int maxNestingDepth) {
+    record Rules(Set<String> modules, Set<String> methods, Set<String> appIds, int maxPerUser, int maxNestingDepth,
+            int perParent) {
         boolean parallel(JsonNode create) {
             String module = text(create, "module");
             String function = text(create, "function");
@@ -39,6 +45,16 @@ final class Truth {
                     || methods.contains(module + "." + function)
                     || appIds.contains(module + "/" + function)
                     || (appModule != null && appName != null && appIds.contains(appModule + "/" + appName));
+        }
+
+        /** A parallel app only by a module entry: a worker when its parent is of its module. */
+        boolean byModuleOnly(JsonNode create) {
+            String module = text(create, "module");
+            String appModule = text(create, "app_module");
+            String appName = text(create, "app_name");
+            return modules.contains(module) && !methods.contains(module + "." + text(create, "function"))
+                    && !appIds.contains(module + "/" + text(create, "function"))
+                    && !(appModule != null && appName != null && appIds.contains(appModule + "/" + appName));
         }
     }
 
@@ -56,6 +72,8 @@ final class Truth {
         final String appId;
         final String parentJobId;
         final String via;
+        /** The parent it is a child of (within perParent), or null. */
+        String childOf;
         boolean active;
         String status;
 
@@ -90,6 +108,9 @@ final class Truth {
             StringBuilder b = new StringBuilder(id).append(" (").append(what);
             if (parallel && depth > 0) {
                 b.append(" at depth ").append(depth);
+            }
+            if (childOf != null) {
+                b.append(", child of ").append(childOf);
             }
             b.append(", ").append(quote(method));
             if (appId != null) {
@@ -143,10 +164,17 @@ final class Truth {
                     String user = text(e, "ledger_user");
                     int depth = 0;
                     Job parent = text(e, "parent_job_id") == null ? null : jobs.get(text(e, "parent_job_id"));
-                    if (parallel && parent != null && parent.countsAsParent() && parent.ledgerUser.equals(user)) {
+                    boolean ownParent = parent != null && parent.countsAsParent() && parent.ledgerUser.equals(user);
+                    boolean child = ownParent && (!parallel || rules.byModuleOnly(e) && parent.module.equals(text(e, "module")));
+                    String childOf = null;
+                    if (child && children(user, parent.id) < rules.perParent()) {
+                        childOf = parent.id;
+                        parallel = false;
+                    } else if (parallel && ownParent && !child) {
                         depth = parent.depth + 1;
                     }
                     Job job = new Job(e, parallel, depth);
+                    job.childOf = childOf;
                     if (job.countsAsParent()) {
                         List<String> running = activeParents(user);
                         int cap = rules.maxPerUser() + depth;
@@ -193,6 +221,15 @@ final class Truth {
             }
         }
         return out;
+    }
+
+    /** The user's jobs that hold a slot as children of {@code parent}. */
+    private int children(String user, String parent) {
+        int n = 0;
+        for (Job j : counting.getOrDefault(user, Set.of())) {
+            n += parent.equals(j.childOf) ? 1 : 0;
+        }
+        return n;
     }
 
     /** Every job that holds one of the user's slots. */
