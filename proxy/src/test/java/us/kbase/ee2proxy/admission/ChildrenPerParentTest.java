@@ -60,7 +60,7 @@ class ChildrenPerParentTest {
     }
 
     @Test
-    void fiftyOneCopiesNamingOneRunningParentAreFiftyChildrenAndOneParallelAppWaitingForTheCap() throws Exception {
+    void copiesNamingOneRunningParentPastFiftyAreParallelAppsWaitingForTheCap() throws Exception {
         AdmissionPolicy policy = PolicyLoader.parse(POLICY, "cap 1, perParent default (50)");
         try (AdmittedProxy proxy = AdmittedProxy.start(sim.url(), policy)) {
             String parent = Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-ann", Ee2Calls.runJob(APP, Map.of())));

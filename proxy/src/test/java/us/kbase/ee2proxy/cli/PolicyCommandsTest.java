@@ -42,8 +42,8 @@ class PolicyCommandsTest {
         assertThat(r.out()).contains("per-lab-overrides.yaml: valid")
                 .contains("exempt.users: kbase_service")
                 .contains("kb_smithlab_pipeline")
-                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +15m +everyone else")
-                .containsPattern("smith-lab +20\\* +12\\* +2 +12,13,14 +hold +10m +30\\* +1 +15m +asmith, bjones, cwu")
+                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +15m +50 +everyone else")
+                .containsPattern("smith-lab +20\\* +12\\* +2 +12,13,14 +hold +10m +30\\* +1 +15m +50 +asmith, bjones, cwu")
                 .containsPattern("pipeline-lab +10 +4\\* +3\\* +4,5,6,7 ")
                 .containsPattern("classroom +10 +2\\* +2 +2,3,4 +refuse\\* ")
                 .contains("* set by the override");
@@ -54,7 +54,8 @@ class PolicyCommandsTest {
         Run r = run("check-policy", CONFIG.resolve("policy.yaml").toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("mode: enforce, redis.onFailure: wait")
-                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +15m");
+                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +15m +50 ")
+                .contains("children.perParent");
     }
 
     @Test

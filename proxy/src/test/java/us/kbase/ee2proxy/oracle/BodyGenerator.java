@@ -340,7 +340,7 @@ final class BodyGenerator {
 
     /**
      * A parallel app whose parent_job_id names an active parallel app of the same module and the
-     * same ledger user: the proxy takes it for that app's child (ownModuleJobs: child).
+     * same ledger user: the proxy takes it for that app's child (ownModuleJobs: child) up to children.perParent.
      */
     private void tagOwnModuleChild(Js.Obj job, String ledgerUser, Truth truth) {
         if (lastParallel && job.get("parent_job_id") instanceof String id && truth.job(id) != null) {
