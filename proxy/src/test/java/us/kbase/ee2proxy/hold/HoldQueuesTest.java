@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
 import us.kbase.ee2proxy.ledger.LeaseTerms;
+import us.kbase.ee2proxy.policy.ChildBound;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.classify.Classification;
@@ -70,6 +71,24 @@ class HoldQueuesTest {
         ledger.releaseJob("c1");
         assertThat(child.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
         assertThat(holds.held()).isZero();
+    }
+
+    @Test
+    void aHeldChildWhoseParentHasReachedItsBoundEndsAtOnceToBeDecidedAgain() throws Exception {
+        // p1 has 1 unfinished child (its bound, children.perParent 1) and ann a plain job: A(u) = 3.
+        take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        take("t2", SlotClaim.childOf("p1", "kb_Bowtie2"), "c1");
+        take("t3", SlotClaim.job("kb_quast"), "q1");
+        SlotDemand demand = new SlotDemand(List.of(SlotClaim.childOf("p1", "kb_Bowtie2")), SlotDemand.UNLIMITED, 3,
+                List.of(new ChildBound("p1", 1)));
+        HeldCall copy = holds.hold("ann", "copy", child(), demand, LONG).waiting().orElseThrow();
+        await("queued", () -> holds.queued("ann") == 1);
+
+        ledger.releaseJob("q1"); // the job limit fits now, the bound does not: it is no child of p1
+
+        assertThat(copy.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.EXPIRED);
+        assertThat(holds.held()).isZero();
+        assertThat(ledger.counts("ann").toCompletableFuture().join().jobs()).isEqualTo(2); // nothing taken
     }
 
     @Test

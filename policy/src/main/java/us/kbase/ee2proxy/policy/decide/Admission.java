@@ -76,7 +76,9 @@ public final class Admission {
     }
 
     /**
-     * What the call asks of the ledger: its claims and the two limits, independent of the counts.
+     * What the call asks of the ledger: its claims, the two limits and its children's bounds
+     * ({@link Classification#childBounds()}: the ledger checks those first, and beyond one the call
+     * is decided again as {@link Classification#beyondBound()}), independent of the counts.
      * {@code decide(...)} is an {@link Admit} of this demand iff {@code demand.fits(counts)}
      * (apart from refusals that no count can change, and shadow mode).
      */
