@@ -18,8 +18,10 @@ import java.util.Objects;
  * parallel apps than the cap.
  *
  * @param parent a parent's job id (children that named it in {@code parent_job_id}), or
- *     {@link #ATTRIBUTED} (children attributed without one: counted together against the user's
- *     running parallel apps, each of which may have sent any of them)
+ *     {@link #ATTRIBUTED} for a child attributed without one: then every unfinished child of the
+ *     user counts, named or not, against {@code perParent} times the user's running parallel apps
+ *     (each of them may have sent any such child, and each keeps at most {@code perParent}
+ *     outstanding, so all of a user's real children together never exceed it)
  * @param limit at most this many such children unfinished, after the take
  */
 public record ChildBound(String parent, int limit) {
@@ -34,5 +36,10 @@ public record ChildBound(String parent, int limit) {
         if (limit < 0) {
             throw new IllegalArgumentException("a child bound is >= 0: " + limit);
         }
+    }
+
+    /** Whether a claim counts against this bound: a child of its parent, or any child for {@link #ATTRIBUTED}. */
+    public boolean counts(SlotClaim claim) {
+        return claim.childOf() != null && (parent.equals(ATTRIBUTED) || parent.equals(claim.childOf()));
     }
 }

@@ -60,7 +60,7 @@ public record SlotDemand(List<SlotClaim> claims, int parentLimit, int jobLimit, 
     public int childrenOf(ChildBound bound) {
         int n = 0;
         for (SlotClaim c : claims) {
-            if (bound.parent().equals(c.childOf())) {
+            if (bound.counts(c)) {
                 n++;
             }
         }

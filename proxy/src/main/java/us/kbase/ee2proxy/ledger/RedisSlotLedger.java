@@ -167,7 +167,8 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(keyTtl);
         args.add(Integer.toString(demand.childBounds().size()));
         for (ChildBound bound : demand.childBounds()) {
-            args.add(childPrefix(bound.parent()));
+            // Every child claim begins "c:": an attributed child's bound counts them all.
+            args.add(bound.parent().equals(ChildBound.ATTRIBUTED) ? "c:" : childPrefix(bound.parent()));
             args.add(Integer.toString(bound.limit()));
         }
         demand.claims().forEach(claim -> args.add(encode(claim)));

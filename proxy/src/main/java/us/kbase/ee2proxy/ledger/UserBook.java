@@ -40,6 +40,8 @@ final class UserBook {
     private final Map<String, Integer> parentsByApp = new HashMap<>();
     /** Unfinished leases by the parent they were admitted as children of ({@link SlotClaim#childOf()}). */
     private final Map<String, Integer> childrenByParent = new HashMap<>();
+    /** All of them: an attributed child's bound counts every child of the user. */
+    private int children;
     private int parents;
     /** Set, under the book's lock, once the ledger dropped this empty book from its map. */
     boolean retired;
@@ -67,7 +69,9 @@ final class UserBook {
             return Admission.Verdict.ADMITTED;
         }
         for (ChildBound bound : demand.childBounds()) {
-            if ((long) childrenByParent.getOrDefault(bound.parent(), 0) + demand.childrenOf(bound) > bound.limit()) {
+            int unfinished = bound.parent().equals(ChildBound.ATTRIBUTED) ? children
+                    : childrenByParent.getOrDefault(bound.parent(), 0);
+            if ((long) unfinished + demand.childrenOf(bound) > bound.limit()) {
                 return Admission.Verdict.CHILDREN_BOUND;
             }
         }
@@ -161,6 +165,7 @@ final class UserBook {
             parentsByApp.merge(claim.app(), 1, Integer::sum);
         }
         if (claim.childOf() != null) {
+            children++;
             childrenByParent.merge(claim.childOf(), 1, Integer::sum);
         }
         return old;
@@ -177,6 +182,7 @@ final class UserBook {
             parentsByApp.computeIfPresent(lease.claim.app(), (app, n) -> n == 1 ? null : n - 1);
         }
         if (lease.claim.childOf() != null) {
+            children--;
             childrenByParent.computeIfPresent(lease.claim.childOf(), (parent, n) -> n == 1 ? null : n - 1);
         }
         return lease;

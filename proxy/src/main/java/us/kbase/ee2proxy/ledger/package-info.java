@@ -35,7 +35,7 @@
  * publish the user on the channel if any lease went, and renew the keys' TTL.
  * <ul>
  *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs, B, B pairs
- *       (childPrefix, limit), claims... ({@code "<0|1>:<depth>:<app>"}, or a running app's child
+ *       (childPrefix, or "c:" for all children; limit), claims... ({@code "<0|1>:<depth>:<app>"}, or a running app's child
  *       {@code "c:<bytes>:<parent>:<app>"}) -> {@code [admitted, jobs, parents, app, n, ...]};
  *       admitted (1) iff no child bound is exceeded (the user's claims and these beginning with a
  *       bound's prefix number at most its limit; else 2, nothing taken), {@code ZCARD parents +

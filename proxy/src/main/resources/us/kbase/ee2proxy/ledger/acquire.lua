@@ -1,6 +1,7 @@
 -- tryAcquire. ARGV[3] ticket, ARGV[4] parent limit, ARGV[5] job limit, ARGV[6] provisional TTL ms,
 -- ARGV[7] key TTL ms, ARGV[8] how many child bounds B, then B pairs (the prefix of the claims of
--- one parent's children "c:<bytes>:<parent>:", at most this many of them), then the claims.
+-- one parent's children "c:<bytes>:<parent>:", or "c:" for every child; at most this many of
+-- them), then the claims.
 -- Returns {admitted 0|1|2, server time us, counts...}: 2 when a child bound would be exceeded
 -- (nothing taken: the call is no running app's child), checked before the caps.
 local ticket = ARGV[3]

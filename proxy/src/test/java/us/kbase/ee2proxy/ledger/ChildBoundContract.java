@@ -65,6 +65,21 @@ abstract class ChildBoundContract {
     }
 
     @Test
+    void anAttributedChildsBoundCountsEveryChildOfTheUser() {
+        SlotLedger ledger = ledger();
+        get(ledger.tryAcquire("alice", "n0", childOf("p0", 50, 100)));
+        get(ledger.tryAcquire("alice", "n1", childOf("p1", 50, 100)));
+        get(ledger.tryAcquire("alice", "plain", new SlotDemand(List.of(SlotClaim.job("kb_quast")), SlotDemand.UNLIMITED,
+                SlotDemand.UNLIMITED)));
+        assertThat(get(ledger.tryAcquire("alice", "a0", childOf(ChildBound.ATTRIBUTED, 3, 100))).admitted()).isTrue();
+        assertThat(get(ledger.tryAcquire("alice", "a1", childOf(ChildBound.ATTRIBUTED, 3, 100))).verdict())
+                .isEqualTo(Admission.Verdict.CHILDREN_BOUND);
+        assertThat(get(ledger.tryAcquire("alice", "a1", childOf(ChildBound.ATTRIBUTED, 4, 100))).admitted()).isTrue();
+        // A named parent's own bound counts only its own children.
+        assertThat(get(ledger.tryAcquire("alice", "n2", childOf("p0", 2, 100))).admitted()).isTrue();
+    }
+
+    @Test
     void aChildStopsCountingAgainstItsParentWhenItsLeaseGoes() {
         SlotLedger ledger = ledger();
         get(ledger.tryAcquire("alice", "c0", childOf("p0", 2, 100)));

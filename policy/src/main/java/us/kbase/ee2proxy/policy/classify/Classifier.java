@@ -59,9 +59,9 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
  *       is trusted only so far: its claim records the parent it counts against ({@code childOf}: the
  *       named parent, or {@link ChildBound#ATTRIBUTED} for one attributed without
  *       {@code parent_job_id}), and the classification carries a {@link ChildBound} the ledger
- *       checks when it takes the claim: {@code children.perParent} per named parent, and
- *       {@code children.perParent} times the user's active parallel apps for the attributed ones
- *       (any running app may have sent any of them). Beyond the bound the call is classified as if
+ *       checks when it takes the claim: {@code children.perParent} per named parent, and for an
+ *       attributed one all of the user's children, named or not, within {@code children.perParent}
+ *       times the user's active parallel apps (any running app may have sent any of them). Beyond the bound the call is classified as if
  *       it named no parent and no app were running ({@link Classification#beyondBound()}): the real
  *       KBParallel keeps at most 50 children of one app outstanding, so more than that is not
  *       KBParallel, and a listed parallel app among them counts against the parallel-app cap.
@@ -95,10 +95,10 @@ public final class Classifier {
 
     /**
      * One bound per parent the call's children count against: {@code children.perParent} for a
-     * named parent; for children attributed without {@code parent_job_id}, {@code children.perParent}
-     * times the user's active parallel apps, since each of them keeps at most that many outstanding
-     * and any of them may have sent any such child (so no real KBParallel app, however many of one
-     * module run, is ever beyond it).
+     * named parent; for children attributed without {@code parent_job_id}, all the user's children
+     * within {@code children.perParent} times the user's active parallel apps, since each of them
+     * keeps at most that many outstanding and any of them may have sent any such child (so no real
+     * KBParallel app, however many of one module run, is ever beyond it).
      */
     private static List<ChildBound> bounds(AdmissionPolicy policy, Classification c, ParentLookup parents) {
         Map<String, Integer> limits = new LinkedHashMap<>();

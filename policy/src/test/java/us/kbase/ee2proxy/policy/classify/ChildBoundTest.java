@@ -151,6 +151,8 @@ class ChildBoundTest {
         assertThat(aged.unlimited().childBounds()).containsExactly(new ChildBound("p0", 3));
         assertThat(aged.anyway().childBounds()).isEmpty();
         assertThat(aged.childrenOf(new ChildBound("p0", 3))).isEqualTo(1);
+        assertThat(aged.childrenOf(new ChildBound("p1", 3))).isZero();
+        assertThat(aged.childrenOf(new ChildBound(ChildBound.ATTRIBUTED, 3))).isEqualTo(1);
     }
 
     /**

@@ -316,7 +316,7 @@ final class FifoSimulation {
      */
     private void withinChildBounds(Request r, User u, SlotDemand demand) {
         for (ChildBound b : demand.childBounds()) {
-            long unfinished = u.active.stream().filter(j -> b.parent().equals(j.claim.childOf())).count();
+            long unfinished = u.active.stream().filter(j -> b.counts(j.claim)).count();
             if (unfinished + demand.childrenOf(b) > b.limit()) {
                 throw new Stop(Violation.BEYOND_BOUND, r + " sent by " + r.submitter + " with " + unfinished
                         + " unfinished children of " + b.parent() + " already, bound " + b.limit());
