@@ -61,10 +61,11 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
  *       {@code parent_job_id}), and the classification carries a {@link ChildBound} the ledger
  *       checks when it takes the claim: {@code children.perParent} per named parent, and for an
  *       attributed one all of the user's children, named or not, within {@code children.perParent}
- *       times the user's active parallel apps (any running app may have sent any of them). Beyond the bound the call is classified as if
- *       it named no parent and no app were running ({@link Classification#beyondBound()}): the real
- *       KBParallel keeps at most 50 children of one app outstanding, so more than that is not
- *       KBParallel, and a listed parallel app among them counts against the parallel-app cap.
+ *       times the user's active parallel apps (any running app may have sent any of them). Beyond
+ *       the bound the call is classified as if it named no parent and no app were running
+ *       ({@link Classification#beyondBound()}): the real KBParallel keeps at most 50 children of
+ *       one app outstanding, so more than that is not KBParallel, and a listed parallel app among
+ *       them counts against the parallel-app cap.
  * </ol>
  */
 public final class Classifier {
