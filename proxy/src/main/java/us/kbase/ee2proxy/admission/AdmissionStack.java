@@ -30,7 +30,9 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.status.ActionLog;
 import us.kbase.ee2proxy.status.LiveState;
+import us.kbase.ee2proxy.status.StatusPages;
 import us.kbase.ee2proxy.status.StatusLink;
 import us.kbase.ee2proxy.tracking.CallerIdentity;
 import us.kbase.ee2proxy.tracking.Ee2Client;
@@ -67,6 +69,7 @@ public final class AdmissionStack implements AutoCloseable {
     private final LiveState live;
     private final Auth2Identity identity;
     private final StatusLink link;
+    private final ActionLog actions;
 
     private AdmissionStack(Builder b) {
         AdmissionConfig a = b.config.admission();
@@ -91,6 +94,7 @@ public final class AdmissionStack implements AutoCloseable {
         this.link = new StatusLink(b.config.statusUrl());
         this.live = new LiveState(b.policy, ledger, this::ledgerHealth, Clock.systemUTC());
         holds.onCounts(live::counts);
+        this.actions = new ActionLog(b.registry);
         this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} waiting calls ({} per user)",
                 b.policy.get().source(), auth, a.redis() == null ? "in-memory" : "Redis " + a.redisAddress(), a.maxHeld(),
@@ -152,6 +156,16 @@ public final class AdmissionStack implements AutoCloseable {
     /** auth2, as admission uses it (the status pages identify users with it). */
     public Auth2Identity identity() {
         return identity;
+    }
+
+    /** The scientists' status pages for the main port, on this stack's state, auth2 and queues. */
+    public StatusPages statusPages() {
+        return new StatusPages(live, identity, holds, actions);
+    }
+
+    /** Where every action on a waiting call is audited and counted. */
+    public ActionLog actionLog() {
+        return actions;
     }
 
     /** Where scientists look ({@code status.url}). */

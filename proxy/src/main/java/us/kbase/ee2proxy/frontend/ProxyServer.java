@@ -24,6 +24,7 @@ import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
+import us.kbase.ee2proxy.status.StatusPages;
 import us.kbase.ee2proxy.upstream.UpstreamPool;
 
 /**
@@ -45,6 +46,7 @@ public final class ProxyServer implements AutoCloseable {
     private final AdmissionGate gate;
     private final AdminActions adminActions;
     private final Readiness readiness;
+    private final StatusPages statusPages;
     private final Transport transport = Transport.best();
     private final ClientConnections clients = new ClientConnections();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -60,6 +62,7 @@ public final class ProxyServer implements AutoCloseable {
         this.gate = b.gate;
         this.adminActions = b.adminActions;
         this.readiness = b.readiness;
+        this.statusPages = b.statusPages;
     }
 
     public static Builder builder(ProxyConfig config) {
@@ -72,6 +75,7 @@ public final class ProxyServer implements AutoCloseable {
         private AdmissionGate gate = PassThroughGate.INSTANCE;
         private AdminActions adminActions = AdminActions.NONE;
         private Readiness readiness = Readiness.ALWAYS;
+        private StatusPages statusPages;
 
         private Builder(ProxyConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -101,6 +105,12 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
+        /** The scientists' status pages on the main port ({@code GET /status}); none by default. */
+        public Builder statusPages(StatusPages value) {
+            this.statusPages = Objects.requireNonNull(value, "statusPages");
+            return this;
+        }
+
         public ProxyServer build() {
             return new ProxyServer(this);
         }
@@ -116,7 +126,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config);
             metrics.upstreamConnections(pool::openConnections);
-            Relay relay = new Relay(config, pool, gate, metrics, clients);
+            Relay relay = new Relay(config, pool, gate, metrics, clients, statusPages);
             bodies = relay.bodies();
             metrics.registry().gauge(BUFFERED_BODY_BYTES, () -> (Gauge<Long>) bodies::buffered);
             listener = bind(config.listen(), "listen", ClientKeepAlive.apply(new ServerBootstrap()

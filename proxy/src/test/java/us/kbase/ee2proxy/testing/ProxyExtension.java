@@ -16,6 +16,8 @@ import us.kbase.ee2proxy.admission.AdmissionStack;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.load.PolicyException;
+import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
 
 /**
@@ -82,6 +84,15 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
             return this;
         }
 
+        /** Runs admission under the policy {@code yaml} says. */
+        public Builder admission(String yaml) {
+            try {
+                return admission(PolicyLoader.parse(yaml, "test policy"));
+            } catch (PolicyException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+
         /** The last say on the server's builder; the extension's upstream and registry are ready then. */
         public Builder server(BiConsumer<ProxyExtension, ProxyServer.Builder> change) {
             this.server = Objects.requireNonNull(change, "change");
@@ -137,7 +148,7 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
             if (spec.policy != null) {
                 AdmissionPolicy policy = spec.policy;
                 admission = AdmissionStack.builder(config, registry).policy(() -> policy).build();
-                b.gate(admission.gate()).readiness(admission.readiness());
+                b.gate(admission.gate()).readiness(admission.readiness()).statusPages(admission.statusPages());
             }
             spec.server.accept(this, b);
             server = b.build().start();
