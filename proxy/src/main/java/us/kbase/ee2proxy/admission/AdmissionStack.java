@@ -32,6 +32,7 @@ import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.status.ActionLog;
 import us.kbase.ee2proxy.status.LiveState;
+import us.kbase.ee2proxy.status.OperatorPages;
 import us.kbase.ee2proxy.status.StatusPages;
 import us.kbase.ee2proxy.status.StatusLink;
 import us.kbase.ee2proxy.tracking.CallerIdentity;
@@ -161,6 +162,11 @@ public final class AdmissionStack implements AutoCloseable {
     /** The scientists' status pages for the main port, on this stack's state, auth2 and queues. */
     public StatusPages statusPages() {
         return new StatusPages(live, identity, holds, actions);
+    }
+
+    /** The operators' views and actions for the admin port. */
+    public OperatorPages operatorPages() {
+        return new OperatorPages(live, holds, actions, identity);
     }
 
     /** Where every action on a waiting call is audited and counted. */

@@ -24,6 +24,7 @@ import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
+import us.kbase.ee2proxy.status.OperatorPages;
 import us.kbase.ee2proxy.status.StatusPages;
 import us.kbase.ee2proxy.upstream.UpstreamPool;
 
@@ -47,6 +48,7 @@ public final class ProxyServer implements AutoCloseable {
     private final AdminActions adminActions;
     private final Readiness readiness;
     private final StatusPages statusPages;
+    private final OperatorPages operatorPages;
     private final Transport transport = Transport.best();
     private final ClientConnections clients = new ClientConnections();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -63,6 +65,7 @@ public final class ProxyServer implements AutoCloseable {
         this.adminActions = b.adminActions;
         this.readiness = b.readiness;
         this.statusPages = b.statusPages;
+        this.operatorPages = b.operatorPages;
     }
 
     public static Builder builder(ProxyConfig config) {
@@ -76,6 +79,7 @@ public final class ProxyServer implements AutoCloseable {
         private AdminActions adminActions = AdminActions.NONE;
         private Readiness readiness = Readiness.ALWAYS;
         private StatusPages statusPages;
+        private OperatorPages operatorPages;
 
         private Builder(ProxyConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -111,6 +115,12 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
+        /** The operators' console, views and actions on the admin port; none by default. */
+        public Builder operatorPages(OperatorPages value) {
+            this.operatorPages = Objects.requireNonNull(value, "operatorPages");
+            return this;
+        }
+
         public ProxyServer build() {
             return new ProxyServer(this);
         }
@@ -141,7 +151,7 @@ public final class ProxyServer implements AutoCloseable {
                     .childHandler(new FrontendInitializer(relay)), transport));
             try {
                 admin = AdminServer.start(config.admin(), config.timeouts().adminIdle(), config.limits().maxAdminConnections(),
-                        transport, metrics, adminActions, readiness);
+                        transport, metrics, adminActions, readiness, operatorPages);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) { // Netty rethrows the bind's failure unchecked

@@ -1,6 +1,5 @@
 package us.kbase.ee2proxy.status;
 
-import com.codahale.metrics.Meter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +40,7 @@ public final class LiveState {
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
     /** Every waiting call, by id. */
     private final Map<String, WaitingCall> waiting = new ConcurrentHashMap<>();
-    private final Meter decisions;
+    private final MinuteCount decisions;
 
     /**
      * @param ledger read after a release of one of a user's leases (to learn which jobs finished)
@@ -52,7 +51,7 @@ public final class LiveState {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.ledgerHealth = Objects.requireNonNull(ledgerHealth, "ledgerHealth");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.decisions = new Meter();
+        this.decisions = new MinuteCount(() -> clock.instant().getEpochSecond());
         ledger.onRelease(this::released);
     }
 
@@ -199,7 +198,7 @@ public final class LiveState {
             oldest = Math.max(oldest, Duration.between(w.since(), now).toSeconds());
         }
         return new Views.Global(now.toString(), atCap, waiting.size(), byKind, oldest, ledgerHealth.get(),
-                Math.round(decisions.getOneMinuteRate() * 60 * 10) / 10.0);
+                decisions.lastMinute());
     }
 
     /** Everything, for operators: every user with something to show. */

@@ -98,6 +98,9 @@ public final class StatusPages {
 
     static FullHttpResponse refused(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof OperatorPages.Refused r) {
+            return Responses.error(r.status, r.getMessage());
+        }
         if (cause instanceof IdentityException e && e.reason() == IdentityException.Reason.INVALID_TOKEN) {
             return Responses.error(HttpResponseStatus.UNAUTHORIZED, "KBase auth refused the token: " + e.getMessage());
         }

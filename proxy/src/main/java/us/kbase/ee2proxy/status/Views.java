@@ -47,9 +47,10 @@ public final class Views {
      * @param waitingByKind waiting calls by kind ("parallel app", "child job", ...)
      * @param oldestWaitSeconds the longest any call waits now (0 when none)
      * @param ledger the ledger's health in words
+ * @param decisionsLastMinute admission decisions in the last 60 seconds
      */
     public record Global(String at, List<String> usersAtCap, int waiting, Map<String, Integer> waitingByKind,
-            long oldestWaitSeconds, String ledger, double decisionsPerMinute) {}
+            long oldestWaitSeconds, String ledger, long decisionsLastMinute) {}
 
     public record State(Global global, List<User> users) {}
 }

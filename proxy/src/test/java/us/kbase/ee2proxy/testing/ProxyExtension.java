@@ -148,7 +148,8 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
             if (spec.policy != null) {
                 AdmissionPolicy policy = spec.policy;
                 admission = AdmissionStack.builder(config, registry).policy(() -> policy).build();
-                b.gate(admission.gate()).readiness(admission.readiness()).statusPages(admission.statusPages());
+                b.gate(admission.gate()).readiness(admission.readiness()).statusPages(admission.statusPages())
+                        .operatorPages(admission.operatorPages());
             }
             spec.server.accept(this, b);
             server = b.build().start();
