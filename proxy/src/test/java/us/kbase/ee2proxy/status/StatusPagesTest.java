@@ -66,7 +66,9 @@ class StatusPagesTest {
         assertThat(first.status()).as(first.bodyText()).isEqualTo(200);
         assertThat(first.header("X-Ee2-Proxy-Decision")).isEqualTo("admitted; class=parent");
         String parent = StatusCalls.json(first).path("result").path(0).asText();
+        // One after the other, so that the queue's order (oldest first) is the order they were sent in.
         waiting.add(StatusCalls.start(proxy.url(), token, StatusCalls.runJob(StatusCalls.PARALLEL_APP, Map.of())));
+        await("one call waits", () -> status(token).path("waiting").size() == 1);
         waiting.add(StatusCalls.start(proxy.url(), token, StatusCalls.runJob(StatusCalls.PARALLEL_APP, Map.of())));
         await("two calls wait", () -> status(token).path("waiting").size() == 2);
         return parent;
