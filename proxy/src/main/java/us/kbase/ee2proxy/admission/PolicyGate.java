@@ -205,8 +205,11 @@ public final class PolicyGate implements AdmissionGate {
         });
         String outcome = waited.isZero() ? "admitted" : "admitted after waiting " + waited.toSeconds() + " s";
         live.decided(s.ledgerUser(), s.ticket(), outcome, s.classification().jobClass(), admit.reason().userMessage());
+        // In shadow mode the header also says what enforce would have done: an operator trying the
+        // policy sees it per call, the scientist's body stays EE2's.
+        String shadow = admit.shadowOf().map(d -> "; enforce=" + (d instanceof Decision.Hold ? "wait" : "refuse")).orElse("");
         return Verdict.forward(new LeaseObserver(s, ledger, metrics, live,
-                outcome + "; class=" + LiveState.token(s.classification().jobClass())));
+                outcome + "; class=" + LiveState.token(s.classification().jobClass()) + shadow));
     }
 
     /**

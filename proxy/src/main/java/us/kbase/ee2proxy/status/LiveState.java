@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,12 @@ public final class LiveState {
     /** Every waiting call, by id. */
     private final Map<String, WaitingCall> waiting = new ConcurrentHashMap<>();
     private final MinuteCount decisions;
+    /** Decisions since the last sweep of users with nothing left to show. */
+    private final AtomicLong sinceSweep = new AtomicLong();
+    /** How long a user with nothing running or waiting is still shown (their recent decisions). */
+    static final Duration KEEP_IDLE_USER = Duration.ofHours(1);
+    /** One sweep every this many decisions: the model stays bounded by the users active in the last hour. */
+    private static final long SWEEP_EVERY = 1024;
 
     /**
      * @param ledger read after a release of one of a user's leases (to learn which jobs finished)
@@ -61,6 +68,16 @@ public final class LiveState {
     public void decided(String user, String id, String outcome, JobClass c, String text) {
         decisions.mark();
         user(user).decided(new Decided(clock.instant(), id, outcome, kind(c), app(c), text));
+        if (sinceSweep.incrementAndGet() % SWEEP_EVERY == 0) {
+            sweep();
+        }
+    }
+
+    /** Forgets users with no parallel app, no waiting call and no decision in the last {@link #KEEP_IDLE_USER}. */
+    void sweep() {
+        Instant before = clock.instant().minus(KEEP_IDLE_USER);
+        Set<String> busy = usersWaiting();
+        users.values().removeIf(u -> !busy.contains(u.user) && u.idleSince(before));
     }
 
     /** The ledger's counts of {@code user}, as admission or the hold queues just read them. */
@@ -145,6 +162,10 @@ public final class LiveState {
 
     /** One user's view; {@code forOperator} adds the rule-and-numbers texts. */
     public Views.User user(String user, boolean forOperator) {
+        return user(user, forOperator, waitingOf(user));
+    }
+
+    private Views.User user(String user, boolean forOperator, List<WaitingCall> waitingCalls) {
         UserState u = users.get(user);
         Limits l = policy.get().forUser(user).limits();
         UserCounts counts = u == null ? null : u.counts();
@@ -152,7 +173,7 @@ public final class LiveState {
         Views.Slots slots = new Views.Slots(l.slots(), l.parentCap(0), l.childJobLimit(),
                 counts == null ? null : counts.parents(), counts == null ? null : counts.jobs(),
                 at == null ? null : at.toString(), policy.get().forUser(user).limitsSource());
-        List<Views.Waiting> mine = waitingOf(user, forOperator);
+        List<Views.Waiting> mine = ordered(user, waitingCalls, forOperator);
         List<Views.App> apps = new ArrayList<>();
         if (u != null) {
             for (ParallelApp a : u.apps()) {
@@ -173,9 +194,7 @@ public final class LiveState {
     /** Every waiting call, each user's in the order they are tried. */
     public List<Views.Waiting> waitingCalls() {
         List<Views.Waiting> all = new ArrayList<>();
-        for (String user : new TreeSet<>(usersWaiting())) {
-            all.addAll(waitingOf(user, true));
-        }
+        byUser().forEach((user, calls) -> all.addAll(ordered(user, calls, true)));
         return all;
     }
 
@@ -203,11 +222,12 @@ public final class LiveState {
 
     /** Everything, for operators: every user with something to show. */
     public Views.State state() {
+        Map<String, List<WaitingCall>> waitingByUser = byUser();
         Set<String> shown = new TreeSet<>(users.keySet());
-        shown.addAll(usersWaiting());
+        shown.addAll(waitingByUser.keySet());
         List<Views.User> all = new ArrayList<>();
         for (String user : shown) {
-            all.add(user(user, true));
+            all.add(user(user, true, waitingByUser.getOrDefault(user, List.of())));
         }
         return new Views.State(global(), all);
     }
@@ -218,13 +238,28 @@ public final class LiveState {
         return out;
     }
 
-    private List<Views.Waiting> waitingOf(String user, boolean forOperator) {
+    /** Every waiting call by user, users in name order: one pass over the calls, however many users. */
+    private Map<String, List<WaitingCall>> byUser() {
+        Map<String, List<WaitingCall>> out = new TreeMap<>();
+        for (WaitingCall w : waiting.values()) {
+            out.computeIfAbsent(w.user(), u -> new ArrayList<>()).add(w);
+        }
+        return out;
+    }
+
+    private List<WaitingCall> waitingOf(String user) {
         List<WaitingCall> mine = new ArrayList<>();
         for (WaitingCall w : waiting.values()) {
             if (w.user().equals(user)) {
                 mine.add(w);
             }
         }
+        return mine;
+    }
+
+    /** {@code user}'s waiting calls in the order the queue tries them (HoldOrder, oldest first within a band). */
+    private List<Views.Waiting> ordered(String user, List<WaitingCall> calls, boolean forOperator) {
+        List<WaitingCall> mine = new ArrayList<>(calls);
         mine.sort(Comparator.comparing(WaitingCall::since));
         List<WaitingCall> order = HoldOrder.of(mine, w -> w.held().classification(), w -> w.held().priority());
         Instant now = clock.instant();

@@ -122,7 +122,9 @@ public final class OperatorPages {
         return done.thenApply(ok -> {
             actions.acted(who, verb, user, id, why, ok);
             return ok ? Responses.json(HttpResponseStatus.OK, Map.of("done", true, "action", verb, "id", id, "user", user))
-                    : Responses.error(HttpResponseStatus.CONFLICT, "call " + id + " is no longer waiting");
+                    : Responses.error(HttpResponseStatus.CONFLICT, live.call(id).isPresent()
+                            ? "call " + id + " still waits: the ledger did not take its slots now; try again"
+                            : "call " + id + " is no longer waiting");
         });
     }
 

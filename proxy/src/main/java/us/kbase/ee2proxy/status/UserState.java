@@ -102,7 +102,8 @@ final class UserState {
         finished.keySet().retainAll(apps.keySet());
     }
 
-    synchronized boolean empty() {
-        return apps.isEmpty() && recent.isEmpty() && children.isEmpty();
+    /** No parallel app is known and the last decision (if any) was before {@code before}. */
+    synchronized boolean idleSince(Instant before) {
+        return apps.isEmpty() && (recent.isEmpty() || recent.peekFirst().at().isBefore(before));
     }
 }

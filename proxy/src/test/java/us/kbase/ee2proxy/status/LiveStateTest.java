@@ -61,6 +61,43 @@ class LiveStateTest {
     }
 
     @Test
+    void usersWithNothingRunningOrWaitingAreForgottenAfterAnHourOfQuiet() {
+        MovableClock clock = new MovableClock();
+        LiveState model = new LiveState(AdmissionPolicy::defaults, ledger, () -> "in-memory", clock);
+        model.decided("quiet", "t1", "admitted", new JobClass.Plain("kb_quast"), "Your job was submitted.");
+        model.decided("busy", "t2", "admitted", new JobClass.Parent(0, "kb_Bowtie2", null), "Your job was submitted.");
+        model.bound(new Classification(new JobClass.Parent(0, "kb_Bowtie2", null), "busy",
+                List.of(SlotClaim.parentAt(0, "kb_Bowtie2")), List.of(0)), List.of("p9"));
+
+        clock.now = clock.now.plus(LiveState.KEEP_IDLE_USER.minusMinutes(1));
+        model.sweep();
+        assertThat(model.state().users()).extracting(Views.User::user).containsExactly("busy", "quiet");
+        clock.now = clock.now.plusSeconds(120);
+        model.sweep();
+        assertThat(model.state().users()).extracting(Views.User::user).containsExactly("busy");
+    }
+
+    /** A clock the test moves. */
+    private static final class MovableClock extends Clock {
+        java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
     void decisionsOfTheLastMinuteAreCountedAtOnceAndForgottenAfterIt() {
         AtomicLong now = new AtomicLong(1_000);
         MinuteCount count = new MinuteCount(now::get);
