@@ -56,6 +56,8 @@ public final class PolicyGate implements AdmissionGate {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyGate.class);
     /** auth2's custom role of EE2's full administrators, the only callers EE2 lets bill another user. */
     static final String EE2_ADMIN = "EE2_ADMIN";
+    /** What a job-creating call's reply says of its decision (APF's X-Kubernetes-PF-* headers), never its body. */
+    public static final String DECISION_HEADER = "X-Ee2-Proxy-Decision";
     /**
      * How long a call classified while a parent lookup failed is held before it is classified again
      * (the lookup may answer by then: Redis back, or the parent known).
@@ -222,9 +224,6 @@ public final class PolicyGate implements AdmissionGate {
         return Verdict.answer(reply.withMessage(link.append(reply.message()))
                 .withHeader(DECISION_HEADER, "refused; class=" + LiveState.token(c)));
     }
-
-    /** What a job-creating call's reply says of its decision (APF's X-Kubernetes-PF-* headers), never its body. */
-    public static final String DECISION_HEADER = "X-Ee2-Proxy-Decision";
 
     private CompletionStage<Verdict> hold(Submission s, Pending pending, Decision.Hold hold) {
         if (holds.stopping()) {

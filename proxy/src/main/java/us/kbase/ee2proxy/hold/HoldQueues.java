@@ -387,8 +387,10 @@ public final class HoldQueues implements AutoCloseable {
             if (!call.future().complete(HoldEnd.ADMITTED)) {
                 ledger.releaseTicket(call.user(), call.ticket()); // dropped meanwhile
             }
-        } else if (call.future().isCancelled() || call.future().getNow(null) == HoldEnd.STOPPED) {
-            ledger.releaseTicket(call.user(), call.ticket()); // dropped or stopped while the take was in flight
+        } else if (call.future().isCancelled() || call.future().getNow(null) == HoldEnd.STOPPED
+                || call.future().getNow(null) == HoldEnd.REFUSED) {
+            // dropped, stopped or refused (an operator, its owner) while the take was in flight
+            ledger.releaseTicket(call.user(), call.ticket());
         }
         // Otherwise it expired while the take was in flight: deciding again takes the same ticket,
         // which the ledger admits once, without taking more.

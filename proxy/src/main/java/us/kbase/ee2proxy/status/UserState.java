@@ -52,6 +52,10 @@ final class UserState {
     }
 
     synchronized void decided(Decided d) {
+        Decided last = recent.peekFirst();
+        if (last != null && last.id().equals(d.id()) && last.outcome().equals(d.outcome())) {
+            recent.removeFirst(); // the same call waiting again (its wait decided again): one line, the latest
+        }
         recent.addFirst(d);
         while (recent.size() > RECENT) {
             recent.removeLast();
