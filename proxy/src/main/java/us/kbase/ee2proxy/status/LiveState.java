@@ -41,9 +41,20 @@ public final class LiveState {
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
     /** Every waiting call, by id. */
     private final Map<String, WaitingCall> waiting = new ConcurrentHashMap<>();
+    /**
+     * The same calls by user, then id, so that one user's page reads only that user's calls. Changed
+     * only inside {@code compute} on the outer map, so a user's map is never dropped while a call is
+     * being put into it.
+     */
+    private final Map<String, Map<String, WaitingCall>> waitingByUser = new ConcurrentHashMap<>();
     private final MinuteCount decisions;
     /** Decisions since the last sweep of users with nothing left to show. */
     private final AtomicLong sinceSweep = new AtomicLong();
+    /**
+     * Waiting calls the console lists per user (the first in queue order; /waiting lists all): a
+     * flood of thousands would otherwise make every poll megabytes of JSON.
+     */
+    static final int CONSOLE_WAITING_PER_USER = 50;
     /** How long a user with nothing running or waiting is still shown (their recent decisions). */
     static final Duration KEEP_IDLE_USER = Duration.ofHours(1);
     /** One sweep every this many decisions: the model stays bounded by the users active in the last hour. */
@@ -90,6 +101,11 @@ public final class LiveState {
     /** A call starts (or goes on) waiting: it replaces an entry of the same id. */
     public void waiting(WaitingCall call) {
         waiting.put(call.id(), call);
+        waitingByUser.compute(call.user(), (u, calls) -> {
+            Map<String, WaitingCall> mine = calls == null ? new ConcurrentHashMap<>() : calls;
+            mine.put(call.id(), call);
+            return mine;
+        });
         user(call.user());
     }
 
@@ -98,7 +114,12 @@ public final class LiveState {
      * same call waiting again (after its wait was decided again) is a new entry of the same id.
      */
     public void stoppedWaiting(WaitingCall call) {
-        waiting.remove(call.id(), call);
+        if (waiting.remove(call.id(), call)) {
+            waitingByUser.computeIfPresent(call.user(), (u, calls) -> {
+                calls.remove(call.id(), call);
+                return calls.isEmpty() ? null : calls;
+            });
+        }
     }
 
     /** EE2 made the jobs of an admitted call: {@code jobIds.get(i)} is claim i's job. */
@@ -162,10 +183,11 @@ public final class LiveState {
 
     /** One user's view; {@code forOperator} adds the rule-and-numbers texts. */
     public Views.User user(String user, boolean forOperator) {
-        return user(user, forOperator, waitingOf(user));
+        return user(user, forOperator, waitingOf(user), Integer.MAX_VALUE);
     }
 
-    private Views.User user(String user, boolean forOperator, List<WaitingCall> waitingCalls) {
+    /** @param shown how many of the user's waiting calls to list (the first in queue order); all are counted */
+    private Views.User user(String user, boolean forOperator, List<WaitingCall> waitingCalls, int shown) {
         UserState u = users.get(user);
         Limits l = policy.get().forUser(user).limits();
         UserCounts counts = u == null ? null : u.counts();
@@ -188,7 +210,8 @@ public final class LiveState {
                 recent.add(new Views.Decision(d.at().toString(), d.id(), d.outcome(), d.kind(), d.app(), d.text()));
             }
         }
-        return new Views.User(user, slots, apps, mine, recent);
+        return new Views.User(user, slots, apps, mine.size() > shown ? List.copyOf(mine.subList(0, shown)) : mine,
+                mine.size(), recent);
     }
 
     /** Every waiting call, each user's in the order they are tried. */
@@ -227,34 +250,24 @@ public final class LiveState {
         shown.addAll(waitingByUser.keySet());
         List<Views.User> all = new ArrayList<>();
         for (String user : shown) {
-            all.add(user(user, true, waitingByUser.getOrDefault(user, List.of())));
+            all.add(user(user, true, waitingByUser.getOrDefault(user, List.of()), CONSOLE_WAITING_PER_USER));
         }
         return new Views.State(global(), all);
     }
 
     private Set<String> usersWaiting() {
-        Set<String> out = new HashSet<>();
-        waiting.values().forEach(w -> out.add(w.user()));
-        return out;
+        return new HashSet<>(waitingByUser.keySet());
     }
 
     /** Every waiting call by user, users in name order: one pass over the calls, however many users. */
     private Map<String, List<WaitingCall>> byUser() {
         Map<String, List<WaitingCall>> out = new TreeMap<>();
-        for (WaitingCall w : waiting.values()) {
-            out.computeIfAbsent(w.user(), u -> new ArrayList<>()).add(w);
-        }
+        waitingByUser.forEach((user, calls) -> out.put(user, new ArrayList<>(calls.values())));
         return out;
     }
 
     private List<WaitingCall> waitingOf(String user) {
-        List<WaitingCall> mine = new ArrayList<>();
-        for (WaitingCall w : waiting.values()) {
-            if (w.user().equals(user)) {
-                mine.add(w);
-            }
-        }
-        return mine;
+        return new ArrayList<>(waitingByUser.getOrDefault(user, Map.of()).values());
     }
 
     /** {@code user}'s waiting calls in the order the queue tries them (HoldOrder, oldest first within a band). */

@@ -38,7 +38,12 @@ public final class Views {
 
     public record Decision(String at, String id, String outcome, String kind, String app, String text) {}
 
-    public record User(String user, Slots slots, List<App> parallelApps, List<Waiting> waiting, List<Decision> recent) {}
+    /**
+     * @param waiting the user's waiting calls in queue order (the console lists the first 50)
+     * @param waitingCount how many of the user's calls wait, listed or not
+     */
+    public record User(String user, Slots slots, List<App> parallelApps, List<Waiting> waiting, int waitingCount,
+            List<Decision> recent) {}
 
     /**
      * Over all users.
