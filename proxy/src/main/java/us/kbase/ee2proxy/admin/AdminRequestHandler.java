@@ -19,11 +19,13 @@ import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
+import us.kbase.ee2proxy.status.OperatorPages;
 
 /**
  * {@code GET /metrics} (Prometheus text), {@code GET /health} (readiness: 503 until the ledger
- * answers), {@code GET /health/live} (liveness) and, when a reloadable policy is
- * configured, {@code POST /admin/policy/reload}; nothing else.
+ * answers), {@code GET /health/live} (liveness), when a reloadable policy is
+ * configured, {@code POST /admin/policy/reload}, and with admission the operator's views and
+ * actions ({@link OperatorPages}: /console, /state.json, /waiting, POST /calls/ID/ACTION).
  */
 @ChannelHandler.Sharable
 final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -34,15 +36,21 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final ProxyMetrics metrics;
     private final PolicyReloadAction policyReload;
     private final Readiness readiness;
+    /** The operator's views and actions on waiting calls; null without admission. */
+    private final OperatorPages operator;
+    private final boolean exposed;
 
     AdminRequestHandler(ProxyMetrics metrics, PolicyReloadAction policyReload) {
-        this(metrics, policyReload, Readiness.ALWAYS);
+        this(metrics, policyReload, Readiness.ALWAYS, null, false);
     }
 
-    AdminRequestHandler(ProxyMetrics metrics, PolicyReloadAction policyReload, Readiness readiness) {
+    AdminRequestHandler(ProxyMetrics metrics, PolicyReloadAction policyReload, Readiness readiness, OperatorPages operator,
+            boolean exposed) {
         this.metrics = metrics;
         this.policyReload = policyReload;
         this.readiness = readiness;
+        this.operator = operator;
+        this.exposed = exposed;
     }
 
     @Override
@@ -63,6 +71,13 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
                             (error + "\n").getBytes(StandardCharsets.UTF_8)), keepAlive));
             return;
         }
+        if (operator != null && OperatorPages.serves(path)) {
+            // Reads what it needs of the request now; answered when auth2 (if asked) is done.
+            operator.answer(request, exposed).whenComplete((answer, error) -> send(ctx, answer != null ? answer
+                    : text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                            (error + "\n").getBytes(StandardCharsets.UTF_8)), keepAlive));
+            return;
+        }
         FullHttpResponse response;
         if (!HttpMethod.GET.equals(request.method())) {
             response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "GET only\n".getBytes(StandardCharsets.UTF_8));
@@ -75,7 +90,8 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             response = text(HttpResponseStatus.OK, "application/json", "{\"status\": \"ok\"}".getBytes(StandardCharsets.UTF_8));
         } else {
             response = text(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
-                    "not found; try /metrics, /health or /health/live\n".getBytes(StandardCharsets.UTF_8));
+                    (operator != null ? "not found; try /console, /state.json, /waiting, /metrics, /health or /health/live\n"
+                            : "not found; try /metrics, /health or /health/live\n").getBytes(StandardCharsets.UTF_8));
         }
         send(ctx, response, keepAlive);
     }

@@ -18,6 +18,7 @@ import us.kbase.ee2proxy.config.Limits;
 import us.kbase.ee2proxy.config.Timeouts;
 import us.kbase.ee2proxy.frontend.Transport;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
+import us.kbase.ee2proxy.status.OperatorPages;
 
 /**
  * The admin port: {@code /metrics}, {@code /health} (readiness), {@code /health/live} and {@code POST /admin/policy/reload}, on its
@@ -61,10 +62,17 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(HostPort address, Duration idleTimeout, int maxConnections, Transport transport,
             ProxyMetrics metrics, AdminActions actions, Readiness readiness) throws Exception {
+        return start(address, idleTimeout, maxConnections, transport, metrics, actions, readiness, null);
+    }
+
+    /** @param operator the operator's views and actions on waiting calls; null: none */
+    public static AdminServer start(HostPort address, Duration idleTimeout, int maxConnections, Transport transport,
+            ProxyMetrics metrics, AdminActions actions, Readiness readiness, OperatorPages operator) throws Exception {
         EventLoopGroup group = transport.newGroup(1, "ee2proxy-admin");
         InetSocketAddress bindTo = address.toAddress();
         boolean exposed = bindTo.isUnresolved() || !bindTo.getAddress().isLoopbackAddress();
-        AdminRequestHandler handler = new AdminRequestHandler(metrics, new PolicyReloadAction(actions, exposed), readiness);
+        AdminRequestHandler handler = new AdminRequestHandler(metrics, new PolicyReloadAction(actions, exposed), readiness,
+                operator, exposed);
         long idleMillis = idleTimeout.toMillis();
         try {
             Channel channel = new ServerBootstrap()

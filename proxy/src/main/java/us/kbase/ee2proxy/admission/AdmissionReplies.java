@@ -64,6 +64,12 @@ public final class AdmissionReplies {
                 + " seconds: another proxy replica, or this one once restarted, will take it."), AFTER_RESTART);
     }
 
+    /** An operator refused the call while it waited, or its owner cancelled it, saying {@code why}. */
+    static Ee2ErrorReply refusedWhileWaiting(String why) {
+        return Ee2ErrorReply.serverError("ee2-admission-proxy did not submit this job while it was waiting at the proxy: "
+                + (why == null || why.isBlank() ? "an operator refused it." : why) + NOT_SUBMITTED);
+    }
+
     private static Ee2ErrorReply retryAfter(Ee2ErrorReply reply, Duration after) {
         long seconds = Math.max(1, (after.toMillis() + 999) / 1000);
         return reply.withHeader("Retry-After", Long.toString(seconds));

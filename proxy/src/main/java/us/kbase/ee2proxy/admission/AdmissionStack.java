@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.admission;
 import com.codahale.metrics.MetricRegistry;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,11 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.status.ActionLog;
+import us.kbase.ee2proxy.status.LiveState;
+import us.kbase.ee2proxy.status.OperatorPages;
+import us.kbase.ee2proxy.status.StatusPages;
+import us.kbase.ee2proxy.status.StatusLink;
 import us.kbase.ee2proxy.tracking.CallerIdentity;
 import us.kbase.ee2proxy.tracking.Ee2Client;
 import us.kbase.ee2proxy.tracking.JobTracker;
@@ -61,6 +67,10 @@ public final class AdmissionStack implements AutoCloseable {
     private final JobTracker tracker;
     private final PolicyGate gate;
     private final AdmissionMetrics metrics;
+    private final LiveState live;
+    private final Auth2Identity identity;
+    private final StatusLink link;
+    private final ActionLog actions;
 
     private AdmissionStack(Builder b) {
         AdmissionConfig a = b.config.admission();
@@ -81,7 +91,12 @@ public final class AdmissionStack implements AutoCloseable {
         this.holds = new HoldQueues(ledger, new HoldSettings(a.maxHeld(), a.maxHeldPerUser(), a.recheckEvery()));
         this.metrics = new AdmissionMetrics(b.registry);
         this.tracker = new JobTracker(ledger, CallerIdentity.of(identity), b.registry);
-        this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics);
+        this.identity = identity;
+        this.link = new StatusLink(b.config.statusUrl());
+        this.live = new LiveState(b.policy, ledger, this::ledgerHealth, Clock.systemUTC());
+        holds.onCounts(live::counts);
+        this.actions = new ActionLog(b.registry);
+        this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} waiting calls ({} per user)",
                 b.policy.get().source(), auth, a.redis() == null ? "in-memory" : "Redis " + a.redisAddress(), a.maxHeld(),
                 a.maxHeldPerUser());
@@ -117,6 +132,51 @@ public final class AdmissionStack implements AutoCloseable {
         } catch (PolicyException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
+    }
+
+    /** The ledger's health in words, for the status pages. */
+    private String ledgerHealth() {
+        if (warmUp == null) {
+            return "in-memory ledger (one replica)";
+        }
+        if (!warmUp.ready()) {
+            return "Redis ledger not ready: " + warmUp.state();
+        }
+        ResilientLedger r = (ResilientLedger) ledger;
+        if (r.redisDecides()) {
+            return "Redis ledger decides";
+        }
+        return "Redis ledger cannot decide now (" + r.owed() + " writes owed to Redis); the policy's redis.onFailure applies";
+    }
+
+    /** The live state model the status pages read. */
+    public LiveState live() {
+        return live;
+    }
+
+    /** auth2, as admission uses it (the status pages identify users with it). */
+    public Auth2Identity identity() {
+        return identity;
+    }
+
+    /** The scientists' status pages for the main port, on this stack's state, auth2 and queues. */
+    public StatusPages statusPages() {
+        return new StatusPages(live, identity, holds, actions);
+    }
+
+    /** The operators' views and actions for the admin port. */
+    public OperatorPages operatorPages() {
+        return new OperatorPages(live, holds, actions, identity);
+    }
+
+    /** Where every action on a waiting call is audited and counted. */
+    public ActionLog actionLog() {
+        return actions;
+    }
+
+    /** Where scientists look ({@code status.url}). */
+    public StatusLink statusLink() {
+        return link;
     }
 
     /** The gate to build the proxy server with. */

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.status.LiveState;
 import us.kbase.ee2proxy.jsonrpc.Ee2Reply;
 import us.kbase.ee2proxy.jsonrpc.Ee2ReplyReader;
 import us.kbase.ee2proxy.ledger.SlotLedger;
@@ -29,11 +30,20 @@ final class LeaseObserver implements ReplyObserver {
     private final Submission submission;
     private final SlotLedger ledger;
     private final AdmissionMetrics metrics;
+    private final LiveState live;
+    private final String decision;
 
-    LeaseObserver(Submission submission, SlotLedger ledger, AdmissionMetrics metrics) {
+    LeaseObserver(Submission submission, SlotLedger ledger, AdmissionMetrics metrics, LiveState live, String decision) {
         this.submission = submission;
         this.ledger = ledger;
         this.metrics = metrics;
+        this.live = live;
+        this.decision = decision;
+    }
+
+    @Override
+    public String decision() {
+        return decision;
     }
 
     @Override
@@ -43,7 +53,9 @@ final class LeaseObserver implements ReplyObserver {
             LOG.debug("EE2 refused {} ({}): its leases are released", submission.ticket(), refused.why());
             release();
         } else if (reply instanceof Ee2Reply.JobsCreated created) {
-            watch("bind", ledger.bind(submission.ledgerUser(), submission.ticket(), pick(created.jobIds())));
+            List<String> jobIds = pick(created.jobIds());
+            watch("bind", ledger.bind(submission.ledgerUser(), submission.ticket(), jobIds));
+            live.bound(submission.classification(), jobIds);
         } else if (reply instanceof Ee2Reply.JobsRetried retried) {
             bindRetries(retried.retries());
         } else {

@@ -1,6 +1,7 @@
 package us.kbase.ee2proxy.admission;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,6 +15,7 @@ import us.kbase.ee2proxy.hold.HoldQueues;
 import us.kbase.ee2proxy.hold.Place;
 import us.kbase.ee2proxy.identity.Auth2Identity;
 import us.kbase.ee2proxy.identity.IdentityException;
+import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
 import us.kbase.ee2proxy.jsonrpc.SniffResult;
 import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
@@ -25,6 +27,9 @@ import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.policy.decide.Admission;
 import us.kbase.ee2proxy.policy.decide.Decision;
 import us.kbase.ee2proxy.policy.decide.Reason;
+import us.kbase.ee2proxy.status.LiveState;
+import us.kbase.ee2proxy.status.StatusLink;
+import us.kbase.ee2proxy.status.WaitingCall;
 
 /**
  * The admission gate: applies the policy to every job-creating call (DESIGN.md, "The way a
@@ -51,6 +56,8 @@ public final class PolicyGate implements AdmissionGate {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyGate.class);
     /** auth2's custom role of EE2's full administrators, the only callers EE2 lets bill another user. */
     static final String EE2_ADMIN = "EE2_ADMIN";
+    /** What a job-creating call's reply says of its decision (APF's X-Kubernetes-PF-* headers), never its body. */
+    public static final String DECISION_HEADER = "X-Ee2-Proxy-Decision";
     /**
      * How long a call classified while a parent lookup failed is held before it is classified again
      * (the lookup may answer by then: Redis back, or the parent known).
@@ -65,12 +72,14 @@ public final class PolicyGate implements AdmissionGate {
     private final AdmissionGate tracking;
     private final AdmissionMetrics metrics;
     private final Tickets tickets = new Tickets();
+    private final LiveState live;
+    private final StatusLink link;
 
     /**
      * @param tracking decides on every call that creates no job (job tracking's observers)
      */
     public PolicyGate(Supplier<AdmissionPolicy> policy, Auth2Identity identity, SlotLedger ledger, HoldQueues holds,
-            RetriedJobs retriedJobs, AdmissionGate tracking, AdmissionMetrics metrics) {
+            RetriedJobs retriedJobs, AdmissionGate tracking, AdmissionMetrics metrics, LiveState live, StatusLink link) {
         this.policy = policy;
         this.identity = identity;
         this.ledger = ledger;
@@ -78,6 +87,8 @@ public final class PolicyGate implements AdmissionGate {
         this.classifier = new CallClassifier(ledger, retriedJobs);
         this.tracking = tracking;
         this.metrics = metrics;
+        this.live = live;
+        this.link = link;
         metrics.heldNow(holds::held);
     }
 
@@ -137,6 +148,7 @@ public final class PolicyGate implements AdmissionGate {
             long start = System.nanoTime();
             return ledger.tryAcquire(s.ledgerUser(), s.ticket(), admit.demand()).thenCompose(taken -> {
                 metrics.ledgerTook(System.nanoTime() - start);
+                live.counts(s.ledgerUser(), taken.counts());
                 return switch (taken.verdict()) {
                     case ADMITTED -> done(admitted(s, admit, waited));
                     case FULL -> act(s, pending, p, Admission.decide(p, taken.counts(),
@@ -158,7 +170,7 @@ public final class PolicyGate implements AdmissionGate {
             metrics.holdEnded(waited);
         }
         LOG.debug("refused {} of {}: {}", s.ticket(), s.ledgerUser(), refuse.reason().adminMessage());
-        return done(Verdict.answer(AdmissionReplies.refused(refuse)));
+        return done(answer(s, AdmissionReplies.refused(refuse)));
     }
 
     /**
@@ -184,14 +196,14 @@ public final class PolicyGate implements AdmissionGate {
     private CompletionStage<Verdict> ledgerCannotDecide(Submission s, Pending pending, EffectivePolicy p,
             Decision.Admit admit, Duration waited) {
         if (policy.get().redisFailureMode() == RedisFailureMode.REFUSE) {
-            return done(Verdict.answer(AdmissionReplies.ledgerUnavailable()));
+            return done(answer(s, AdmissionReplies.ledgerUnavailable()));
         }
         Duration maxWait = s.classification().jobClass() instanceof JobClass.Parent
                 ? p.limits().parentsMaxWait() : p.limits().childrenMaxWait();
         Duration left = maxWait.minus(waited);
         if (left.isNegative() || left.isZero()) {
             metrics.holdEnded(waited);
-            return done(Verdict.answer(AdmissionReplies.ledgerStillUnavailable(waited)));
+            return done(answer(s, AdmissionReplies.ledgerStillUnavailable(waited)));
         }
         Reason reason = new Reason.LedgerUnavailable(new Reason.Who(s.ledgerUser(), p.limitsSource()),
                 s.classification().jobClass().getClass().getSimpleName().toLowerCase() + " job", maxWait);
@@ -208,12 +220,29 @@ public final class PolicyGate implements AdmissionGate {
             LOG.debug("shadow: {} of {} admitted; enforce would have: {}", s.ticket(), s.ledgerUser(),
                     wouldHave.reason().adminMessage());
         });
-        return Verdict.forward(new LeaseObserver(s, ledger, metrics));
+        String outcome = waited.isZero() ? "admitted" : "admitted after waiting " + waited.toSeconds() + " s";
+        live.decided(s.ledgerUser(), s.ticket(), outcome, s.classification().jobClass(), admit.reason().userMessage());
+        // In shadow mode the header also says what enforce would have done: an operator trying the
+        // policy sees it per call, the scientist's body stays EE2's.
+        String shadow = admit.shadowOf().map(d -> "; enforce=" + (d instanceof Decision.Hold ? "wait" : "refuse")).orElse("");
+        return Verdict.forward(new LeaseObserver(s, ledger, metrics, live,
+                outcome + "; class=" + LiveState.token(s.classification().jobClass()) + shadow));
+    }
+
+    /**
+     * The proxy's answer to {@code s} instead of EE2's: its text ends with where to look, a header
+     * names the decision, and the user's recent decisions show it.
+     */
+    private Verdict answer(Submission s, Ee2ErrorReply reply) {
+        JobClass c = s.classification().jobClass();
+        live.decided(s.ledgerUser(), s.ticket(), "refused", c, reply.message());
+        return Verdict.answer(reply.withMessage(link.append(reply.message()))
+                .withHeader(DECISION_HEADER, "refused; class=" + LiveState.token(c)));
     }
 
     private CompletionStage<Verdict> hold(Submission s, Pending pending, Decision.Hold hold) {
         if (holds.stopping()) {
-            return cannotWait(s, pending, hold, Verdict.answer(AdmissionReplies.stopping())); // a draining proxy holds nothing
+            return cannotWait(s, pending, hold, AdmissionReplies.stopping()); // a draining proxy holds nothing
         }
         Duration atMost = s.provisional() && hold.atMost().compareTo(RECLASSIFY_EVERY) > 0 ? RECLASSIFY_EVERY
                 : hold.atMost();
@@ -221,7 +250,7 @@ public final class PolicyGate implements AdmissionGate {
         if (place instanceof Place.Full full) {
             if (hold.reason() instanceof Reason.LedgerUnavailable) {
                 // No room to wait for the ledger either: nothing can decide this call now.
-                return done(Verdict.answer(full.bound() == Place.Bound.ALL_USERS
+                return done(answer(s, full.bound() == Place.Bound.ALL_USERS
                         ? AdmissionReplies.holdCapReached(full.max()) : AdmissionReplies.userHoldCapReached(full.max())));
             }
             return noRoom(s, pending, hold, full);
@@ -231,13 +260,21 @@ public final class PolicyGate implements AdmissionGate {
         LOG.debug("holding {} of {} up to {}: {}", s.ticket(), s.ledgerUser(), hold.atMost(),
                 hold.reason().adminMessage());
         pending.holding(held);
+        WaitingCall waiting = waitingCall(s, held, hold);
+        live.waiting(waiting);
+        live.decided(s.ledgerUser(), s.ticket(), "waiting", s.classification().jobClass(), waiting.reason());
+        held.end().whenComplete((end, error) -> live.stoppedWaiting(waiting));
         return held.end().thenCompose(end -> {
+            if (end == HoldEnd.REFUSED) {
+                metrics.holdEnded(s.waited());
+                return done(answer(s, AdmissionReplies.refusedWhileWaiting(held.refusal())));
+            }
             if (end == HoldEnd.ADMITTED) {
                 return done(admitted(s, new Decision.Admit(hold.demand(), hold.reason(), Optional.empty()), s.waited()));
             }
             if (end == HoldEnd.STOPPED) {
                 metrics.holdEnded(s.waited());
-                return cannotWait(s, pending, hold, Verdict.answer(AdmissionReplies.stopping()));
+                return cannotWait(s, pending, hold, AdmissionReplies.stopping());
             }
             if (s.provisional()) {
                 // Same ticket: a take that landed as the hold ended is admitted again, not taken twice.
@@ -245,6 +282,20 @@ public final class PolicyGate implements AdmissionGate {
             }
             return admit(s, pending, s.waited());
         });
+    }
+
+    /** The status pages' entry for a call that starts waiting now. */
+    private WaitingCall waitingCall(Submission s, HeldCall held, Decision.Hold hold) {
+        JobClass c = s.classification().jobClass();
+        Duration waited = s.waited();
+        String atEnd = switch (hold.then()) {
+            case ADMIT -> "it is submitted to EE2 anyway: a job started by another job never fails for waiting";
+            case REFUSE -> "it is not submitted, and the app gets a message saying so";
+            case WAIT -> "it goes on waiting until one of your parallel apps finishes; it is never refused";
+        };
+        return new WaitingCall(s.ticket(), held, LiveState.kind(c), LiveState.app(c), LiveState.parentOf(c),
+                link.append(hold.reason().userMessage()), hold.reason().adminMessage(), waited.plus(hold.atMost()), atEnd,
+                Instant.now().minus(waited));
     }
 
     /**
@@ -264,10 +315,10 @@ public final class PolicyGate implements AdmissionGate {
         }
         if (full.bound() == Place.Bound.ALL_USERS) {
             metrics.holdCapReached();
-            return done(Verdict.answer(AdmissionReplies.holdCapReached(full.max())));
+            return done(answer(s, AdmissionReplies.holdCapReached(full.max())));
         }
         metrics.userHoldCapReached();
-        return done(Verdict.answer(AdmissionReplies.userHoldCapReached(full.max())));
+        return done(answer(s, AdmissionReplies.userHoldCapReached(full.max())));
     }
 
     /**
@@ -277,10 +328,10 @@ public final class PolicyGate implements AdmissionGate {
      * limit (a child finishes by itself). A nested parallel app still gets the refusal: admitting it
      * over its cap could fill every slot with parents.
      */
-    private CompletionStage<Verdict> cannotWait(Submission s, Pending pending, Decision.Hold hold, Verdict refusal) {
+    private CompletionStage<Verdict> cannotWait(Submission s, Pending pending, Decision.Hold hold, Ee2ErrorReply refusal) {
         Classification c = s.classification();
         if (!c.fromParallelApp() || !(c.jobClass() instanceof JobClass.Child)) {
-            return done(refusal);
+            return done(answer(s, refusal));
         }
         Decision.Admit anyway = new Decision.Admit(hold.demand().unlimited(), hold.reason(), Optional.empty());
         return act(s, pending, policy.get().forUser(s.ledgerUser()), anyway, s.waited());

@@ -28,4 +28,12 @@ public interface ReplyObserver {
 
     /** The verdict was to forward, but the client had gone: nothing was sent to EE2. */
     void onNotForwarded();
+
+    /**
+     * The admission decision EE2's reply is to carry in {@code X-Ee2-Proxy-Decision} (e.g.
+     * {@code admitted; class=child}), or null for none: the reply's body never changes.
+     */
+    default String decision() {
+        return null;
+    }
 }

@@ -89,7 +89,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         try {
             server = ProxyServer.builder(proxyConfig).metricRegistry(registry).gate(admission.gate())
-                    .adminActions(upkeep.adminActions()).readiness(admission.readiness()).build().start();
+                    .adminActions(upkeep.adminActions()).readiness(admission.readiness())
+                    .statusPages(admission.statusPages()).operatorPages(admission.operatorPages()).build().start();
         } catch (ConfigException e) {
             upkeep.close();
             admission.close();

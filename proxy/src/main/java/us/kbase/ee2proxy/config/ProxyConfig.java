@@ -16,9 +16,17 @@ import java.util.Objects;
  * @param limits size, pipelining, buffered-body and admin-connection bounds
  * @param ioThreads event-loop threads; 0 means one per core
  * @param admission the admission section: policy file, auth2, Redis, hold cap
+ * @param statusUrl {@code status.url}: the public URL of the scientists' {@code GET /status} page,
+ *     named at the end of every waiting and refusal text; null: the texts name the page by its path
  */
 public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstream, Timeouts timeouts,
-        Limits limits, int ioThreads, AdmissionConfig admission) {
+        Limits limits, int ioThreads, AdmissionConfig admission, URI statusUrl) {
+
+    /** Without {@code status.url}. */
+    public ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstream, Timeouts timeouts, Limits limits,
+            int ioThreads, AdmissionConfig admission) {
+        this(listen, admin, upstream, timeouts, limits, ioThreads, admission, null);
+    }
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8080);
     public static final HostPort DEFAULT_ADMIN = new HostPort("127.0.0.1", 8081);
@@ -46,30 +54,34 @@ public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstre
     }
 
     public ProxyConfig withListen(HostPort value) {
-        return new ProxyConfig(value, admin, upstream, timeouts, limits, ioThreads, admission);
+        return new ProxyConfig(value, admin, upstream, timeouts, limits, ioThreads, admission, statusUrl);
     }
 
     public ProxyConfig withAdmin(HostPort value) {
-        return new ProxyConfig(listen, value, upstream, timeouts, limits, ioThreads, admission);
+        return new ProxyConfig(listen, value, upstream, timeouts, limits, ioThreads, admission, statusUrl);
     }
 
     public ProxyConfig withUpstream(UpstreamConfig value) {
-        return new ProxyConfig(listen, admin, value, timeouts, limits, ioThreads, admission);
+        return new ProxyConfig(listen, admin, value, timeouts, limits, ioThreads, admission, statusUrl);
     }
 
     public ProxyConfig withTimeouts(Timeouts value) {
-        return new ProxyConfig(listen, admin, upstream, value, limits, ioThreads, admission);
+        return new ProxyConfig(listen, admin, upstream, value, limits, ioThreads, admission, statusUrl);
     }
 
     public ProxyConfig withLimits(Limits value) {
-        return new ProxyConfig(listen, admin, upstream, timeouts, value, ioThreads, admission);
+        return new ProxyConfig(listen, admin, upstream, timeouts, value, ioThreads, admission, statusUrl);
     }
 
     public ProxyConfig withIoThreads(int value) {
-        return new ProxyConfig(listen, admin, upstream, timeouts, limits, value, admission);
+        return new ProxyConfig(listen, admin, upstream, timeouts, limits, value, admission, statusUrl);
+    }
+
+    public ProxyConfig withStatusUrl(URI value) {
+        return new ProxyConfig(listen, admin, upstream, timeouts, limits, ioThreads, admission, value);
     }
 
     public ProxyConfig withAdmission(AdmissionConfig value) {
-        return new ProxyConfig(listen, admin, upstream, timeouts, limits, ioThreads, value);
+        return new ProxyConfig(listen, admin, upstream, timeouts, limits, ioThreads, value, statusUrl);
     }
 }

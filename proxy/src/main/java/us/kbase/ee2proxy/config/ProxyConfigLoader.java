@@ -93,7 +93,16 @@ public final class ProxyConfigLoader {
         return new ProxyConfig(
                 overrides.listen() != null ? overrides.listen() : or(model.listen(), defaults.listen()),
                 overrides.admin() != null ? overrides.admin() : or(model.admin(), defaults.admin()),
-                upstream, timeouts, limits, ioThreads, admission(file, source, model.admission()));
+                upstream, timeouts, limits, ioThreads, admission(file, source, model.admission()), statusUrl(source, model.status()));
+    }
+
+    private static URI statusUrl(String source, StatusSection status) {
+        if (status == null || status.url() == null) {
+            return null;
+        }
+        URI url = parseUrl(source, "status.url", status.url(), "https://kbase.us/services/ee2/status");
+        checkUrl(source, "status.url", url, "https://kbase.us/services/ee2/status");
+        return url;
     }
 
     /**
@@ -309,9 +318,12 @@ public final class ProxyConfigLoader {
             @JsonDeserialize(using = ConfigValues.HostPortValue.class) HostPort listen,
             @JsonDeserialize(using = ConfigValues.HostPortValue.class) HostPort admin,
             UpstreamSection upstream, TimeoutSection timeouts, LimitSection limits, Integer ioThreads,
-            AdmissionSection admission) {
-        static final FileModel EMPTY = new FileModel(null, null, null, null, null, null, null);
+            AdmissionSection admission, StatusSection status) {
+        static final FileModel EMPTY = new FileModel(null, null, null, null, null, null, null, null);
     }
+
+    /** {@code status:}: the public URL of the scientists' status page. */
+    record StatusSection(String url) {}
 
     record AdmissionSection(String policy, String auth, String redis, Integer maxHeld, Integer maxHeldPerUser,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration recheckEvery,

@@ -18,6 +18,8 @@ import us.kbase.ee2proxy.upstream.UpstreamFailure;
  */
 final class Ee2ReplyRelay implements UpstreamExchange {
     private static final Logger LOG = LoggerFactory.getLogger(Ee2ReplyRelay.class);
+    /** {@link us.kbase.ee2proxy.admission.PolicyGate#DECISION_HEADER}, named here so the relay does not load the gate. */
+    static final String DECISION_HEADER = "X-Ee2-Proxy-Decision";
 
     private final Relay relay;
     private final CallInProgress call;
@@ -38,6 +40,10 @@ final class Ee2ReplyRelay implements UpstreamExchange {
         if (told != null) {
             try {
                 told.onReply(response.status().code(), response.content().duplicate());
+                String decision = told.decision();
+                if (decision != null) {
+                    response.headers().set(DECISION_HEADER, decision);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("reply observer failed on {}: {}", call.methodLabel(), e.toString());
             }

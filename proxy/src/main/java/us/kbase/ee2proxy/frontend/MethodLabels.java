@@ -12,6 +12,8 @@ final class MethodLabels {
     static final String UNREADABLE = "unreadable_http";
     /** Refused before it was read whole: a method EE2 does not serve, a limit, the request deadline. */
     static final String REFUSED = "refused";
+    /** The proxy's own status pages (GET /status, /status.json, DELETE /status/calls/ID). */
+    static final String STATUS_PAGE = "status_page";
     static final String PARSE_ERROR = "parse_error";
     static final String NOT_A_CALL = "not_a_call";
     static final String UNKNOWN = "unknown_method";

@@ -24,6 +24,8 @@ import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.metrics.ProxyMetrics;
+import us.kbase.ee2proxy.status.OperatorPages;
+import us.kbase.ee2proxy.status.StatusPages;
 import us.kbase.ee2proxy.upstream.UpstreamPool;
 
 /**
@@ -45,6 +47,8 @@ public final class ProxyServer implements AutoCloseable {
     private final AdmissionGate gate;
     private final AdminActions adminActions;
     private final Readiness readiness;
+    private final StatusPages statusPages;
+    private final OperatorPages operatorPages;
     private final Transport transport = Transport.best();
     private final ClientConnections clients = new ClientConnections();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -60,6 +64,8 @@ public final class ProxyServer implements AutoCloseable {
         this.gate = b.gate;
         this.adminActions = b.adminActions;
         this.readiness = b.readiness;
+        this.statusPages = b.statusPages;
+        this.operatorPages = b.operatorPages;
     }
 
     public static Builder builder(ProxyConfig config) {
@@ -72,6 +78,8 @@ public final class ProxyServer implements AutoCloseable {
         private AdmissionGate gate = PassThroughGate.INSTANCE;
         private AdminActions adminActions = AdminActions.NONE;
         private Readiness readiness = Readiness.ALWAYS;
+        private StatusPages statusPages;
+        private OperatorPages operatorPages;
 
         private Builder(ProxyConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -101,6 +109,18 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
+        /** The scientists' status pages on the main port ({@code GET /status}); none by default. */
+        public Builder statusPages(StatusPages value) {
+            this.statusPages = Objects.requireNonNull(value, "statusPages");
+            return this;
+        }
+
+        /** The operators' console, views and actions on the admin port; none by default. */
+        public Builder operatorPages(OperatorPages value) {
+            this.operatorPages = Objects.requireNonNull(value, "operatorPages");
+            return this;
+        }
+
         public ProxyServer build() {
             return new ProxyServer(this);
         }
@@ -116,7 +136,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config);
             metrics.upstreamConnections(pool::openConnections);
-            Relay relay = new Relay(config, pool, gate, metrics, clients);
+            Relay relay = new Relay(config, pool, gate, metrics, clients, statusPages);
             bodies = relay.bodies();
             metrics.registry().gauge(BUFFERED_BODY_BYTES, () -> (Gauge<Long>) bodies::buffered);
             listener = bind(config.listen(), "listen", ClientKeepAlive.apply(new ServerBootstrap()
@@ -131,7 +151,7 @@ public final class ProxyServer implements AutoCloseable {
                     .childHandler(new FrontendInitializer(relay)), transport));
             try {
                 admin = AdminServer.start(config.admin(), config.timeouts().adminIdle(), config.limits().maxAdminConnections(),
-                        transport, metrics, adminActions, readiness);
+                        transport, metrics, adminActions, readiness, operatorPages);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) { // Netty rethrows the bind's failure unchecked

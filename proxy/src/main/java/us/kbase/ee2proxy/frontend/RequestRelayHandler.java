@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.admission.Caller;
 import us.kbase.ee2proxy.admission.Verdict;
+import us.kbase.ee2proxy.status.StatusPages;
 import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
 import us.kbase.ee2proxy.jsonrpc.JsonRpcSniffer;
 import us.kbase.ee2proxy.jsonrpc.SniffResult;
@@ -272,14 +273,41 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
                 relay.metrics().request(MethodLabels.OPTIONS);
                 forward();
             }
-            case NOT_SERVED -> {
-                // RequestScreen refuses these at their head; one that got here anyway is never forwarded either.
-                call.closeAfterAnswer();
-                call.methodLabel(MethodLabels.REFUSED);
-                relay.metrics().request(MethodLabels.REFUSED);
-                answers.answer(relay.replies().unreadable(new Refusal(Refusal.Kind.METHOD_NOT_SERVED, request.method().name())));
-            }
+            case OWN_PAGE -> ownPage(request);
+            case NOT_SERVED -> notServed(request);
         }
+    }
+
+    private void notServed(FullHttpRequest request) {
+        // RequestScreen refuses these at their head; one that got here anyway is never forwarded either.
+        call.closeAfterAnswer();
+        call.methodLabel(MethodLabels.REFUSED);
+        relay.metrics().request(MethodLabels.REFUSED);
+        answers.answer(relay.replies().unreadable(new Refusal(Refusal.Kind.METHOD_NOT_SERVED, request.method().name())));
+    }
+
+    /**
+     * A status page (Route.OWN_PAGE): answered by the proxy once auth2 has named the caller, on this
+     * connection's event loop, like EE2's answer to a forwarded call; never forwarded.
+     */
+    private void ownPage(FullHttpRequest request) {
+        StatusPages pages = relay.statusPages();
+        if (pages == null) {
+            notServed(request);
+            return;
+        }
+        call.methodLabel(MethodLabels.STATUS_PAGE);
+        relay.metrics().request(MethodLabels.STATUS_PAGE);
+        pages.answer(request).whenCompleteAsync((response, error) -> {
+            if (!ctx.channel().isActive()) {
+                if (response != null) {
+                    response.release();
+                }
+                finishCall();
+                return;
+            }
+            answers.write(response != null ? response : StatusPages.failed(error));
+        }, ctx.executor());
     }
 
     /** A POST: the JSON-RPC call is sniffed, decided on by the gate, and forwarded or answered. */

@@ -2,6 +2,7 @@ package us.kbase.ee2proxy.frontend;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import us.kbase.ee2proxy.status.StatusPages;
 
 /**
  * Where a request goes. EE2 (a KBase SDK JSON-RPC service) serves two methods: POST, which carries
@@ -19,6 +20,12 @@ enum Route {
     CALL,
     /** OPTIONS: CORS preflight, which EE2 answers without reading a body; forwarded as it is. */
     CORS,
+    /**
+     * {@code GET .../status}, {@code GET .../status.json} and {@code DELETE .../status/calls/ID}: the
+     * scientist's status pages ({@link StatusPages}), answered by the proxy (not found when the
+     * proxy runs without admission), never forwarded.
+     */
+    OWN_PAGE,
     /** Anything else: answered by the proxy, never forwarded. */
     NOT_SERVED;
 
@@ -28,6 +35,9 @@ enum Route {
         if (HttpMethod.POST.equals(method)) {
             return CALL;
         }
-        return HttpMethod.OPTIONS.equals(method) ? CORS : NOT_SERVED;
+        if (HttpMethod.OPTIONS.equals(method)) {
+            return CORS;
+        }
+        return StatusPages.serves(head) ? OWN_PAGE : NOT_SERVED;
     }
 }

@@ -25,6 +25,8 @@ public final class HeldCall {
     /** Moved ahead (> 0) or behind (< 0) of its user's other waiting calls by its owner or an admin. */
     int priority;
     ScheduledFuture<?> deadline;
+    /** Why an operator or its owner ended it ({@link HoldEnd#REFUSED}); set before the end completes. */
+    private volatile String refusal;
 
     HeldCall(String user, String ticket, Classification classification, SlotDemand demand, Duration atMost) {
         this.user = user;
@@ -71,6 +73,15 @@ public final class HeldCall {
     /** How long this hold has lasted. */
     public Duration held() {
         return Duration.ofNanos(System.nanoTime() - heldAtNanos);
+    }
+
+    /** The message of a {@link HoldEnd#REFUSED} end; null otherwise. */
+    public String refusal() {
+        return refusal;
+    }
+
+    void refusal(String message) {
+        this.refusal = message;
     }
 
     CompletableFuture<HoldEnd> future() {

@@ -10,5 +10,10 @@ public enum HoldEnd {
      * The proxy is stopping ({@link HoldQueues#stopHolding()}): nothing was taken; answer the call so
      * its client submits it again, to another replica or to this one restarted.
      */
-    STOPPED
+    STOPPED,
+    /**
+     * An operator refused it, or its owner cancelled it ({@link HoldQueues#refuse}): nothing was
+     * taken; answer it with {@link HeldCall#refusal()}.
+     */
+    REFUSED
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.ledger.Admission;
@@ -83,6 +84,8 @@ public final class HoldQueues implements AutoCloseable {
      */
     private final Map<String, Integer> moved = new HashMap<>();
     private volatile boolean stopping;
+    /** Told every user's counts the queues read from the ledger (the live state model keeps them). */
+    private volatile BiConsumer<String, UserCounts> countsSeen = (user, counts) -> {};
 
     public HoldQueues(SlotLedger ledger, HoldSettings settings) {
         this.ledger = ledger;
@@ -159,6 +162,71 @@ public final class HoldQueues implements AutoCloseable {
             found.complete(call != null);
         });
         return found;
+    }
+
+    /**
+     * Admits {@code user}'s waiting call {@code ticket} now, whatever the counts say (an operator's
+     * "release"): its demand is taken without limits under its ticket. Completes true when such a
+     * call waited and was admitted.
+     */
+    public CompletionStage<Boolean> release(String user, String ticket) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        thread.execute(() -> {
+            HeldCall call = find(user, ticket);
+            if (call == null) {
+                done.complete(false);
+                return;
+            }
+            ledger.tryAcquire(user, ticket, call.demand().unlimited()).whenCompleteAsync((admission, error) -> {
+                boolean taken = error == null && admission.admitted();
+                if (taken) {
+                    admitted(call);
+                }
+                done.complete(taken && call.future().getNow(null) == HoldEnd.ADMITTED);
+            }, thread);
+        });
+        return done;
+    }
+
+    /**
+     * Ends {@code user}'s waiting call {@code ticket} {@link HoldEnd#REFUSED} with {@code message}
+     * (an operator's refusal, or its owner cancelling it); nothing was taken. Completes true when
+     * such a call waited.
+     */
+    public CompletionStage<Boolean> refuse(String user, String ticket, String message) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        thread.execute(() -> {
+            HeldCall call = find(user, ticket);
+            if (call == null || !leave(call)) {
+                done.complete(false);
+                return;
+            }
+            moved.remove(ticket);
+            call.refusal(message);
+            done.complete(call.future().complete(HoldEnd.REFUSED));
+        });
+        return done;
+    }
+
+    /** Told each user's counts whenever the queues read them from the ledger (on the queues' thread; keep it short). */
+    public void onCounts(BiConsumer<String, UserCounts> listener) {
+        this.countsSeen = listener;
+    }
+
+    /** {@code user}'s waiting calls, in the order they are tried (HoldOrder), read on the queues' thread. */
+    public CompletionStage<List<HeldCall>> waiting(String user) {
+        CompletableFuture<List<HeldCall>> out = new CompletableFuture<>();
+        thread.execute(() -> {
+            UserQueue q = queues.get(user);
+            out.complete(q == null ? List.of()
+                    : HoldOrder.of(List.copyOf(q.calls), HeldCall::classification, HeldCall::priority));
+        });
+        return out;
+    }
+
+    private HeldCall find(String user, String ticket) {
+        UserQueue q = queues.get(user);
+        return q == null ? null : q.calls.stream().filter(c -> c.ticket().equals(ticket) && c.queued).findFirst().orElse(null);
     }
 
     /** A child, or a parallel app nested under an active one: refusing it fails its parallel app. */
@@ -284,6 +352,7 @@ public final class HoldQueues implements AutoCloseable {
                 LOG.debug("counts of {} unavailable; held calls retried later: {}", user, error.toString());
                 endPass(q);
             } else {
+                countsSeen.accept(user, counts);
                 next(q, order, 0, counts);
             }
         }, thread);
@@ -322,8 +391,10 @@ public final class HoldQueues implements AutoCloseable {
             if (!call.future().complete(HoldEnd.ADMITTED)) {
                 ledger.releaseTicket(call.user(), call.ticket()); // dropped meanwhile
             }
-        } else if (call.future().isCancelled() || call.future().getNow(null) == HoldEnd.STOPPED) {
-            ledger.releaseTicket(call.user(), call.ticket()); // dropped or stopped while the take was in flight
+        } else if (call.future().isCancelled() || call.future().getNow(null) == HoldEnd.STOPPED
+                || call.future().getNow(null) == HoldEnd.REFUSED) {
+            // dropped, stopped or refused (an operator, its owner) while the take was in flight
+            ledger.releaseTicket(call.user(), call.ticket());
         }
         // Otherwise it expired while the take was in flight: deciding again takes the same ticket,
         // which the ledger admits once, without taking more.

@@ -101,6 +101,11 @@ public final class Ee2ErrorReply {
         return new Ee2ErrorReply(code, name, message, text, idJson, idKey, versionMember, traceInData, extraHeaders);
     }
 
+    /** The same reply with another message. */
+    public Ee2ErrorReply withMessage(String text) {
+        return new Ee2ErrorReply(code, name, text, trace, idJson, idKey, versionMember, traceInData, extraHeaders);
+    }
+
     /** An extra response header after EE2's own, e.g. {@code withHeader("Retry-After", "60")}. */
     public Ee2ErrorReply withHeader(String headerName, String value) {
         List<Header> headers = new ArrayList<>(extraHeaders);

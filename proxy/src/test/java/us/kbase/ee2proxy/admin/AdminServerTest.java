@@ -8,35 +8,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.testing.RawHttp;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.TestUpstream;
 import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 class AdminServerTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static TestUpstream upstream;
-    private static ProxyServer proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        proxy = ProxyServer.builder(LoopbackConfig.of(upstream.url())).build().start();
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        upstream.close();
-    }
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withTestUpstream(TestUpstream.EE2_OK).build();
 
     private static HttpResponse<String> admin(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminPort() + path)).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.server().adminPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -76,7 +64,7 @@ class AdminServerTest {
     void healthIs503WithTheReasonUntilReadyAndThenSaysWhatTheLedgerDoes() throws Exception {
         java.util.concurrent.atomic.AtomicReference<Readiness.Status> now = new java.util.concurrent.atomic.AtomicReference<>(
                 new Readiness.Status(false, "the Redis ledger at redis://10.0.0.1:6379 is not ready: \"connect\" failed"));
-        try (ProxyServer p = ProxyServer.builder(LoopbackConfig.of(upstream.url())).readiness(now::get).build().start()) {
+        try (ProxyServer p = ProxyServer.builder(LoopbackConfig.of(proxy.upstream().url())).readiness(now::get).build().start()) {
             URI health = URI.create("http://127.0.0.1:" + p.adminPort() + "/health");
             HttpResponse<String> notReady = HTTP.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(notReady.statusCode()).isEqualTo(503);
@@ -101,7 +89,7 @@ class AdminServerTest {
     @Test
     void adminPortInUseIsAClearError() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            ProxyServer.Builder b = ProxyServer.builder(ProxyConfig.defaults(upstream.url())
+            ProxyServer.Builder b = ProxyServer.builder(ProxyConfig.defaults(proxy.upstream().url())
                     .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", taken.getLocalPort())));
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.build().start())
                     .hasMessageContaining("admin: cannot listen on 127.0.0.1:" + taken.getLocalPort());

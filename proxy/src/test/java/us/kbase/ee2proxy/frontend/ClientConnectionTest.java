@@ -15,9 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jdk.net.ExtendedSocketOptions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 
@@ -34,18 +34,11 @@ class ClientConnectionTest {
     private static final List<Integer> EXPECTED = List.of((int) ClientKeepAlive.IDLE.toSeconds(),
             (int) ClientKeepAlive.INTERVAL.toSeconds(), ClientKeepAlive.PROBES);
 
-    private TestUpstream upstream;
-    private ProxyServer proxy;
+    @RegisterExtension
+    final ProxyExtension proxy = ProxyExtension.withTestUpstream(TestUpstream.EE2_OK).build();
 
-    @AfterEach
-    void stop() {
-        proxy.close();
-        upstream.close();
-    }
-
-    private URI start(TestUpstream.Behaviour behaviour) throws InterruptedException {
-        upstream = new TestUpstream(behaviour);
-        proxy = ProxyServer.builder(LoopbackConfig.of(upstream.url())).build().start();
+    private URI start(TestUpstream.Behaviour behaviour) {
+        proxy.upstream().behave(behaviour);
         return proxy.url();
     }
 
@@ -58,7 +51,7 @@ class ClientConnectionTest {
         URI url = start(slow(500));
         try (RawHttp client = new RawHttp(url)) {
             client.send(RawHttp.post("/", VER));
-            upstream.next();
+            proxy.upstream().next();
             client.halfClose();
 
             assertThat(client.read().status()).isEqualTo(200);
@@ -80,7 +73,7 @@ class ClientConnectionTest {
             assertThat(client.read().status()).isEqualTo(200);
             assertThat(client.closedByServer()).isTrue();
         }
-        assertThat(upstream.connections()).isPositive();
+        assertThat(proxy.upstream().connections()).isPositive();
     }
 
     @Test
@@ -94,7 +87,7 @@ class ClientConnectionTest {
             assertThat(client.closedByServer()).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         }
-        await("the proxy counts no open connection", () -> proxy.metrics().openConnections() == 0);
+        await("the proxy counts no open connection", () -> proxy.server().metrics().openConnections() == 0);
     }
 
     @Test
@@ -102,7 +95,7 @@ class ClientConnectionTest {
         URI url = start(TestUpstream.EE2_OK);
         try (RawHttp client = new RawHttp(url)) {
             assertThat(client.send(RawHttp.post("/", VER)).read().status()).isEqualTo(200);
-            Channel accepted = proxy.clientChannels().iterator().next();
+            Channel accepted = proxy.server().clientChannels().iterator().next();
 
             assertThat(accepted.config().getOption(ChannelOption.SO_KEEPALIVE)).isTrue();
             if (accepted instanceof EpollSocketChannel) {

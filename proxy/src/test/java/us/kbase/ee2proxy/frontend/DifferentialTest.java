@@ -12,13 +12,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.config.Limits;
-import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.testing.Ee2Requests;
 import us.kbase.ee2proxy.testing.HttpLink;
 import us.kbase.ee2proxy.testing.RawHttp;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * The proxy is invisible: over a thousand generated requests (all 28 methods, every token
@@ -39,21 +39,20 @@ class DifferentialTest {
     private static final Pattern SECONDS = Pattern.compile("\\b1[0-9]{9}\\.[0-9]+\\b");
     private static final Pattern RESULT_ID = Pattern.compile("\"result\": \\[\"([0-9a-f]{24})\"\\]");
 
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withSimulator(sim -> sim
+                    .token(Ee2Requests.USER_TOKEN, "alice")
+                    .token(Ee2Requests.ADMIN_TOKEN, "ee2admin", "EE2_ADMIN")
+                    .defaultSeconds(1_000_000)) // jobs never finish by themselves: both sides see one state
+            .config(config -> config.withLimits(new Limits(8192, 16384, BODY_LIMIT, 64 * 1024 * 1024)))
+            .build();
     private static Ee2Simulator sim;
-    private static ProxyServer proxy;
     private static HttpLink setup;
     private static String sharedJob;
 
     @BeforeAll
     static void start() throws Exception {
-        sim = Ee2Simulator.builder().host("127.0.0.1").port(0)
-                .token(Ee2Requests.USER_TOKEN, "alice")
-                .token(Ee2Requests.ADMIN_TOKEN, "ee2admin", "EE2_ADMIN")
-                .defaultSeconds(1_000_000) // jobs never finish by themselves: both sides see one state
-                .build().start();
-        ProxyConfig config = LoopbackConfig.of(sim.url())
-                .withLimits(new Limits(8192, 16384, BODY_LIMIT, 64 * 1024 * 1024));
-        proxy = ProxyServer.builder(config).build().start();
+        sim = proxy.simulator();
         setup = new HttpLink(sim.url());
         sharedJob = newJob();
     }
@@ -61,8 +60,6 @@ class DifferentialTest {
     @AfterAll
     static void stop() throws IOException {
         setup.close();
-        proxy.close();
-        sim.close();
     }
 
     /** A new queued job of alice's, made directly on the simulator. */

@@ -8,37 +8,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.config.HostPort;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /** What crosses the proxy unchanged, what it must change (hop-by-hop, Host, Content-Length, X-Forwarded-For). */
 class PassThroughTest {
-    private static TestUpstream upstream;
-    private static ProxyServer proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        proxy = ProxyServer.builder(LoopbackConfig.of(upstream.url())).build().start();
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        upstream.close();
-    }
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withTestUpstream(TestUpstream.EE2_OK).build();
 
     @BeforeEach
     void drain() throws InterruptedException {
-        upstream.behave(TestUpstream.EE2_OK);
-        while (upstream.poll(0) != null) {
+        proxy.upstream().behave(TestUpstream.EE2_OK);
+        while (proxy.upstream().poll(0) != null) {
             // forget requests of earlier tests
         }
     }
@@ -46,7 +33,7 @@ class PassThroughTest {
     @Test
     void bodyBytesStatusAndHeadersCrossUnchanged() throws Exception {
         String odd = "{\"method\": \"execution_engine2.check_job\", \"params\": [{\"job_id\": \"\u00e9\"}], \"id\": NaN}";
-        upstream.behave((ctx, req) -> {
+        proxy.upstream().behave((ctx, req) -> {
             var r = TestUpstream.json(HttpResponseStatus.INTERNAL_SERVER_ERROR, "{\"error\": {\"code\": -32000}}");
             r.headers().add("X-Upstream", "kept");
             ctx.writeAndFlush(r);
@@ -60,10 +47,10 @@ class PassThroughTest {
                     "Access-Control-Allow-Origin", "Access-Control-Allow-Headers", "content-type", "content-length", "X-Upstream");
             assertThat(r.header("content-type")).isEqualTo("application/json");
         }
-        TestUpstream.Received got = upstream.next();
+        TestUpstream.Received got = proxy.upstream().next();
         assertThat(got.body()).isEqualTo(odd.getBytes(StandardCharsets.UTF_8));
         assertThat(got.header("Authorization")).isEqualTo("tok");
-        assertThat(got.header("Host")).isEqualTo("127.0.0.1:" + upstream.port());
+        assertThat(got.header("Host")).isEqualTo("127.0.0.1:" + proxy.upstream().port());
         assertThat(got.header("X-Forwarded-For")).isEqualTo("127.0.0.1");
     }
 
@@ -76,7 +63,7 @@ class PassThroughTest {
         try (RawHttp client = new RawHttp(proxy.url())) {
             assertThat(client.send(chunked).read().status()).isEqualTo(200);
         }
-        TestUpstream.Received got = upstream.next();
+        TestUpstream.Received got = proxy.upstream().next();
         assertThat(got.bodyText()).isEqualTo(body);
         assertThat(got.header("Content-Length")).isEqualTo(String.valueOf(body.length()));
         assertThat(got.header("Transfer-Encoding")).isNull();
@@ -84,7 +71,7 @@ class PassThroughTest {
 
     @Test
     void hopByHopHeadersAreDroppedBothWaysAndForwardedForAppended() throws Exception {
-        upstream.behave((ctx, req) -> {
+        proxy.upstream().behave((ctx, req) -> {
             var r = TestUpstream.json(HttpResponseStatus.OK, "{}");
             r.headers().add("Connection", "X-Up-Private");
             r.headers().add("X-Up-Private", "secret");
@@ -102,7 +89,7 @@ class PassThroughTest {
             assertThat(r.header("Upgrade")).isNull();
             assertThat(r.header("Connection")).isNull();
         }
-        TestUpstream.Received got = upstream.next();
+        TestUpstream.Received got = proxy.upstream().next();
         assertThat(got.uri()).isEqualTo("/any/path?q=1");
         for (String gone : new String[] {"X-Private", "Keep-Alive", "Proxy-Connection", "TE", "Upgrade"}) {
             assertThat(got.header(gone)).as(gone).isNull();
@@ -113,7 +100,7 @@ class PassThroughTest {
 
     @Test
     void optionsPassesThrough() throws Exception {
-        upstream.behave((ctx, req) -> {
+        proxy.upstream().behave((ctx, req) -> {
             var r = TestUpstream.json(HttpResponseStatus.OK, "");
             r.headers().set("Access-Control-Allow-Headers", req.headers().get("Access-Control-Request-Headers"));
             ctx.writeAndFlush(r);
@@ -125,12 +112,12 @@ class PassThroughTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEmpty();
         assertThat(r.headers().firstValue("Access-Control-Allow-Headers")).contains("authorization, content-type");
-        assertThat(upstream.next().method()).isEqualTo("OPTIONS");
+        assertThat(proxy.upstream().next().method()).isEqualTo("OPTIONS");
     }
 
     @Test
     void keepAliveConnectionsToEe2AreReused() throws Exception {
-        int before = upstream.connections();
+        int before = proxy.upstream().connections();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(proxy.url())
@@ -140,12 +127,12 @@ class PassThroughTest {
         }
         // Sequential requests from one client share one event loop: one or two pooled
         // connections, never one per request.
-        assertThat(upstream.connections() - before).isLessThanOrEqualTo(2);
+        assertThat(proxy.upstream().connections() - before).isLessThanOrEqualTo(2);
     }
 
     @Test
     void pipelinedRequestsAnswerInOrder() throws Exception {
-        upstream.behave((ctx, req) -> ctx.writeAndFlush(TestUpstream.json(HttpResponseStatus.OK,
+        proxy.upstream().behave((ctx, req) -> ctx.writeAndFlush(TestUpstream.json(HttpResponseStatus.OK,
                 req.content().toString(StandardCharsets.UTF_8))));
         StringBuilder all = new StringBuilder();
         for (int i = 0; i < 5; i++) {
@@ -167,19 +154,19 @@ class PassThroughTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"method\": \"execution_engine2.ver\", \"params\": [], \"id\": \"1\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
-        TestUpstream.Received got = upstream.next();
+        TestUpstream.Received got = proxy.upstream().next();
         assertThat(got.header("Expect")).isNull();
         assertThat(got.bodyText()).contains("execution_engine2.ver");
     }
 
     @Test
     void upstreamPathReplacesTheClientsPath() throws Exception {
-        try (ProxyServer prefixed = ProxyServer.builder(ProxyConfig.defaults(URI.create(upstream.url() + "services/ee2"))
+        try (ProxyServer prefixed = ProxyServer.builder(ProxyConfig.defaults(URI.create(proxy.upstream().url() + "services/ee2"))
                 .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", 0))).build().start();
                 RawHttp client = new RawHttp(prefixed.url())) {
             assertThat(client.send(RawHttp.post("/services/ee2", "{}".getBytes(StandardCharsets.UTF_8))).read().status())
                     .isEqualTo(200);
         }
-        assertThat(upstream.next().uri()).isEqualTo("/services/ee2");
+        assertThat(proxy.upstream().next().uri()).isEqualTo("/services/ee2");
     }
 }

@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.config.ProxyConfig;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 
@@ -23,8 +23,9 @@ class RequestDeadlineTest {
     private static final byte[] VER = "{\"method\": \"execution_engine2.ver\", \"params\": [], \"version\": \"1.1\", \"id\": \"9\"}"
             .getBytes(StandardCharsets.UTF_8);
 
-    private TestUpstream upstream;
-    private ProxyServer proxy;
+    @RegisterExtension
+    final ProxyExtension proxy = ProxyExtension.withTestUpstream(TestUpstream.EE2_OK)
+            .config(config -> config.withTimeouts(config.timeouts().withRequest(Duration.ofSeconds(1)))).build();
     private Thread dripper;
 
     @AfterEach
@@ -33,14 +34,10 @@ class RequestDeadlineTest {
             dripper.interrupt();
             dripper.join();
         }
-        proxy.close();
-        upstream.close();
     }
 
-    private void start(TestUpstream.Behaviour behaviour) throws InterruptedException {
-        upstream = new TestUpstream(behaviour);
-        ProxyConfig config = LoopbackConfig.of(upstream.url());
-        proxy = ProxyServer.builder(config.withTimeouts(config.timeouts().withRequest(Duration.ofSeconds(1)))).build().start();
+    private void start(TestUpstream.Behaviour behaviour) {
+        proxy.upstream().behave(behaviour);
     }
 
     /** Sends {@code count} bytes of {@code b}, one every 200 ms, from another thread, until told to stop or the connection fails. */
@@ -74,8 +71,8 @@ class RequestDeadlineTest {
             drip(client, ' ', 299); // a minute's worth
             assertTimedOutAndClosed(client);
         }
-        assertThat(upstream.poll(300)).isNull();
-        assertThat(proxy.metrics().registry().counter("ee2proxy.errors.request_timeout").getCount()).isEqualTo(1);
+        assertThat(proxy.upstream().poll(300)).isNull();
+        assertThat(proxy.server().metrics().registry().counter("ee2proxy.errors.request_timeout").getCount()).isEqualTo(1);
     }
 
     @Test
@@ -86,7 +83,7 @@ class RequestDeadlineTest {
             drip(client, 'a', 300);
             assertTimedOutAndClosed(client);
         }
-        assertThat(upstream.poll(300)).isNull();
+        assertThat(proxy.upstream().poll(300)).isNull();
     }
 
     /** Not a regression: the deadline starts at a request's first byte, never on an idle keep-alive connection. */
@@ -116,7 +113,7 @@ class RequestDeadlineTest {
             client.send(Arrays.copyOfRange(second, half, second.length));
             assertThat(client.read().status()).isEqualTo(200);
         }
-        assertThat(upstream.next().bodyText()).isEqualTo(new String(VER, StandardCharsets.UTF_8));
-        assertThat(upstream.next().bodyText()).isEqualTo(new String(VER, StandardCharsets.UTF_8));
+        assertThat(proxy.upstream().next().bodyText()).isEqualTo(new String(VER, StandardCharsets.UTF_8));
+        assertThat(proxy.upstream().next().bodyText()).isEqualTo(new String(VER, StandardCharsets.UTF_8));
     }
 }

@@ -92,6 +92,27 @@ class HoldQueuesTest {
     }
 
     @Test
+    void anOperatorsReleaseAdmitsAWaitingCallOverTheCapAndARefusalTakesNothing() throws Exception {
+        take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        SlotDemand capOfOne = new SlotDemand(parent().claims(), 1, SlotDemand.UNLIMITED);
+        HeldCall released = holds.hold("ann", "released", parent(), capOfOne, LONG).waiting().orElseThrow();
+        HeldCall refused = holds.hold("ann", "refused", parent(), capOfOne, LONG).waiting().orElseThrow();
+        await("both are queued", () -> holds.queued("ann") == 2);
+
+        assertThat(holds.release("ann", "nosuch").toCompletableFuture().get(30, TimeUnit.SECONDS)).isFalse();
+        assertThat(holds.release("ann", "released").toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(released.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
+        assertThat(ledger.counts("ann").toCompletableFuture().join().parents()).isEqualTo(2);
+
+        assertThat(holds.refuse("ann", "refused", "split it").toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.REFUSED);
+        assertThat(refused.refusal()).isEqualTo("split it");
+        assertThat(ledger.counts("ann").toCompletableFuture().join().parents()).isEqualTo(2);
+        assertThat(holds.held()).isZero();
+        assertThat(holds.refuse("ann", "refused", "again").toCompletableFuture().get(30, TimeUnit.SECONDS)).isFalse();
+    }
+
+    @Test
     void aChildMovedAheadByItsOwnerOrAnAdminIsServedBeforeOlderOnes() throws Exception {
         take("t1", SlotClaim.job("kb_quast"), "c1");
         SlotDemand demand = new SlotDemand(child().claims(), SlotDemand.UNLIMITED, 1);

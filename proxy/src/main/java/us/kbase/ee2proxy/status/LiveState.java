@@ -1,0 +1,341 @@
+package us.kbase.ee2proxy.status;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.kbase.ee2proxy.ledger.SlotLedger;
+import us.kbase.ee2proxy.ledger.TrackedJob;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.Limits;
+import us.kbase.ee2proxy.policy.UserCounts;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.JobClass;
+import us.kbase.ee2proxy.policy.decide.HoldOrder;
+
+/**
+ * The live state model (package comment): fed by admission, read by the pages. Thread-safe; the
+ * feeding methods are short and never wait, so admission can call them on any thread.
+ */
+public final class LiveState {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveState.class);
+
+    private final Supplier<AdmissionPolicy> policy;
+    private final SlotLedger ledger;
+    private final Supplier<String> ledgerHealth;
+    private final Clock clock;
+    private final Map<String, UserState> users = new ConcurrentHashMap<>();
+    /** Every waiting call, by id. */
+    private final Map<String, WaitingCall> waiting = new ConcurrentHashMap<>();
+    /**
+     * The same calls by user, then id, so that one user's page reads only that user's calls. Changed
+     * only inside {@code compute} on the outer map, so a user's map is never dropped while a call is
+     * being put into it.
+     */
+    private final Map<String, Map<String, WaitingCall>> waitingByUser = new ConcurrentHashMap<>();
+    private final MinuteCount decisions;
+    /** Decisions since the last sweep of users with nothing left to show. */
+    private final AtomicLong sinceSweep = new AtomicLong();
+    /**
+     * Waiting calls the console lists per user (the first in queue order; /waiting lists all): a
+     * flood of thousands would otherwise make every poll megabytes of JSON.
+     */
+    static final int CONSOLE_WAITING_PER_USER = 50;
+    /** How long a user with nothing running or waiting is still shown (their recent decisions). */
+    static final Duration KEEP_IDLE_USER = Duration.ofHours(1);
+    /** One sweep every this many decisions: the model stays bounded by the users active in the last hour. */
+    private static final long SWEEP_EVERY = 1024;
+
+    /**
+     * @param ledger read after a release of one of a user's leases (to learn which jobs finished)
+     * @param ledgerHealth the ledger's health in words ("in-memory", "Redis decides", ...)
+     */
+    public LiveState(Supplier<AdmissionPolicy> policy, SlotLedger ledger, Supplier<String> ledgerHealth, Clock clock) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+        this.ledgerHealth = Objects.requireNonNull(ledgerHealth, "ledgerHealth");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.decisions = new MinuteCount(() -> clock.instant().getEpochSecond());
+        ledger.onRelease(this::released);
+    }
+
+    // Fed by admission
+
+    /** A decision on one of {@code user}'s calls. */
+    public void decided(String user, String id, String outcome, JobClass c, String text) {
+        decisions.mark();
+        user(user).decided(new Decided(clock.instant(), id, outcome, kind(c), app(c), text));
+        if (sinceSweep.incrementAndGet() % SWEEP_EVERY == 0) {
+            sweep();
+        }
+    }
+
+    /** Forgets users with no parallel app, no waiting call and no decision in the last {@link #KEEP_IDLE_USER}. */
+    void sweep() {
+        Instant before = clock.instant().minus(KEEP_IDLE_USER);
+        Set<String> busy = usersWaiting();
+        users.values().removeIf(u -> !busy.contains(u.user) && u.idleSince(before));
+    }
+
+    /** The ledger's counts of {@code user}, as admission or the hold queues just read them. */
+    public void counts(String user, UserCounts counts) {
+        if (counts != null) {
+            user(user).counts(counts, clock.instant());
+        }
+    }
+
+    /** A call starts (or goes on) waiting: it replaces an entry of the same id. */
+    public void waiting(WaitingCall call) {
+        waiting.put(call.id(), call);
+        waitingByUser.compute(call.user(), (u, calls) -> {
+            Map<String, WaitingCall> mine = calls == null ? new ConcurrentHashMap<>() : calls;
+            mine.put(call.id(), call);
+            return mine;
+        });
+        user(call.user());
+    }
+
+    /**
+     * The call's wait ended (admitted, refused, dropped, or decided again). Only that entry goes: the
+     * same call waiting again (after its wait was decided again) is a new entry of the same id.
+     */
+    public void stoppedWaiting(WaitingCall call) {
+        if (waiting.remove(call.id(), call)) {
+            waitingByUser.computeIfPresent(call.user(), (u, calls) -> {
+                calls.remove(call.id(), call);
+                return calls.isEmpty() ? null : calls;
+            });
+        }
+    }
+
+    /** EE2 made the jobs of an admitted call: {@code jobIds.get(i)} is claim i's job. */
+    public void bound(Classification c, List<String> jobIds) {
+        UserState u = user(c.ledgerUser());
+        List<JobClass> members = c.jobClass() instanceof JobClass.Batch b ? b.members() : List.of(c.jobClass());
+        Instant now = clock.instant();
+        for (int i = 0; i < jobIds.size() && i < members.size(); i++) {
+            String jobId = jobIds.get(i);
+            if (jobId == null) {
+                continue;
+            }
+            if (members.get(i) instanceof JobClass.Parent p) {
+                u.app(new ParallelApp(jobId, p.app(), p.depth(), p.parentJobId(), now));
+            } else if (members.get(i) instanceof JobClass.Child ch && ch.parentJobId() != null) {
+                u.child(ch.parentJobId(), jobId);
+            }
+        }
+    }
+
+    /**
+     * One of {@code user}'s leases was released (on any replica): learn from the ledger which of the
+     * user's jobs are still live, and the user's counts. One refresh at a time per user; a release
+     * during it asks for one more after it.
+     */
+    void released(String user) {
+        UserState u = users.get(user);
+        if (u == null) {
+            return; // nobody the model shows
+        }
+        if (!u.refreshing.compareAndSet(false, true)) {
+            u.refreshAgain.set(true);
+            return;
+        }
+        u.refreshAgain.set(false);
+        ledger.trackedJobs(user).thenCombine(ledger.counts(user), (jobs, counts) -> {
+            Set<String> live = new HashSet<>();
+            for (TrackedJob j : jobs) {
+                live.add(j.jobId());
+            }
+            u.keepOnly(live);
+            u.counts(counts, clock.instant());
+            return null;
+        }).whenComplete((done, error) -> {
+            if (error != null) {
+                LOG.debug("status of {} not refreshed after a release: {}", user, error.toString());
+            }
+            u.refreshing.set(false);
+            if (u.refreshAgain.get()) {
+                released(user);
+            }
+        });
+    }
+
+    // Read by the pages
+
+    /** The waiting call {@code id}, if it waits now. */
+    public Optional<WaitingCall> call(String id) {
+        return Optional.ofNullable(waiting.get(id));
+    }
+
+    /** One user's view; {@code forOperator} adds the rule-and-numbers texts. */
+    public Views.User user(String user, boolean forOperator) {
+        return user(user, forOperator, waitingOf(user), Integer.MAX_VALUE);
+    }
+
+    /** @param shown how many of the user's waiting calls to list (the first in queue order); all are counted */
+    private Views.User user(String user, boolean forOperator, List<WaitingCall> waitingCalls, int shown) {
+        UserState u = users.get(user);
+        Limits l = policy.get().forUser(user).limits();
+        UserCounts counts = u == null ? null : u.counts();
+        Instant at = u == null ? null : u.countsAt();
+        Views.Slots slots = new Views.Slots(l.slots(), l.parentCap(0), l.childJobLimit(),
+                counts == null ? null : counts.parents(), counts == null ? null : counts.jobs(),
+                at == null ? null : at.toString(), policy.get().forUser(user).limitsSource());
+        List<Views.Waiting> mine = ordered(user, waitingCalls, forOperator);
+        List<Views.App> apps = new ArrayList<>();
+        if (u != null) {
+            for (ParallelApp a : u.apps()) {
+                int waitingChildren = (int) mine.stream().filter(w -> a.jobId().equals(w.parentJobId())).count();
+                apps.add(new Views.App(a.jobId(), a.app(), a.depth(), a.startedBy(), a.admitted().toString(),
+                        new Views.Children(waitingChildren, u.admittedChildren(a.jobId()), u.finishedChildren(a.jobId()))));
+            }
+        }
+        List<Views.Decision> recent = new ArrayList<>();
+        if (u != null) {
+            for (Decided d : u.recent()) {
+                recent.add(new Views.Decision(d.at().toString(), d.id(), d.outcome(), d.kind(), d.app(), d.text()));
+            }
+        }
+        return new Views.User(user, slots, apps, mine.size() > shown ? List.copyOf(mine.subList(0, shown)) : mine,
+                mine.size(), recent);
+    }
+
+    /** Every waiting call, each user's in the order they are tried. */
+    public List<Views.Waiting> waitingCalls() {
+        List<Views.Waiting> all = new ArrayList<>();
+        byUser().forEach((user, calls) -> all.addAll(ordered(user, calls, true)));
+        return all;
+    }
+
+    /** Over all users. */
+    public Views.Global global() {
+        Instant now = clock.instant();
+        List<String> atCap = new ArrayList<>();
+        for (UserState u : users.values()) {
+            UserCounts c = u.counts();
+            Limits l = policy.get().forUser(u.user).limits();
+            if (c != null && (c.parents() >= l.parentCap(0) || c.jobs() >= l.childJobLimit())) {
+                atCap.add(u.user);
+            }
+        }
+        atCap.sort(Comparator.naturalOrder());
+        Map<String, Integer> byKind = new TreeMap<>();
+        long oldest = 0;
+        for (WaitingCall w : waiting.values()) {
+            byKind.merge(w.kind(), 1, Integer::sum);
+            oldest = Math.max(oldest, Duration.between(w.since(), now).toSeconds());
+        }
+        return new Views.Global(now.toString(), atCap, waiting.size(), byKind, oldest, ledgerHealth.get(),
+                decisions.lastMinute());
+    }
+
+    /** Everything, for operators: every user with something to show. */
+    public Views.State state() {
+        Map<String, List<WaitingCall>> waitingByUser = byUser();
+        Set<String> shown = new TreeSet<>(users.keySet());
+        shown.addAll(waitingByUser.keySet());
+        List<Views.User> all = new ArrayList<>();
+        for (String user : shown) {
+            all.add(user(user, true, waitingByUser.getOrDefault(user, List.of()), CONSOLE_WAITING_PER_USER));
+        }
+        return new Views.State(global(), all);
+    }
+
+    private Set<String> usersWaiting() {
+        return new HashSet<>(waitingByUser.keySet());
+    }
+
+    /** Every waiting call by user, users in name order: one pass over the calls, however many users. */
+    private Map<String, List<WaitingCall>> byUser() {
+        Map<String, List<WaitingCall>> out = new TreeMap<>();
+        waitingByUser.forEach((user, calls) -> out.put(user, new ArrayList<>(calls.values())));
+        return out;
+    }
+
+    private List<WaitingCall> waitingOf(String user) {
+        return new ArrayList<>(waitingByUser.getOrDefault(user, Map.of()).values());
+    }
+
+    /** {@code user}'s waiting calls in the order the queue tries them (HoldOrder, oldest first within a band). */
+    private List<Views.Waiting> ordered(String user, List<WaitingCall> calls, boolean forOperator) {
+        List<WaitingCall> mine = new ArrayList<>(calls);
+        mine.sort(Comparator.comparing(WaitingCall::since));
+        List<WaitingCall> order = HoldOrder.of(mine, w -> w.held().classification(), w -> w.held().priority());
+        Instant now = clock.instant();
+        List<Views.Waiting> out = new ArrayList<>(order.size());
+        for (int i = 0; i < order.size(); i++) {
+            WaitingCall w = order.get(i);
+            out.add(new Views.Waiting(w.id(), user, w.kind(), w.app(), w.parentJobId(), w.reason(),
+                    forOperator ? w.adminReason() : null, i + 1, order.size(), Duration.between(w.since(), now).toSeconds(),
+                    w.maxWait() == null ? 0 : w.maxWait().toSeconds(), w.atEnd(), w.since().toString(), w.held().priority()));
+        }
+        return out;
+    }
+
+    private UserState user(String user) {
+        return users.computeIfAbsent(user, UserState::new);
+    }
+
+    /** In words: "parallel app", "child job", "batch", "job", "exempt job". */
+    public static String kind(JobClass c) {
+        if (c instanceof JobClass.Parent) {
+            return "parallel app";
+        }
+        if (c instanceof JobClass.Child) {
+            return "child job";
+        }
+        if (c instanceof JobClass.Batch b) {
+            return b.retry() ? "retry" : "batch";
+        }
+        return c instanceof JobClass.Exempt ? "exempt job" : "job";
+    }
+
+    /** The class's short token for a response header: plain, parent, child, batch, exempt. */
+    public static String token(JobClass c) {
+        if (c instanceof JobClass.Parent) {
+            return "parent";
+        }
+        if (c instanceof JobClass.Child) {
+            return "child";
+        }
+        if (c instanceof JobClass.Batch) {
+            return "batch";
+        }
+        return c instanceof JobClass.Exempt ? "exempt" : "plain";
+    }
+
+    public static String app(JobClass c) {
+        if (c instanceof JobClass.Plain p) {
+            return p.app();
+        }
+        if (c instanceof JobClass.Parent p) {
+            return p.app();
+        }
+        if (c instanceof JobClass.Child ch) {
+            return ch.app();
+        }
+        return c instanceof JobClass.Batch b ? b.describe() : null;
+    }
+
+    /** The parent job id a call names, if any. */
+    public static String parentOf(JobClass c) {
+        if (c instanceof JobClass.Child ch) {
+            return ch.parentJobId();
+        }
+        return c instanceof JobClass.Parent p ? p.parentJobId() : null;
+    }
+}

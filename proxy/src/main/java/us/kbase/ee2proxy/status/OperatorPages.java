@@ -1,0 +1,194 @@
+package us.kbase.ee2proxy.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import us.kbase.ee2proxy.hold.HoldQueues;
+import us.kbase.ee2proxy.identity.Auth2Identity;
+
+/**
+ * Every user's view, for operators, on the admin port: {@code GET /state.json} (all users and the
+ * global figures), {@code GET /waiting} (every waiting call, one line each, as Kubernetes APF's
+ * {@code dump_requests}; {@code /waiting.json} the same as JSON), {@code GET /console} (a page
+ * polling /state.json), and the actions on one waiting call:
+ * {@code POST /calls/ID/release} (admit it now, whatever the counts), {@code POST /calls/ID/refuse}
+ * (answer it "not submitted" with the operator's message) and {@code POST /calls/ID/front} (first
+ * among its user's waiting calls of its kind: parallel apps stay before children). An action's
+ * body is JSON {@code {"why": "...", "message": "..."}} (or the query's {@code why=}); each is
+ * audited ({@link ActionLog}). On an admin port bound to a non-loopback address every request
+ * needs a KBase token: the views one with EE2_ADMIN or EE2_ADMIN_RO, the actions one with EE2_ADMIN.
+ */
+public final class OperatorPages {
+    static final String EE2_ADMIN = "EE2_ADMIN";
+    static final String EE2_ADMIN_RO = "EE2_ADMIN_RO";
+    private static final Pattern ACTION = Pattern.compile("/calls/([^/]+)/(release|refuse|front)");
+    private static final Set<String> VIEWS = Set.of("/state.json", "/waiting", "/waiting.json", "/console");
+
+    private final LiveState live;
+    private final HoldQueues holds;
+    private final ActionLog actions;
+    private final Auth2Identity identity;
+    private final String template = Responses.template("console.html");
+
+    /** @param identity auth2, to check tokens on an exposed admin port; null: such requests are refused */
+    public OperatorPages(LiveState live, HoldQueues holds, ActionLog actions, Auth2Identity identity) {
+        this.live = live;
+        this.holds = holds;
+        this.actions = actions;
+        this.identity = identity;
+    }
+
+    public static boolean serves(String path) {
+        return VIEWS.contains(path) || ACTION.matcher(path).matches();
+    }
+
+    /**
+     * @param exposed the admin port listens on a non-loopback address
+     */
+    public CompletionStage<FullHttpResponse> answer(FullHttpRequest request, boolean exposed) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        Matcher action = ACTION.matcher(path);
+        boolean post = HttpMethod.POST.equals(request.method());
+        if (action.matches() != post || !(post || HttpMethod.GET.equals(request.method()))) {
+            return done(Responses.error(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    action.matches() ? "POST only" : "GET only"));
+        }
+        String token = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        CompletionStage<String> who = caller(token, exposed, post ? Set.of(EE2_ADMIN) : Set.of(EE2_ADMIN, EE2_ADMIN_RO));
+        if (!post) {
+            return who.thenApply(w -> view(path)).exceptionally(StatusPages::refused);
+        }
+        String id = action.group(1);
+        String verb = action.group(2);
+        Map<String, String> said = said(request, uri);
+        return who.thenCompose(w -> act(w, verb, id, said.get("why"), said.get("message")))
+                .exceptionally(StatusPages::refused);
+    }
+
+    private FullHttpResponse view(String path) {
+        return switch (path) {
+            case "/state.json" -> Responses.json(HttpResponseStatus.OK, live.state());
+            case "/waiting.json" -> Responses.json(HttpResponseStatus.OK, live.waitingCalls());
+            case "/waiting" -> Responses.bytes(HttpResponseStatus.OK, "text/plain; charset=utf-8",
+                    dump(live.waitingCalls()).getBytes(StandardCharsets.UTF_8));
+            default -> Responses.html(template, live.state());
+        };
+    }
+
+    /** One line per waiting call, fixed columns first (APF's dump_requests). */
+    static String dump(List<Views.Waiting> calls) {
+        StringBuilder out = new StringBuilder("id\tuser\tposition\tkind\tapp\tparentJobId\twaitedSeconds\tmaxWaitSeconds"
+                + "\tpriority\tsince\treason\n");
+        for (Views.Waiting w : calls) {
+            out.append(w.id()).append('\t').append(w.user()).append('\t').append(w.position()).append('/').append(w.of())
+                    .append('\t').append(w.kind()).append('\t').append(w.app()).append('\t')
+                    .append(w.parentJobId() == null ? "-" : w.parentJobId()).append('\t').append(w.waitedSeconds())
+                    .append('\t').append(w.maxWaitSeconds()).append('\t').append(w.priority()).append('\t')
+                    .append(w.since()).append('\t').append(w.adminReason()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private CompletionStage<FullHttpResponse> act(String who, String verb, String id, String why, String message) {
+        WaitingCall call = live.call(id).orElse(null);
+        if (call == null) {
+            actions.acted(who, verb, null, id, why, false);
+            return done(Responses.error(HttpResponseStatus.NOT_FOUND, "no call " + id + " waits at this replica now"));
+        }
+        if ((why == null || why.isBlank())) {
+            return done(Responses.error(HttpResponseStatus.BAD_REQUEST, "say why: {\"why\": \"...\"} (it goes to the audit log)"));
+        }
+        String user = call.user();
+        CompletionStage<Boolean> done = switch (verb) {
+            case "release" -> holds.release(user, id);
+            case "refuse" -> holds.refuse(user, id, message == null || message.isBlank()
+                    ? "a KBase operator refused it (" + why + ")." : message);
+            default -> holds.move(user, id, frontPriority(user));
+        };
+        return done.thenApply(ok -> {
+            actions.acted(who, verb, user, id, why, ok);
+            return ok ? Responses.json(HttpResponseStatus.OK, Map.of("done", true, "action", verb, "id", id, "user", user))
+                    : Responses.error(HttpResponseStatus.CONFLICT, live.call(id).isPresent()
+                            ? "call " + id + " still waits: the ledger did not take its slots now; try again"
+                            : "call " + id + " is no longer waiting");
+        });
+    }
+
+    /** One more than any of the user's waiting calls has: the front of its kind. */
+    private int frontPriority(String user) {
+        int max = 0;
+        for (Views.Waiting w : live.user(user, true).waiting()) {
+            max = Math.max(max, w.priority());
+        }
+        return max + 1;
+    }
+
+    /**
+     * Who acts: on a loopback admin port anyone who can reach it (named by their token's user when
+     * they send one); on an exposed one only a token whose owner holds one of {@code roles}.
+     */
+    private CompletionStage<String> caller(String token, boolean exposed, Set<String> roles) {
+        boolean hasToken = token != null && !token.isBlank();
+        if (!exposed && (!hasToken || identity == null)) {
+            return done("loopback operator");
+        }
+        if (identity == null) {
+            return CompletableFuture.failedFuture(new Refused(HttpResponseStatus.FORBIDDEN, "the admin port is exposed"
+                    + " and no auth2 is configured to check an EE2_ADMIN token; bind it to 127.0.0.1 or configure auth2"));
+        }
+        if (!hasToken) {
+            return CompletableFuture.failedFuture(new Refused(HttpResponseStatus.UNAUTHORIZED,
+                    "send a KBase token with the " + String.join(" or ", roles) + " role in the Authorization header"));
+        }
+        return identity.user(token).thenCombine(identity.customRoles(token), (user, has) -> {
+            if (exposed && has.stream().noneMatch(roles::contains)) {
+                throw new Refused(HttpResponseStatus.FORBIDDEN, user + " does not have the " + String.join(" or ", roles)
+                        + " role");
+            }
+            return user;
+        });
+    }
+
+    private static Map<String, String> said(FullHttpRequest request, QueryStringDecoder uri) {
+        String why = uri.parameters().getOrDefault("why", List.of("")).get(0);
+        String message = uri.parameters().getOrDefault("message", List.of("")).get(0);
+        if (request.content().isReadable()) {
+            try {
+                JsonNode body = Responses.JSON.readTree(request.content().toString(StandardCharsets.UTF_8));
+                why = body.path("why").asText(why);
+                message = body.path("message").asText(message);
+            } catch (IOException e) {
+                // not JSON: only the query counts
+            }
+        }
+        return Map.of("why", why, "message", message);
+    }
+
+    private static <T> CompletionStage<T> done(T value) {
+        return CompletableFuture.completedFuture(value);
+    }
+
+    /** A request the caller may not make, with the status to answer. */
+    static final class Refused extends RuntimeException {
+        final HttpResponseStatus status;
+
+        Refused(HttpResponseStatus status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+}

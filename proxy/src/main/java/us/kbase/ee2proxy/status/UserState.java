@@ -1,0 +1,113 @@
+package us.kbase.ee2proxy.status;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import us.kbase.ee2proxy.policy.UserCounts;
+
+/**
+ * What {@link LiveState} keeps of one user: the ledger's last counts, the parallel apps admitted
+ * and their children, the recent decisions. Guarded by its own monitor; every method is short.
+ */
+final class UserState {
+    /** Decisions kept per user. */
+    static final int RECENT = 20;
+
+    final String user;
+    /** A refresh from the ledger is running; another release during it asks for one more. */
+    final AtomicBoolean refreshing = new AtomicBoolean();
+    final AtomicBoolean refreshAgain = new AtomicBoolean();
+    private UserCounts counts;
+    private Instant countsAt;
+    private final Map<String, ParallelApp> apps = new LinkedHashMap<>();
+    /** Live admitted children by the parent job id that sent them. */
+    private final Map<String, Set<String>> children = new HashMap<>();
+    /** Children seen finished, by parent job id. */
+    private final Map<String, Integer> finished = new HashMap<>();
+    private final Deque<Decided> recent = new ArrayDeque<>();
+
+    UserState(String user) {
+        this.user = user;
+    }
+
+    synchronized void counts(UserCounts value, Instant at) {
+        counts = value;
+        countsAt = at;
+    }
+
+    synchronized UserCounts counts() {
+        return counts;
+    }
+
+    synchronized Instant countsAt() {
+        return countsAt;
+    }
+
+    synchronized void decided(Decided d) {
+        Decided last = recent.peekFirst();
+        if (last != null && last.id().equals(d.id()) && last.outcome().equals(d.outcome())) {
+            recent.removeFirst(); // the same call waiting again (its wait decided again): one line, the latest
+        }
+        recent.addFirst(d);
+        while (recent.size() > RECENT) {
+            recent.removeLast();
+        }
+    }
+
+    synchronized List<Decided> recent() {
+        return List.copyOf(recent);
+    }
+
+    synchronized void app(ParallelApp app) {
+        apps.put(app.jobId(), app);
+    }
+
+    synchronized void child(String parentJobId, String jobId) {
+        children.computeIfAbsent(parentJobId, p -> new LinkedHashSet<>()).add(jobId);
+    }
+
+    synchronized List<ParallelApp> apps() {
+        return new ArrayList<>(apps.values());
+    }
+
+    synchronized int admittedChildren(String parentJobId) {
+        Set<String> live = children.get(parentJobId);
+        return live == null ? 0 : live.size();
+    }
+
+    synchronized int finishedChildren(String parentJobId) {
+        return finished.getOrDefault(parentJobId, 0);
+    }
+
+    /**
+     * The ledger's live bound leases of the user are {@code live}: every parallel app or child not
+     * among them has finished (or its lease expired). A finished parent's children are forgotten
+     * with it.
+     */
+    synchronized void keepOnly(Set<String> live) {
+        for (var e : children.entrySet()) {
+            int before = e.getValue().size();
+            e.getValue().retainAll(live);
+            int gone = before - e.getValue().size();
+            if (gone > 0) {
+                finished.merge(e.getKey(), gone, Integer::sum);
+            }
+        }
+        apps.keySet().retainAll(live);
+        children.keySet().retainAll(apps.keySet());
+        finished.keySet().retainAll(apps.keySet());
+    }
+
+    /** No parallel app is known and the last decision (if any) was before {@code before}. */
+    synchronized boolean idleSince(Instant before) {
+        return apps.isEmpty() && (recent.isEmpty() || recent.peekFirst().at().isBefore(before));
+    }
+}

@@ -1,0 +1,18 @@
+/**
+ * "Where is my job?": the live state model and the pages built on it.
+ *
+ * <p>{@link us.kbase.ee2proxy.status.LiveState} is the one place that knows, per user, the counts
+ * the ledger last gave admission, the parallel apps admitted and their children, every call
+ * waiting at the proxy and the recent decisions, and over all users who is at a cap. It is fed
+ * by admission as it decides (the gate, the hold queues, the lease binding) and by the ledger's
+ * release wake-ups, never by calls that create no job, and never recomputed when a page is
+ * viewed: a view only reads and orders what is there.
+ *
+ * <p>{@link us.kbase.ee2proxy.status.StatusPages} serves the scientist's own view on the main port
+ * ({@code GET /status}, {@code GET /status.json}, {@code DELETE /status/calls/ID}) and
+ * {@link us.kbase.ee2proxy.status.OperatorPages} every user's on the admin port.
+ *
+ * <p>Depends on hold (the waiting calls), ledger (refreshing a user's counts after a release)
+ * and policy; admission, frontend and admin depend on it, never the reverse.
+ */
+package us.kbase.ee2proxy.status;

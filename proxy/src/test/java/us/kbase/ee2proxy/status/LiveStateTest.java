@@ -1,0 +1,116 @@
+package us.kbase.ee2proxy.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static us.kbase.ee2proxy.testing.Await.await;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
+import us.kbase.ee2proxy.ledger.LeaseTerms;
+import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.SlotDemand;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.JobClass;
+
+/**
+ * The model's bookkeeping of parallel apps and their children against a real in-memory ledger:
+ * a child whose lease the ledger releases counts as finished, a finished parent goes with its
+ * children, and the last minute's decisions are counted from the first second.
+ */
+class LiveStateTest {
+    private final InMemorySlotLedger ledger = new InMemorySlotLedger(LeaseTerms.DEFAULT);
+    private final LiveState live = new LiveState(AdmissionPolicy::defaults, ledger, () -> "in-memory", Clock.systemUTC());
+
+    @AfterEach
+    void close() {
+        ledger.close();
+    }
+
+    /** Takes and binds a lease as admission does for an admitted call, and tells the model. */
+    private void admit(String ticket, JobClass c, SlotClaim claim, String jobId) {
+        ledger.tryAcquire("ida", ticket, new SlotDemand(List.of(claim), SlotDemand.UNLIMITED, SlotDemand.UNLIMITED))
+                .toCompletableFuture().join();
+        ledger.bind("ida", ticket, List.of(jobId)).toCompletableFuture().join();
+        live.bound(new Classification(c, "ida", List.of(claim), List.of(0)), List.of(jobId));
+    }
+
+    private Views.Children children(String parent) {
+        return live.user("ida", false).parallelApps().stream().filter(a -> a.jobId().equals(parent)).findFirst()
+                .orElseThrow().children();
+    }
+
+    @Test
+    void aReleasedChildCountsAsFinishedAndAFinishedParentGoesWithItsChildren() {
+        admit("t1", new JobClass.Parent(0, "kb_Bowtie2", null), SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        admit("t2", new JobClass.Child("p1", "kb_quast"), SlotClaim.job("kb_quast"), "c1");
+        admit("t3", new JobClass.Child("p1", "kb_quast"), SlotClaim.job("kb_quast"), "c2");
+        assertThat(children("p1")).isEqualTo(new Views.Children(0, 2, 0));
+
+        ledger.releaseJob("ida", "c1").toCompletableFuture().join();
+        await("c1 counts as finished", () -> children("p1").finished() == 1);
+        assertThat(children("p1")).isEqualTo(new Views.Children(0, 1, 1));
+        assertThat(live.user("ida", false).slots().jobs()).isEqualTo(2);
+
+        ledger.releaseJob("ida", "p1").toCompletableFuture().join();
+        await("p1 is gone", () -> live.user("ida", false).parallelApps().isEmpty());
+        assertThat(live.user("ida", false).slots().parallelApps()).isZero();
+    }
+
+    @Test
+    void usersWithNothingRunningOrWaitingAreForgottenAfterAnHourOfQuiet() {
+        MovableClock clock = new MovableClock();
+        LiveState model = new LiveState(AdmissionPolicy::defaults, ledger, () -> "in-memory", clock);
+        model.decided("quiet", "t1", "admitted", new JobClass.Plain("kb_quast"), "Your job was submitted.");
+        model.decided("busy", "t2", "admitted", new JobClass.Parent(0, "kb_Bowtie2", null), "Your job was submitted.");
+        model.bound(new Classification(new JobClass.Parent(0, "kb_Bowtie2", null), "busy",
+                List.of(SlotClaim.parentAt(0, "kb_Bowtie2")), List.of(0)), List.of("p9"));
+
+        clock.now = clock.now.plus(LiveState.KEEP_IDLE_USER.minusMinutes(1));
+        model.sweep();
+        assertThat(model.state().users()).extracting(Views.User::user).containsExactly("busy", "quiet");
+        clock.now = clock.now.plusSeconds(120);
+        model.sweep();
+        assertThat(model.state().users()).extracting(Views.User::user).containsExactly("busy");
+    }
+
+    /** A clock the test moves. */
+    private static final class MovableClock extends Clock {
+        java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void decisionsOfTheLastMinuteAreCountedAtOnceAndForgottenAfterIt() {
+        AtomicLong now = new AtomicLong(1_000);
+        MinuteCount count = new MinuteCount(now::get);
+        count.mark();
+        count.mark();
+        assertThat(count.lastMinute()).isEqualTo(2);
+        now.addAndGet(59);
+        count.mark();
+        assertThat(count.lastMinute()).isEqualTo(3);
+        now.addAndGet(1);
+        assertThat(count.lastMinute()).isEqualTo(1);
+        now.addAndGet(60);
+        count.mark();
+        assertThat(count.lastMinute()).isEqualTo(1);
+    }
+}
