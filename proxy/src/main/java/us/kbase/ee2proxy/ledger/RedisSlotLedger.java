@@ -19,12 +19,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.redisson.Redisson;
 import org.redisson.api.AsyncIterator;
 import org.redisson.api.RScript;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.connection.MasterSlaveEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.config.RedisAddress;
@@ -164,7 +166,7 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(ms(settings.terms().provisional().toMillis()));
         args.add(keyTtl);
         demand.claims().forEach(claim -> args.add(encode(claim)));
-        return this.<List<Object>>call(ACQUIRE, user, args).thenApply(reply -> {
+        return this.<List<Object>>replicated(ACQUIRE, user, args).thenApply(reply -> {
             UserCounts counts = observed(user, reply, 1);
             return number(reply.get(0)) == 1 ? Admission.admitted(counts) : Admission.full(counts);
         });
@@ -177,7 +179,7 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(ms(settings.terms().bound().toMillis()));
         args.add(keyTtl);
         args.addAll(jobIds);
-        return this.<List<Object>>call(BIND, user, args).thenCompose(reply -> {
+        return this.<List<Object>>replicated(BIND, user, args).thenCompose(reply -> {
             List<String> bound = reply.stream().map(String::valueOf).toList();
             return indexOwner(user, bound).thenApply(gone -> {
                 List<String> kept = new ArrayList<>(bound);
@@ -190,7 +192,7 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Integer> releaseTicket(String user, String ticket) {
         List<Object> args = List.of("ticket", ticket, ms(settings.terms().tombstone().toMillis()), keyTtl);
-        return this.<Long>call(RELEASE, user, args).thenApply(Long::intValue);
+        return this.<Long>replicated(RELEASE, user, args).thenApply(Long::intValue);
     }
 
     @Override
@@ -205,7 +207,7 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> releaseJob(String user, String jobId) {
         List<Object> args = List.of("job", jobId, ms(settings.terms().tombstone().toMillis()), keyTtl);
-        return this.<Long>call(RELEASE, user, args).thenCompose(freed -> timed("owner",
+        return this.<Long>replicated(RELEASE, user, args).thenCompose(freed -> timed("owner",
                         () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).deleteAsync())
                 .thenApply(deleted -> freed > 0));
     }
@@ -230,7 +232,7 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
         List<Object> args = List.of(jobId, encode(claim), ms(settings.terms().bound().toMillis()), keyTtl);
-        return this.<List<Object>>call(ADOPT, user, args).thenCompose(reply -> {
+        return this.<List<Object>>replicated(ADOPT, user, args).thenCompose(reply -> {
             observed(user, reply, 1);
             return indexOwner(user, List.of(jobId)).thenApply(gone -> gone.isEmpty() && number(reply.get(0)) == 1);
         });
@@ -348,13 +350,50 @@ public final class RedisSlotLedger implements SlotLedger {
     }
 
     private <R> CompletionStage<R> call(LedgerScript ledgerScript, String user, List<Object> args) {
+        Object[] argv = argv(user, args);
+        return timed(ledgerScript.name(), () -> ledgerScript.run(script, keys.userKeys(user), argv));
+    }
+
+    /**
+     * A write of leases (acquire, bind, adopt, release), answered only once every replica the
+     * client knows for the user's master has it ({@code WAIT}, see {@link #replicasOf}): a failover
+     * then promotes a replica that has every lease this ledger acknowledged. A replica that does
+     * not acknowledge within the call timeout makes the call fail like any Redis failure (the
+     * write may have happened on the master; every write is idempotent and the caller makes it
+     * again). The owner index and the generation are not waited for: losing them can only make
+     * Redis count more (a release by job id finds no owner) or rebuild once more.
+     */
+    private <R> CompletionStage<R> replicated(LedgerScript ledgerScript, String user, List<Object> args) {
+        Object[] argv = argv(user, args);
+        List<Object> userKeys = keys.userKeys(user);
+        return timed(ledgerScript.name(), () -> ledgerScript.runReplicated(redis, StringCodec.INSTANCE,
+                replicasOf((String) userKeys.get(0)), settings.callTimeout(), userKeys, argv));
+    }
+
+    /**
+     * The replicas to wait for on the master holding {@code key}: those Redisson counts available
+     * for it (from the sentinels' or the cluster's view, re-read every {@link
+     * RedisClients#TOPOLOGY_SCAN}), the number Redisson's own locks WAIT for. One server: none (no
+     * failover can promote a copy). A replica the sentinels or the cluster mark down leaves the
+     * count, so decisions go on without it; one that is down and not yet marked makes writes fail
+     * until it is (calls wait, nothing is over-admitted).
+     */
+    private int replicasOf(String key) {
+        if (!(redis instanceof Redisson client) || client.getServiceManager().getCfg().isSingleConfig()) {
+            return 0;
+        }
+        MasterSlaveEntry entry = client.getCommandExecutor().getConnectionManager().getEntry(key);
+        return entry == null ? 1 : entry.getAvailableSlaves();
+    }
+
+    private Object[] argv(String user, List<Object> args) {
         Object[] argv = new Object[args.size() + 2];
         argv[0] = user;
         argv[1] = keys.releaseChannel();
         for (int i = 0; i < args.size(); i++) {
             argv[i + 2] = args.get(i);
         }
-        return timed(ledgerScript.name(), () -> ledgerScript.run(script, keys.userKeys(user), argv));
+        return argv;
     }
 
     /**
