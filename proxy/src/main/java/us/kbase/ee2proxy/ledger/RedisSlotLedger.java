@@ -167,8 +167,10 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(keyTtl);
         demand.claims().forEach(claim -> args.add(encode(claim)));
         return this.<List<Object>>replicated(ACQUIRE, user, args).thenApply(reply -> {
-            UserCounts counts = observed(user, reply, 1);
-            return number(reply.get(0)) == 1 ? Admission.admitted(counts) : Admission.full(counts);
+            UserCounts counts = observed(user, reply, 3);
+            MasterId master = new MasterId((String) reply.get(1), (String) reply.get(2));
+            return new Admission(number(reply.get(0)) == 1 ? Admission.Verdict.ADMITTED : Admission.Verdict.FULL,
+                    counts, master);
         });
     }
 
@@ -271,6 +273,14 @@ public final class RedisSlotLedger implements SlotLedger {
     CompletionStage<String> generation(String createAs) {
         Object[] args = createAs == null ? new Object[] {"get"} : new Object[] {"get", createAs};
         return timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), args));
+    }
+
+    /**
+     * A ready generation becomes {@code rebuilding} (a failover may have lost writes: see {@link
+     * MasterWatch}); one already rebuilding stays. Answers the value after.
+     */
+    CompletionStage<String> generationLost(String rebuilding) {
+        return timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), "lost", rebuilding));
     }
 
     /** {@code rebuilding:<id>} becomes {@code ready:<id>}; answers the value after. */
