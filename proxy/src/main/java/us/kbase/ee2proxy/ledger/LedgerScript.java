@@ -126,7 +126,7 @@ final class LedgerScript {
         return batch.executeAsync().thenCompose(done -> {
             if (done.getSyncedSlaves() < replicas) {
                 throw new UnreplicatedWriteException(name + ": " + done.getSyncedSlaves() + " of " + replicas
-                        + " replicas acknowledged within " + waitFor.toMillis() + " ms");
+                        + " replicas acknowledged within " + waitFor.toMillis() + " ms", done.getSyncedSlaves());
             }
             return result;
         });

@@ -77,6 +77,8 @@ public final class RedisSlotLedger implements SlotLedger {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final RTopic releases;
     private final AtomicReference<CompletableFuture<Void>> subscription = new AtomicReference<>();
+    /** Replicas to WAIT for, by master address ({@link #replicasOf}). */
+    private final Map<String, Integer> replicasByMaster = new java.util.concurrent.ConcurrentHashMap<>();
     /** Why the last call failed, or null after one succeeded: for /health. */
     private volatile String lastFailure;
 
@@ -167,8 +169,9 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(keyTtl);
         demand.claims().forEach(claim -> args.add(encode(claim)));
         return this.<List<Object>>replicated(ACQUIRE, user, args).thenApply(reply -> {
-            UserCounts counts = observed(user, reply, 3);
+            UserCounts counts = observed(user, reply, 4);
             MasterId master = new MasterId((String) reply.get(1), (String) reply.get(2));
+            learnReplicas((String) keys.userKeys(user).get(0), number(reply.get(3)));
             return new Admission(number(reply.get(0)) == 1 ? Admission.Verdict.ADMITTED : Admission.Verdict.FULL,
                     counts, master);
         });
@@ -376,24 +379,53 @@ public final class RedisSlotLedger implements SlotLedger {
     private <R> CompletionStage<R> replicated(LedgerScript ledgerScript, String user, List<Object> args) {
         Object[] argv = argv(user, args);
         List<Object> userKeys = keys.userKeys(user);
-        return timed(ledgerScript.name(), () -> ledgerScript.runReplicated(redis, StringCodec.INSTANCE,
-                replicasOf((String) userKeys.get(0)), settings.callTimeout(), userKeys, argv));
+        String routing = (String) userKeys.get(0);
+        return timed(ledgerScript.name(), () -> ledgerScript.<R>runReplicated(redis, StringCodec.INSTANCE,
+                replicasOf(routing), settings.callTimeout(), userKeys, argv).whenComplete((value, error) -> {
+                    Throwable cause = error;
+                    while (cause != null && !(cause instanceof UnreplicatedWriteException) && cause.getCause() != cause) {
+                        cause = cause.getCause();
+                    }
+                    if (cause instanceof UnreplicatedWriteException unreplicated) {
+                        learnReplicas(routing, unreplicated.acknowledged());
+                    }
+                }));
+    }
+
+    /** The replicas a lease write of {@code user} waits for now (tests). */
+    int replicasFor(String user) {
+        return replicasOf((String) keys.userKeys(user).get(0));
     }
 
     /**
-     * The replicas to wait for on the master holding {@code key}: those Redisson counts available
-     * for it (from the sentinels' or the cluster's view, re-read every {@link
-     * RedisClients#TOPOLOGY_SCAN}), the number Redisson's own locks WAIT for. One server: none (no
-     * failover can promote a copy). A replica the sentinels or the cluster mark down leaves the
-     * count, so decisions go on without it; one that is down and not yet marked makes writes fail
-     * until it is (calls wait, nothing is over-admitted).
+     * The replicas to wait for on the master holding {@code key}: as many as that master said it
+     * had connected at its last acquire ({@code connected_slaves}), or as many as acknowledged the
+     * last write that fewer acknowledged than asked (that write failed; a replica gone is then not
+     * waited for again, and one back is counted at the next acquire). 1 for a master not heard
+     * from yet. One server: none (no failover can promote a copy). Redisson's own count ({@code
+     * MasterSlaveEntry.getAvailableSlaves}, what its locks WAIT for) is not used: it stays unknown
+     * (-1) unless Redisson's locks ran. A count that is too low only narrows what WAIT protects:
+     * the failover that could lose such a write is still seen ({@link MasterWatch}).
      */
     private int replicasOf(String key) {
+        String master = masterOf(key);
+        return master == null ? 0 : replicasByMaster.getOrDefault(master, 1);
+    }
+
+    private void learnReplicas(String key, int replicas) {
+        String master = masterOf(key);
+        if (master != null) {
+            replicasByMaster.put(master, replicas);
+        }
+    }
+
+    /** The address of the master Redisson sends {@code key}'s commands to; null on one server. */
+    private String masterOf(String key) {
         if (!(redis instanceof Redisson client) || client.getServiceManager().getCfg().isSingleConfig()) {
-            return 0;
+            return null;
         }
         MasterSlaveEntry entry = client.getCommandExecutor().getConnectionManager().getEntry(key);
-        return entry == null ? 1 : entry.getAvailableSlaves();
+        return entry == null || entry.getClient() == null ? "?" : String.valueOf(entry.getClient().getAddr());
     }
 
     private Object[] argv(String user, List<Object> args) {

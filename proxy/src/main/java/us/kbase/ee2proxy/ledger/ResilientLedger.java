@@ -35,7 +35,7 @@ import us.kbase.ee2proxy.policy.UserCounts;
  * outage logic of the proxy is in this file.
  *
  * <p><b>The property:</b> Redis never counts less than EE2 runs while any replica lets Redis decide.
- * Three rules give it, with any number of replicas:
+ * Four rules give it, with any number of replicas:
  * <ol>
  *   <li><b>Redis decides, or nobody does.</b> A decision ({@link #tryAcquire}) is Redis's acquire
  *       script, taken only while {@link #redisDecides()}: Redis answered this replica's last call,
@@ -62,7 +62,15 @@ import us.kbase.ee2proxy.policy.UserCounts;
  *       a service token) runs a pass at once, adopting every active job EE2 lists, and the first
  *       to finish writes {@code ready:<id>}. Without a service token nothing can rebuild: the
  *       replica writes {@code ready:<id>} at once and says so (counts miss the jobs that ran before
- *       the loss until they finish).
+ *       the loss until they finish). While Redis is rebuilding, every replica takes the provisional
+ *       leases of its calls in flight again (EE2 may not list their jobs yet), and {@code ready} is
+ *       written no sooner than two probe intervals after the rebuilder saw it, so each replica had
+ *       a probe to do so.
+ *   <li><b>A failover is a possible loss.</b> Lease writes wait for the master's replicas ({@link
+ *       RedisSlotLedger}); and a decision answered by a replica promoted in place of a master this
+ *       replica decided on ({@link MasterWatch}) is given back, and the generation is marked
+ *       {@code rebuilding} as in rule 3: the old master may have acknowledged writes the promoted
+ *       one never got (with {@code SENTINEL FAILOVER}, every time).
  * </ol>
  * Releases seen while Redis is away therefore never make Redis count less; at worst Redis counts a
  * finished job until the journal is written back (over-counting holds calls, it never over-admits).

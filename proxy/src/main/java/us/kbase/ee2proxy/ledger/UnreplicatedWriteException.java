@@ -6,7 +6,15 @@ package us.kbase.ee2proxy.ledger;
  * survive; the caller's journal makes it again, idempotently).
  */
 public final class UnreplicatedWriteException extends RuntimeException {
-    public UnreplicatedWriteException(String message) {
+    private final int acknowledged;
+
+    public UnreplicatedWriteException(String message, int acknowledged) {
         super(message);
+        this.acknowledged = acknowledged;
+    }
+
+    /** How many replicas did acknowledge it. */
+    public int acknowledged() {
+        return acknowledged;
     }
 }

@@ -8,7 +8,9 @@
  * us.kbase.ee2proxy.ledger.ResilientLedger} wraps the Redis one with everything that happens when
  * Redis fails, in that one file: Redis decides or nobody does, writes Redis missed are journaled
  * and written back in order before it decides again, and a Redis that lost its data (its
- * generation key gone or changed) is rebuilt from EE2 before it decides.
+ * generation key gone or changed) or failed over ({@link us.kbase.ee2proxy.ledger.MasterWatch}:
+ * the deciding master was promoted in place of one this replica decided on) is rebuilt from EE2
+ * before it decides.
  *
  * <h2>Redis deployments</h2>
  * {@link us.kbase.ee2proxy.ledger.RedisClients} builds the Redisson client for one server, a
@@ -18,7 +20,10 @@
  * index is one key per job; wake-ups are classic PUBLISH from the scripts (a Cluster relays them
  * to every node), heard through an {@code RTopic}. {@link us.kbase.ee2proxy.ledger.LedgerWarmUp}
  * connects, loads every script on every master and waits for one answer and the subscription at
- * start; until then the replica is not ready ({@code /health} 503).
+ * start; until then the replica is not ready ({@code /health} 503). With replicas, every lease
+ * write (acquire, bind, adopt, release) is one Redisson batch of the script and {@code WAIT} for
+ * the replicas Redisson counts available for that master: acknowledged only once a promoted
+ * replica would have it ({@link us.kbase.ee2proxy.ledger.UnreplicatedWriteException} otherwise).
  *
  * <h2>Lease lifecycle</h2>
  * {@code tryAcquire(user, ticket, demand)} takes claim i as the provisional lease {@code
@@ -35,7 +40,8 @@
  * publish the user on the channel if any lease went, and renew the keys' TTL.
  * <ul>
  *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs, claims...
- *       ({@code "<0|1>:<depth>:<app>"}) -> {@code [admitted, jobs, parents, app, n, ...]}; admitted
+ *       ({@code "<0|1>:<depth>:<app>"}) -> {@code [admitted, master_replid, master_replid2, time,
+ *       jobs, parents, app, n, ...]}; admitted
  *       iff {@code ZCARD parents + parent claims <= parentLimit} and {@code ZCARD leases + claims <=
  *       jobLimit}; a ticket that already holds leases is admitted again without taking more.
  *   <li>{@code bind}: ARGV ticket, boundTtlMs, keyTtlMs, jobIds... -> the job ids bound.
@@ -46,7 +52,8 @@
  *   <li>{@code tracked} (read only): -> {@code [jobId, claim, ...]} of live bound leases.
  *   <li>{@code generation} (one key, {@code <prefix>:generation}, no prelude): ARGV "get" [createAs]
  *       -> the value ({@code ready:<id>} | {@code rebuilding:<id>}), written first when absent and
- *       createAs given; ARGV "ready", id -> {@code rebuilding:<id>} becomes {@code ready:<id>}.
+ *       createAs given; ARGV "ready", id -> {@code rebuilding:<id>} becomes {@code ready:<id>};
+ *       ARGV "lost", value -> a ready (or absent) generation becomes value (a failover was seen).
  * </ul>
  */
 package us.kbase.ee2proxy.ledger;

@@ -1,6 +1,6 @@
 -- tryAcquire. ARGV[3] ticket, ARGV[4] parent limit, ARGV[5] job limit, ARGV[6] provisional TTL ms,
 -- ARGV[7] key TTL ms, ARGV[8..] the claims. Returns {admitted 0|1, master_replid, master_replid2,
--- server time us, counts...}: the master's replication ids say which data set decided (a replica
+-- connected replicas, server time us, counts...}: the master's replication ids say which data set decided (a replica
 -- promoted by a failover has a new id and its old master's as the second; see MasterWatch.java).
 local ticket = ARGV[3]
 local parent_limit, job_limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -29,6 +29,7 @@ end
 wake(freed)
 local out = counts()
 local info = redis.call('INFO', 'replication')
+table.insert(out, 1, tonumber(string.match(info, 'connected_slaves:(%d+)') or '0'))
 table.insert(out, 1, string.match(info, 'master_replid2:(%x+)') or '')
 table.insert(out, 1, string.match(info, 'master_replid:(%x+)') or '')
 table.insert(out, 1, admitted)

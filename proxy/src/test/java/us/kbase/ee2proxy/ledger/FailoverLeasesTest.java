@@ -32,6 +32,41 @@ import us.kbase.ee2proxy.testing.Await;
 class FailoverLeasesTest {
     private static final String USER = "alice";
 
+    /** Each lease write is followed by a WAIT for both replicas, on the master, and they have it. */
+    @Test
+    void leaseWritesWaitForTheReplicas() throws Exception {
+        try (RedisSentinels sentinels = RedisSentinels.start();
+                RedisSlotLedger ledger = RedisSlotLedger.connect(RedisAddress.parse(sentinels.uri()), RedisTls.DEFAULT,
+                        new RedisLedgerSettings("wait", Duration.ofSeconds(2), LeaseTerms.DEFAULT), new MetricRegistry())) {
+            LedgerWarmUp.start(ledger, "sentinels", Duration.ofMillis(200)).whenReady().toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
+            // The first acquire tells how many replicas the master has.
+            ledger.tryAcquire(USER, "first", SlotLedgerContract.plain("x")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(ledger.replicasFor(USER)).as("replicas a lease write waits for").isEqualTo(2);
+            long before = waits(sentinels.master());
+            for (int i = 0; i < 10; i++) {
+                ledger.tryAcquire(USER, "w" + i, SlotLedgerContract.plain("x")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                ledger.bind(USER, "w" + i, List.of("wj" + i)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+            assertThat(waits(sentinels.master()) - before).as("WAIT calls on the master for 20 lease writes")
+                    .isGreaterThanOrEqualTo(20);
+            for (var server : sentinels.servers()) {
+                // WAIT answered: every replica has all 11 leases the moment the calls returned.
+                assertThat(server.reply("ZCARD", "wait:{" + USER + "}:leases")).as("leases on %s", server.address())
+                        .isIn("11", ":11");
+            }
+        }
+    }
+
+    private static long waits(us.kbase.ee2proxy.redis.RedisServerProcess master) {
+        for (String line : master.reply("INFO", "commandstats").split("\n")) {
+            if (line.startsWith("cmdstat_wait:")) {
+                return Long.parseLong(line.replaceAll("^cmdstat_wait:calls=(\\d+),.*$", "$1").trim());
+            }
+        }
+        return 0;
+    }
+
     @Test
     void sentinelFailoverLosesNoLease() throws Exception {
         try (RedisSentinels sentinels = RedisSentinels.start()) {
