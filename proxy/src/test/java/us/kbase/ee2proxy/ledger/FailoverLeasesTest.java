@@ -58,6 +58,38 @@ class FailoverLeasesTest {
         }
     }
 
+    /**
+     * A replica of the master dies (SIGKILL): the writes waiting for it fail after the call
+     * timeout, and Redis decides again, waiting only for the replica left.
+     */
+    @Test
+    void aDeadReplicaStopsDecisionsOnlyBriefly() throws Exception {
+        try (RedisSentinels sentinels = RedisSentinels.start()) {
+            MetricRegistry metrics = new MetricRegistry();
+            RedisSlotLedger shared = RedisSlotLedger.connect(RedisAddress.parse(sentinels.uri()), RedisTls.DEFAULT,
+                    new RedisLedgerSettings("dead", Duration.ofSeconds(1), LeaseTerms.DEFAULT), metrics);
+            LedgerWarmUp.start(shared, "sentinels", Duration.ofMillis(200)).whenReady().toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
+            try (ResilientLedger ledger = new ResilientLedger(shared, () -> RedisFailureMode.WAIT, LeaseTerms.DEFAULT,
+                    false, Duration.ofMillis(200), metrics)) {
+                Await.await("Redis decides", Duration.ofSeconds(30), ledger::redisDecides);
+                assertThat(ledger.tryAcquire(USER, "a", SlotLedgerContract.plain("x")).toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS).admitted()).isTrue();
+                assertThat(shared.replicasFor(USER)).isEqualTo(2);
+                var master = sentinels.master();
+                sentinels.servers().stream().filter(s -> s != master).findFirst().orElseThrow().kill();
+                AtomicInteger i = new AtomicInteger();
+                Await.await("admitted again with one replica dead", Duration.ofSeconds(30), () -> ledger.tryAcquire(USER,
+                        "b" + i.incrementAndGet(), SlotLedgerContract.plain("x")).toCompletableFuture().join().admitted());
+                assertThat(shared.replicasFor(USER)).as("replicas waited for").isEqualTo(1);
+                for (int n = 0; n < 20; n++) {
+                    assertThat(ledger.tryAcquire(USER, "c" + n, SlotLedgerContract.plain("x")).toCompletableFuture()
+                            .get(10, TimeUnit.SECONDS).admitted()).as("decision %d after", n).isTrue();
+                }
+            }
+        }
+    }
+
     private static long waits(us.kbase.ee2proxy.redis.RedisServerProcess master) {
         for (String line : master.reply("INFO", "commandstats").split("\n")) {
             if (line.startsWith("cmdstat_wait:")) {
