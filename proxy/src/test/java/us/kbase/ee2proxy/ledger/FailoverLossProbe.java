@@ -57,14 +57,14 @@ class FailoverLossProbe {
     /**
      * What waiting for the replicas costs: the same master, reached by a one-server URL (no WAIT)
      * and by the Sentinel URL (each lease write waits for both replicas), 16 concurrent loops of
-     * acquire then release for 5 s each, twice in alternation. Prints writes/s and the acquire's
+     * acquire then release for 5 s each, three times in alternation. Prints writes/s and the acquire's
      * p50/p99 with the load average.
      */
     @Test
     void waitCost() throws Exception {
         try (RedisSentinels sentinels = RedisSentinels.start()) {
             URI direct = sentinels.master().uri();
-            for (int round = 0; round < 2; round++) {
+            for (int round = 0; round < 3; round++) {
                 steady("one-server URL to the master, no WAIT", direct);
                 steady("Sentinel URL, WAIT for 2 replicas", sentinels.uri());
             }
