@@ -16,8 +16,11 @@ import us.kbase.ee2proxy.redis.RedisSentinels;
 
 /**
  * The measurement behind the README's failover table (not a test: it asserts nothing and runs
- * only when asked): a tight loop of acquires through the ledger while a master fails over, then
- * how many acknowledged acquires the new master still counts, and which calls failed meanwhile.
+ * only when asked): a tight loop of acquires through {@link RedisSlotLedger} alone (lease writes
+ * WAIT for the replicas; no failover watch, which is {@link ResilientLedger}'s) while a master fails
+ * over, then how many acknowledged acquires the new master still counts, and which calls failed
+ * meanwhile. {@link FailoverLeasesTest} is the same loop through {@link ResilientLedger}, asserting
+ * that none is lost once the rebuild ran; {@link #waitCost} measures what WAIT costs.
  *
  * <pre>
  * mvn -B -o -pl proxy -am test -Dtest=FailoverLossProbe -Dee2proxy.failoverProbe=true -Dsurefire.failIfNoSpecifiedTests=false
