@@ -8,8 +8,9 @@ import us.kbase.ee2proxy.policy.UserCounts;
  * @param verdict what happened
  * @param counts the user's counts after the step (the new claims included when admitted); {@link
  *     UserCounts#ZERO} when the ledger was unavailable
+ * @param master the Redis master that decided (its replication ids), null from a ledger in memory
  */
-public record Admission(Verdict verdict, UserCounts counts) {
+public record Admission(Verdict verdict, UserCounts counts, MasterId master) {
 
     public enum Verdict {
         /** The claims were taken as provisional leases under the ticket. */
@@ -27,19 +28,19 @@ public record Admission(Verdict verdict, UserCounts counts) {
     }
 
     public static Admission admitted(UserCounts counts) {
-        return new Admission(Verdict.ADMITTED, counts);
+        return new Admission(Verdict.ADMITTED, counts, null);
     }
 
     public static Admission full(UserCounts counts) {
-        return new Admission(Verdict.FULL, counts);
+        return new Admission(Verdict.FULL, counts, null);
     }
 
     public static Admission childrenBound(UserCounts counts) {
-        return new Admission(Verdict.CHILDREN_BOUND, counts);
+        return new Admission(Verdict.CHILDREN_BOUND, counts, null);
     }
 
     public static Admission unavailable() {
-        return new Admission(Verdict.LEDGER_UNAVAILABLE, UserCounts.ZERO);
+        return new Admission(Verdict.LEDGER_UNAVAILABLE, UserCounts.ZERO, null);
     }
 
     public boolean admitted() {

@@ -49,7 +49,7 @@ public final class InMemorySlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
         long expiresAt = clock.getAsLong() + terms.provisional().toMillis();
-        return done(locked(user, book -> new Admission(book.acquire(ticket, demand, expiresAt), book.counts())));
+        return done(locked(user, book -> new Admission(book.acquire(ticket, demand, expiresAt), book.counts(), null)));
     }
 
     @Override

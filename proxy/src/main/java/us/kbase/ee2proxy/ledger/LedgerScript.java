@@ -6,11 +6,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
+import org.redisson.api.RScriptAsync;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.Codec;
 
 /**
  * One Lua script of the ledger (the shared prelude plus its body), run by EVALSHA; only when Redis
@@ -65,7 +73,7 @@ final class LedgerScript {
     }
 
     /** @param keys the user's keys; the first one routes the call on a cluster */
-    <R> CompletionStage<R> run(RScript script, List<Object> keys, Object... args) {
+    <R> CompletionStage<R> run(RScriptAsync script, List<Object> keys, Object... args) {
         String routing = (String) keys.get(0);
         CompletionStage<R> first = script.evalShaAsync(routing, mode, sha, returnType, keys, args);
         return first.handle((result, error) -> {
@@ -77,6 +85,51 @@ final class LedgerScript {
             }
             return CompletableFuture.<R>failedFuture(error);
         }).thenCompose(stage -> stage);
+    }
+
+    /**
+     * As {@link #run}, followed on the same connection by {@code WAIT replicas waitFor} (one
+     * Redisson batch with {@link BatchOptions#sync}, as Redisson's own locks do): answers only once
+     * {@code replicas} replicas have every write the script made, and fails with {@link
+     * UnreplicatedWriteException} if fewer had it within {@code waitFor}. WAIT must share the
+     * script's connection: it waits for what that connection wrote. {@code replicas} 0: plain
+     * {@link #run}.
+     */
+    <R> CompletionStage<R> runReplicated(RedissonClient redis, Codec codec, int replicas, Duration waitFor,
+            List<Object> keys, Object... args) {
+        if (replicas <= 0) {
+            return run(redis.getScript(codec), keys, args);
+        }
+        return this.<R>replicated(redis, codec, replicas, waitFor, false, keys, args).handle((result, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            if (String.valueOf(rootCause(error).getMessage()).contains("NOSCRIPT")) {
+                return this.<R>replicated(redis, codec, replicas, waitFor, true, keys, args);
+            }
+            return CompletableFuture.<R>failedFuture(error);
+        }).thenCompose(stage -> stage);
+    }
+
+    private <R> CompletionStage<R> replicated(RedissonClient redis, Codec codec, int replicas, Duration waitFor,
+            boolean withSource, List<Object> keys, Object... args) {
+        String routing = (String) keys.get(0);
+        // The batch's own bound covers the script and the WAIT; the caller's guard bounds it all.
+        RBatch batch = redis.createBatch(BatchOptions.defaults()
+                .sync(replicas, waitFor)
+                .retryAttempts(0)
+                .responseTimeout(waitFor.toMillis() * 2, TimeUnit.MILLISECONDS));
+        RScriptAsync script = batch.getScript(codec);
+        RFuture<R> result = withSource
+                ? script.evalAsync(routing, mode, source, returnType, keys, args)
+                : script.evalShaAsync(routing, mode, sha, returnType, keys, args);
+        return batch.executeAsync().thenCompose(done -> {
+            if (done.getSyncedSlaves() < replicas) {
+                throw new UnreplicatedWriteException(name + ": " + done.getSyncedSlaves() + " of " + replicas
+                        + " replicas acknowledged within " + waitFor.toMillis() + " ms", done.getSyncedSlaves());
+            }
+            return result;
+        });
     }
 
     private static Throwable rootCause(Throwable t) {

@@ -20,12 +20,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.redisson.Redisson;
 import org.redisson.api.AsyncIterator;
 import org.redisson.api.RScript;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.connection.MasterSlaveEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.config.RedisAddress;
@@ -77,6 +79,8 @@ public final class RedisSlotLedger implements SlotLedger {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final RTopic releases;
     private final AtomicReference<CompletableFuture<Void>> subscription = new AtomicReference<>();
+    /** Replicas to WAIT for, by master address ({@link #replicasOf}). */
+    private final Map<String, Integer> replicasByMaster = new java.util.concurrent.ConcurrentHashMap<>();
     /** Why the last call failed, or null after one succeeded: for /health. */
     private volatile String lastFailure;
 
@@ -172,13 +176,16 @@ public final class RedisSlotLedger implements SlotLedger {
             args.add(Integer.toString(bound.limit()));
         }
         demand.claims().forEach(claim -> args.add(encode(claim)));
-        return this.<List<Object>>call(ACQUIRE, user, args).thenApply(reply -> {
-            UserCounts counts = observed(user, reply, 1);
-            return switch (number(reply.get(0))) {
-                case 1 -> Admission.admitted(counts);
-                case 2 -> Admission.childrenBound(counts);
-                default -> Admission.full(counts);
+        return this.<List<Object>>replicated(ACQUIRE, user, args).thenApply(reply -> {
+            UserCounts counts = observed(user, reply, 4);
+            MasterId master = new MasterId((String) reply.get(1), (String) reply.get(2));
+            learnReplicas((String) keys.userKeys(user).get(0), number(reply.get(3)));
+            Admission.Verdict verdict = switch (number(reply.get(0))) {
+                case 1 -> Admission.Verdict.ADMITTED;
+                case 2 -> Admission.Verdict.CHILDREN_BOUND;
+                default -> Admission.Verdict.FULL;
             };
+            return new Admission(verdict, counts, master);
         });
     }
 
@@ -189,7 +196,7 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(ms(settings.terms().bound().toMillis()));
         args.add(keyTtl);
         args.addAll(jobIds);
-        return this.<List<Object>>call(BIND, user, args).thenCompose(reply -> {
+        return this.<List<Object>>replicated(BIND, user, args).thenCompose(reply -> {
             List<String> bound = reply.stream().map(String::valueOf).toList();
             return indexOwner(user, bound).thenApply(gone -> {
                 List<String> kept = new ArrayList<>(bound);
@@ -202,7 +209,7 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Integer> releaseTicket(String user, String ticket) {
         List<Object> args = List.of("ticket", ticket, ms(settings.terms().tombstone().toMillis()), keyTtl);
-        return this.<Long>call(RELEASE, user, args).thenApply(Long::intValue);
+        return this.<Long>replicated(RELEASE, user, args).thenApply(Long::intValue);
     }
 
     @Override
@@ -217,7 +224,7 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> releaseJob(String user, String jobId) {
         List<Object> args = List.of("job", jobId, ms(settings.terms().tombstone().toMillis()), keyTtl);
-        return this.<Long>call(RELEASE, user, args).thenCompose(freed -> timed("owner",
+        return this.<Long>replicated(RELEASE, user, args).thenCompose(freed -> timed("owner",
                         () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).deleteAsync())
                 .thenApply(deleted -> freed > 0));
     }
@@ -242,7 +249,7 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
         List<Object> args = List.of(jobId, encode(claim), ms(settings.terms().bound().toMillis()), keyTtl);
-        return this.<List<Object>>call(ADOPT, user, args).thenCompose(reply -> {
+        return this.<List<Object>>replicated(ADOPT, user, args).thenCompose(reply -> {
             observed(user, reply, 1);
             return indexOwner(user, List.of(jobId)).thenApply(gone -> gone.isEmpty() && number(reply.get(0)) == 1);
         });
@@ -281,6 +288,14 @@ public final class RedisSlotLedger implements SlotLedger {
     CompletionStage<String> generation(String createAs) {
         Object[] args = createAs == null ? new Object[] {"get"} : new Object[] {"get", createAs};
         return timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), args));
+    }
+
+    /**
+     * A ready generation becomes {@code rebuilding} (a failover may have lost writes: see {@link
+     * MasterWatch}); one already rebuilding stays. Answers the value after.
+     */
+    CompletionStage<String> generationLost(String rebuilding) {
+        return timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), "lost", rebuilding));
     }
 
     /** {@code rebuilding:<id>} becomes {@code ready:<id>}; answers the value after. */
@@ -360,13 +375,79 @@ public final class RedisSlotLedger implements SlotLedger {
     }
 
     private <R> CompletionStage<R> call(LedgerScript ledgerScript, String user, List<Object> args) {
+        Object[] argv = argv(user, args);
+        return timed(ledgerScript.name(), () -> ledgerScript.run(script, keys.userKeys(user), argv));
+    }
+
+    /**
+     * A write of leases (acquire, bind, adopt, release), answered only once every replica the
+     * client knows for the user's master has it ({@code WAIT}, see {@link #replicasOf}): a failover
+     * then promotes a replica that has every lease this ledger acknowledged. A replica that does
+     * not acknowledge within the call timeout makes the call fail like any Redis failure (the
+     * write may have happened on the master; every write is idempotent and the caller makes it
+     * again). The owner index and the generation are not waited for: losing them can only make
+     * Redis count more (a release by job id finds no owner) or rebuild once more.
+     */
+    private <R> CompletionStage<R> replicated(LedgerScript ledgerScript, String user, List<Object> args) {
+        Object[] argv = argv(user, args);
+        List<Object> userKeys = keys.userKeys(user);
+        String routing = (String) userKeys.get(0);
+        return timed(ledgerScript.name(), () -> ledgerScript.<R>runReplicated(redis, StringCodec.INSTANCE,
+                replicasOf(routing), settings.callTimeout(), userKeys, argv).whenComplete((value, error) -> {
+                    Throwable cause = error;
+                    while (cause != null && !(cause instanceof UnreplicatedWriteException) && cause.getCause() != cause) {
+                        cause = cause.getCause();
+                    }
+                    if (cause instanceof UnreplicatedWriteException unreplicated) {
+                        learnReplicas(routing, unreplicated.acknowledged());
+                    }
+                }));
+    }
+
+    /** The replicas a lease write of {@code user} waits for now (tests). */
+    int replicasFor(String user) {
+        return replicasOf((String) keys.userKeys(user).get(0));
+    }
+
+    /**
+     * The replicas to wait for on the master holding {@code key}: as many as that master said it
+     * had connected at its last acquire ({@code connected_slaves}), or as many as acknowledged the
+     * last write that fewer acknowledged than asked (that write failed; a replica gone is then not
+     * waited for again, and one back is counted at the next acquire). 1 for a master not heard
+     * from yet. One server: none (no failover can promote a copy). Redisson's own count ({@code
+     * MasterSlaveEntry.getAvailableSlaves}, what its locks WAIT for) is not used: it stays unknown
+     * (-1) unless Redisson's locks ran. A count that is too low only narrows what WAIT protects:
+     * the failover that could lose such a write is still seen ({@link MasterWatch}).
+     */
+    private int replicasOf(String key) {
+        String master = masterOf(key);
+        return master == null ? 0 : replicasByMaster.getOrDefault(master, 1);
+    }
+
+    private void learnReplicas(String key, int replicas) {
+        String master = masterOf(key);
+        if (master != null) {
+            replicasByMaster.put(master, replicas);
+        }
+    }
+
+    /** The address of the master Redisson sends {@code key}'s commands to; null on one server. */
+    private String masterOf(String key) {
+        if (!(redis instanceof Redisson client) || client.getServiceManager().getCfg().isSingleConfig()) {
+            return null;
+        }
+        MasterSlaveEntry entry = client.getCommandExecutor().getConnectionManager().getEntry(key);
+        return entry == null || entry.getClient() == null ? "?" : String.valueOf(entry.getClient().getAddr());
+    }
+
+    private Object[] argv(String user, List<Object> args) {
         Object[] argv = new Object[args.size() + 2];
         argv[0] = user;
         argv[1] = keys.releaseChannel();
         for (int i = 0; i < args.size(); i++) {
             argv[i + 2] = args.get(i);
         }
-        return timed(ledgerScript.name(), () -> ledgerScript.run(script, keys.userKeys(user), argv));
+        return argv;
     }
 
     /**

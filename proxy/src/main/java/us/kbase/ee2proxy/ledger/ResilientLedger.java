@@ -35,7 +35,7 @@ import us.kbase.ee2proxy.policy.UserCounts;
  * outage logic of the proxy is in this file.
  *
  * <p><b>The property:</b> Redis never counts less than EE2 runs while any replica lets Redis decide.
- * Three rules give it, with any number of replicas:
+ * Four rules give it, with any number of replicas:
  * <ol>
  *   <li><b>Redis decides, or nobody does.</b> A decision ({@link #tryAcquire}) is Redis's acquire
  *       script, taken only while {@link #redisDecides()}: Redis answered this replica's last call,
@@ -62,7 +62,15 @@ import us.kbase.ee2proxy.policy.UserCounts;
  *       a service token) runs a pass at once, adopting every active job EE2 lists, and the first
  *       to finish writes {@code ready:<id>}. Without a service token nothing can rebuild: the
  *       replica writes {@code ready:<id>} at once and says so (counts miss the jobs that ran before
- *       the loss until they finish).
+ *       the loss until they finish). While Redis is rebuilding, every replica takes the provisional
+ *       leases of its calls in flight again (EE2 may not list their jobs yet), and {@code ready} is
+ *       written no sooner than two probe intervals after the rebuilder saw it, so each replica had
+ *       a probe to do so.
+ *   <li><b>A failover is a possible loss.</b> Lease writes wait for the master's replicas ({@link
+ *       RedisSlotLedger}); and a decision answered by a replica promoted in place of a master this
+ *       replica decided on ({@link MasterWatch}) is given back, and the generation is marked
+ *       {@code rebuilding} as in rule 3: the old master may have acknowledged writes the promoted
+ *       one never got (with {@code SENTINEL FAILOVER}, every time).
  * </ol>
  * Releases seen while Redis is away therefore never make Redis count less; at worst Redis counts a
  * finished job until the journal is written back (over-counting holds calls, it never over-admits).
@@ -111,6 +119,14 @@ public final class ResilientLedger implements SlotLedger {
     private final ScheduledExecutorService recovery;
     private final Counter undecided;
     private final Counter writtenBack;
+    private final Counter failovers;
+    /** The Redis masters this replica decided on: a failover replacing one is seen at the next decision. */
+    private final MasterWatch masters = new MasterWatch();
+    private final Duration probeEvery;
+    /** The rebuilding generation whose in-flight leases this replica wrote again (recovery thread only). */
+    private String flightsRewrittenFor;
+    /** When this replica first saw the generation {@link #flightsRewrittenFor} rebuilding (recovery thread only). */
+    private long rebuildSeenAt;
 
     /**
      * @param shared the Redis ledger; its calls are bounded by a timeout sized for a job-creating
@@ -130,6 +146,8 @@ public final class ResilientLedger implements SlotLedger {
         this.flights = Caffeine.newBuilder().expireAfterWrite(terms.provisional().multipliedBy(2)).build();
         this.undecided = metrics.counter("ledger.fallback.decisions");
         this.writtenBack = metrics.counter("ledger.fallback.replayed");
+        this.failovers = metrics.counter("ledger.failovers");
+        this.probeEvery = probeEvery;
         metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> redisDecides() || local != null && loaded ? 0 : 1);
         metrics.gauge("ledger.journal", () -> (Gauge<Integer>) this::owed);
         shared.onRelease(this::wake);
@@ -205,6 +223,13 @@ public final class ResilientLedger implements SlotLedger {
                 failed(error);
                 journal("release ticket " + ticket + " (its acquire failed)", () -> shared.releaseTicket(user, ticket));
                 return turnAway(key, demand);
+            }
+            if (masters.see(taken.master()) == MasterWatch.Seen.FAILED_OVER) {
+                failedOver(taken.master());
+                if (taken.admitted()) {
+                    return write("release ticket " + ticket + " (decided on a failed-over master)",
+                            () -> shared.releaseTicket(user, ticket), 0).thenCompose(released -> turnAway(key, demand));
+                }
             }
             if (!taken.admitted()) {
                 return CompletableFuture.completedFuture(taken);
@@ -472,6 +497,27 @@ public final class ResilientLedger implements SlotLedger {
     }
 
     /**
+     * A decision was answered by a replica promoted in place of a master this replica decided on
+     * ({@link MasterWatch}): the old master's last acknowledged writes may be lost, and nothing in
+     * the data set shows it. Handled as a lost data set: decisions stop, and the generation becomes
+     * {@code rebuilding} (or, without a rebuilder, a new {@code ready} one) for every replica.
+     */
+    private void failedOver(MasterId master) {
+        failovers.inc();
+        boolean canRebuild = rebuildFromEe2 && local == null;
+        if (generationOk) {
+            log.error("Redis failed over: the master deciding (replication id {}) was promoted in place of one this "
+                    + "replica decided on ({}), whose last writes may be lost. No decision until the counts are "
+                    + "rebuilt{}", master.replid(), master.previous(),
+                    canRebuild ? " from EE2 (the reconciler adopts every active job at once)"
+                            : "; without a service token they cannot be: deciding on what Redis holds now");
+        }
+        generationOk = false;
+        String fresh = (canRebuild ? REBUILDING : READY) + UUID.randomUUID();
+        shared.generationLost(fresh).whenComplete((now, error) -> recovery.execute(this::tick));
+    }
+
+    /**
      * On the recovery thread, every probeEvery (and at once when asked): reads Redis's generation
      * (rebuilding it if lost), writes the journal back in order, and once nothing is owed lets Redis
      * decide again and wakes the users whose calls were turned away meanwhile.
@@ -535,6 +581,7 @@ public final class ResilientLedger implements SlotLedger {
                 if (local != null) {
                     rewriteLocal(); // Redis is this replica's copy: write it again
                 }
+                masters.forget(); // rebuilt: every master holds what EE2 runs
             }
             known = id;
             generationOk = true;
@@ -550,18 +597,53 @@ public final class ResilientLedger implements SlotLedger {
                     + "every active job is counted", known, id);
         }
         generationOk = false;
+        rewriteFlights(id);
         Supplier<CompletionStage<Boolean>> pass = rebuilder;
         if (pass != null && rebuildRunning.compareAndSet(false, true)) {
             pass.get().whenComplete((complete, error) -> {
-                rebuildRunning.set(false);
                 if (error == null && complete) {
-                    shared.generationReady(id).whenComplete((now, unread) -> recovery.execute(this::tick));
+                    // Not ready before every replica had a probe interval to write its in-flight leases again.
+                    long wait = Math.max(0, rebuildSeenAt + 2 * probeEvery.toNanos() - System.nanoTime());
+                    recovery.schedule(() -> shared.generationReady(id).whenComplete((now, unread) -> {
+                        rebuildRunning.set(false);
+                        recovery.execute(this::tick);
+                    }), wait, TimeUnit.NANOSECONDS);
                 } else {
+                    rebuildRunning.set(false);
                     log.warn("rebuilding the ledger from EE2 did not complete ({}); trying again",
                             error != null ? error.toString() : "a call failed");
                     recovery.schedule(this::tick, 1, TimeUnit.SECONDS);
                 }
             });
+        }
+    }
+
+    /**
+     * Redis is being rebuilt (it lost its data, or a failover may have lost writes): the
+     * provisional leases of this replica's calls in flight (taken, not yet bound or released) are
+     * taken again under their tickets, without limits (idempotent: a ticket Redis still holds is
+     * taken once). The reconciler's pass finds only the jobs EE2 has created; a run_job still on
+     * its way to EE2 would otherwise count nowhere until its answer. Once per rebuilding
+     * generation; a failure is tried again at the next tick.
+     */
+    private void rewriteFlights(String rebuilding) throws Exception {
+        if (rebuilding.equals(flightsRewrittenFor) || local != null) {
+            return;
+        }
+        long seen = System.nanoTime();
+        int n = 0;
+        for (var flight : flights.asMap().entrySet()) {
+            List<SlotClaim> claims = flight.getValue();
+            UserTicket key = flight.getKey();
+            await(shared.tryAcquire(key.user(), key.ticket(),
+                    new SlotDemand(claims, SlotDemand.UNLIMITED, SlotDemand.UNLIMITED)));
+            n++;
+        }
+        flightsRewrittenFor = rebuilding;
+        rebuildSeenAt = seen;
+        if (n > 0) {
+            log.warn("Redis being rebuilt ({}): the provisional leases of {} calls in flight here were taken again",
+                    rebuilding, n);
         }
     }
 

@@ -8,7 +8,9 @@
  * us.kbase.ee2proxy.ledger.ResilientLedger} wraps the Redis one with everything that happens when
  * Redis fails, in that one file: Redis decides or nobody does, writes Redis missed are journaled
  * and written back in order before it decides again, and a Redis that lost its data (its
- * generation key gone or changed) is rebuilt from EE2 before it decides.
+ * generation key gone or changed) or failed over ({@link us.kbase.ee2proxy.ledger.MasterWatch}:
+ * the deciding master was promoted in place of one this replica decided on) is rebuilt from EE2
+ * before it decides.
  *
  * <h2>Redis deployments</h2>
  * {@link us.kbase.ee2proxy.ledger.RedisClients} builds the Redisson client for one server, a
@@ -18,7 +20,10 @@
  * index is one key per job; wake-ups are classic PUBLISH from the scripts (a Cluster relays them
  * to every node), heard through an {@code RTopic}. {@link us.kbase.ee2proxy.ledger.LedgerWarmUp}
  * connects, loads every script on every master and waits for one answer and the subscription at
- * start; until then the replica is not ready ({@code /health} 503).
+ * start; until then the replica is not ready ({@code /health} 503). With replicas, every lease
+ * write (acquire, bind, adopt, release) is one Redisson batch of the script and {@code WAIT} for
+ * the replicas Redisson counts available for that master: acknowledged only once a promoted
+ * replica would have it ({@link us.kbase.ee2proxy.ledger.UnreplicatedWriteException} otherwise).
  *
  * <h2>Lease lifecycle</h2>
  * {@code tryAcquire(user, ticket, demand)} takes claim i as the provisional lease {@code
@@ -36,7 +41,8 @@
  * <ul>
  *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs, B, B pairs
  *       (childPrefix, or "c:" for all children; limit), claims... ({@code "<0|1>:<depth>:<app>"}, or a running app's child
- *       {@code "c:<bytes>:<parent>:<app>"}) -> {@code [admitted, jobs, parents, app, n, ...]};
+ *       {@code "c:<bytes>:<parent>:<app>"}) -> {@code [admitted, master_replid, master_replid2,
+ *       connected replicas, time, jobs, parents, app, n, ...]};
  *       admitted (1) iff no child bound is exceeded (the user's claims and these beginning with a
  *       bound's prefix number at most its limit; else 2, nothing taken), {@code ZCARD parents +
  *       parent claims <= parentLimit} and {@code ZCARD leases + claims <= jobLimit}; a ticket that
@@ -49,7 +55,8 @@
  *   <li>{@code tracked} (read only): -> {@code [jobId, claim, ...]} of live bound leases.
  *   <li>{@code generation} (one key, {@code <prefix>:generation}, no prelude): ARGV "get" [createAs]
  *       -> the value ({@code ready:<id>} | {@code rebuilding:<id>}), written first when absent and
- *       createAs given; ARGV "ready", id -> {@code rebuilding:<id>} becomes {@code ready:<id>}.
+ *       createAs given; ARGV "ready", id -> {@code rebuilding:<id>} becomes {@code ready:<id>};
+ *       ARGV "lost", value -> a ready (or absent) generation becomes value (a failover was seen).
  * </ul>
  */
 package us.kbase.ee2proxy.ledger;

@@ -2,8 +2,10 @@
 -- ARGV[7] key TTL ms, ARGV[8] how many child bounds B, then B pairs (the prefix of the claims of
 -- one parent's children "c:<bytes>:<parent>:", or "c:" for every child; at most this many of
 -- them), then the claims.
--- Returns {admitted 0|1|2, server time us, counts...}: 2 when a child bound would be exceeded
--- (nothing taken: the call is no running app's child), checked before the caps.
+-- Returns {admitted 0|1|2, master_replid, master_replid2, connected replicas, server time us,
+-- counts...}: 2 when a child bound would be exceeded (nothing taken: the call is no running app's
+-- child), checked before the caps. The master's replication ids say which data set decided (a
+-- replica promoted by a failover has a new id and its old master's as the second; see MasterWatch.java).
 local ticket = ARGV[3]
 local parent_limit, job_limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local bounds = tonumber(ARGV[8])
@@ -51,5 +53,9 @@ else
 end
 wake(freed)
 local out = counts()
+local info = redis.call('INFO', 'replication')
+table.insert(out, 1, tonumber(string.match(info, 'connected_slaves:(%d+)') or '0'))
+table.insert(out, 1, string.match(info, 'master_replid2:(%x+)') or '')
+table.insert(out, 1, string.match(info, 'master_replid:(%x+)') or '')
 table.insert(out, 1, admitted)
 return out

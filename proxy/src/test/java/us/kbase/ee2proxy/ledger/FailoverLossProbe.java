@@ -16,8 +16,11 @@ import us.kbase.ee2proxy.redis.RedisSentinels;
 
 /**
  * The measurement behind the README's failover table (not a test: it asserts nothing and runs
- * only when asked): a tight loop of acquires through the ledger while a master fails over, then
- * how many acknowledged acquires the new master still counts, and which calls failed meanwhile.
+ * only when asked): a tight loop of acquires through {@link RedisSlotLedger} alone (lease writes
+ * WAIT for the replicas; no failover watch, which is {@link ResilientLedger}'s) while a master fails
+ * over, then how many acknowledged acquires the new master still counts, and which calls failed
+ * meanwhile. {@link FailoverLeasesTest} is the same loop through {@link ResilientLedger}, asserting
+ * that none is lost once the rebuild ran; {@link #waitCost} measures what WAIT costs.
  *
  * <pre>
  * mvn -B -o -pl proxy -am test -Dtest=FailoverLossProbe -Dee2proxy.failoverProbe=true -Dsurefire.failIfNoSpecifiedTests=false
@@ -51,6 +54,55 @@ class FailoverLossProbe {
         try (RedisSentinels sentinels = RedisSentinels.start()) {
             probe("Sentinel, master killed", sentinels.uri(), () -> System.out.println("new master " + sentinels.killMaster().address()));
             System.out.println(sentinels.sentinelLogs());
+        }
+    }
+
+    /**
+     * What waiting for the replicas costs: the same master, reached by a one-server URL (no WAIT)
+     * and by the Sentinel URL (each lease write waits for both replicas), 16 concurrent loops of
+     * acquire then release for 5 s each, three times in alternation. Prints writes/s and the acquire's
+     * p50/p99 with the load average.
+     */
+    @Test
+    void waitCost() throws Exception {
+        try (RedisSentinels sentinels = RedisSentinels.start()) {
+            URI direct = sentinels.master().uri();
+            for (int round = 0; round < 3; round++) {
+                steady("one-server URL to the master, no WAIT", direct);
+                steady("Sentinel URL, WAIT for 2 replicas", sentinels.uri());
+            }
+        }
+    }
+
+    private static void steady(String what, URI redis) throws Exception {
+        try (RedisSlotLedger ledger = RedisSlotLedger.connect(RedisAddress.parse(redis), RedisTls.DEFAULT,
+                new RedisLedgerSettings("cost", Duration.ofSeconds(2), LeaseTerms.DEFAULT), new MetricRegistry())) {
+            LedgerWarmUp.start(ledger, what, Duration.ofMillis(200)).whenReady().toCompletableFuture().get();
+            AtomicBoolean stop = new AtomicBoolean();
+            java.util.concurrent.ConcurrentLinkedQueue<Long> micros = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.List<Thread> loops = new java.util.ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                String user = "u" + t;
+                Thread loop = new Thread(() -> {
+                    for (int i = 0; !stop.get(); i++) {
+                        long started = System.nanoTime();
+                        ledger.tryAcquire(user, "t" + i, SlotLedgerContract.plain("x")).toCompletableFuture().join();
+                        micros.add((System.nanoTime() - started) / 1000);
+                        ledger.releaseTicket(user, "t" + i).toCompletableFuture().join();
+                    }
+                });
+                loops.add(loop);
+                loop.start();
+            }
+            Thread.sleep(5000);
+            stop.set(true);
+            for (Thread loop : loops) {
+                loop.join();
+            }
+            long[] sorted = micros.stream().mapToLong(Long::longValue).sorted().toArray();
+            System.out.printf("%s: %.0f acquire+release pairs/s; acquire p50 %d us, p99 %d us; load average %s%n", what,
+                    sorted.length / 5.0, sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.99)],
+                    java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
         }
     }
 

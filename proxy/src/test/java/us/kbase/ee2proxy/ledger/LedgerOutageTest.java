@@ -270,6 +270,41 @@ class LedgerOutageTest {
         }
     }
 
+    /**
+     * A run_job admitted and on its way to EE2 when Redis loses its data: EE2 does not list its job
+     * yet, so the rebuild cannot find it; the replica takes its provisional lease again before
+     * Redis is ready, or another call would be admitted over the cap.
+     */
+    @Test
+    void aCallInFlightWhenRedisLostItsDataIsCountedBeforeAnyoneDecides() {
+        settings = settings.withKeyPrefix("f" + PREFIXES.incrementAndGet());
+        observer.close();
+        observer = new RedisSlotLedger(observerClient, settings.withCallTimeout(Duration.ofSeconds(5)),
+                new MetricRegistry());
+        try (ResilientLedger rebuilt = replica(true, Duration.ofMillis(100))) {
+            // EE2 runs 4 of alice's parents; the rebuild adopts them.
+            rebuilt.rebuildWith(() -> {
+                CompletableFuture<?>[] adopted = new CompletableFuture<?>[4];
+                for (int i = 0; i < 4; i++) {
+                    adopted[i] = rebuilt.adopt("alice", "job-" + i, BOWTIE).toCompletableFuture();
+                }
+                return CompletableFuture.allOf(adopted).thenApply(done -> true);
+            });
+            await("the first rebuild", rebuilt::redisDecides);
+            assertThat(decide(rebuilt, "alice", "flying")).isEqualTo(Admission.Verdict.ADMITTED);
+
+            assertThat(redis.command("FLUSHALL")).isEqualTo("+OK");
+            await("noticed and rebuilt", () -> {
+                get(rebuilt.counts("alice"));
+                return rebuilt.redisDecides() && jobsInRedis("alice").size() == 4;
+            });
+            assertThat(get(observer.counts("alice")).parents()).as("4 adopted + the call in flight").isEqualTo(5);
+            assertThat(decide(rebuilt, "alice", "sixth")).isEqualTo(Admission.Verdict.FULL);
+            assertThat(get(rebuilt.bind("alice", "flying", List.of("job-4")))).containsExactly("job-4");
+            assertThat(get(observer.counts("alice")).parents()).isEqualTo(5);
+        }
+    }
+
     @Test
     void withoutARebuilderALostDataSetIsNoticedAndDecidingGoesOn() {
         takeParent(replica, "alice", "t0", "job-0");

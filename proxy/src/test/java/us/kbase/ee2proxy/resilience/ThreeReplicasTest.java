@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.redis.RedisCluster;
+import us.kbase.ee2proxy.redis.RedisSentinels;
 import us.kbase.ee2proxy.redis.RedisServerProcess;
 import us.kbase.ee2proxy.sim.workload.CombinedWorkloads;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
@@ -41,7 +43,7 @@ class ThreeReplicasTest {
             new WorkloadGenerator.Shape(3, 0, 9, 3, 3, false, false, false, true, 40);
     private static final List<Long> SEEDS = List.of(101L, 102L);
 
-    private enum Trouble { NONE, REPLICA_KILLED, REDIS_PAUSED, REDIS_WIPED }
+    private enum Trouble { NONE, REPLICA_KILLED, REDIS_PAUSED, REDIS_WIPED, SENTINEL_FAILOVERS, CLUSTER_FAILOVERS }
 
     @Test
     void coldReplicasOnAHealthyRedis() throws Exception {
@@ -63,6 +65,51 @@ class ThreeReplicasTest {
         run(Trouble.REDIS_WIPED);
     }
 
+    /**
+     * On a Sentinel set (a master, 2 replicas, 3 sentinels): {@code SENTINEL FAILOVER} (the old
+     * master takes writes after the promotion, which the promoted replica never has), then the new
+     * master killed.
+     */
+    @Test
+    void aSentinelFailoverThenTheMasterKilled() throws Exception {
+        run(Trouble.SENTINEL_FAILOVERS);
+    }
+
+    /** On a 3-master Cluster: the master of a user at the cap failed over (CLUSTER FAILOVER), then killed. */
+    @Test
+    void aClusterMasterFailedOverThenKilled() throws Exception {
+        run(Trouble.CLUSTER_FAILOVERS);
+    }
+
+    /** The Redis a run shares: one server, a Sentinel set or a Cluster. */
+    private record Deployment(RedisServerProcess single, RedisSentinels sentinels, RedisCluster cluster)
+            implements AutoCloseable {
+        static Deployment of(Trouble trouble) {
+            return switch (trouble) {
+                case SENTINEL_FAILOVERS -> new Deployment(null, RedisSentinels.start(), null);
+                case CLUSTER_FAILOVERS -> new Deployment(null, null, RedisCluster.start());
+                default -> new Deployment(RedisServerProcess.start(), null, null);
+            };
+        }
+
+        java.net.URI uri() {
+            return single != null ? single.uri() : sentinels != null ? sentinels.uri() : cluster.uri();
+        }
+
+        @Override
+        public void close() {
+            if (single != null) {
+                single.close();
+            }
+            if (sentinels != null) {
+                sentinels.close();
+            }
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+    }
+
     private void run(Trouble trouble) throws Exception {
         long started = System.nanoTime();
         AdmissionPolicy policy = GeneratedWorkloads.policy();
@@ -70,10 +117,11 @@ class ThreeReplicasTest {
         ReconcileSettings reconcile = ReconcileSettings.defaults("service-token").withInterval(Duration.ofSeconds(2));
         Duration provisional = Duration.ofSeconds(10);
         List<ProxyUnderTest> replicas = new ArrayList<>();
-        try (RedisServerProcess redis = RedisServerProcess.start();
+        try (Deployment deployment = Deployment.of(trouble);
                 Ee2Simulator sim = Ee2Simulator.builder().token("service-token", "ops", "EE2_ADMIN_RO").build().start()) {
+            RedisServerProcess redis = deployment.single();
             for (int i = 0; i < 3; i++) {
-                replicas.add(ProxyUnderTest.replica(sim.url(), policy, redis.uri(), "three", reconcile, provisional));
+                replicas.add(ProxyUnderTest.replica(sim.url(), policy, deployment.uri(), "three", reconcile, provisional));
             }
             // Users submit through all three replicas. The simulated apps and job runners call through
             // replicas 0 and 2: the simulated runner does not retry a start_job or finish_job cut with
@@ -126,6 +174,17 @@ class ThreeReplicasTest {
                         redis.thaw();
                     }
                     case REDIS_WIPED -> redis.crashEmpty();
+                    case SENTINEL_FAILOVERS -> {
+                        deployment.sentinels().failOver();
+                        sleep(3000);
+                        deployment.sentinels().killMaster();
+                    }
+                    case CLUSTER_FAILOVERS -> {
+                        String key = "{" + userAtTheCap(sim) + "}";
+                        deployment.cluster().failOver(deployment.cluster().masterOf(key));
+                        sleep(3000);
+                        deployment.cluster().killAndAwaitPromotion(deployment.cluster().masterOf(key));
+                    }
                 }
 
                 WorkloadReport report = run.get(150, TimeUnit.SECONDS);
@@ -142,6 +201,11 @@ class ThreeReplicasTest {
                 }
                 if (trouble == Trouble.REDIS_WIPED) {
                     assertThat(adopted).as("the running jobs adopted from EE2 into the emptied Redis").isPositive();
+                }
+                long failovers = replicas.stream().mapToLong(r -> r.registry.counter("ledger.failovers").getCount()).sum();
+                System.out.printf("%s: failovers seen at a decision %d%n", trouble, failovers);
+                if (trouble == Trouble.SENTINEL_FAILOVERS || trouble == Trouble.CLUSTER_FAILOVERS) {
+                    assertThat(failovers).as("failovers noticed by the replicas' decisions").isPositive();
                 }
                 assertThat(mostParents.values()).as("unfinished parallel apps of one user at EE2 (%s)", worst.get())
                         .allMatch(n -> n <= CAP);
@@ -171,6 +235,12 @@ class ThreeReplicasTest {
             replicas.forEach(ProxyUnderTest::close);
             System.out.printf("%s: %.1f s in all%n", trouble, (System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /** The user with the most unfinished parallel apps at EE2 now. */
+    private static String userAtTheCap(Ee2Simulator sim) {
+        return SimState.unfinished(sim, ThreeReplicasTest::parallelApp).entrySet().stream()
+                .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     }
 
     private static boolean parallelApp(JobSnapshot j) {

@@ -20,6 +20,7 @@ import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.ledger.ResilientLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import us.kbase.ee2proxy.redis.RedisSentinels;
 import us.kbase.ee2proxy.redis.RedisServerProcess;
 import us.kbase.ee2proxy.resilience.RoundRobin;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
@@ -61,7 +62,11 @@ public final class SteadyStateLedgerRun {
         List<Row> rows = new ArrayList<>();
         String started = Instant.now().toString();
         String load = Files.readString(Path.of("/proc/loadavg")).trim();
+        // -Dee2proxy.bench.sentinel=true adds rows on a Sentinel set (a master, 2 replicas): every lease
+        // write there waits for both replicas (WAIT), which one server never does.
+        boolean sentinel = Boolean.getBoolean("ee2proxy.bench.sentinel");
         try (RedisServerProcess redis = RedisServerProcess.start();
+                RedisSentinels sentinels = sentinel ? RedisSentinels.start() : null;
                 Ee2Simulator sim = Ee2Simulator.builder().runners(true).speed(100).defaultSeconds(60)
                         .keepFinishedJobs(1000).build().start();
                 LoadGenerator load16 = new LoadGenerator(2)) {
@@ -70,19 +75,21 @@ public final class SteadyStateLedgerRun {
             }
             int run = 0;
             // One throwaway phase first: the JIT, the simulator and Redis warm up before any row counts.
-            measure(sim, redis.uri(), "warmup", 1, connections.get(0), Math.max(5, seconds / 2), load16);
+            measure(sim, redis.uri(), "Redis", "warmup", 1, connections.get(0), Math.max(5, seconds / 2), load16);
+            int[][] shapes = sentinel ? new int[][] {{0, 1}, {1, 1}, {1, 3}, {2, 1}, {2, 3}} : new int[][] {{0, 1}, {1, 1}, {1, 3}};
             for (int c : connections) {
-                // in-memory (one replica), Redis with one replica, Redis with three
-                for (int[] shape : new int[][] {{0, 1}, {1, 1}, {1, 3}}) {
-                    rows.add(measure(sim, shape[0] == 1 ? redis.uri() : null, "steady" + run++, shape[1], c, seconds,
-                            load16));
+                // in-memory (one replica), Redis with one replica, Redis with three (and on the Sentinel set)
+                for (int[] shape : shapes) {
+                    URI uri = shape[0] == 0 ? null : shape[0] == 1 ? redis.uri() : sentinels.uri();
+                    String ledger = shape[0] == 0 ? "in-memory" : shape[0] == 1 ? "Redis" : "Redis Sentinel, WAIT";
+                    rows.add(measure(sim, uri, ledger, "steady" + run++, shape[1], c, seconds, load16));
                     System.out.println(rows.get(rows.size() - 1));
                 }
             }
         }
         String table = table(rows, seconds, started, load);
         System.out.println(table);
-        Path out = Path.of("bench/results/ledger-steady-state.md");
+        Path out = Path.of(sentinel ? "bench/results/ledger-steady-state-sentinel.md" : "bench/results/ledger-steady-state.md");
         if (Files.isDirectory(out.getParent())) {
             Files.writeString(out, table, StandardCharsets.UTF_8);
             System.out.println("written to " + out);
@@ -90,7 +97,8 @@ public final class SteadyStateLedgerRun {
         System.exit(0);
     }
 
-    private static Row measure(Ee2Simulator sim, URI redis, String prefix, int replicas, int connections, int seconds,
+    private static Row measure(Ee2Simulator sim, URI redis, String ledger, String prefix, int replicas, int connections,
+            int seconds,
             LoadGenerator load) throws Exception {
         List<Replica> started = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
@@ -136,7 +144,7 @@ public final class SteadyStateLedgerRun {
             double ledgerP99 = started.stream().mapToDouble(r -> r.registry.timer("ee2proxy.admission.ledger.seconds")
                     .getSnapshot().get99thPercentile() / 1e6).max().orElse(0);
             Histogram h = result.latencyMicros();
-            return new Row(redis == null ? "in-memory" : "Redis", replicas, connections, result.requestsPerSecond(),
+            return new Row(ledger, replicas, connections, result.requestsPerSecond(),
                     result.errors(), h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, ledgerP99,
                     redisDecisions, undecided, degradedTicks.get() / 10.0);
         } finally {
@@ -204,7 +212,7 @@ public final class SteadyStateLedgerRun {
         for (Row r : rows) {
             double base = rows.stream().filter(m -> m.ledger.equals("in-memory") && m.connections == r.connections)
                     .mapToDouble(Row::perSecond).findFirst().orElse(r.perSecond);
-            String share = r.ledger.equals("Redis") && r.redisDecisions + r.undecided > 0
+            String share = r.ledger.startsWith("Redis") && r.redisDecisions + r.undecided > 0
                     ? String.format("%d (%.3f%%)", r.redisDecisions, 100.0 * r.redisDecisions / (r.redisDecisions + r.undecided))
                     : "-";
             sb.append(String.format("| %s | %d | %d | %.0f | %.2f | %d | %.2f | %.2f | %.2f | %s | %d | %.1f |%n", r.ledger,
