@@ -55,6 +55,27 @@ final class Ee2ReplyRelay implements UpstreamExchange {
         connection.answers().write(response);
     }
 
+    /**
+     * The call was taken back from the wait for a connection to EE2 ({@code UpstreamPool.withdraw})
+     * because its client left: it was never sent, so its observer gives its leases back.
+     */
+    void withdrawn() {
+        takeBack();
+        connection.finishCall();
+    }
+
+    /** Tells the observer of a call that will never be sent (taken back from the wait for a connection). */
+    void takeBack() {
+        ReplyObserver told = call.takeObserver();
+        if (told != null) {
+            try {
+                told.onNotForwarded();
+            } catch (RuntimeException e) {
+                LOG.warn("reply observer failed on {}: {}", call.methodLabel(), e.toString());
+            }
+        }
+    }
+
     @Override
     public void onFailure(UpstreamFailure failure) {
         ProxyReplies.Reply reply = relay.replies().upstreamFailed(failure);

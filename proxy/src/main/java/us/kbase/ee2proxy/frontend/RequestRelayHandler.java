@@ -116,6 +116,9 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             call.awaited().abandon();
             call.awaited(null);
             finishCall();
+        } else if (call.active() && relay.pool().withdraw(ctx.channel().eventLoop(), ee2Replies)) {
+            // Still waiting for a free connection to EE2: never sent, so its leases go back.
+            ee2Replies.withdrawn();
         }
         // A request already sent to EE2 stays in flight: its answer still matters to whoever
         // observes it (job tracking), and is then dropped (and its body's bytes given back).
@@ -198,6 +201,8 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             ctx.close(); // a refused client stopped sending: no reset can destroy our answer now
         } else if (call.awaited() != null) {
             abandonAndAnswer(relay.replies().halfClosedWhileWaiting());
+        } else if (call.active() && relay.pool().withdraw(ctx.channel().eventLoop(), ee2Replies)) {
+            withdrawAndAnswer();
         } else if (!call.active() && pipelined.isEmpty()) {
             ctx.close();
         }
@@ -358,6 +363,20 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         FullHttpRequest upstream = relay.requests().build(call.request(), clientIp);
         call.sent();
         relay.pool().send(ctx.channel().eventLoop(), upstream, ee2Replies);
+        if (inputEnded && call.active() && relay.pool().withdraw(ctx.channel().eventLoop(), ee2Replies)) {
+            // A pipelined request, read before the client half-closed, found no free connection.
+            withdrawAndAnswer();
+        }
+    }
+
+    /**
+     * The client half-closed while its call waited for a free connection to EE2: as with a held
+     * call, a killed client's FIN looks the same, so it is taken back unsent and the client told why.
+     */
+    private void withdrawAndAnswer() {
+        ee2Replies.takeBack();
+        call.closeAfterAnswer();
+        answers.answer(relay.replies().halfClosedWhileWaitingForEe2());
     }
 
     // After the answer (AnswerWriter)
