@@ -312,6 +312,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             act(done.getNow(null)); // the fast path: no callback, no allocation
             return;
         }
+        call.compactForWait();
         call.awaited(new AwaitedVerdict(stage, ctx.executor(), this::verdictArrived));
         if (inputEnded) { // a pipelined request, read before the client half-closed
             abandonAndAnswer(relay.replies().halfClosedWhileWaiting());

@@ -16,15 +16,16 @@ final class FootprintReport {
 
     private FootprintReport() {}
 
-    static String render(List<WaitingCallsFootprint.Snapshot> steps, int n, String javaOpts, String loadAtStart, String loadAtEnd) {
+    static String render(String title, String what, List<WaitingCallsFootprint.Snapshot> steps, int n, String javaOpts,
+            String loadAtStart, String loadAtEnd, String scenario) {
         StringBuilder md = new StringBuilder();
-        md.append("# Memory per open connection and per waiting call\n\n");
-        md.append("`java -cp bench/target/benchmarks.jar us.kbase.ee2proxy.bench.memory.WaitingCallsFootprint ").append(n).append("`, ")
+        md.append("## ").append(title).append("\n\n");
+        md.append("`java -cp bench/target/benchmarks.jar us.kbase.ee2proxy.bench.memory.WaitingCallsFootprint ").append(n)
+                .append(" OUT ").append(scenario).append("`, ")
                 .append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
                 .append(", proxy JVM `").append(javaOpts).append("`, load average ").append(loadAtStart).append(" at the start, ")
                 .append(loadAtEnd).append(" at the end.\n\n");
-        md.append("EE2 accepts and never answers, so every call stays waiting: on a connection to EE2 (in use) or waiting for one.")
-                .append(" Live heap = the total of `jcmd PID GC.class_histogram` (a full collection first); RSS = VmRSS.\n\n");
+        md.append(what).append(" Live heap = the total of `jcmd PID GC.class_histogram` (a full collection first); RSS = VmRSS.\n\n");
         md.append("| step | client connections | calls on a connection to EE2 | calls waiting for one | live heap MiB | RSS MiB |\n");
         md.append("|---|---:|---:|---:|---:|---:|\n");
         for (WaitingCallsFootprint.Snapshot s : steps) {
@@ -41,7 +42,7 @@ final class FootprintReport {
         for (int i = 1; i < steps.size(); i++) {
             WaitingCallsFootprint.Snapshot s = steps.get(i);
             WaitingCallsFootprint.Snapshot before = steps.get(i - 1);
-            md.append("\n## ").append(s.step()).append(": the top ").append(TOP).append(" classes, against the step before\n\n");
+            md.append("\n### ").append(s.step()).append(": the top ").append(TOP).append(" classes, against the step before\n\n");
             md.append(String.format(Locale.ROOT, "%,d bytes of live heap per connection more than \"%s\".%n%n",
                     (s.histogram().totalBytes() - before.histogram().totalBytes()) / n, before.step()));
             md.append("| class | bytes per connection | instances per connection |\n|---|---:|---:|\n");
@@ -49,7 +50,7 @@ final class FootprintReport {
                 md.append("| `").append(row[0]).append("` | ").append(row[1]).append(" | ").append(row[2]).append(" |\n");
             }
         }
-        return md.toString();
+        return md.append("\n").toString();
     }
 
     private static List<String[]> top(Histogram before, Histogram after, int n) {
