@@ -36,7 +36,8 @@ final class CallInProgress {
     }
 
     /**
-     * The call is about to wait at the proxy (held by admission, possibly for minutes): its body is
+     * The call is about to wait at the proxy (held by admission, possibly for minutes, or for a free
+     * connection to EE2, up to {@code timeouts.response}): its body is
      * copied into a heap buffer of exactly its size and the request as decoded is let go. That
      * unpins the pooled read buffer the body was a slice of (measured: about 2 KB of direct memory
      * per held call) and drops the aggregator's composite buffer and empty trailers (about 0.5 KB
@@ -45,6 +46,9 @@ final class CallInProgress {
      */
     void compactForWait() {
         FullHttpRequest decoded = request;
+        if (decoded.content().capacity() == decoded.content().readableBytes() && decoded.content().hasArray()) {
+            return; // already its own (compacted when it was held, now waiting for a connection)
+        }
         ByteBuf body = decoded.content();
         ByteBuf own = Unpooled.buffer(body.readableBytes(), body.readableBytes()).writeBytes(body, body.readerIndex(), body.readableBytes());
         FullHttpRequest compact = new DefaultFullHttpRequest(decoded.protocolVersion(), decoded.method(), decoded.uri(), own,

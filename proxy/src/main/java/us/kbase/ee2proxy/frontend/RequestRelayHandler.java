@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.frontend;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -361,10 +362,14 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void forward() {
+        EventLoop loop = ctx.channel().eventLoop();
+        if (relay.pool().wouldWait(loop)) {
+            call.compactForWait(); // every connection to EE2 is busy: it may wait up to timeouts.response
+        }
         FullHttpRequest upstream = relay.requests().build(call.request(), clientIp);
         call.sent();
-        relay.pool().send(ctx.channel().eventLoop(), upstream, ee2Replies);
-        if (inputEnded && call.active() && relay.pool().withdraw(ctx.channel().eventLoop(), ee2Replies)) {
+        relay.pool().send(loop, upstream, ee2Replies);
+        if (inputEnded && call.active() && relay.pool().withdraw(loop, ee2Replies)) {
             // A pipelined request, read before the client half-closed, found no free connection.
             withdrawAndAnswer();
         }

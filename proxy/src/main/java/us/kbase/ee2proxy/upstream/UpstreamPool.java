@@ -79,6 +79,15 @@ public final class UpstreamPool {
         return pools.get(loop).withdraw(exchange);
     }
 
+    /**
+     * Whether a request sent on {@code loop} now would wait for a connection (every one open and
+     * busy). Must be called on {@code loop}.
+     */
+    public boolean wouldWait(EventLoop loop) {
+        LoopPool p = pools.get(loop);
+        return p.idle.isEmpty() && p.open >= maxConnections;
+    }
+
     /** The bound on open connections over all loops. */
     public int maxConnections() {
         return maxConnections * pools.size();
