@@ -21,8 +21,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import io.netty.buffer.ByteBuf;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.admission.AdmissionGate;
+import us.kbase.ee2proxy.admission.ReplyObserver;
+import us.kbase.ee2proxy.admission.Verdict;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.Timeouts;
 import us.kbase.ee2proxy.frontend.ProxyServer;
@@ -94,10 +100,34 @@ class UpstreamWaitTest {
     }
 
     private void start(URI ee2, int connections, int waiting, Duration response) throws Exception {
+        start(ee2, connections, waiting, response, (call, caller) -> Verdict.FORWARD_NOW);
+    }
+
+    private void start(URI ee2, int connections, int waiting, Duration response, AdmissionGate gate) throws Exception {
         ProxyConfig config = LoopbackConfig.of(ee2).withIoThreads(1);
         config = config.withUpstream(config.upstream().withPool(connections, waiting))
                 .withTimeouts(new Timeouts(Duration.ofSeconds(20), response, Duration.ofSeconds(60)));
-        proxy = ProxyServer.builder(config).build().start();
+        proxy = ProxyServer.builder(config).gate(gate).build().start();
+    }
+
+    /** What admission's observer of one forwarded call heard, in order. */
+    private static final class Heard implements ReplyObserver {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onReply(int status, ByteBuf body) {
+            events.add("reply " + status);
+        }
+
+        @Override
+        public void onFailure(UpstreamFailure failure) {
+            events.add("failure " + failure.kind());
+        }
+
+        @Override
+        public void onNotForwarded() {
+            events.add("not forwarded");
+        }
     }
 
     private long gauge(String name) {
@@ -205,6 +235,36 @@ class UpstreamWaitTest {
         assertThat(received).hasSize(2);
         assertThat(received.get(0)).contains("hold-1");
         assertThat(received.get(1)).contains("after");
+    }
+
+    /**
+     * A job-creating call admission let through takes a lease; taken back from the wait, unsent, its
+     * observer hears so (and admission frees the lease), once, and never of an answer.
+     */
+    @Test
+    void aWithdrawnCallTellsAdmissionItWasNeverForwarded() throws Exception {
+        upstream = new ScriptedUpstream(ee2(0));
+        Map<String, Heard> observers = new ConcurrentHashMap<>();
+        start(upstream.url(), 1, 1024, Duration.ofSeconds(60), (call, caller) -> {
+            Heard heard = new Heard();
+            observers.put(call.envelope().idJson(), heard);
+            return java.util.concurrent.CompletableFuture.completedFuture(Verdict.forward(heard));
+        });
+        RawHttp busy = new RawHttp(proxy.url());
+        closeLast.add(busy);
+        busy.send(RawHttp.post("/", call("hold-1")));
+        await("the one connection busy", () -> received.size() == 1);
+        RawHttp leaving = new RawHttp(proxy.url());
+        leaving.send(RawHttp.post("/", call("leaves")));
+        await("one call waiting", () -> gauge("ee2proxy.upstream.waiting") == 1);
+        leaving.reset();
+        await("its observer told", () -> observers.get("\"leaves\"") != null && !observers.get("\"leaves\"").events.isEmpty());
+        release.countDown();
+        assertThat(busy.read().bodyText()).isEqualTo(result("hold-1"));
+        Thread.sleep(300); // anything still to come for the withdrawn call would come now
+        assertThat(observers.get("\"leaves\"").events).containsExactly("not forwarded");
+        assertThat(observers.get("\"hold-1\"").events).containsExactly("reply 200");
+        assertThat(received).hasSize(1);
     }
 
     @Test
