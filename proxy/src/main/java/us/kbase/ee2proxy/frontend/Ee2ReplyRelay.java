@@ -31,6 +31,12 @@ final class Ee2ReplyRelay implements UpstreamExchange {
         this.connection = connection;
     }
 
+    /** EE2's answer time ({@code ee2proxy_upstream_seconds}) starts here, not before a wait for a connection. */
+    @Override
+    public void sending() {
+        call.sent();
+    }
+
     @Override
     public void onResponse(FullHttpResponse response) {
         relay.metrics().upstreamLatency(call.methodLabel(), call.nanosSinceSent());

@@ -367,7 +367,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             call.compactForWait(); // every connection to EE2 is busy: it may wait up to timeouts.response
         }
         FullHttpRequest upstream = relay.requests().build(call.request(), clientIp);
-        call.sent();
+        call.sent(); // again when it is written (Ee2ReplyRelay.sending), after any wait for a connection
         relay.pool().send(loop, upstream, ee2Replies);
         if (inputEnded && call.active() && relay.pool().withdraw(loop, ee2Replies)) {
             // A pipelined request, read before the client half-closed, found no free connection.

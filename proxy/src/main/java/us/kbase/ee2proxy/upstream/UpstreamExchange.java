@@ -8,6 +8,12 @@ import io.netty.handler.codec.http.FullHttpResponse;
  */
 public interface UpstreamExchange {
 
+    /**
+     * The request is being written to EE2 now (after any wait for a free connection), on the event
+     * loop; at most once, before the outcome. For timing EE2's answer without the wait.
+     */
+    default void sending() {}
+
     /** EE2's complete response; the callee owns (and must release) it. */
     void onResponse(FullHttpResponse response);
 

@@ -255,6 +255,7 @@ public final class UpstreamPool {
                     ch.close();
                 }
             }, request.method());
+            exchange.sending();
             ch.writeAndFlush(request, ch.voidPromise());
         }
 
