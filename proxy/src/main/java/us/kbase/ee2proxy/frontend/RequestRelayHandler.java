@@ -46,7 +46,9 @@ import us.kbase.ee2proxy.metrics.ErrorKind;
  *
  * <p>Ends of a connection: a client that half-closes (ALLOW_HALF_CLOSURE) gets the answers to what
  * it sent, then the connection closes; but a call still waiting for its verdict is dropped as if the
- * client had left, since a killed client's FIN looks the same, and told why. When the proxy drains,
+ * client had left, since a killed client's FIN looks the same, and told why; so is a call still
+ * waiting for a free connection to EE2 (never sent, its leases given back), and such a call whose
+ * client closes is dropped at once. When the proxy drains,
  * each answer closes its connection; when it closes, a call waiting for its verdict is answered
  * "not submitted" and every connection is closed ({@link ClientConnections}).
  */
