@@ -60,7 +60,9 @@ public final class ProxyConfigLoader {
                 up.verifyHostname() == null ? d.verifyHostname() : up.verifyHostname(),
                 positive(source, "upstream.maxConnectionsPerLoop",
                         up.maxConnectionsPerLoop() == null ? d.maxConnectionsPerLoop() : up.maxConnectionsPerLoop()),
-                positive(source, "upstream.poolIdleTimeout", or(up.poolIdleTimeout(), d.poolIdleTimeout())));
+                positive(source, "upstream.poolIdleTimeout", or(up.poolIdleTimeout(), d.poolIdleTimeout())),
+                positive(source, "upstream.maxWaitingPerLoop",
+                        up.maxWaitingPerLoop() == null ? d.maxWaitingPerLoop() : up.maxWaitingPerLoop()));
         if (upstream.trustCaFile() != null && !Files.isReadable(upstream.trustCaFile())) {
             throw new ConfigException(source + ": upstream.trustCaFile: cannot read " + upstream.trustCaFile()
                     + "; give a readable PEM file of CA certificates, or remove the key to use the JDK's");
@@ -335,8 +337,8 @@ public final class ProxyConfigLoader {
     record RedisTlsSection(String trustCaFile, Boolean verifyHostname) {}
 
     record UpstreamSection(String url, String trustCaFile, Boolean verifyHostname, Integer maxConnectionsPerLoop,
-            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration poolIdleTimeout) {
-        static final UpstreamSection EMPTY = new UpstreamSection(null, null, null, null, null);
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration poolIdleTimeout, Integer maxWaitingPerLoop) {
+        static final UpstreamSection EMPTY = new UpstreamSection(null, null, null, null, null, null);
     }
 
     record TimeoutSection(
