@@ -46,7 +46,7 @@ class CancelledAppTest {
 
     private static Ee2Simulator.Builder users(Ee2Simulator.Builder b) {
         b.defaultSeconds(3600).slots(1).token("tok-ops", "ops", "EE2_ADMIN");
-        for (String user : new String[] {"ann", "bo", "cy", "dan"}) {
+        for (String user : new String[] {"ann", "bo", "cy", "dan", "eve", "fay"}) {
             b.token("tok-" + user, user);
         }
         return b;
@@ -153,15 +153,45 @@ class CancelledAppTest {
         assertThat(app(proxy, "cy", app).cancelled()).isNull();
     }
 
-    private String run(ProxyExtension proxy, String token, String method, String parent) throws Exception {
-        return Ee2Calls.jobId(Ee2Calls.send(proxy.url(), token,
-                Ee2Calls.runJob(method, parent == null ? Map.of() : Map.of("parent_job_id", parent))));
+    @Test
+    void anAdminsCancelAnswersTheOwnersWaitingChildrenAndKbParallelsAttributedOnesWhenItIsTheOnlyApp() throws Exception {
+        ProxyExtension proxy = leftAtEe2;
+        String app = run(proxy, "tok-eve", APP, null);
+        run(proxy, "tok-eve", WORKER, app);
+        run(proxy, "tok-eve", WORKER, app);
+        run(proxy, "tok-eve", WORKER, app);
+        CompletableFuture<RawHttp.Response> named = waiting(proxy, "tok-eve", WORKER, app);
+        CompletableFuture<RawHttp.Response> attributed = waiting(proxy, "tok-eve", kbParallel(WORKER));
+        await("two children waiting at the proxy", () -> proxy.admission().holds().held("eve") == 2);
+        // fay's child of another app: not eve's queue, untouched.
+        String fays = run(proxy, "tok-fay", APP, null);
+        run(proxy, "tok-fay", WORKER, fays);
+        run(proxy, "tok-fay", WORKER, fays);
+        run(proxy, "tok-fay", WORKER, fays);
+        waiting(proxy, "tok-fay", WORKER, fays);
+        await("fay's child waiting", () -> proxy.admission().holds().held("fay") == 1);
+
+        RawHttp.Response cancel = Ee2Calls.send(proxy.url(), "tok-ops",
+                Ee2Calls.call("cancel_job", Map.of("job_id", app, "as_admin", true)));
+        assertThat(cancel.status()).as(cancel.bodyText()).isEqualTo(200);
+
+        assertThat(Ee2Calls.errorMessage(named.get())).contains("its parallel app " + app + " was cancelled");
+        assertThat(Ee2Calls.errorMessage(attributed.get())).contains("its parallel app " + app + " was cancelled");
+        assertThat(proxy.admission().holds().held("fay")).isEqualTo(1);
     }
 
-    /** A run_job that waits at the proxy: its answer is read in the background. */
-    private CompletableFuture<RawHttp.Response> waiting(ProxyExtension proxy, String token, String method, String parent)
-            throws Exception {
-        RawHttp c = Ee2Calls.start(proxy.url(), token, Ee2Calls.runJob(method, Map.of("parent_job_id", parent)));
+    /** A run_job in KBParallel's shape: no parent_job_id, the module as app_id, no workspace. */
+    private static byte[] kbParallel(String method) {
+        Map<String, Object> shape = new java.util.HashMap<>();
+        shape.put("app_id", method.substring(0, method.indexOf('.')));
+        shape.put("parent_job_id", null);
+        shape.put("wsid", null);
+        shape.put("remote_url", "https://kbase.us/services/ee2");
+        return Ee2Calls.runJob(method, shape);
+    }
+
+    private CompletableFuture<RawHttp.Response> waiting(ProxyExtension proxy, String token, byte[] body) throws Exception {
+        RawHttp c = Ee2Calls.start(proxy.url(), token, body);
         connections.add(c);
         return CompletableFuture.supplyAsync(() -> {
             try {
@@ -170,6 +200,17 @@ class CancelledAppTest {
                 throw new IllegalStateException(e);
             }
         }, READERS).orTimeout(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private String run(ProxyExtension proxy, String token, String method, String parent) throws Exception {
+        return Ee2Calls.jobId(Ee2Calls.send(proxy.url(), token,
+                Ee2Calls.runJob(method, parent == null ? Map.of() : Map.of("parent_job_id", parent))));
+    }
+
+    /** A run_job that waits at the proxy: its answer is read in the background. */
+    private CompletableFuture<RawHttp.Response> waiting(ProxyExtension proxy, String token, String method, String parent)
+            throws Exception {
+        return waiting(proxy, token, Ee2Calls.runJob(method, Map.of("parent_job_id", parent)));
     }
 
     @org.junit.jupiter.api.AfterEach
