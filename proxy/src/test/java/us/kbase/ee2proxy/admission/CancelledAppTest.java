@@ -93,6 +93,10 @@ class CancelledAppTest {
         assertThat(third.status()).as(third.bodyText()).isEqualTo(200);
         assertThat(proxy.simulator().calls(RUN_JOB)).as("EE2 saw only the other app's child").isEqualTo(seen + 1);
         assertThat(proxy.admission().holds().held("ann")).isZero();
+        // The answered children took nothing: the other app, the two children and the third child.
+        await("the cancelled app's slot freed", () -> proxy.admission().ledger().counts("ann").toCompletableFuture().join()
+                .parents() == 1);
+        assertThat(proxy.admission().ledger().counts("ann").toCompletableFuture().join().jobs()).isEqualTo(4);
         // Without cancelChildrenWithParent its children at EE2 run on.
         assertThat(status(proxy, c1).isTerminal()).isFalse();
 
