@@ -149,6 +149,15 @@ public final class LiveState {
         user(user).cancelled(jobId, clock.instant(), answered, cancelledAtEe2, ee2Asked);
     }
 
+    /**
+     * The unfinished children this replica admitted for {@code user}'s parallel app {@code jobId}
+     * (named it, or attributed to it by the classifier).
+     */
+    public Set<String> childrenOf(String user, String jobId) {
+        UserState u = users.get(user);
+        return u == null ? Set.of() : u.childrenOf(jobId);
+    }
+
     private static Views.Cancelled cancelled(UserState.AppCancel c) {
         if (c == null) {
             return null;

@@ -103,6 +103,11 @@ final class UserState {
         return new ArrayList<>(apps.values());
     }
 
+    synchronized Set<String> childrenOf(String parentJobId) {
+        Set<String> live = children.get(parentJobId);
+        return live == null ? Set.of() : Set.copyOf(live);
+    }
+
     synchronized int admittedChildren(String parentJobId) {
         Set<String> live = children.get(parentJobId);
         return live == null ? 0 : live.size();

@@ -4,8 +4,10 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.hold.HeldCall;
@@ -33,7 +35,8 @@ import us.kbase.ee2proxy.status.LiveState;
  * parallel app: an attribution among several apps is a guess, and answering another app's child
  * with an error fails that whole app. A child left waiting that way is harmless: the cancelled
  * app's runner dies, its connection closes, and the proxy drops the call. At EE2 likewise: the
- * ledger's children of the app (named), and attributed ones only when the user ran no other app.
+ * ledger's children of the app (named), and attributed ones only when the user ran no other app
+ * and this replica admitted them as this app's (so a cancel of any other job never touches them).
  */
 public final class CancelledApps implements AppCancelled {
     private static final Logger LOG = LoggerFactory.getLogger(CancelledApps.class);
@@ -94,7 +97,7 @@ public final class CancelledApps implements AppCancelled {
         });
     }
 
-    private void answer(String owner, String jobId, java.util.function.Predicate<HeldCall> which) {
+    private void answer(String owner, String jobId, Predicate<HeldCall> which) {
         holds.refuseWhere(owner, which, message(jobId)).thenAccept(ended -> {
             if (ended.isEmpty()) {
                 return;
@@ -116,10 +119,13 @@ public final class CancelledApps implements AppCancelled {
                     + " are left to run (the reconciler frees their slots when they end)", jobId, owner);
             return;
         }
+        // An attributed child is cancelled only when this replica attributed it to this very app
+        // (which proves the job was a parallel app) and the user ran no other app.
+        Set<String> attributedHere = alone ? live.childrenOf(owner, jobId) : Set.of();
         List<String> children = new ArrayList<>();
         for (TrackedJob j : jobs) {
             String of = j.claim().childOf();
-            if (jobId.equals(of) || (alone && ChildBound.ATTRIBUTED.equals(of))) {
+            if (jobId.equals(of) || (ChildBound.ATTRIBUTED.equals(of) && attributedHere.contains(j.jobId()))) {
                 children.add(j.jobId());
             }
         }

@@ -46,7 +46,7 @@ class CancelledAppTest {
 
     private static Ee2Simulator.Builder users(Ee2Simulator.Builder b) {
         b.defaultSeconds(3600).slots(1).token("tok-ops", "ops", "EE2_ADMIN");
-        for (String user : new String[] {"ann", "bo", "cy", "dan", "eve", "fay"}) {
+        for (String user : new String[] {"ann", "bo", "cy", "dan", "eve", "fay", "gus"}) {
             b.token("tok-" + user, user);
         }
         return b;
@@ -132,6 +132,25 @@ class CancelledAppTest {
             Views.Cancelled c = app(proxy, "bo", app).cancelled();
             return c != null && c.cancelledAtEe2() == 2 && c.waitingAnswered() == 1;
         });
+    }
+
+    @Test
+    void withCancelChildrenWithParentKbParallelsChildrenOfTheOnlyAppAreCancelledAtEe2ButNotAnotherJob() throws Exception {
+        ProxyExtension proxy = cancelledAtEe2;
+        String app = run(proxy, "tok-gus", APP, null);
+        String plain = run(proxy, "tok-gus", PLAIN, null);
+        String k1 = Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-gus", kbParallel(WORKER)));
+        String k2 = Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-gus", kbParallel(WORKER)));
+
+        RawHttp.Response other = Ee2Calls.send(proxy.url(), "tok-gus", Ee2Calls.call("cancel_job", Map.of("job_id", plain)));
+        assertThat(other.status()).as(other.bodyText()).isEqualTo(200);
+        RawHttp.Response cancel = Ee2Calls.send(proxy.url(), "tok-gus", Ee2Calls.call("cancel_job", Map.of("job_id", app)));
+        assertThat(cancel.status()).as(cancel.bodyText()).isEqualTo(200);
+
+        await("its KBParallel children cancelled at EE2", () -> status(proxy, k1).isTerminal() && status(proxy, k2).isTerminal());
+        await("the cancel shown", () -> app(proxy, "gus", app).cancelled().cancelledAtEe2() == 2);
+        assertThat(proxy.registry().counter("ee2proxy.parallel.cancelled_app.children_cancelled_at_ee2").getCount())
+                .isGreaterThanOrEqualTo(2);
     }
 
     @Test
