@@ -104,7 +104,7 @@ public final class CancelledApps implements AppCancelled {
             }
             answered.inc(ended.size());
             for (HeldCall c : ended) {
-                actions.acted(PROXY, "answer-child-of-cancelled-app", owner, c.ticket(),
+                actions.acted(PROXY, "answer_child_of_cancelled_app", owner, c.ticket(),
                         "its parallel app " + jobId + " was cancelled", true);
             }
             live.appCancelled(owner, jobId, ended.size(), 0, ee2 != null);
@@ -137,7 +137,7 @@ public final class CancelledApps implements AppCancelled {
         for (String child : children) {
             all.add(ee2.cancelJob(serviceToken, child, true).handle((ok, error) -> {
                 boolean cancelled = error == null;
-                actions.acted(PROXY, "cancel-child-of-cancelled-app", owner, child,
+                actions.acted(PROXY, "cancel_child_of_cancelled_app", owner, child,
                         "its parallel app " + jobId + " was cancelled" + (cancelled ? "" : "; EE2: " + error), cancelled);
                 if (cancelled) {
                     done.incrementAndGet();

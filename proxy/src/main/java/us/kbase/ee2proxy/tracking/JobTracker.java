@@ -29,7 +29,9 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
  * caller owns, or any lease when the caller is an EE2 admin (job runners finish jobs with the
  * owner's token, so owners are the common case). A lifecycle call for a job no lease is bound to
  * yet still marks it finished (EE2 can start and finish a job before its run_job reply is back),
- * without asking who called.
+ * without asking who called. A {@code cancel_job} EE2 accepted so is also told to
+ * {@link #onAppCancelled} ({@link CancelledApps}: a cancelled parallel app's waiting children are
+ * answered), even for a job released lately.
  *
  * <p>Cheap by construction, since this sits on the fast path: calls of no interest get
  * {@link Verdict#FORWARD_NOW} (nothing allocated); a status reply is scanned for a terminal word

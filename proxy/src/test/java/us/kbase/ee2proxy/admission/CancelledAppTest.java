@@ -105,7 +105,7 @@ class CancelledAppTest {
         assertThat(shown.cancelled().waitingAnswered()).isEqualTo(2);
         assertThat(shown.cancelled().text()).contains("left to run");
         assertThat(app(proxy, "ann", other).cancelled()).isNull();
-        assertThat(proxy.registry().counter("ee2proxy.status.actions.answer-child-of-cancelled-app").getCount())
+        assertThat(proxy.registry().counter("ee2proxy.status.actions.answer_child_of_cancelled_app").getCount())
                 .isEqualTo(2);
     }
 
