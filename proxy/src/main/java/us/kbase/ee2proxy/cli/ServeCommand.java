@@ -81,7 +81,7 @@ public final class ServeCommand implements Callable<Integer> {
                     AdmissionStack.initialPolicy(proxyConfig.admission()), registry);
             ReconcileSettings reconcile = reconcileSettings();
             admission = AdmissionStack.builder(proxyConfig, registry).policy(policy)
-                    .rebuildFromEe2(reconcile.enabled()).build();
+                    .rebuildFromEe2(reconcile.enabled()).serviceToken(reconcile.serviceToken()).build();
             upkeep = Upkeep.start(proxyConfig, admission.ledger(), policy, reconcile, registry);
         } catch (ConfigException e) {
             System.err.println("ee2-admission-proxy: " + e.getMessage());

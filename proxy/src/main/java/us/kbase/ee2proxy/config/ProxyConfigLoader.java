@@ -150,7 +150,7 @@ public final class ProxyConfigLoader {
                 positive(source, "admission.authTimeout", or(a.authTimeout(), d.authTimeout())),
                 positive(source, "admission.ledgerTimeout", or(a.ledgerTimeout(), d.ledgerTimeout())),
                 positive(source, "admission.provisionalLease", or(a.provisionalLease(), d.provisionalLease())),
-                redisTls);
+                redisTls, Boolean.TRUE.equals(a.cancelChildrenWithParent()));
     }
 
     /**
@@ -332,7 +332,7 @@ public final class ProxyConfigLoader {
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration authTimeout,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration ledgerTimeout,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration provisionalLease,
-            RedisTlsSection redisTls) {}
+            RedisTlsSection redisTls, Boolean cancelChildrenWithParent) {}
 
     record RedisTlsSection(String trustCaFile, Boolean verifyHostname) {}
 

@@ -33,6 +33,11 @@ final class UserState {
     /** Children seen finished, by parent job id. */
     private final Map<String, Integer> finished = new HashMap<>();
     private final Deque<Decided> recent = new ArrayDeque<>();
+    /** Parallel apps cancelled through the proxy lately (at most {@link #RECENT}), shown until they age out. */
+    private final Map<String, AppCancel> cancelled = new LinkedHashMap<>();
+
+    /** A cancel of one parallel app: when, and what was done to its children so far. */
+    record AppCancel(Instant at, int answered, int atEe2, boolean ee2Asked) {}
 
     UserState(String user) {
         this.user = user;
@@ -66,6 +71,26 @@ final class UserState {
         return List.copyOf(recent);
     }
 
+    /** EE2 accepted a cancel of {@code jobId}: {@code answered} more waiting children answered, {@code atEe2} more cancelled there. */
+    synchronized void cancelled(String jobId, Instant at, int answered, int atEe2, boolean ee2Asked) {
+        if (!apps.containsKey(jobId)) {
+            return; // not a parallel app this replica admitted (or one shown no more)
+        }
+        AppCancel before = cancelled.remove(jobId);
+        cancelled.put(jobId, before == null ? new AppCancel(at, answered, atEe2, ee2Asked)
+                : new AppCancel(before.at(), before.answered() + answered, before.atEe2() + atEe2, ee2Asked));
+        while (cancelled.size() > RECENT) {
+            String oldest = cancelled.keySet().iterator().next();
+            cancelled.remove(oldest);
+            apps.remove(oldest);
+        }
+    }
+
+    /** The cancel of {@code jobId}, or null. */
+    synchronized AppCancel cancelOf(String jobId) {
+        return cancelled.get(jobId);
+    }
+
     synchronized void app(ParallelApp app) {
         apps.put(app.jobId(), app);
     }
@@ -76,6 +101,11 @@ final class UserState {
 
     synchronized List<ParallelApp> apps() {
         return new ArrayList<>(apps.values());
+    }
+
+    synchronized Set<String> childrenOf(String parentJobId) {
+        Set<String> live = children.get(parentJobId);
+        return live == null ? Set.of() : Set.copyOf(live);
     }
 
     synchronized int admittedChildren(String parentJobId) {
@@ -101,13 +131,15 @@ final class UserState {
                 finished.merge(e.getKey(), gone, Integer::sum);
             }
         }
-        apps.keySet().retainAll(live);
+        // A cancelled app stays shown (with what was done to its children) until it ages out.
+        apps.keySet().removeIf(app -> !live.contains(app) && !cancelled.containsKey(app));
         children.keySet().retainAll(apps.keySet());
         finished.keySet().retainAll(apps.keySet());
     }
 
     /** No parallel app is known and the last decision (if any) was before {@code before}. */
     synchronized boolean idleSince(Instant before) {
-        return apps.isEmpty() && (recent.isEmpty() || recent.peekFirst().at().isBefore(before));
+        return cancelled.keySet().containsAll(apps.keySet())
+                && (recent.isEmpty() || recent.peekFirst().at().isBefore(before));
     }
 }
