@@ -214,6 +214,12 @@ final class HandWrittenCases {
             r.run(r.a, job("kb_Bowtie2 . align_reads_to_assembly_app", null));
             r.run(r.a, app(CONCOCT));
         }));
+        c.add(new Case("item4-method-inner-odd-spaces", "U+001C, kb_BatchApp, U+00A0, \".  run_batch\" (seed 162016, episode 68):"
+                + " EE2 strips each part, when it runs the job and when it retries it", false, r -> {
+            String p = r.erroredJob(r.a, job("\u001ckb_BatchApp\u00a0.  run_batch", null));
+            r.job(r.run(r.a, app(BOWTIE)));
+            r.send(r.a, Bodies.jobIdCall("retry_job", p));
+        }));
         c.add(new Case("item5-cancel-extra-job-ids", "cancel_job({job_id: own finished job, job_ids: [running parent]})", false, r -> {
             String p = r.job(r.run(r.a, app(BOWTIE)));
             String done = r.finishedJob(r.a, app(PLAIN));

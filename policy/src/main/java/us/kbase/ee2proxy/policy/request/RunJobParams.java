@@ -7,12 +7,13 @@ import java.util.Objects;
  * request passes through to EE2 untouched; this is a read-only view, never re-serialized.
  *
  * <p>Values follow what EE2 (Python) would see: {@code method} is stripped of surrounding
- * whitespace as EE2's {@code check_string} strips it (so {@code " kb_Bowtie2.align "} runs
- * kb_Bowtie2); {@code parentJobId} is null when the key is absent or its value is falsy in Python
- * ({@code null}, {@code ""}, {@code 0}, {@code false}, {@code []}, {@code {}}); a non-string truthy
+ * whitespace as EE2's {@code check_string} strips it, and so is each side of its '.' (so
+ * {@code " kb_Bowtie2 . align "} runs kb_Bowtie2.align); {@code parentJobId} is null when the key
+ * is absent or its value is falsy in Python ({@code null}, {@code ""}, {@code 0}, {@code false}, {@code []}, {@code {}}); a non-string truthy
  * value is kept as its JSON text. {@code asAdmin} is Python truthiness of {@code as_admin}.
  *
- * @param method "Module.function", stripped, or null when absent or not a string
+ * @param method "Module.function", stripped as a whole and on each side of its '.', or null when
+ *     absent or not a string
  * @param appId "Module/function" as sent (KBParallel sends the module alone), or null when absent
  *     or not a string
  * @param parentJobId the parent's job id, or null (see above)
@@ -27,7 +28,25 @@ public record RunJobParams(String method, String appId, String parentJobId, bool
 
     public RunJobParams {
         Objects.requireNonNull(requirements, "requirements");
-        method = PythonWhitespace.strip(method);
+        method = asEe2ReadsIt(method);
+    }
+
+    /**
+     * The method EE2 runs: its {@code AppInfo} strips the whole name ({@code check_string}), splits
+     * it on '.' and strips each part again, so {@code "kb_Bowtie2 . align"} (or U+001C, "kb_Bowtie2",
+     * U+00A0, ".align") runs {@code kb_Bowtie2.align}. A name without exactly one '.' is only stripped: EE2 refuses it
+     * and creates no job.
+     */
+    static String asEe2ReadsIt(String method) {
+        String s = PythonWhitespace.strip(method);
+        if (s == null) {
+            return null;
+        }
+        int dot = s.indexOf('.');
+        if (dot < 0 || s.indexOf('.', dot + 1) >= 0) {
+            return s;
+        }
+        return PythonWhitespace.strip(s.substring(0, dot)) + "." + PythonWhitespace.strip(s.substring(dot + 1));
     }
 
     /** A call without {@code remote_url}, as the narrative and most clients send it. */
