@@ -202,6 +202,11 @@ final class HandWrittenCases {
             r.run(r.a, job(CONCOCT, "kb_concoct / run_concoct"));
             r.run(r.a, app(BOWTIE));
         }));
+        c.add(new Case("item3-app-id-spaced-other-function", "kb_concoct.concoct_stats with app_id \" kb_concoct / run_concoct\u00a0\":"
+                + " EE2 strips each part, so the app entry names it", false, r -> {
+            r.run(r.a, job("kb_concoct.concoct_stats", " kb_concoct / run_concoct\u00a0"));
+            r.run(r.a, app(BOWTIE));
+        }));
         c.add(new Case("item4-method-spaces", "\" kb_Bowtie2.align \": EE2's check_string strips it", false, r -> {
             r.run(r.a, job(" " + BOWTIE + " ", "kb_Bowtie2/align_reads_to_assembly_app"));
             r.run(r.a, app(CONCOCT));

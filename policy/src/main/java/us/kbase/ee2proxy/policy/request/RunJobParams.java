@@ -14,8 +14,8 @@ import java.util.Objects;
  *
  * @param method "Module.function", stripped as a whole and on each side of its '.', or null when
  *     absent or not a string
- * @param appId "Module/function" as sent (KBParallel sends the module alone), or null when absent
- *     or not a string
+ * @param appId "Module/function" (KBParallel sends the module alone), stripped as {@code method} is
+ *     (on each side of its '/', else of its '.'), or null when absent or not a string
  * @param parentJobId the parent's job id, or null (see above)
  * @param asAdmin Python truthiness of {@code as_admin}
  * @param requirements {@code job_requirements}, {@link JobRequirements#NONE} when absent
@@ -28,25 +28,27 @@ public record RunJobParams(String method, String appId, String parentJobId, bool
 
     public RunJobParams {
         Objects.requireNonNull(requirements, "requirements");
-        method = asEe2ReadsIt(method);
+        method = asEe2ReadsIt(method, '.');
+        appId = asEe2ReadsIt(appId, appId != null && appId.indexOf('/') >= 0 ? '/' : '.');
     }
 
     /**
-     * The method EE2 runs: its {@code AppInfo} strips the whole name ({@code check_string}), splits
-     * it on '.' and strips each part again, so {@code "kb_Bowtie2 . align"} (or U+001C, "kb_Bowtie2",
-     * U+00A0, ".align") runs {@code kb_Bowtie2.align}. A name without exactly one '.' is only stripped: EE2 refuses it
-     * and creates no job.
+     * A name as EE2's {@code AppInfo} reads it: it strips the whole ({@code check_string}), splits it
+     * on its separator and strips each part again, so the method {@code "kb_Bowtie2 . align"} (or
+     * U+001C, "kb_Bowtie2", U+00A0, ".align") runs {@code kb_Bowtie2.align}, and the app id
+     * {@code " kb_concoct / run_concoct "} is {@code kb_concoct/run_concoct}. A name with more than
+     * one separator is only stripped: EE2 refuses it and creates no job.
      */
-    static String asEe2ReadsIt(String method) {
-        String s = PythonWhitespace.strip(method);
+    static String asEe2ReadsIt(String name, char separator) {
+        String s = PythonWhitespace.strip(name);
         if (s == null) {
             return null;
         }
-        int dot = s.indexOf('.');
-        if (dot < 0 || s.indexOf('.', dot + 1) >= 0) {
+        int at = s.indexOf(separator);
+        if (at < 0 || s.indexOf(separator, at + 1) >= 0) {
             return s;
         }
-        return PythonWhitespace.strip(s.substring(0, dot)) + "." + PythonWhitespace.strip(s.substring(dot + 1));
+        return PythonWhitespace.strip(s.substring(0, at)) + separator + PythonWhitespace.strip(s.substring(at + 1));
     }
 
     /** A call without {@code remote_url}, as the narrative and most clients send it. */
