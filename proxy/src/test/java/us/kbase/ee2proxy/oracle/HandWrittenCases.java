@@ -178,6 +178,13 @@ final class HandWrittenCases {
             r.send(r.a, call("run_job", app(BOWTIE)).set("id", Js.NULL));
             r.run(r.a, app(CONCOCT));
         }));
+        c.add(new Case("item2-id-null-duplicate-method", "\"id\": null and two \"method\" keys (seed 162016, episode 23,"
+                + " without KBParallel's shape): EE2 runs the last one and answers an empty 200", false, r -> {
+            Js.Obj body = call("run_job", app(BOWTIE)).set("id", Js.NULL);
+            body.members.add(0, new Js.Member("method", "execution_engine2.ver"));
+            r.send(r.a, body);
+            r.run(r.a, app(CONCOCT));
+        }));
         c.add(new Case("item2-http-head", "HEAD: EE2 runs the job; the answer has no body", false, r -> {
             r.send(Differential.Request.post(r.a, CaseRun.token(r.a), Bodies.runJob(app(BOWTIE))).withMethod("HEAD"));
             r.run(r.a, app(CONCOCT));
