@@ -5,6 +5,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -181,15 +182,16 @@ public final class Reconciler implements AutoCloseable {
 
     /**
      * Adopts the active jobs EE2 lists for the adopt window that no lease covers ({@code tracked}
-     * keep the claim they were admitted with). Oldest first, so a nested parent is classified
-     * after its own parent and gets its true depth.
+     * keep the claim they were admitted with). Oldest first, by job id (an ObjectId: its creation
+     * time, then EE2's counter), so a child or nested parent is classified after its own parent
+     * and gets its parent and true depth; the order EE2 lists them in ties on the update time.
      */
     private int adoptUnseen(Map<String, String> tracked, int[] adoptions, int[] fails) {
         long now = System.currentTimeMillis();
         long start = now - settings.adoptWindow().toMillis();
         AdmissionPolicy current = policy.get();
         Map<String, Map<String, SlotClaim>> parents = new HashMap<>();
-        int seen = 0;
+        List<Ee2Job> active = new ArrayList<>();
         for (int page = 0; page < settings.maxPages(); page++) {
             Ee2Client.JobPage jobs;
             try {
@@ -202,20 +204,22 @@ public final class Reconciler implements AutoCloseable {
                 break;
             }
             for (Ee2Job job : jobs.jobs()) {
-                if (job.terminal() || job.batchContainer() || job.input() == null || job.user() == null) {
-                    continue;
-                }
-                seen++;
-                if (!tracked.containsKey(job.jobId()) && adopt(current, job, parents)) {
-                    adoptions[0]++;
-                    adopted.inc();
+                if (!job.terminal() && !job.batchContainer() && job.input() != null && job.user() != null) {
+                    active.add(job);
                 }
             }
             if (jobs.jobs().size() < settings.pageSize()) {
                 break;
             }
         }
-        return seen;
+        active.sort(Comparator.comparing(Ee2Job::jobId));
+        for (Ee2Job job : active) {
+            if (!tracked.containsKey(job.jobId()) && adopt(current, job, parents)) {
+                adoptions[0]++;
+                adopted.inc();
+            }
+        }
+        return active.size();
     }
 
     private boolean adopt(AdmissionPolicy current, Ee2Job job, Map<String, Map<String, SlotClaim>> parents) {
