@@ -30,6 +30,7 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.stall.StallDetector;
 import us.kbase.ee2proxy.status.ActionLog;
 import us.kbase.ee2proxy.status.LiveState;
 import us.kbase.ee2proxy.status.OperatorPages;
@@ -71,6 +72,7 @@ public final class AdmissionStack implements AutoCloseable {
     private final Auth2Identity identity;
     private final StatusLink link;
     private final ActionLog actions;
+    private final StallDetector stalls;
 
     private AdmissionStack(Builder b) {
         AdmissionConfig a = b.config.admission();
@@ -96,6 +98,7 @@ public final class AdmissionStack implements AutoCloseable {
         this.live = new LiveState(b.policy, ledger, this::ledgerHealth, Clock.systemUTC());
         holds.onCounts(live::counts);
         this.actions = new ActionLog(b.registry);
+        this.stalls = new StallDetector(live, b.config.stall(), Clock.systemUTC(), b.registry).start();
         this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} waiting calls ({} per user)",
                 b.policy.get().source(), auth, a.redis() == null ? "in-memory" : "Redis " + a.redisAddress(), a.maxHeld(),
@@ -152,6 +155,11 @@ public final class AdmissionStack implements AutoCloseable {
     /** The live state model the status pages read. */
     public LiveState live() {
         return live;
+    }
+
+    /** The live stall detector (running every {@code stall.every}; {@link StallDetector#check()} looks now). */
+    public StallDetector stalls() {
+        return stalls;
     }
 
     /** auth2, as admission uses it (the status pages identify users with it). */
@@ -218,6 +226,7 @@ public final class AdmissionStack implements AutoCloseable {
         if (warmUp != null) {
             warmUp.stop();
         }
+        stalls.close();
         holds.close();
         ledger.close();
     }

@@ -26,6 +26,7 @@ import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.policy.classify.Classification;
 import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.policy.decide.HoldOrder;
+import us.kbase.ee2proxy.policy.request.JobCreation;
 
 /**
  * The live state model (package comment): fed by admission, read by the pages. Thread-safe; the
@@ -48,6 +49,10 @@ public final class LiveState {
      */
     private final Map<String, Map<String, WaitingCall>> waitingByUser = new ConcurrentHashMap<>();
     private final MinuteCount decisions;
+    /** Apps not in parents.apps seen fanning out, by app; bounded: a deployment runs a few hundred apps. */
+    private final Map<String, Views.FanOut> fanOuts = new ConcurrentHashMap<>();
+    private static final int MAX_FAN_OUTS = 1000;
+    private volatile List<Views.Stall> stalls = List.of();
     /** Decisions since the last sweep of users with nothing left to show. */
     private final AtomicLong sinceSweep = new AtomicLong();
     /**
@@ -124,6 +129,15 @@ public final class LiveState {
 
     /** EE2 made the jobs of an admitted call: {@code jobIds.get(i)} is claim i's job. */
     public void bound(Classification c, List<String> jobIds) {
+        bound(c, jobIds, null);
+    }
+
+    /**
+     * As {@link #bound(Classification, List)}; {@code creation} (the call's params, null when not
+     * known) tells a job in KBParallel's shape, which a job of an app missing from
+     * {@code parents.apps} may have sent.
+     */
+    public void bound(Classification c, List<String> jobIds, JobCreation creation) {
         UserState u = user(c.ledgerUser());
         List<JobClass> members = c.jobClass() instanceof JobClass.Batch b ? b.members() : List.of(c.jobClass());
         Instant now = clock.instant();
@@ -135,9 +149,46 @@ public final class LiveState {
             if (members.get(i) instanceof JobClass.Parent p) {
                 u.app(new ParallelApp(jobId, p.app(), p.depth(), p.parentJobId(), now));
             } else if (members.get(i) instanceof JobClass.Child ch && ch.parentJobId() != null) {
+                if (!u.hasApp(ch.parentJobId())) {
+                    fannedOut(u, u.fannedOut(ch.parentJobId(), now), "a run_job named it as parent_job_id");
+                }
                 u.child(ch.parentJobId(), jobId);
+            } else if (members.get(i) instanceof JobClass.Plain p) {
+                if (kbParallelShaped(creation)) {
+                    ParallelApp sender = u.senderOf(p.app(), now);
+                    if (sender != null) {
+                        fannedOut(u, sender, "KBParallel-shaped run_jobs of its module arrived while it ran");
+                        u.child(sender.jobId(), jobId);
+                    }
+                } else {
+                    u.plain(jobId, p.app());
+                }
             }
         }
+    }
+
+    private static boolean kbParallelShaped(JobCreation creation) {
+        return creation instanceof JobCreation.RunJob r && r.params().kbParallelShaped();
+    }
+
+    /** Remembers the first job seen fanning out of each app not in {@code parents.apps}. */
+    private void fannedOut(UserState u, ParallelApp app, String how) {
+        if (app != null && !app.listed() && fanOuts.size() < MAX_FAN_OUTS) {
+            fanOuts.computeIfAbsent(app.app(), a -> new Views.FanOut(a, u.user, app.jobId(), clock.instant().toString(),
+                    how, "- " + a));
+        }
+    }
+
+    /** Apps not in {@code parents.apps} seen fanning out, by app (the first job seen), oldest first. */
+    public List<Views.FanOut> fanOuts() {
+        List<Views.FanOut> out = new ArrayList<>(fanOuts.values());
+        out.sort(Comparator.comparing(Views.FanOut::firstSeen));
+        return out;
+    }
+
+    /** The stall detector's latest finding, shown in {@link #state()}. */
+    public void stalls(List<Views.Stall> now) {
+        stalls = List.copyOf(now);
     }
 
     /**
@@ -201,7 +252,8 @@ public final class LiveState {
             for (ParallelApp a : u.apps()) {
                 int waitingChildren = (int) mine.stream().filter(w -> a.jobId().equals(w.parentJobId())).count();
                 apps.add(new Views.App(a.jobId(), a.app(), a.depth(), a.startedBy(), a.admitted().toString(),
-                        new Views.Children(waitingChildren, u.admittedChildren(a.jobId()), u.finishedChildren(a.jobId()))));
+                        new Views.Children(waitingChildren, u.admittedChildren(a.jobId()), u.finishedChildren(a.jobId())),
+                        a.listed()));
             }
         }
         List<Views.Decision> recent = new ArrayList<>();
@@ -252,7 +304,7 @@ public final class LiveState {
         for (String user : shown) {
             all.add(user(user, true, waitingByUser.getOrDefault(user, List.of()), CONSOLE_WAITING_PER_USER));
         }
-        return new Views.State(global(), all);
+        return new Views.State(global(), all, stalls, fanOuts());
     }
 
     private Set<String> usersWaiting() {
