@@ -262,8 +262,10 @@ public final class LiveState {
                 recent.add(new Views.Decision(d.at().toString(), d.id(), d.outcome(), d.kind(), d.app(), d.text()));
             }
         }
+        List<Views.Next> next = forOperator ? NextCalls.of(policy.get(), user, counts, u == null ? List.of() : u.apps())
+                : null;
         return new Views.User(user, slots, apps, mine.size() > shown ? List.copyOf(mine.subList(0, shown)) : mine,
-                mine.size(), recent);
+                mine.size(), recent, next);
     }
 
     /** Every waiting call, each user's in the order they are tried. */

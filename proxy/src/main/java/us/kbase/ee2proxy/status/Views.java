@@ -44,8 +44,18 @@ public final class Views {
      * @param waiting the user's waiting calls in queue order (the console lists the first 50)
      * @param waitingCount how many of the user's calls wait, listed or not
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record User(String user, Slots slots, List<App> parallelApps, List<Waiting> waiting, int waitingCount,
-            List<Decision> recent) {}
+            List<Decision> recent, List<Next> next) {}
+
+    /**
+     * What the user's next call of a class would get now (for operators; null in a scientist's view).
+     *
+     * @param call "plain job", "new parallel app (kb_Bowtie2)", "child of JOB (kb_Bowtie2)"
+     * @param decision "admitted", "waits at the proxy up to 10m, then admit", "refused"
+     * @param reason the rule and its numbers
+     */
+    public record Next(String call, String decision, String reason) {}
 
     /**
      * Over all users.

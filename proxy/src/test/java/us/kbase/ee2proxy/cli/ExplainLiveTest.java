@@ -62,6 +62,24 @@ class ExplainLiveTest {
         assertThat(parts[3]).startsWith("child of parallel app " + app).contains("of " + app)
                 .contains("decision:      ADMIT");
 
+        // The console's view of the same: the next call of each class, per user, in /state.json.
+        JsonNode amy = null;
+        try (RawHttp http = new RawHttp(proxy.adminUrl("/"))) {
+            http.send("GET /state.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (JsonNode u : JSON.readTree(new String(http.read().body(), StandardCharsets.UTF_8)).path("users")) {
+                amy = "amy".equals(u.path("user").asText()) ? u : amy;
+            }
+        }
+        assertThat(amy).isNotNull();
+        JsonNode next = amy.path("next");
+        assertThat(next).hasSize(3);
+        assertThat(next.get(0).path("decision").asText()).isEqualTo("admitted");
+        assertThat(next.get(1).path("call").asText()).isEqualTo("new parallel app (kb_Bowtie2)");
+        assertThat(next.get(1).path("decision").asText()).startsWith("waits at the proxy up to 10m");
+        assertThat(next.get(1).path("reason").asText()).contains("P(u)=1");
+        assertThat(next.get(2).path("call").asText()).startsWith("child of " + app);
+        assertThat(next.get(2).path("decision").asText()).isEqualTo("admitted");
+
         PolicyCommandsTest.Run nobody = PolicyCommandsTest.run("explain", "--live", "zed", "--admin-url", admin,
                 "--policy", policy.toString());
         assertThat(nobody.out()).contains("shows nothing of zed").contains("P(u)=0 A(u)=0");
