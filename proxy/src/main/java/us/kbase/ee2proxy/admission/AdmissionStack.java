@@ -37,8 +37,10 @@ import us.kbase.ee2proxy.status.OperatorPages;
 import us.kbase.ee2proxy.status.StatusPages;
 import us.kbase.ee2proxy.status.StatusLink;
 import us.kbase.ee2proxy.tracking.CallerIdentity;
+import us.kbase.ee2proxy.tracking.CancelledApps;
 import us.kbase.ee2proxy.tracking.Ee2Client;
 import us.kbase.ee2proxy.tracking.JobTracker;
+import us.kbase.ee2proxy.tracking.ReconcileSettings;
 
 /**
  * Admission, assembled from the {@code admission:} configuration: auth2 identity, the slot
@@ -58,6 +60,9 @@ public final class AdmissionStack implements AutoCloseable {
     /** Bound on asking EE2 what a retried job was (check_job with the caller's token). */
     private static final Duration RETRY_LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
+    /** Bound on one cancel_job of a cancelled parallel app's child. */
+    private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(30);
+
     /** How often the Redis ledger's start-up (connect, load scripts, subscribe) is tried again until it succeeds. */
     private static final Duration REDIS_WARM_UP_RETRY = Duration.ofSeconds(1);
 
@@ -73,6 +78,7 @@ public final class AdmissionStack implements AutoCloseable {
     private final StatusLink link;
     private final ActionLog actions;
     private final StallDetector stalls;
+    private final CancelledApps cancelledApps;
 
     private AdmissionStack(Builder b) {
         AdmissionConfig a = b.config.admission();
@@ -100,9 +106,30 @@ public final class AdmissionStack implements AutoCloseable {
         this.actions = new ActionLog(b.registry);
         this.stalls = new StallDetector(live, b.config.stall(), Clock.systemUTC(), b.registry).start();
         this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
+        this.cancelledApps = cancelledApps(b, a);
+        tracker.onAppCancelled(cancelledApps);
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} waiting calls ({} per user)",
                 b.policy.get().source(), auth, a.redis() == null ? "in-memory" : "Redis " + a.redisAddress(), a.maxHeld(),
                 a.maxHeldPerUser());
+    }
+
+    /**
+     * A cancelled parallel app's waiting children are always answered; its children at EE2 are
+     * cancelled only with {@code admission.cancelChildrenWithParent} and a service token.
+     */
+    private CancelledApps cancelledApps(Builder b, AdmissionConfig a) {
+        String token = null;
+        if (a.cancelChildrenWithParent()) {
+            if (b.serviceToken == null) {
+                LOG.warn("admission.cancelChildrenWithParent is on but no service token is set ({}): a cancelled parallel"
+                        + " app's children at EE2 are left to run", ReconcileSettings.TOKEN_ENV);
+            } else {
+                token = b.serviceToken;
+                LOG.info("a cancelled parallel app's children at EE2 are cancelled too (admission.cancelChildrenWithParent)");
+            }
+        }
+        return new CancelledApps(holds, ledger, live, actions,
+                token == null ? null : new Ee2Client(b.config.upstream(), CANCEL_TIMEOUT), token, b.registry);
     }
 
     private static RedisLedgerSettings redisSettings(AdmissionConfig a, LeaseTerms terms, Builder b) {
@@ -237,6 +264,7 @@ public final class AdmissionStack implements AutoCloseable {
         private Supplier<AdmissionPolicy> policy;
         private String redisKeyPrefix = RedisLedgerSettings.DEFAULT.keyPrefix();
         private boolean rebuildFromEe2;
+        private String serviceToken;
 
         private Builder(ProxyConfig config, MetricRegistry registry) {
             this.config = Objects.requireNonNull(config, "config");
@@ -261,6 +289,15 @@ public final class AdmissionStack implements AutoCloseable {
          */
         public Builder rebuildFromEe2(boolean value) {
             this.rebuildFromEe2 = value;
+            return this;
+        }
+
+        /**
+         * The proxy's own KBase token (EE2_PROXY_SERVICE_TOKEN); with EE2_ADMIN it cancels a
+         * cancelled parallel app's children at EE2 when {@code admission.cancelChildrenWithParent}.
+         */
+        public Builder serviceToken(String value) {
+            this.serviceToken = value == null || value.isBlank() ? null : value.trim();
             return this;
         }
 

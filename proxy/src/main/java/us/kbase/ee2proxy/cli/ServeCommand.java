@@ -81,7 +81,7 @@ public final class ServeCommand implements Callable<Integer> {
                     AdmissionStack.initialPolicy(proxyConfig.admission()), registry);
             ReconcileSettings reconcile = reconcileSettings();
             admission = AdmissionStack.builder(proxyConfig, registry).policy(policy)
-                    .rebuildFromEe2(reconcile.enabled()).build();
+                    .rebuildFromEe2(reconcile.enabled()).serviceToken(reconcile.serviceToken()).build();
             upkeep = Upkeep.start(proxyConfig, admission.ledger(), policy, reconcile, registry);
         } catch (ConfigException e) {
             System.err.println("ee2-admission-proxy: " + e.getMessage());
@@ -112,6 +112,9 @@ public final class ServeCommand implements Callable<Integer> {
             // A Redis ledger connects and loads its scripts at start: say "ready" only once it has.
             admission.whenReady().toCompletableFuture().get(READY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             System.out.println("ee2-admission-proxy ready on " + server.url() + " -> " + proxyConfig.upstream().url());
+            // Where to look, for the operator who just started it (the admin port may be 0: say the real one).
+            System.out.println("operator console: http://" + proxyConfig.admin().host() + ":" + server.adminPort()
+                    + "/console; a scientist's status: " + server.url().resolve("/status") + " (their KBase token)");
         } catch (ExecutionException | TimeoutException e) {
             System.out.println("ee2-admission-proxy listening on " + server.url() + " -> " + proxyConfig.upstream().url()
                     + ", NOT READY: " + admission.readiness().now().ledger() + " (GET /health on the admin port says when)");

@@ -29,10 +29,14 @@ import java.util.Objects;
  * @param provisionalLease how long a submitted job's lease lives until EE2 names its job id;
  *     longer than {@code timeouts.response}
  * @param redisTls how a {@code rediss...} Redis's certificates are checked
+ * @param cancelChildrenWithParent when EE2 accepts a cancel of a parallel app from its owner or an
+ *     admin, also cancel its children already at EE2 (with the service token, EE2_PROXY_SERVICE_TOKEN,
+ *     which then needs EE2_ADMIN); off by default: its children waiting at the proxy are always
+ *     answered, those at EE2 are left to run (EE2 does not cancel KBParallel's children itself)
  */
 public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, int maxHeldPerUser,
         Duration recheckEvery, Duration authTimeout, Duration ledgerTimeout, Duration provisionalLease,
-        RedisTls redisTls) {
+        RedisTls redisTls, boolean cancelChildrenWithParent) {
 
     /** Where {@code serve} looks for the policy when none is named. */
     public static final Path DEFAULT_POLICY_FILE = Path.of("config", "policy.yaml");
@@ -46,7 +50,14 @@ public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld,
 
     public static final AdmissionConfig DEFAULTS = new AdmissionConfig(null, null, null, 10_000,
             DEFAULT_MAX_HELD_PER_USER, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(2),
-            Duration.ofMinutes(10), RedisTls.DEFAULT);
+            Duration.ofMinutes(10), RedisTls.DEFAULT, false);
+
+    /** Children at EE2 left to run when their parallel app is cancelled. */
+    public AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, int maxHeldPerUser, Duration recheckEvery,
+            Duration authTimeout, Duration ledgerTimeout, Duration provisionalLease, RedisTls redisTls) {
+        this(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease,
+                redisTls, false);
+    }
 
     /** The default TLS checks. */
     public AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld, int maxHeldPerUser, Duration recheckEvery,
@@ -99,36 +110,41 @@ public record AdmissionConfig(Path policyFile, URI auth, URI redis, int maxHeld,
     }
 
     public AdmissionConfig withPolicyFile(Path value) {
-        return new AdmissionConfig(value, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls);
+        return new AdmissionConfig(value, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls, cancelChildrenWithParent);
     }
 
     public AdmissionConfig withAuth(URI value) {
-        return new AdmissionConfig(policyFile, value, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls);
+        return new AdmissionConfig(policyFile, value, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls, cancelChildrenWithParent);
     }
 
     public AdmissionConfig withRedis(URI value) {
-        return new AdmissionConfig(policyFile, auth, value, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls);
+        return new AdmissionConfig(policyFile, auth, value, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls, cancelChildrenWithParent);
     }
 
     public AdmissionConfig withMaxHeld(int value) {
-        return new AdmissionConfig(policyFile, auth, redis, value, Math.min(value, maxHeldPerUser), recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls);
+        return new AdmissionConfig(policyFile, auth, redis, value, Math.min(value, maxHeldPerUser), recheckEvery, authTimeout, ledgerTimeout, provisionalLease, redisTls, cancelChildrenWithParent);
     }
 
     public AdmissionConfig withMaxHeldPerUser(int value) {
         return new AdmissionConfig(policyFile, auth, redis, maxHeld, value, recheckEvery, authTimeout, ledgerTimeout,
-                provisionalLease, redisTls);
+                provisionalLease, redisTls, cancelChildrenWithParent);
     }
 
     public AdmissionConfig withLedgerTimeout(Duration value) {
-        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, value, provisionalLease, redisTls);
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, value, provisionalLease, redisTls, cancelChildrenWithParent);
     }
 
     public AdmissionConfig withRecheckEvery(Duration value) {
-        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, value, authTimeout, ledgerTimeout, provisionalLease, redisTls);
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, value, authTimeout, ledgerTimeout, provisionalLease, redisTls, cancelChildrenWithParent);
+    }
+
+    public AdmissionConfig withCancelChildrenWithParent(boolean value) {
+        return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout,
+                provisionalLease, redisTls, value);
     }
 
     public AdmissionConfig withRedisTls(RedisTls value) {
         return new AdmissionConfig(policyFile, auth, redis, maxHeld, maxHeldPerUser, recheckEvery, authTimeout, ledgerTimeout,
-                provisionalLease, value);
+                provisionalLease, value, cancelChildrenWithParent);
     }
 }

@@ -60,7 +60,9 @@ public final class ProxyConfigLoader {
                 up.verifyHostname() == null ? d.verifyHostname() : up.verifyHostname(),
                 positive(source, "upstream.maxConnectionsPerLoop",
                         up.maxConnectionsPerLoop() == null ? d.maxConnectionsPerLoop() : up.maxConnectionsPerLoop()),
-                positive(source, "upstream.poolIdleTimeout", or(up.poolIdleTimeout(), d.poolIdleTimeout())));
+                positive(source, "upstream.poolIdleTimeout", or(up.poolIdleTimeout(), d.poolIdleTimeout())),
+                positive(source, "upstream.maxWaitingPerLoop",
+                        up.maxWaitingPerLoop() == null ? d.maxWaitingPerLoop() : up.maxWaitingPerLoop()));
         if (upstream.trustCaFile() != null && !Files.isReadable(upstream.trustCaFile())) {
             throw new ConfigException(source + ": upstream.trustCaFile: cannot read " + upstream.trustCaFile()
                     + "; give a readable PEM file of CA certificates, or remove the key to use the JDK's");
@@ -161,7 +163,7 @@ public final class ProxyConfigLoader {
                 positive(source, "admission.authTimeout", or(a.authTimeout(), d.authTimeout())),
                 positive(source, "admission.ledgerTimeout", or(a.ledgerTimeout(), d.ledgerTimeout())),
                 positive(source, "admission.provisionalLease", or(a.provisionalLease(), d.provisionalLease())),
-                redisTls);
+                redisTls, Boolean.TRUE.equals(a.cancelChildrenWithParent()));
     }
 
     /**
@@ -347,13 +349,13 @@ public final class ProxyConfigLoader {
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration authTimeout,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration ledgerTimeout,
             @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration provisionalLease,
-            RedisTlsSection redisTls) {}
+            RedisTlsSection redisTls, Boolean cancelChildrenWithParent) {}
 
     record RedisTlsSection(String trustCaFile, Boolean verifyHostname) {}
 
     record UpstreamSection(String url, String trustCaFile, Boolean verifyHostname, Integer maxConnectionsPerLoop,
-            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration poolIdleTimeout) {
-        static final UpstreamSection EMPTY = new UpstreamSection(null, null, null, null, null);
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration poolIdleTimeout, Integer maxWaitingPerLoop) {
+        static final UpstreamSection EMPTY = new UpstreamSection(null, null, null, null, null, null);
     }
 
     record TimeoutSection(

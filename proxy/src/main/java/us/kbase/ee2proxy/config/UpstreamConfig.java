@@ -15,13 +15,24 @@ import java.util.Objects;
  * @param maxConnectionsPerLoop pooled keep-alive connections to EE2 per event-loop thread
  * @param poolIdleTimeout how long an unused pooled connection is kept; keep it below EE2's own
  *     keep-alive timeout (gunicorn's default is 2 s) so the proxy closes first
+ * @param maxWaitingPerLoop calls that may wait at once, per event-loop thread, for one of its
+ *     connections to EE2 to come free (each for at most {@code timeouts.response}); a call beyond
+ *     it is answered at once with an EE2-shaped error, unsent. A client connection has at most one
+ *     call waiting, so a bound above the connections one thread serves never refuses.
  */
 public record UpstreamConfig(URI url, Path trustCaFile, boolean verifyHostname, int maxConnectionsPerLoop,
-        Duration poolIdleTimeout) {
+        Duration poolIdleTimeout, int maxWaitingPerLoop) {
+    /** Enough for 10,000 client connections each waiting on a 2-core machine, and a margin. */
+    public static final int DEFAULT_MAX_WAITING_PER_LOOP = 16_384;
 
     public UpstreamConfig {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(poolIdleTimeout, "poolIdleTimeout");
+    }
+
+    /** With the default {@code maxWaitingPerLoop}. */
+    public UpstreamConfig(URI url, Path trustCaFile, boolean verifyHostname, int maxConnectionsPerLoop, Duration poolIdleTimeout) {
+        this(url, trustCaFile, verifyHostname, maxConnectionsPerLoop, poolIdleTimeout, DEFAULT_MAX_WAITING_PER_LOOP);
     }
 
     public boolean tls() {
@@ -49,6 +60,10 @@ public record UpstreamConfig(URI url, Path trustCaFile, boolean verifyHostname, 
     }
 
     public UpstreamConfig withUrl(URI newUrl) {
-        return new UpstreamConfig(newUrl, trustCaFile, verifyHostname, maxConnectionsPerLoop, poolIdleTimeout);
+        return new UpstreamConfig(newUrl, trustCaFile, verifyHostname, maxConnectionsPerLoop, poolIdleTimeout, maxWaitingPerLoop);
+    }
+
+    public UpstreamConfig withPool(int connectionsPerLoop, int waitingPerLoop) {
+        return new UpstreamConfig(url, trustCaFile, verifyHostname, connectionsPerLoop, poolIdleTimeout, waitingPerLoop);
     }
 }

@@ -33,6 +33,12 @@ final class Ee2ReplyRelay implements UpstreamExchange {
         this.connection = connection;
     }
 
+    /** EE2's answer time ({@code ee2proxy_upstream_seconds}) starts here, not before a wait for a connection. */
+    @Override
+    public void sending() {
+        call.sent();
+    }
+
     @Override
     public void onResponse(FullHttpResponse response) {
         relay.metrics().upstreamLatency(call.methodLabel(), call.nanosSinceSent());
@@ -59,6 +65,27 @@ final class Ee2ReplyRelay implements UpstreamExchange {
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         connection.answers().write(response);
+    }
+
+    /**
+     * The call was taken back from the wait for a connection to EE2 ({@code UpstreamPool.withdraw})
+     * because its client left: it was never sent, so its observer gives its leases back.
+     */
+    void withdrawn() {
+        takeBack();
+        connection.finishCall();
+    }
+
+    /** Tells the observer of a call that will never be sent (taken back from the wait for a connection). */
+    void takeBack() {
+        ReplyObserver told = call.takeObserver();
+        if (told != null) {
+            try {
+                told.onNotForwarded();
+            } catch (RuntimeException e) {
+                LOG.warn("reply observer failed on {}: {}", call.methodLabel(), e.toString());
+            }
+        }
     }
 
     @Override

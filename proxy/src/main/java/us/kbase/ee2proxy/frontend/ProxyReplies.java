@@ -58,8 +58,13 @@ final class ProxyReplies {
                     "Execution Engine 2 at " + upstream + " sent an answer that is not valid HTTP (" + failure.detail() + ")."
                             + MAYBE_SENT + " Tell the KBase operators if this persists."));
             case POOL_EXHAUSTED -> new Reply(ErrorKind.UPSTREAM_BUSY, Ee2ErrorReply.serverError(
-                    "ee2-admission-proxy is overloaded: every connection to Execution Engine 2 is busy and too many"
-                            + " requests are waiting (" + failure.detail() + ")." + NOT_SENT + " Try again in a minute."));
+                    "ee2-admission-proxy is overloaded: every connection to Execution Engine 2 is busy and the list of"
+                            + " requests waiting for one is full (" + failure.detail() + "; upstream.maxWaitingPerLoop)."
+                            + NOT_SENT + " Try again in a minute."));
+            case WAIT_TIMEOUT -> new Reply(ErrorKind.UPSTREAM_WAIT_TIMEOUT, Ee2ErrorReply.serverError(
+                    "ee2-admission-proxy waited " + seconds(config.timeouts().response()) + " (timeouts.response) for one of"
+                            + " its connections to Execution Engine 2 to come free, and every one stayed busy with other"
+                            + " requests." + NOT_SENT + " Try again in a minute; if this persists, tell the KBase operators."));
         };
     }
 
@@ -151,6 +156,18 @@ final class ProxyReplies {
                         + " job slots), and the client closed its sending side of the connection meanwhile, as a client"
                         + " that has gone away does." + NOT_SENT + " Submit it again and keep the connection open"
                         + " until the answer arrives."));
+    }
+
+    /**
+     * The client ended its sending side while its call waited for a free connection to EE2: not
+     * sent, for the same reason as {@link #halfClosedWhileWaiting()}.
+     */
+    Reply halfClosedWhileWaitingForEe2() {
+        return new Reply(ErrorKind.CLIENT_HALF_CLOSED, Ee2ErrorReply.serverError(
+                "ee2-admission-proxy was waiting for one of its connections to Execution Engine 2 to come free for this"
+                        + " request, and the client closed its sending side of the connection meanwhile, as a client that"
+                        + " has gone away does." + NOT_SENT + " Send it again and keep the connection open until the"
+                        + " answer arrives."));
     }
 
     private static String seconds(Duration d) {

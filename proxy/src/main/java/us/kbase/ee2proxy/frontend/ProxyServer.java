@@ -134,8 +134,9 @@ public final class ProxyServer implements AutoCloseable {
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         workers = transport.newGroup(threads, "ee2proxy-io");
         try {
-            UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config);
+            UpstreamPool pool = new UpstreamPool(workers, transport.clientChannel(), config, metrics);
             metrics.upstreamConnections(pool::openConnections);
+            metrics.upstreamPool(pool.maxConnections(), pool::connectionsInUse, pool::waiting);
             Relay relay = new Relay(config, pool, gate, metrics, clients, statusPages);
             bodies = relay.bodies();
             metrics.registry().gauge(BUFFERED_BODY_BYTES, () -> (Gauge<Long>) bodies::buffered);

@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.frontend;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -46,7 +47,9 @@ import us.kbase.ee2proxy.metrics.ErrorKind;
  *
  * <p>Ends of a connection: a client that half-closes (ALLOW_HALF_CLOSURE) gets the answers to what
  * it sent, then the connection closes; but a call still waiting for its verdict is dropped as if the
- * client had left, since a killed client's FIN looks the same, and told why. When the proxy drains,
+ * client had left, since a killed client's FIN looks the same, and told why; so is a call still
+ * waiting for a free connection to EE2 (never sent, its leases given back), and such a call whose
+ * client closes is dropped at once. When the proxy drains,
  * each answer closes its connection; when it closes, a call waiting for its verdict is answered
  * "not submitted" and every connection is closed ({@link ClientConnections}).
  */
@@ -117,6 +120,9 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             call.awaited().abandon();
             call.awaited(null);
             finishCall();
+        } else if (call.active() && relay.pool().withdraw(ctx.channel().eventLoop(), ee2Replies)) {
+            // Still waiting for a free connection to EE2: never sent, so its leases go back.
+            ee2Replies.withdrawn();
         }
         // A request already sent to EE2 stays in flight: its answer still matters to whoever
         // observes it (job tracking), and is then dropped (and its body's bytes given back).
@@ -199,6 +205,8 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             ctx.close(); // a refused client stopped sending: no reset can destroy our answer now
         } else if (call.awaited() != null) {
             abandonAndAnswer(relay.replies().halfClosedWhileWaiting());
+        } else if (call.active() && relay.pool().withdraw(ctx.channel().eventLoop(), ee2Replies)) {
+            withdrawAndAnswer();
         } else if (!call.active() && pipelined.isEmpty()) {
             ctx.close();
         }
@@ -335,6 +343,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
             act(done.getNow(null)); // the fast path: no callback, no allocation
             return;
         }
+        call.compactForWait();
         call.awaited(new AwaitedVerdict(stage, ctx.executor(), this::verdictArrived));
         if (inputEnded) { // a pipelined request, read before the client half-closed
             abandonAndAnswer(relay.replies().halfClosedWhileWaiting());
@@ -383,9 +392,27 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void forward() {
+        EventLoop loop = ctx.channel().eventLoop();
+        if (relay.pool().wouldWait(loop)) {
+            call.compactForWait(); // every connection to EE2 is busy: it may wait up to timeouts.response
+        }
         FullHttpRequest upstream = relay.requests().build(call.request(), clientIp);
-        call.sent();
-        relay.pool().send(ctx.channel().eventLoop(), upstream, ee2Replies);
+        call.sent(); // again when it is written (Ee2ReplyRelay.sending), after any wait for a connection
+        relay.pool().send(loop, upstream, ee2Replies);
+        if (inputEnded && call.active() && relay.pool().withdraw(loop, ee2Replies)) {
+            // A pipelined request, read before the client half-closed, found no free connection.
+            withdrawAndAnswer();
+        }
+    }
+
+    /**
+     * The client half-closed while its call waited for a free connection to EE2: as with a held
+     * call, a killed client's FIN looks the same, so it is taken back unsent and the client told why.
+     */
+    private void withdrawAndAnswer() {
+        ee2Replies.takeBack();
+        call.closeAfterAnswer();
+        answers.answer(relay.replies().halfClosedWhileWaitingForEe2());
     }
 
     // After the answer (AnswerWriter)

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.ledger.Admission;
@@ -204,6 +205,31 @@ public final class HoldQueues implements AutoCloseable {
             moved.remove(ticket);
             call.refusal(message);
             done.complete(call.future().complete(HoldEnd.REFUSED));
+        });
+        return done;
+    }
+
+    /**
+     * Ends every waiting call of {@code user} that {@code which} picks {@link HoldEnd#REFUSED} with
+     * {@code message} (a cancelled parallel app's waiting children); nothing was taken for them, and
+     * a take in flight is given back. Completes with the calls so ended.
+     */
+    public CompletionStage<List<HeldCall>> refuseWhere(String user, Predicate<HeldCall> which, String message) {
+        CompletableFuture<List<HeldCall>> done = new CompletableFuture<>();
+        thread.execute(() -> {
+            UserQueue q = queues.get(user);
+            List<HeldCall> picked = q == null ? List.of() : q.calls.stream().filter(c -> c.queued && which.test(c)).toList();
+            List<HeldCall> ended = new ArrayList<>(picked.size());
+            for (HeldCall call : picked) {
+                if (leave(call)) {
+                    moved.remove(call.ticket());
+                    call.refusal(message);
+                    if (call.future().complete(HoldEnd.REFUSED)) {
+                        ended.add(call);
+                    }
+                }
+            }
+            done.complete(ended);
         });
         return done;
     }

@@ -9,7 +9,10 @@ public enum ErrorKind {
     UPSTREAM_CLOSED,
     UPSTREAM_RESPONSE_TOO_LARGE,
     UPSTREAM_BAD_RESPONSE,
+    /** Every connection to EE2 was busy and the wait list for one was full ({@code upstream.maxWaitingPerLoop}). */
     UPSTREAM_BUSY,
+    /** The call waited {@code timeouts.response} for a connection to EE2 and none came free: not sent. */
+    UPSTREAM_WAIT_TIMEOUT,
     BODY_TOO_LARGE,
     HEADERS_TOO_LARGE,
     MALFORMED_REQUEST,

@@ -25,7 +25,10 @@ import java.util.function.IntSupplier;
  * own to {@link #registry()}), exported in Prometheus text format through the Dropwizard bridge:
  * {@code ee2proxy_requests_<method>_total}, {@code ee2proxy_upstream_seconds_<method>} (a summary
  * of EE2's answer time), {@code ee2proxy_errors_<kind>_total}, {@code ee2proxy_connections_open},
- * {@code ee2proxy_upstream_connections_open}.
+ * {@code ee2proxy_upstream_connections_open}, and the upstream pool's {@code ee2proxy_upstream_connections_max},
+ * {@code ee2proxy_upstream_connections_in_use}, {@code ee2proxy_upstream_waiting} (calls waiting for a free
+ * connection now), {@code ee2proxy_upstream_wait_seconds} (how long those that waited waited) and
+ * {@code ee2proxy_upstream_wait_withdrawn_total} (calls dropped unsent because their client left while waiting).
  *
  * <p>Method labels come from the sniffer's fixed set of EE2 method names (anything else is
  * "other"), so a client cannot blow up the number of series.
@@ -42,6 +45,8 @@ public final class ProxyMetrics {
     private final Map<ErrorKind, Counter> errors = new EnumMap<>(ErrorKind.class);
     private final Map<String, Meter> requests = new ConcurrentHashMap<>();
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
+    private final Timer upstreamWait;
+    private final Counter upstreamWaitWithdrawn;
 
     public ProxyMetrics(MetricRegistry registry) {
         this.registry = registry;
@@ -50,6 +55,8 @@ public final class ProxyMetrics {
         for (ErrorKind kind : ErrorKind.values()) {
             errors.put(kind, registry.counter(ERRORS + kind.label()));
         }
+        upstreamWait = registry.timer("ee2proxy.upstream.wait.seconds", ProxyMetrics::lockFreeTimer);
+        upstreamWaitWithdrawn = registry.counter("ee2proxy.upstream.wait.withdrawn");
         // The bridge maps each Dropwizard metric to one Prometheus family (it cannot merge several
         // into one labelled family), so the method or kind is part of the name.
         DropwizardExports.builder().dropwizardRegistry(registry).register(prometheus);
@@ -109,6 +116,26 @@ public final class ProxyMetrics {
     /** Registers the gauge of open connections to EE2. */
     public void upstreamConnections(IntSupplier open) {
         registry.gauge("ee2proxy.upstream.connections.open", () -> (Gauge<Integer>) open::getAsInt);
+    }
+
+    /**
+     * Registers the upstream pool's gauges: its bound on connections over all event loops, the
+     * connections carrying a request now, and the calls waiting for one.
+     */
+    public void upstreamPool(int maxConnections, IntSupplier inUse, IntSupplier waiting) {
+        registry.gauge("ee2proxy.upstream.connections.max", () -> (Gauge<Integer>) () -> maxConnections);
+        registry.gauge("ee2proxy.upstream.connections.in_use", () -> (Gauge<Integer>) inUse::getAsInt);
+        registry.gauge("ee2proxy.upstream.waiting", () -> (Gauge<Integer>) waiting::getAsInt);
+    }
+
+    /** A call waited {@code nanos} for a free connection to EE2 (got one, timed out, or its client left). */
+    public void upstreamWaited(long nanos) {
+        upstreamWait.update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A call waiting for a connection to EE2 was dropped, unsent, because its client left. */
+    public void upstreamWaitWithdrawn() {
+        upstreamWaitWithdrawn.inc();
     }
 
     /** Everything in Prometheus text format (version 0.0.4). */

@@ -108,13 +108,15 @@ public final class StallDetector implements AutoCloseable {
 
     /** The user's stall, or null; moves their episode on. */
     private Views.Stall look(Views.User u, Instant now) {
-        int unlisted = (int) u.parallelApps().stream().filter(a -> !a.listed()).count();
+        // A cancelled app stays shown for a while after it ends: it holds no slot.
+        List<Views.App> running = u.parallelApps().stream().filter(a -> a.cancelled() == null).toList();
+        int unlisted = (int) running.stream().filter(a -> !a.listed()).count();
         Integer counted = u.slots().parallelApps();
         int parents = (counted == null ? 0 : counted) + unlisted;
         int outstanding = 0;
         int finished = 0;
         Set<String> apps = new TreeSet<>();
-        for (Views.App a : u.parallelApps()) {
+        for (Views.App a : running) {
             outstanding += a.children().waiting() + a.children().admitted();
             finished += a.children().finished();
             apps.add(a.jobId());
@@ -136,7 +138,7 @@ public final class StallDetector implements AutoCloseable {
             episodes.put(u.user(), ep);
             return null;
         }
-        Views.Stall stall = stall(u, parents, ep.since(), stalledFor);
+        Views.Stall stall = stall(u, running, parents, ep.since(), stalledFor);
         if (!ep.reported()) {
             episodesSeen.inc();
             LOG.warn("STALL: {}", stall.text());
@@ -146,13 +148,14 @@ public final class StallDetector implements AutoCloseable {
         return stall;
     }
 
-    private static Views.Stall stall(Views.User u, int parents, Instant since, Duration stalledFor) {
+    private static Views.Stall stall(Views.User u, List<Views.App> running, int parents, Instant since,
+            Duration stalledFor) {
         List<Views.StalledApp> apps = new ArrayList<>();
         Map<String, Integer> byApp = new TreeMap<>();
         Set<String> missing = new TreeSet<>();
         int waiting = 0;
         int admitted = 0;
-        for (Views.App a : u.parallelApps()) {
+        for (Views.App a : running) {
             apps.add(new Views.StalledApp(a.jobId(), a.app(), a.listed(), a.children().waiting(), a.children().admitted()));
             byApp.merge(a.app(), 1, Integer::sum);
             waiting += a.children().waiting();

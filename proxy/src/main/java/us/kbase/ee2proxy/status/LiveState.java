@@ -192,6 +192,34 @@ public final class LiveState {
     }
 
     /**
+     * EE2 accepted a cancel of {@code user}'s parallel app {@code jobId}: {@code answered} more of its
+     * waiting children were answered, {@code cancelledAtEe2} more of its children cancelled at EE2
+     * ({@code ee2Asked}: the proxy cancels children at EE2 at all).
+     */
+    public void appCancelled(String user, String jobId, int answered, int cancelledAtEe2, boolean ee2Asked) {
+        user(user).cancelled(jobId, clock.instant(), answered, cancelledAtEe2, ee2Asked);
+    }
+
+    /**
+     * The unfinished children this replica admitted for {@code user}'s parallel app {@code jobId}
+     * (named it, or attributed to it by the classifier).
+     */
+    public Set<String> childrenOf(String user, String jobId) {
+        UserState u = users.get(user);
+        return u == null ? Set.of() : u.childrenOf(jobId);
+    }
+
+    private static Views.Cancelled cancelled(UserState.AppCancel c) {
+        if (c == null) {
+            return null;
+        }
+        String text = "cancelled: " + c.answered() + " of its children waiting at the proxy answered \"not submitted\"; "
+                + (c.ee2Asked() ? c.atEe2() + " of its children already at EE2 cancelled by the proxy"
+                        : "its children already at EE2 are left to run (admission.cancelChildrenWithParent is off)");
+        return new Views.Cancelled(c.at().toString(), c.answered(), c.atEe2(), text);
+    }
+
+    /**
      * One of {@code user}'s leases was released (on any replica): learn from the ledger which of the
      * user's jobs are still live, and the user's counts. One refresh at a time per user; a release
      * during it asks for one more after it.
@@ -253,7 +281,7 @@ public final class LiveState {
                 int waitingChildren = (int) mine.stream().filter(w -> a.jobId().equals(w.parentJobId())).count();
                 apps.add(new Views.App(a.jobId(), a.app(), a.depth(), a.startedBy(), a.admitted().toString(),
                         new Views.Children(waitingChildren, u.admittedChildren(a.jobId()), u.finishedChildren(a.jobId())),
-                        a.listed()));
+                        a.listed(), cancelled(u.cancelOf(a.jobId()))));
             }
         }
         List<Views.Decision> recent = new ArrayList<>();

@@ -40,6 +40,11 @@ final class UserState {
      */
     private final Map<String, String> plainJobs = new LinkedHashMap<>();
     static final int PLAIN_KEPT = 1000;
+    /** Parallel apps cancelled through the proxy lately (at most {@link #RECENT}), shown until they age out. */
+    private final Map<String, AppCancel> cancelled = new LinkedHashMap<>();
+
+    /** A cancel of one parallel app: when, and what was done to its children so far. */
+    record AppCancel(Instant at, int answered, int atEe2, boolean ee2Asked) {}
 
     UserState(String user) {
         this.user = user;
@@ -71,6 +76,26 @@ final class UserState {
 
     synchronized List<Decided> recent() {
         return List.copyOf(recent);
+    }
+
+    /** EE2 accepted a cancel of {@code jobId}: {@code answered} more waiting children answered, {@code atEe2} more cancelled there. */
+    synchronized void cancelled(String jobId, Instant at, int answered, int atEe2, boolean ee2Asked) {
+        if (!apps.containsKey(jobId)) {
+            return; // not a parallel app this replica admitted (or one shown no more)
+        }
+        AppCancel before = cancelled.remove(jobId);
+        cancelled.put(jobId, before == null ? new AppCancel(at, answered, atEe2, ee2Asked)
+                : new AppCancel(before.at(), before.answered() + answered, before.atEe2() + atEe2, ee2Asked));
+        while (cancelled.size() > RECENT) {
+            String oldest = cancelled.keySet().iterator().next();
+            cancelled.remove(oldest);
+            apps.remove(oldest);
+        }
+    }
+
+    /** The cancel of {@code jobId}, or null. */
+    synchronized AppCancel cancelOf(String jobId) {
+        return cancelled.get(jobId);
     }
 
     synchronized void app(ParallelApp app) {
@@ -137,6 +162,11 @@ final class UserState {
         return new ArrayList<>(apps.values());
     }
 
+    synchronized Set<String> childrenOf(String parentJobId) {
+        Set<String> live = children.get(parentJobId);
+        return live == null ? Set.of() : Set.copyOf(live);
+    }
+
     synchronized int admittedChildren(String parentJobId) {
         Set<String> live = children.get(parentJobId);
         return live == null ? 0 : live.size();
@@ -160,7 +190,8 @@ final class UserState {
                 finished.merge(e.getKey(), gone, Integer::sum);
             }
         }
-        apps.keySet().retainAll(live);
+        // A cancelled app stays shown (with what was done to its children) until it ages out.
+        apps.keySet().removeIf(app -> !live.contains(app) && !cancelled.containsKey(app));
         plainJobs.keySet().retainAll(live);
         children.keySet().retainAll(apps.keySet());
         finished.keySet().retainAll(apps.keySet());
@@ -168,6 +199,7 @@ final class UserState {
 
     /** No parallel app is known and the last decision (if any) was before {@code before}. */
     synchronized boolean idleSince(Instant before) {
-        return apps.isEmpty() && (recent.isEmpty() || recent.peekFirst().at().isBefore(before));
+        return cancelled.keySet().containsAll(apps.keySet())
+                && (recent.isEmpty() || recent.peekFirst().at().isBefore(before));
     }
 }

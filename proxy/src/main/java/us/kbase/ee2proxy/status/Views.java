@@ -22,9 +22,27 @@ public final class Views {
     /** A parent's children: waiting at the proxy, admitted and unfinished, admitted and finished since. */
     public record Children(int waiting, int admitted, int finished) {}
 
-    /** @param listed its app is in {@code parents.apps} (false: seen fanning out though not listed) */
+    /**
+     * @param listed its app is in {@code parents.apps} (false: seen fanning out though not listed)
+     * @param cancelled null unless a cancel of the app passed through the proxy
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record App(String jobId, String app, int depth, String startedBy, String admitted, Children children,
-            boolean listed) {}
+            boolean listed, Cancelled cancelled) {
+        public App(String jobId, String app, int depth, String startedBy, String admitted, Children children) {
+            this(jobId, app, depth, startedBy, admitted, children, true, null);
+        }
+    }
+
+    /**
+     * What the proxy did to a cancelled parallel app's children.
+     *
+     * @param at when EE2 accepted the cancel (ISO-8601)
+     * @param waitingAnswered children waiting at the proxy answered "not submitted"
+     * @param cancelledAtEe2 children already at EE2 that the proxy cancelled there
+     * @param text the same in words, saying whether children at EE2 were cancelled or left to run
+     */
+    public record Cancelled(String at, int waitingAnswered, int cancelledAtEe2, String text) {}
 
     /**
      * One waiting call.

@@ -79,6 +79,18 @@ public final class Ee2Client {
     }
 
     /**
+     * {@code cancel_job} of {@code jobId}, with {@code as_admin} when {@code asAdmin} (the proxy
+     * cancelling a cancelled parallel app's children with its service token, which needs EE2_ADMIN).
+     */
+    public CompletableFuture<Void> cancelJob(String token, String jobId, boolean asAdmin) {
+        ObjectNode params = JSON.createObjectNode().put("job_id", jobId);
+        if (asAdmin) {
+            params.put("as_admin", true); // a boolean: some EE2 methods test `as_admin is True`
+        }
+        return call(token, "cancel_job", params).thenApply(result -> null);
+    }
+
+    /**
      * {@code check_jobs} (the list form): the jobs' states, in the order asked, with their input
      * only when {@code withInput}. EE2 fails the whole call if one job is unknown or not readable.
      */

@@ -29,7 +29,9 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
  * caller owns, or any lease when the caller is an EE2 admin (job runners finish jobs with the
  * owner's token, so owners are the common case). A lifecycle call for a job no lease is bound to
  * yet still marks it finished (EE2 can start and finish a job before its run_job reply is back),
- * without asking who called.
+ * without asking who called. A {@code cancel_job} EE2 accepted so is also told to
+ * {@link #onAppCancelled} ({@link CancelledApps}: a cancelled parallel app's waiting children are
+ * answered), even for a job released lately.
  *
  * <p>Cheap by construction, since this sits on the fast path: calls of no interest get
  * {@link Verdict#FORWARD_NOW} (nothing allocated); a status reply is scanned for a terminal word
@@ -53,6 +55,7 @@ public final class JobTracker implements AdmissionGate {
     private final Counter released;
     private final Counter releaseFailures;
     private final Counter notOwner;
+    private volatile AppCancelled appCancelled;
 
     public JobTracker(SlotLedger ledger, CallerIdentity callers, MetricRegistry metrics) {
         this(ledger, callers, metrics, DEFAULT_MAX_REPLY_BYTES, 100_000, Duration.ofHours(1));
@@ -97,8 +100,11 @@ public final class JobTracker implements AdmissionGate {
     private CompletionStage<Verdict> lifecycle(SniffResult.Call call, Caller caller) {
         String jobId = call.jobId();
         String token = caller == null ? null : caller.authorization();
-        if (jobId == null || token == null || token.isBlank() || releasedLately(jobId)) {
-            return Verdict.FORWARD_NOW; // EE2 acts on no job, refuses the call, or this one is free already
+        boolean appCancel = call.method() == Ee2Method.CANCEL_JOB && appCancelled != null;
+        if (jobId == null || token == null || token.isBlank() || (releasedLately(jobId) && !appCancel)) {
+            // EE2 acts on no job, refuses the call, or this one is free already (a cancel is still
+            // watched: its parallel app's waiting children are answered whenever it comes)
+            return Verdict.FORWARD_NOW;
         }
         return CompletableFuture.completedFuture(Verdict.forward(new LifecycleReplyObserver(call, jobId, token, this)));
     }
@@ -122,18 +128,36 @@ public final class JobTracker implements AdmissionGate {
      * the job's lease if that caller owns it or is an EE2 admin; returns at once.
      */
     void finishedBy(String token, String jobId) {
-        if (releasedLately(jobId)) {
+        finishedBy(token, jobId, false);
+    }
+
+    /**
+     * As {@link #finishedBy(String, String)}; for a {@code cancel} also tells
+     * {@link #onAppCancelled its listener} whose job was cancelled: the lease's owner when the
+     * caller is that owner or an EE2 admin, else (no lease known) the caller, whose own waiting
+     * calls alone can then be touched. A cancel by anyone else tells nothing.
+     */
+    void finishedBy(String token, String jobId, boolean cancel) {
+        AppCancelled told = cancel ? appCancelled : null;
+        boolean free = !releasedLately(jobId);
+        if (!free && told == null) {
             return;
         }
         CompletionStage<Boolean> freed = ledger.jobOwner(jobId).handle((owner, unknown) -> {
             if (unknown != null) {
                 // The ledger cannot tell (Redis down, the job not known here): free it only from
                 // the caller's own leases; the release reaches Redis when it is back.
-                return callers.user(token).thenCompose(user -> ledger.releaseJob(user, jobId));
+                return callers.user(token).thenCompose(user -> {
+                    tell(told, user, jobId);
+                    return free ? ledger.releaseJob(user, jobId) : CompletableFuture.completedFuture(false);
+                });
             }
             if (owner.isEmpty()) {
+                if (told != null) {
+                    callers.user(token).thenAccept(user -> tell(told, user, jobId));
+                }
                 // No lease bound to it: marked finished, so that a bind arriving late frees it.
-                return ledger.releaseJob(jobId);
+                return free ? ledger.releaseJob(jobId) : CompletableFuture.completedFuture(false);
             }
             return callers.mayFree(token, owner.get()).thenCompose(allowed -> {
                 if (!allowed) {
@@ -142,10 +166,30 @@ public final class JobTracker implements AdmissionGate {
                             jobId, owner.get());
                     return CompletableFuture.completedFuture(false);
                 }
-                return ledger.releaseJob(owner.get(), jobId);
+                tell(told, owner.get(), jobId);
+                return free ? ledger.releaseJob(owner.get(), jobId) : CompletableFuture.completedFuture(false);
             });
         }).thenCompose(stage -> stage);
         watch(jobId, freed, false);
+    }
+
+    /**
+     * Who is told of every cancel_job EE2 accepted from the job's owner or an EE2 admin (the
+     * cancelled parallel app's waiting children are answered). Set once, before calls pass.
+     */
+    public void onAppCancelled(AppCancelled listener) {
+        this.appCancelled = listener;
+    }
+
+    private static void tell(AppCancelled told, String owner, String jobId) {
+        if (told == null) {
+            return;
+        }
+        try {
+            told.cancelled(owner, jobId);
+        } catch (RuntimeException e) {
+            LOG.warn("answering the waiting children of cancelled job {} failed: {}", jobId, e.toString());
+        }
     }
 
     /**

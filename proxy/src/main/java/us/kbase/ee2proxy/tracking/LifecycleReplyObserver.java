@@ -2,6 +2,7 @@ package us.kbase.ee2proxy.tracking;
 
 import io.netty.buffer.ByteBuf;
 import us.kbase.ee2proxy.admission.ReplyObserver;
+import us.kbase.ee2proxy.jsonrpc.Ee2Method;
 import us.kbase.ee2proxy.jsonrpc.Ee2Reply;
 import us.kbase.ee2proxy.jsonrpc.Ee2ReplyReader;
 import us.kbase.ee2proxy.jsonrpc.SniffResult;
@@ -31,7 +32,7 @@ final class LifecycleReplyObserver implements ReplyObserver {
     @Override
     public void onReply(int status, ByteBuf body) {
         if (Ee2ReplyReader.read(call, status, body) instanceof Ee2Reply.Succeeded) {
-            tracker.finishedBy(token, jobId);
+            tracker.finishedBy(token, jobId, call.method() == Ee2Method.CANCEL_JOB);
         }
     }
 

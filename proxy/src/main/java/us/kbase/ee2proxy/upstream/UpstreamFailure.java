@@ -21,8 +21,10 @@ public record UpstreamFailure(Kind kind, String detail) {
         RESPONSE_TOO_LARGE(true),
         /** EE2's response was not valid HTTP. */
         BAD_RESPONSE(true),
-        /** Every pooled connection of this event loop is busy and too many requests already wait. */
-        POOL_EXHAUSTED(false);
+        /** Every pooled connection of this event loop is busy and its wait list is full ({@code upstream.maxWaitingPerLoop}). */
+        POOL_EXHAUSTED(false),
+        /** The request waited {@code timeouts.response} for a pooled connection and none came free: it was never sent. */
+        WAIT_TIMEOUT(false);
 
         private final boolean mayHaveReachedEe2;
 

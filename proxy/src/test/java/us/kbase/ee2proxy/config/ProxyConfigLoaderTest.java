@@ -32,6 +32,16 @@ class ProxyConfigLoaderTest {
     }
 
     @Test
+    void childrenAtEe2AreCancelledWithTheirAppOnlyWhenConfigured() throws IOException {
+        ProxyConfig shipped = ProxyConfigLoader.load(Path.of("../config/proxy.yaml"), ProxyConfigLoader.Overrides.NONE);
+        assertThat(shipped.admission().cancelChildrenWithParent()).isFalse();
+        assertThat(AdmissionConfig.DEFAULTS.cancelChildrenWithParent()).isFalse();
+        ProxyConfig on = ProxyConfigLoader.load(write("upstream:\n  url: http://ee2:5000\nadmission:\n"
+                + "  cancelChildrenWithParent: true\n"), ProxyConfigLoader.Overrides.NONE);
+        assertThat(on.admission().cancelChildrenWithParent()).isTrue();
+    }
+
+    @Test
     void missingKeysTakeDefaults() throws IOException {
         ProxyConfig c = ProxyConfigLoader.load(write("upstream:\n  url: http://ee2:5000\n"), ProxyConfigLoader.Overrides.NONE);
         assertThat(c).isEqualTo(ProxyConfig.defaults(URI.create("http://ee2:5000")));

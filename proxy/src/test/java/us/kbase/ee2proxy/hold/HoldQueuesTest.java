@@ -113,6 +113,34 @@ class HoldQueuesTest {
     }
 
     @Test
+    void refuseWhereEndsOnlyThePickedCallsOfThatUserTakingNothing() throws Exception {
+        take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        take("t2", SlotClaim.job("kb_quast"), "c1");
+        SlotDemand full = new SlotDemand(child().claims(), SlotDemand.UNLIMITED, 2);
+        HeldCall mine = holds.hold("ann", "mine", child(), full, LONG).waiting().orElseThrow();
+        Classification other = new Classification(new JobClass.Child("p2", "kb_quast"), "ann",
+                List.of(SlotClaim.job("kb_quast")), List.of(0));
+        HeldCall others = holds.hold("ann", "others", other, full, LONG).waiting().orElseThrow();
+        await("both are queued", () -> holds.queued("ann") == 2);
+
+        List<HeldCall> ended = holds.refuseWhere("ann", c -> c.classification().jobClass() instanceof JobClass.Child ch
+                && "p1".equals(ch.parentJobId()), "its parallel app p1 was cancelled").toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+
+        assertThat(ended).containsExactly(mine);
+        assertThat(mine.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.REFUSED);
+        assertThat(mine.refusal()).isEqualTo("its parallel app p1 was cancelled");
+        assertThat(others.end().toCompletableFuture().isDone()).isFalse();
+        assertThat(holds.held("ann")).isEqualTo(1);
+        assertThat(ledger.counts("ann").toCompletableFuture().get().jobs()).as("nothing taken").isEqualTo(2);
+        assertThat(holds.refuseWhere("bo", c -> true, "x").toCompletableFuture().get(30, TimeUnit.SECONDS)).isEmpty();
+
+        ledger.releaseJob("c1"); // the other call is served as before
+        assertThat(others.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
+        assertThat(ledger.counts("ann").toCompletableFuture().get().jobs()).isEqualTo(2);
+    }
+
+    @Test
     void aChildMovedAheadByItsOwnerOrAnAdminIsServedBeforeOlderOnes() throws Exception {
         take("t1", SlotClaim.job("kb_quast"), "c1");
         SlotDemand demand = new SlotDemand(child().claims(), SlotDemand.UNLIMITED, 1);

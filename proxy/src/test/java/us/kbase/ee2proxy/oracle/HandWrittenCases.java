@@ -178,6 +178,13 @@ final class HandWrittenCases {
             r.send(r.a, call("run_job", app(BOWTIE)).set("id", Js.NULL));
             r.run(r.a, app(CONCOCT));
         }));
+        c.add(new Case("item2-id-null-duplicate-method", "\"id\": null and two \"method\" keys (seed 162016, episode 23,"
+                + " without KBParallel's shape): EE2 runs the last one and answers an empty 200", false, r -> {
+            Js.Obj body = call("run_job", app(BOWTIE)).set("id", Js.NULL);
+            body.members.add(0, new Js.Member("method", "execution_engine2.ver"));
+            r.send(r.a, body);
+            r.run(r.a, app(CONCOCT));
+        }));
         c.add(new Case("item2-http-head", "HEAD: EE2 runs the job; the answer has no body", false, r -> {
             r.send(Differential.Request.post(r.a, CaseRun.token(r.a), Bodies.runJob(app(BOWTIE))).withMethod("HEAD"));
             r.run(r.a, app(CONCOCT));
@@ -202,6 +209,11 @@ final class HandWrittenCases {
             r.run(r.a, job(CONCOCT, "kb_concoct / run_concoct"));
             r.run(r.a, app(BOWTIE));
         }));
+        c.add(new Case("item3-app-id-spaced-other-function", "kb_concoct.concoct_stats with app_id \" kb_concoct / run_concoct\u00a0\":"
+                + " EE2 strips each part, so the app entry names it", false, r -> {
+            r.run(r.a, job("kb_concoct.concoct_stats", " kb_concoct / run_concoct\u00a0"));
+            r.run(r.a, app(BOWTIE));
+        }));
         c.add(new Case("item4-method-spaces", "\" kb_Bowtie2.align \": EE2's check_string strips it", false, r -> {
             r.run(r.a, job(" " + BOWTIE + " ", "kb_Bowtie2/align_reads_to_assembly_app"));
             r.run(r.a, app(CONCOCT));
@@ -213,6 +225,12 @@ final class HandWrittenCases {
         c.add(new Case("item4-method-inner-spaces", "\"kb_Bowtie2 . align\": EE2 strips each part", false, r -> {
             r.run(r.a, job("kb_Bowtie2 . align_reads_to_assembly_app", null));
             r.run(r.a, app(CONCOCT));
+        }));
+        c.add(new Case("item4-method-inner-odd-spaces", "U+001C, kb_BatchApp, U+00A0, \".  run_batch\" (seed 162016, episode 68):"
+                + " EE2 strips each part, when it runs the job and when it retries it", false, r -> {
+            String p = r.erroredJob(r.a, job("\u001ckb_BatchApp\u00a0.  run_batch", null));
+            r.job(r.run(r.a, app(BOWTIE)));
+            r.send(r.a, Bodies.jobIdCall("retry_job", p));
         }));
         c.add(new Case("item5-cancel-extra-job-ids", "cancel_job({job_id: own finished job, job_ids: [running parent]})", false, r -> {
             String p = r.job(r.run(r.a, app(BOWTIE)));

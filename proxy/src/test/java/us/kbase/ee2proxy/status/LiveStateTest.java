@@ -61,6 +61,26 @@ class LiveStateTest {
     }
 
     @Test
+    void aCancelledAppStaysShownAfterItsEndWithWhatWasDoneToItsChildren() {
+        admit("t1", new JobClass.Parent(0, "kb_Bowtie2", null), SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        admit("t2", new JobClass.Child("p1", "kb_quast"), SlotClaim.childOf("p1", "kb_quast"), "c1");
+        live.appCancelled("ida", "nope", 0, 0, false); // no parallel app of hers: nothing shown
+        live.appCancelled("ida", "p1", 0, 0, false);
+        live.appCancelled("ida", "p1", 3, 0, false);
+        assertThat(live.childrenOf("ida", "p1")).containsExactly("c1");
+
+        ledger.releaseJob("ida", "p1").toCompletableFuture().join();
+        ledger.releaseJob("ida", "c1").toCompletableFuture().join();
+        await("c1 counts as finished", () -> children("p1").finished() == 1);
+        Views.App p1 = live.user("ida", false).parallelApps().get(0);
+        assertThat(p1.jobId()).isEqualTo("p1");
+        assertThat(p1.cancelled().waitingAnswered()).isEqualTo(3);
+        assertThat(p1.cancelled().text()).contains("3 of its children waiting at the proxy answered")
+                .contains("left to run");
+        assertThat(live.user("ida", false).parallelApps()).extracting(Views.App::jobId).containsExactly("p1");
+    }
+
+    @Test
     void usersWithNothingRunningOrWaitingAreForgottenAfterAnHourOfQuiet() {
         MovableClock clock = new MovableClock();
         LiveState model = new LiveState(AdmissionPolicy::defaults, ledger, () -> "in-memory", clock);

@@ -65,6 +65,7 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
         private final UnaryOperator<Ee2Simulator.Builder> simulator;
         private final List<UnaryOperator<ProxyConfig>> config = new ArrayList<>();
         private AdmissionPolicy policy;
+        private String serviceToken;
         private BiConsumer<ProxyExtension, ProxyServer.Builder> server = (e, b) -> {};
 
         private Builder(TestUpstream.Behaviour behaviour, UnaryOperator<Ee2Simulator.Builder> simulator) {
@@ -91,6 +92,12 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
             } catch (PolicyException e) {
                 throw new IllegalArgumentException(e);
             }
+        }
+
+        /** Admission's service token (the simulator's token of an EE2 admin, say). */
+        public Builder serviceToken(String value) {
+            this.serviceToken = Objects.requireNonNull(value, "serviceToken");
+            return this;
         }
 
         /** The last say on the server's builder; the extension's upstream and registry are ready then. */
@@ -147,7 +154,8 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
             ProxyServer.Builder b = ProxyServer.builder(config).metricRegistry(registry);
             if (spec.policy != null) {
                 AdmissionPolicy policy = spec.policy;
-                admission = AdmissionStack.builder(config, registry).policy(() -> policy).build();
+                admission = AdmissionStack.builder(config, registry).policy(() -> policy).serviceToken(spec.serviceToken)
+                        .build();
                 b.gate(admission.gate()).readiness(admission.readiness()).statusPages(admission.statusPages())
                         .operatorPages(admission.operatorPages());
             }

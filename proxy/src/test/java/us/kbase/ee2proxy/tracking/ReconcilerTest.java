@@ -126,7 +126,7 @@ class ReconcilerTest {
         assertThat(pass.adopted()).isEqualTo(4);
         assertThat(tracked("alice")).containsOnly(
                 Map.entry(parent, SlotClaim.parentAt(0, "kb_Bowtie2")),
-                Map.entry(child, SlotClaim.job("kb_uploadmethods")),
+                Map.entry(child, SlotClaim.childOf(parent, "kb_uploadmethods")), // adopted with its parent (the child bound)
                 Map.entry(nested, SlotClaim.parentAt(1, "kb_concoct")));
         assertThat(tracked("bob")).containsOnly(
                 Map.entry(plain, SlotClaim.job("kb_uploadmethods")),

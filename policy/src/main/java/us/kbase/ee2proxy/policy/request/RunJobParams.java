@@ -7,14 +7,15 @@ import java.util.Objects;
  * request passes through to EE2 untouched; this is a read-only view, never re-serialized.
  *
  * <p>Values follow what EE2 (Python) would see: {@code method} is stripped of surrounding
- * whitespace as EE2's {@code check_string} strips it (so {@code " kb_Bowtie2.align "} runs
- * kb_Bowtie2); {@code parentJobId} is null when the key is absent or its value is falsy in Python
- * ({@code null}, {@code ""}, {@code 0}, {@code false}, {@code []}, {@code {}}); a non-string truthy
+ * whitespace as EE2's {@code check_string} strips it, and so is each side of its '.' (so
+ * {@code " kb_Bowtie2 . align "} runs kb_Bowtie2.align); {@code parentJobId} is null when the key
+ * is absent or its value is falsy in Python ({@code null}, {@code ""}, {@code 0}, {@code false}, {@code []}, {@code {}}); a non-string truthy
  * value is kept as its JSON text. {@code asAdmin} is Python truthiness of {@code as_admin}.
  *
- * @param method "Module.function", stripped, or null when absent or not a string
- * @param appId "Module/function" as sent (KBParallel sends the module alone), or null when absent
- *     or not a string
+ * @param method "Module.function", stripped as a whole and on each side of its '.', or null when
+ *     absent or not a string
+ * @param appId "Module/function" (KBParallel sends the module alone), stripped as {@code method} is
+ *     (on each side of its '/', else of its '.'), or null when absent or not a string
  * @param parentJobId the parent's job id, or null (see above)
  * @param asAdmin Python truthiness of {@code as_admin}
  * @param requirements {@code job_requirements}, {@link JobRequirements#NONE} when absent
@@ -27,7 +28,27 @@ public record RunJobParams(String method, String appId, String parentJobId, bool
 
     public RunJobParams {
         Objects.requireNonNull(requirements, "requirements");
-        method = PythonWhitespace.strip(method);
+        method = asEe2ReadsIt(method, '.');
+        appId = asEe2ReadsIt(appId, appId != null && appId.indexOf('/') >= 0 ? '/' : '.');
+    }
+
+    /**
+     * A name as EE2's {@code AppInfo} reads it: it strips the whole ({@code check_string}), splits it
+     * on its separator and strips each part again, so the method {@code "kb_Bowtie2 . align"} (or
+     * U+001C, "kb_Bowtie2", U+00A0, ".align") runs {@code kb_Bowtie2.align}, and the app id
+     * {@code " kb_concoct / run_concoct "} is {@code kb_concoct/run_concoct}. A name with more than
+     * one separator is only stripped: EE2 refuses it and creates no job.
+     */
+    static String asEe2ReadsIt(String name, char separator) {
+        String s = PythonWhitespace.strip(name);
+        if (s == null) {
+            return null;
+        }
+        int at = s.indexOf(separator);
+        if (at < 0 || s.indexOf(separator, at + 1) >= 0) {
+            return s;
+        }
+        return PythonWhitespace.strip(s.substring(0, at)) + separator + PythonWhitespace.strip(s.substring(at + 1));
     }
 
     /** A call without {@code remote_url}, as the narrative and most clients send it. */
