@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.stall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport;
@@ -13,10 +14,12 @@ import us.kbase.ee2proxy.testing.ProxyExtension;
  * baseline) through proxies in enforce and in shadow mode, the detector looking every 100 ms with
  * a 1 s threshold: no stall, and no fan-out hint (every app that fans out is listed).
  *
- * <p>Through enforce the run does not always finish in the workload's 30 real seconds: calls wait
- * at the proxy in real time while the simulator runs 200 times faster, and the workload calls that
- * "stalled" (see the stall-detector branch's report). Its slots are never all taken by parallel
- * apps, so the detector must stay quiet either way; only the shadow run must finish.
+ * <p>Through enforce the run does not finish in the workload's 30 real seconds: mixed-lab has no
+ * {@code runners: true}, so nothing tells the proxy that its plain and batch jobs finished (no
+ * finish_job passes through it, and the reconciler does not run in tests); their leases stay, and
+ * alice's nested apps and bob's children wait at the proxy (the ledger's counts and leases are
+ * printed). Its slots are never all taken by parallel apps, so the detector must stay quiet either
+ * way; only the shadow run must finish.
  */
 class MixedLabQuietTest {
     @RegisterExtension
@@ -38,6 +41,10 @@ class MixedLabQuietTest {
         if (!report.allFinished()) {
             System.out.println("mixed-lab through enforce did not finish:\n" + report.headline() + "\n"
                     + Workloads.get(proxy, "/state.json"));
+            for (String user : List.of("alice", "bob", "carol")) {
+                System.out.println("ledger " + user + ": " + proxy.admission().ledger().counts(user).toCompletableFuture()
+                        .join() + " " + proxy.admission().ledger().trackedJobs(user).toCompletableFuture().join());
+            }
         }
         quiet(proxy);
     }
