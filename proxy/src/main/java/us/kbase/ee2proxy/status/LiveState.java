@@ -50,8 +50,7 @@ public final class LiveState {
     private final Map<String, Map<String, WaitingCall>> waitingByUser = new ConcurrentHashMap<>();
     private final MinuteCount decisions;
     /** Apps not in parents.apps seen fanning out, by app; bounded: a deployment runs a few hundred apps. */
-    private final Map<String, Views.FanOut> fanOuts = new ConcurrentHashMap<>();
-    private static final int MAX_FAN_OUTS = 1000;
+    private final FanOuts fanOuts = new FanOuts();
     private volatile List<Views.Stall> stalls = List.of();
     /** Decisions since the last sweep of users with nothing left to show. */
     private final AtomicLong sinceSweep = new AtomicLong();
@@ -149,20 +148,9 @@ public final class LiveState {
             if (members.get(i) instanceof JobClass.Parent p) {
                 u.app(new ParallelApp(jobId, p.app(), p.depth(), p.parentJobId(), now));
             } else if (members.get(i) instanceof JobClass.Child ch && ch.parentJobId() != null) {
-                if (!u.hasApp(ch.parentJobId())) {
-                    fannedOut(u, u.fannedOut(ch.parentJobId(), now), "a run_job named it as parent_job_id");
-                }
-                u.child(ch.parentJobId(), jobId);
+                fanOuts.child(u, ch.parentJobId(), jobId, now);
             } else if (members.get(i) instanceof JobClass.Plain p) {
-                if (kbParallelShaped(creation)) {
-                    ParallelApp sender = u.senderOf(p.app(), now);
-                    if (sender != null) {
-                        fannedOut(u, sender, "KBParallel-shaped run_jobs of its module arrived while it ran");
-                        u.child(sender.jobId(), jobId);
-                    }
-                } else {
-                    u.plain(jobId, p.app());
-                }
+                fanOuts.plain(u, jobId, p.app(), kbParallelShaped(creation), now);
             }
         }
     }
@@ -171,19 +159,9 @@ public final class LiveState {
         return creation instanceof JobCreation.RunJob r && r.params().kbParallelShaped();
     }
 
-    /** Remembers the first job seen fanning out of each app not in {@code parents.apps}. */
-    private void fannedOut(UserState u, ParallelApp app, String how) {
-        if (app != null && !app.listed() && fanOuts.size() < MAX_FAN_OUTS) {
-            fanOuts.computeIfAbsent(app.app(), a -> new Views.FanOut(a, u.user, app.jobId(), clock.instant().toString(),
-                    how, "- " + a));
-        }
-    }
-
-    /** Apps not in {@code parents.apps} seen fanning out, by app (the first job seen), oldest first. */
+    /** Apps not in {@code parents.apps} seen fanning out (the first job seen of each), oldest first. */
     public List<Views.FanOut> fanOuts() {
-        List<Views.FanOut> out = new ArrayList<>(fanOuts.values());
-        out.sort(Comparator.comparing(Views.FanOut::firstSeen));
-        return out;
+        return fanOuts.list();
     }
 
     /** The stall detector's latest finding, shown in {@link #state()}. */
