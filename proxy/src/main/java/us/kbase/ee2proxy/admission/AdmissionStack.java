@@ -30,6 +30,7 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyException;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.stall.StallDetector;
 import us.kbase.ee2proxy.status.ActionLog;
 import us.kbase.ee2proxy.status.LiveState;
 import us.kbase.ee2proxy.status.OperatorPages;
@@ -76,6 +77,7 @@ public final class AdmissionStack implements AutoCloseable {
     private final Auth2Identity identity;
     private final StatusLink link;
     private final ActionLog actions;
+    private final StallDetector stalls;
     private final CancelledApps cancelledApps;
 
     private AdmissionStack(Builder b) {
@@ -102,6 +104,7 @@ public final class AdmissionStack implements AutoCloseable {
         this.live = new LiveState(b.policy, ledger, this::ledgerHealth, Clock.systemUTC());
         holds.onCounts(live::counts);
         this.actions = new ActionLog(b.registry);
+        this.stalls = new StallDetector(live, b.config.stall(), Clock.systemUTC(), b.registry).start();
         this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
         this.cancelledApps = cancelledApps(b, a);
         tracker.onAppCancelled(cancelledApps);
@@ -181,6 +184,11 @@ public final class AdmissionStack implements AutoCloseable {
         return live;
     }
 
+    /** The live stall detector (running every {@code stall.every}; {@link StallDetector#check()} looks now). */
+    public StallDetector stalls() {
+        return stalls;
+    }
+
     /** auth2, as admission uses it (the status pages identify users with it). */
     public Auth2Identity identity() {
         return identity;
@@ -245,6 +253,7 @@ public final class AdmissionStack implements AutoCloseable {
         if (warmUp != null) {
             warmUp.stop();
         }
+        stalls.close();
         holds.close();
         ledger.close();
     }

@@ -55,7 +55,7 @@ final class LeaseObserver implements ReplyObserver {
         } else if (reply instanceof Ee2Reply.JobsCreated created) {
             List<String> jobIds = pick(created.jobIds());
             watch("bind", ledger.bind(submission.ledgerUser(), submission.ticket(), jobIds));
-            live.bound(submission.classification(), jobIds);
+            live.bound(submission.classification(), jobIds, submission.call().creation());
         } else if (reply instanceof Ee2Reply.JobsRetried retried) {
             bindRetries(retried.retries());
         } else {

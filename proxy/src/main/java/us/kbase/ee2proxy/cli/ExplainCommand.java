@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,9 +58,23 @@ public final class ExplainCommand implements Callable<Integer> {
             description = "the ledger user's counts: JSON, or a file holding it (default: nothing running)")
     String countsArg;
 
-    @Option(names = "--request", paramLabel = "FILE", required = true,
-            description = "a JSON-RPC request body as a client would send it")
+    @Option(names = "--request", paramLabel = "FILE",
+            description = "a JSON-RPC request body as a client would send it (required without --live)")
     Path requestFile;
+
+    @Option(names = "--live", paramLabel = "USER",
+            description = "use USER's live counts, read from a running proxy's admin port (--admin-url) instead of"
+                    + " --counts; without --request, explain the next call of each class")
+    String liveUser;
+
+    @Option(names = "--admin-url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8081/",
+            description = "the running proxy's admin port, for --live (default: ${DEFAULT-VALUE})")
+    URI adminUrl;
+
+    @Option(names = "--admin-token", paramLabel = "TOKEN", defaultValue = "${env:EE2_PROXY_ADMIN_TOKEN}",
+            description = "a KBase token with EE2_ADMIN or EE2_ADMIN_RO, needed when the admin port is not on"
+                    + " loopback (default: $EE2_PROXY_ADMIN_TOKEN)")
+    String adminToken;
 
     @Option(names = "--user", paramLabel = "USER", description = "the token's user (default: counts.user, else \"user\")")
     String user;
@@ -84,10 +99,57 @@ public final class ExplainCommand implements Callable<Integer> {
     }
 
     private void explain(PrintWriter out) throws BadInput {
+        if (requestFile == null && liveUser == null) {
+            throw new BadInput("give --request FILE (a request body), or --live USER (a running proxy's user)");
+        }
         AdmissionPolicy policy = loadPolicy();
+        if (liveUser != null) {
+            explainLive(out, policy);
+            return;
+        }
         ExplainCounts counts = loadCounts();
         SniffResult.Call call = readRequest();
         String tokenUser = user != null ? user : counts.user() != null ? counts.user() : "user";
+        explain(out, policy, counts, call, tokenUser);
+    }
+
+    /** {@code --live}: the user's counts from the running proxy; the request given, or one of each class. */
+    private void explainLive(PrintWriter out, AdmissionPolicy policy) throws BadInput {
+        LiveCounts live;
+        try {
+            live = LiveCounts.read(adminUrl, adminToken, liveUser);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInput("cannot read the live state from " + adminUrl + " (--admin-url): " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadInput("interrupted while reading " + adminUrl);
+        }
+        ExplainCounts counts = live.counts() != null ? live.counts()
+                : new ExplainCounts(liveUser, 0, 0, null, null, null, null);
+        out.println("live state:    " + adminUrl.resolve("/state.json") + (live.countsAsOf() == null ? ""
+                : ", counts as of " + live.countsAsOf()));
+        if (live.counts() == null) {
+            out.println("               the proxy shows nothing of " + liveUser
+                    + " (nothing running, waiting or decided lately): zero counts");
+        }
+        out.println("waiting:       " + live.waiting() + " of " + liveUser + "'s calls wait at the proxy now");
+        if (live.stall() != null) {
+            out.println("STALLED:       " + live.stall());
+        }
+        if (requestFile != null) {
+            explain(out, policy, counts, readRequest(), liveUser);
+            return;
+        }
+        for (Map.Entry<String, String> next : LiveRequests.of(policy, live.firstApp()).entrySet()) {
+            out.println();
+            out.println("== the next " + next.getKey());
+            SniffResult r = JsonRpcSniffer.sniff(next.getValue().getBytes(StandardCharsets.UTF_8));
+            explain(out, policy, counts, (SniffResult.Call) r, liveUser);
+        }
+    }
+
+    private void explain(PrintWriter out, AdmissionPolicy policy, ExplainCounts counts, SniffResult.Call call,
+            String tokenUser) throws BadInput {
         out.println("request:       " + call.methodName());
         if (!call.method().createsJobs()) {
             out.println("decision:      PASS THROUGH: not a job-creating method, forwarded unchanged without a decision");

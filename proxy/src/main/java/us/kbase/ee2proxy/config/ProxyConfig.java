@@ -18,9 +18,16 @@ import java.util.Objects;
  * @param admission the admission section: policy file, auth2, Redis, hold cap
  * @param statusUrl {@code status.url}: the public URL of the scientists' {@code GET /status} page,
  *     named at the end of every waiting and refusal text; null: the texts name the page by its path
+ * @param stall {@code stall:}: when the live stall detector reports a user
  */
 public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstream, Timeouts timeouts,
-        Limits limits, int ioThreads, AdmissionConfig admission, URI statusUrl) {
+        Limits limits, int ioThreads, AdmissionConfig admission, URI statusUrl, StallConfig stall) {
+
+    /** With the default {@code stall:}. */
+    public ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstream, Timeouts timeouts, Limits limits,
+            int ioThreads, AdmissionConfig admission, URI statusUrl) {
+        this(listen, admin, upstream, timeouts, limits, ioThreads, admission, statusUrl, StallConfig.DEFAULTS);
+    }
 
     /** Without {@code status.url}. */
     public ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstream, Timeouts timeouts, Limits limits,
@@ -45,6 +52,7 @@ public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstre
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(admission, "admission");
+        Objects.requireNonNull(stall, "stall");
     }
 
     /** Every default, in front of the EE2 at {@code upstreamUrl}. */
@@ -54,34 +62,38 @@ public record ProxyConfig(HostPort listen, HostPort admin, UpstreamConfig upstre
     }
 
     public ProxyConfig withListen(HostPort value) {
-        return new ProxyConfig(value, admin, upstream, timeouts, limits, ioThreads, admission, statusUrl);
+        return new ProxyConfig(value, admin, upstream, timeouts, limits, ioThreads, admission, statusUrl, stall);
     }
 
     public ProxyConfig withAdmin(HostPort value) {
-        return new ProxyConfig(listen, value, upstream, timeouts, limits, ioThreads, admission, statusUrl);
+        return new ProxyConfig(listen, value, upstream, timeouts, limits, ioThreads, admission, statusUrl, stall);
     }
 
     public ProxyConfig withUpstream(UpstreamConfig value) {
-        return new ProxyConfig(listen, admin, value, timeouts, limits, ioThreads, admission, statusUrl);
+        return new ProxyConfig(listen, admin, value, timeouts, limits, ioThreads, admission, statusUrl, stall);
     }
 
     public ProxyConfig withTimeouts(Timeouts value) {
-        return new ProxyConfig(listen, admin, upstream, value, limits, ioThreads, admission, statusUrl);
+        return new ProxyConfig(listen, admin, upstream, value, limits, ioThreads, admission, statusUrl, stall);
     }
 
     public ProxyConfig withLimits(Limits value) {
-        return new ProxyConfig(listen, admin, upstream, timeouts, value, ioThreads, admission, statusUrl);
+        return new ProxyConfig(listen, admin, upstream, timeouts, value, ioThreads, admission, statusUrl, stall);
     }
 
     public ProxyConfig withIoThreads(int value) {
-        return new ProxyConfig(listen, admin, upstream, timeouts, limits, value, admission, statusUrl);
+        return new ProxyConfig(listen, admin, upstream, timeouts, limits, value, admission, statusUrl, stall);
     }
 
     public ProxyConfig withStatusUrl(URI value) {
-        return new ProxyConfig(listen, admin, upstream, timeouts, limits, ioThreads, admission, value);
+        return new ProxyConfig(listen, admin, upstream, timeouts, limits, ioThreads, admission, value, stall);
+    }
+
+    public ProxyConfig withStall(StallConfig value) {
+        return new ProxyConfig(listen, admin, upstream, timeouts, limits, ioThreads, admission, statusUrl, value);
     }
 
     public ProxyConfig withAdmission(AdmissionConfig value) {
-        return new ProxyConfig(listen, admin, upstream, timeouts, limits, ioThreads, value, statusUrl);
+        return new ProxyConfig(listen, admin, upstream, timeouts, limits, ioThreads, value, statusUrl, stall);
     }
 }

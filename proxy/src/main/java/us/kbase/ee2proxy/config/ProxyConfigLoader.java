@@ -95,7 +95,20 @@ public final class ProxyConfigLoader {
         return new ProxyConfig(
                 overrides.listen() != null ? overrides.listen() : or(model.listen(), defaults.listen()),
                 overrides.admin() != null ? overrides.admin() : or(model.admin(), defaults.admin()),
-                upstream, timeouts, limits, ioThreads, admission(file, source, model.admission()), statusUrl(source, model.status()));
+                upstream, timeouts, limits, ioThreads, admission(file, source, model.admission()), statusUrl(source, model.status()),
+                stall(source, model.stall()));
+    }
+
+    private static StallConfig stall(String source, StallSection s) {
+        StallConfig d = StallConfig.DEFAULTS;
+        if (s == null) {
+            return d;
+        }
+        Duration after = or(s.after(), d.after());
+        if (after.isNegative()) {
+            throw new ConfigException(source + ": stall.after: " + after + " is negative; write e.g. 10m");
+        }
+        return new StallConfig(after, positive(source, "stall.every", or(s.every(), d.every())));
     }
 
     private static URI statusUrl(String source, StatusSection status) {
@@ -320,9 +333,13 @@ public final class ProxyConfigLoader {
             @JsonDeserialize(using = ConfigValues.HostPortValue.class) HostPort listen,
             @JsonDeserialize(using = ConfigValues.HostPortValue.class) HostPort admin,
             UpstreamSection upstream, TimeoutSection timeouts, LimitSection limits, Integer ioThreads,
-            AdmissionSection admission, StatusSection status) {
-        static final FileModel EMPTY = new FileModel(null, null, null, null, null, null, null, null);
+            AdmissionSection admission, StatusSection status, StallSection stall) {
+        static final FileModel EMPTY = new FileModel(null, null, null, null, null, null, null, null, null);
     }
+
+    /** {@code stall:}: the live stall detector's threshold and interval. */
+    record StallSection(@JsonDeserialize(using = ConfigValues.DurationValue.class) Duration after,
+            @JsonDeserialize(using = ConfigValues.DurationValue.class) Duration every) {}
 
     /** {@code status:}: the public URL of the scientists' status page. */
     record StatusSection(String url) {}

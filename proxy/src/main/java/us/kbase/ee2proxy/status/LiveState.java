@@ -26,6 +26,7 @@ import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.policy.classify.Classification;
 import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.policy.decide.HoldOrder;
+import us.kbase.ee2proxy.policy.request.JobCreation;
 
 /**
  * The live state model (package comment): fed by admission, read by the pages. Thread-safe; the
@@ -48,6 +49,9 @@ public final class LiveState {
      */
     private final Map<String, Map<String, WaitingCall>> waitingByUser = new ConcurrentHashMap<>();
     private final MinuteCount decisions;
+    /** Apps not in parents.apps seen fanning out, by app; bounded: a deployment runs a few hundred apps. */
+    private final FanOuts fanOuts = new FanOuts();
+    private volatile List<Views.Stall> stalls = List.of();
     /** Decisions since the last sweep of users with nothing left to show. */
     private final AtomicLong sinceSweep = new AtomicLong();
     /**
@@ -124,6 +128,15 @@ public final class LiveState {
 
     /** EE2 made the jobs of an admitted call: {@code jobIds.get(i)} is claim i's job. */
     public void bound(Classification c, List<String> jobIds) {
+        bound(c, jobIds, null);
+    }
+
+    /**
+     * As {@link #bound(Classification, List)}; {@code creation} (the call's params, null when not
+     * known) tells a job in KBParallel's shape, which a job of an app missing from
+     * {@code parents.apps} may have sent.
+     */
+    public void bound(Classification c, List<String> jobIds, JobCreation creation) {
         UserState u = user(c.ledgerUser());
         List<JobClass> members = c.jobClass() instanceof JobClass.Batch b ? b.members() : List.of(c.jobClass());
         Instant now = clock.instant();
@@ -135,9 +148,25 @@ public final class LiveState {
             if (members.get(i) instanceof JobClass.Parent p) {
                 u.app(new ParallelApp(jobId, p.app(), p.depth(), p.parentJobId(), now));
             } else if (members.get(i) instanceof JobClass.Child ch && ch.parentJobId() != null) {
-                u.child(ch.parentJobId(), jobId);
+                fanOuts.child(u, ch.parentJobId(), jobId, now);
+            } else if (members.get(i) instanceof JobClass.Plain p) {
+                fanOuts.plain(u, jobId, p.app(), kbParallelShaped(creation), now);
             }
         }
+    }
+
+    private static boolean kbParallelShaped(JobCreation creation) {
+        return creation instanceof JobCreation.RunJob r && r.params().kbParallelShaped();
+    }
+
+    /** Apps not in {@code parents.apps} seen fanning out (the first job seen of each), oldest first. */
+    public List<Views.FanOut> fanOuts() {
+        return fanOuts.list();
+    }
+
+    /** The stall detector's latest finding, shown in {@link #state()}. */
+    public void stalls(List<Views.Stall> now) {
+        stalls = List.copyOf(now);
     }
 
     /**
@@ -230,7 +259,7 @@ public final class LiveState {
                 int waitingChildren = (int) mine.stream().filter(w -> a.jobId().equals(w.parentJobId())).count();
                 apps.add(new Views.App(a.jobId(), a.app(), a.depth(), a.startedBy(), a.admitted().toString(),
                         new Views.Children(waitingChildren, u.admittedChildren(a.jobId()), u.finishedChildren(a.jobId())),
-                        cancelled(u.cancelOf(a.jobId()))));
+                        a.listed(), cancelled(u.cancelOf(a.jobId()))));
             }
         }
         List<Views.Decision> recent = new ArrayList<>();
@@ -239,8 +268,10 @@ public final class LiveState {
                 recent.add(new Views.Decision(d.at().toString(), d.id(), d.outcome(), d.kind(), d.app(), d.text()));
             }
         }
+        List<Views.Next> next = forOperator ? NextCalls.of(policy.get(), user, counts, u == null ? List.of() : u.apps())
+                : null;
         return new Views.User(user, slots, apps, mine.size() > shown ? List.copyOf(mine.subList(0, shown)) : mine,
-                mine.size(), recent);
+                mine.size(), recent, next);
     }
 
     /** Every waiting call, each user's in the order they are tried. */
@@ -281,7 +312,7 @@ public final class LiveState {
         for (String user : shown) {
             all.add(user(user, true, waitingByUser.getOrDefault(user, List.of()), CONSOLE_WAITING_PER_USER));
         }
-        return new Views.State(global(), all);
+        return new Views.State(global(), all, stalls, fanOuts());
     }
 
     private Set<String> usersWaiting() {

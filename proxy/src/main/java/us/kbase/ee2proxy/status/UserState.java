@@ -33,6 +33,13 @@ final class UserState {
     /** Children seen finished, by parent job id. */
     private final Map<String, Integer> finished = new HashMap<>();
     private final Deque<Decided> recent = new ArrayDeque<>();
+    /**
+     * Live jobs of apps not in {@code parents.apps} that the narrative sent (not in KBParallel's
+     * shape), module by job id, oldest first: the jobs that may turn out to fan out. Bounded: a
+     * user's own jobs number in the tens.
+     */
+    private final Map<String, String> plainJobs = new LinkedHashMap<>();
+    static final int PLAIN_KEPT = 1000;
     /** Parallel apps cancelled through the proxy lately (at most {@link #RECENT}), shown until they age out. */
     private final Map<String, AppCancel> cancelled = new LinkedHashMap<>();
 
@@ -99,6 +106,58 @@ final class UserState {
         children.computeIfAbsent(parentJobId, p -> new LinkedHashSet<>()).add(jobId);
     }
 
+    synchronized void plain(String jobId, String app) {
+        plainJobs.put(jobId, app);
+        if (plainJobs.size() > PLAIN_KEPT) {
+            plainJobs.remove(plainJobs.keySet().iterator().next());
+        }
+    }
+
+    synchronized boolean hasApp(String jobId) {
+        return apps.containsKey(jobId);
+    }
+
+    /**
+     * The plain job {@code jobId}, named as a parent by a child, now shown as a parallel app not in
+     * {@code parents.apps}; null when the user has no such live plain job.
+     */
+    synchronized ParallelApp fannedOut(String jobId, Instant now) {
+        String app = plainJobs.remove(jobId);
+        if (app == null) {
+            return null;
+        }
+        ParallelApp fanned = new ParallelApp(jobId, app, 0, null, now, false);
+        apps.put(jobId, fanned);
+        return fanned;
+    }
+
+    /**
+     * Which unlisted job of module {@code app} most likely sent a KBParallel-shaped job of that
+     * module: KBParallel's known callers fan out into workers of their own module. Of the user's
+     * live jobs of that module sent by the narrative, the one with the fewest children so far
+     * (each running app submits its own); null when there is none.
+     */
+    synchronized ParallelApp senderOf(String app, Instant now) {
+        ParallelApp best = null;
+        int fewest = Integer.MAX_VALUE;
+        for (ParallelApp a : apps.values()) {
+            int n = admittedChildren(a.jobId()) + finishedChildren(a.jobId());
+            if (!a.listed() && a.app().equals(app) && n < fewest) {
+                best = a;
+                fewest = n;
+            }
+        }
+        if (fewest == 0) {
+            return best;
+        }
+        for (var e : plainJobs.entrySet()) {
+            if (e.getValue().equals(app)) {
+                return fannedOut(e.getKey(), now); // a job with no children yet has the fewest
+            }
+        }
+        return best;
+    }
+
     synchronized List<ParallelApp> apps() {
         return new ArrayList<>(apps.values());
     }
@@ -133,6 +192,7 @@ final class UserState {
         }
         // A cancelled app stays shown (with what was done to its children) until it ages out.
         apps.keySet().removeIf(app -> !live.contains(app) && !cancelled.containsKey(app));
+        plainJobs.keySet().retainAll(live);
         children.keySet().retainAll(apps.keySet());
         finished.keySet().retainAll(apps.keySet());
     }

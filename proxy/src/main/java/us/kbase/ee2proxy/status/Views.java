@@ -23,13 +23,14 @@ public final class Views {
     public record Children(int waiting, int admitted, int finished) {}
 
     /**
+     * @param listed its app is in {@code parents.apps} (false: seen fanning out though not listed)
      * @param cancelled null unless a cancel of the app passed through the proxy
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record App(String jobId, String app, int depth, String startedBy, String admitted, Children children,
-            Cancelled cancelled) {
+            boolean listed, Cancelled cancelled) {
         public App(String jobId, String app, int depth, String startedBy, String admitted, Children children) {
-            this(jobId, app, depth, startedBy, admitted, children, null);
+            this(jobId, app, depth, startedBy, admitted, children, true, null);
         }
     }
 
@@ -61,8 +62,18 @@ public final class Views {
      * @param waiting the user's waiting calls in queue order (the console lists the first 50)
      * @param waitingCount how many of the user's calls wait, listed or not
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record User(String user, Slots slots, List<App> parallelApps, List<Waiting> waiting, int waitingCount,
-            List<Decision> recent) {}
+            List<Decision> recent, List<Next> next) {}
+
+    /**
+     * What the user's next call of a class would get now (for operators; null in a scientist's view).
+     *
+     * @param call "plain job", "new parallel app (kb_Bowtie2)", "child of JOB (kb_Bowtie2)"
+     * @param decision "admitted", "waits at the proxy up to 10m, then admit", "refused"
+     * @param reason the rule and its numbers
+     */
+    public record Next(String call, String decision, String reason) {}
 
     /**
      * Over all users.
@@ -76,5 +87,33 @@ public final class Views {
     public record Global(String at, List<String> usersAtCap, int waiting, Map<String, Integer> waitingByKind,
             long oldestWaitSeconds, String ledger, long decisionsLastMinute) {}
 
-    public record State(Global global, List<User> users) {}
+    /**
+     * @param stalls users the stall detector finds stalled now (empty when none, or no detector runs)
+     * @param fanOuts apps not in {@code parents.apps} seen fanning out, with the line to add
+     */
+    public record State(Global global, List<User> users, List<Stall> stalls, List<FanOut> fanOuts) {}
+
+    /** One parallel app of a stalled user: its children waiting at the proxy and admitted unfinished. */
+    public record StalledApp(String jobId, String app, boolean listed, int waitingChildren, int admittedChildren) {}
+
+    /**
+     * A user whose slots are all taken by parallel apps whose children cannot start (the live
+     * counterpart of the simulator's deadlock detector).
+     *
+     * @param parallelApps P(u) plus the unlisted apps seen fanning out
+     * @param since when the detector first saw the user so, with no child finishing since
+     * @param missingFromParentsApps the stalled apps' modules that {@code parents.apps} does not list
+     * @param text the operator's sentence, as logged
+     */
+    public record Stall(String user, int slots, int parallelApps, List<StalledApp> apps, String since,
+            long stalledSeconds, List<String> missingFromParentsApps, String text) {}
+
+    /**
+     * An app not in {@code parents.apps} seen with children.
+     *
+     * @param jobId the job first seen fanning out
+     * @param children children attributed to it when first seen
+     * @param line what to add under {@code parents.apps}
+     */
+    public record FanOut(String app, String user, String jobId, String firstSeen, String how, String line) {}
 }

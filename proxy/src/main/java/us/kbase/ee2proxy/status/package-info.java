@@ -12,6 +12,11 @@
  * ({@code GET /status}, {@code GET /status.json}, {@code DELETE /status/calls/ID}) and
  * {@link us.kbase.ee2proxy.status.OperatorPages} every user's on the admin port.
  *
+ * <p>For operators each user's view also says what their next call of each class would get now
+ * ({@link us.kbase.ee2proxy.status.NextCalls}), and the state carries the stall detector's latest
+ * finding (package stall pushes it in; this package never reads stall) and the apps not in
+ * {@code parents.apps} seen fanning out, which the model records as it binds jobs.
+ *
  * <p>Depends on hold (the waiting calls), ledger (refreshing a user's counts after a release)
  * and policy; admission, frontend and admin depend on it, never the reverse.
  */

@@ -48,6 +48,17 @@ class ProxyConfigLoaderTest {
     }
 
     @Test
+    void stallSectionSetsTheDetectorsThresholdAndInterval() throws IOException {
+        ProxyConfig c = ProxyConfigLoader.load(write("upstream:\n  url: http://ee2:5000\nstall:\n  after: 5m\n"),
+                ProxyConfigLoader.Overrides.NONE);
+        assertThat(c.stall()).isEqualTo(new StallConfig(Duration.ofMinutes(5), StallConfig.DEFAULTS.every()));
+        assertThat(ProxyConfig.defaults(URI.create("http://ee2:5000")).stall()).isEqualTo(StallConfig.DEFAULTS);
+        Path zero = write("upstream:\n  url: http://ee2:5000\nstall:\n  every: 0s\n");
+        assertThatThrownBy(() -> ProxyConfigLoader.load(zero, ProxyConfigLoader.Overrides.NONE))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("stall.every");
+    }
+
+    @Test
     void flagsOverrideTheFileAndMakeItOptional() {
         ProxyConfig c = ProxyConfigLoader.load(null, new ProxyConfigLoader.Overrides(
                 HostPort.parse("127.0.0.1:9000"), URI.create("http://127.0.0.1:5000/"), HostPort.parse("[::1]:9001")));
