@@ -28,8 +28,9 @@ public final class ActionLog {
      */
     public void limits(String who, String action, String user, String what, String why, boolean done) {
         registry.counter("ee2proxy.status.actions." + action).inc();
-        AUDIT.info("who={} action={} user={} {} done={} why=\"{}\"", who, action, user, what, done,
-                why == null ? "" : why.replace('"', '\''));
+        // One line per action: an operator's text cannot start a forged line.
+        AUDIT.info("who={} action={} user={} {} done={} why=\"{}\"", who, action, oneLine(user), what, done,
+                why == null ? "" : oneLine(why).replace('"', '\''));
     }
 
     /**
@@ -40,5 +41,9 @@ public final class ActionLog {
         registry.counter("ee2proxy.status.actions." + action).inc();
         AUDIT.info("who={} action={} call={} owner={} done={} why=\"{}\"", who, action, callId, user, done,
                 why == null ? "" : why.replace('"', '\''));
+    }
+
+    private static String oneLine(String text) {
+        return text.replace('\r', ' ').replace('\n', ' ');
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -102,6 +103,9 @@ final class CapOverrideAction {
         } else {
             end = now.plus(DurationText.parse(span).orElseThrow(
                     () -> new IllegalArgumentException("for must be a duration like 90m or 3h, not " + span)));
+            // Whole seconds, rounded up, for the pages and the audit log.
+            Instant whole = end.truncatedTo(ChronoUnit.SECONDS);
+            end = whole.isBefore(end) ? whole.plusSeconds(1) : whole;
         }
         if (!end.isAfter(now)) {
             throw new IllegalArgumentException("the override must end in the future (now is " + now + ")");

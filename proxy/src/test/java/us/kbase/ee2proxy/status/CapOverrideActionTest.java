@@ -30,7 +30,7 @@ import us.kbase.ee2proxy.testing.RawHttp;
 class CapOverrideActionTest {
     @RegisterExtension
     static final ProxyExtension proxy = ProxyExtension.withSimulator(sim -> sim.defaultSeconds(3600)
-                    .token("tok-ivy", "ivy").token("tok-jay", "jay"))
+                    .token("tok-ivy", "ivy").token("tok-jay", "jay").token("tok-kay", "kay"))
             .admission(OperatorPagesTest.POLICY)
             .build();
 
@@ -158,6 +158,28 @@ class CapOverrideActionTest {
         waiting.add(StatusCalls.start(proxy.url(), "tok-jay", StatusCalls.runJob(StatusCalls.PARALLEL_APP, Map.of())));
         await("jay's second parallel app waits", () -> user("jay").path("waiting").size() == 1);
         assertThat(proxy.admission().ledger().counts("jay").toCompletableFuture().join().parents()).isEqualTo(1);
+    }
+
+    @Test
+    void whenAnOverrideEndsTheUsersWaitingCallsAreDecidedAgainWithTheFilesCap() throws Exception {
+        assertThat(limits(proxy, "POST", "kay", "{\"parentsMaxPerUser\": 2, \"for\": \"1h\", \"why\": \"two\"}")
+                .statusCode()).isEqualTo(200);
+        for (int i = 0; i < 2; i++) {
+            RawHttp.Response r = StatusCalls.run(proxy.url(), "tok-kay", StatusCalls.runJob(StatusCalls.PARALLEL_APP, Map.of()));
+            assertThat(r.header("X-Ee2-Proxy-Decision")).as(r.bodyText()).startsWith("admitted");
+        }
+        waiting.add(StatusCalls.start(proxy.url(), "tok-kay", StatusCalls.runJob(StatusCalls.PARALLEL_APP, Map.of())));
+        await("kay's third parallel app waits under her cap of 2", () -> user("kay") != null
+                && user("kay").path("waiting").size() == 1
+                && user("kay").path("waiting").get(0).path("adminReason").asText().contains("C_0=2"));
+
+        // Replaced by one that ends in a second: at its end the waiting call is decided with the file's cap.
+        assertThat(limits(proxy, "POST", "kay", "{\"parentsMaxPerUser\": 2, \"for\": \"1s\", \"why\": \"soon over\"}")
+                .statusCode()).isEqualTo(200);
+        await("kay's waiting app is decided again with C_0=1", () -> user("kay").path("waiting").size() == 1
+                && user("kay").path("waiting").get(0).path("adminReason").asText().contains("C_0=1"));
+        assertThat(limitsOf("kay")).isEqualTo("defaults");
+        assertThat(proxy.admission().ledger().counts("kay").toCompletableFuture().join().parents()).isEqualTo(2);
     }
 
     @Test
