@@ -140,6 +140,17 @@ public final class AdmissionPolicy {
         return overrides;
     }
 
+    /**
+     * This policy with {@code first} applied before the file's overrides: a user named in one of
+     * them gets its limits, whatever the file says (an operator's temporary override).
+     */
+    public AdmissionPolicy withOverridesFirst(List<UserOverride> first) {
+        Builder b = toBuilder();
+        b.overrides = new ArrayList<>(first);
+        b.overrides.addAll(overrides);
+        return b.build();
+    }
+
     public Builder toBuilder() {
         Builder b = builder().source(source).mode(mode).redisFailureMode(redisFailureMode).redisReplicas(redisReplicas).defaults(defaults)
                 .ownModuleJobs(ownModuleJobs);

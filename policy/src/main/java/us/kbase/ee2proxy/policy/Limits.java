@@ -73,6 +73,12 @@ public record Limits(
                 childrenMaxWait, 0);
     }
 
+    /** These limits with another C_0 (an operator's temporary override of one user's cap). */
+    public Limits withParentsMaxPerUser(int maxPerUser) {
+        return new Limits(slots, maxPerUser, parentsMaxNestingDepth, parentsWhenFull, parentsMaxWait, childrenMaxQueued,
+                childrenMaxWait, childrenReserve, childrenPerParent);
+    }
+
     /** C_d = C_0 + d: the parent cap for a parallel app at nesting depth d. */
     public int parentCap(int depth) {
         return parentsMaxPerUser + depth;

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.admin.Readiness;
+import us.kbase.ee2proxy.capoverride.CapOverrides;
 import us.kbase.ee2proxy.config.AdmissionConfig;
 import us.kbase.ee2proxy.config.ConfigException;
 import us.kbase.ee2proxy.config.ProxyConfig;
@@ -74,6 +75,8 @@ public final class AdmissionStack implements AutoCloseable {
     private final PolicyGate gate;
     private final AdmissionMetrics metrics;
     private final LiveState live;
+    /** The operators' temporary overrides of users' caps, on top of the file's policy. */
+    private final CapOverrides capOverrides;
     private final Auth2Identity identity;
     private final StatusLink link;
     private final ActionLog actions;
@@ -101,11 +104,13 @@ public final class AdmissionStack implements AutoCloseable {
         this.tracker = new JobTracker(ledger, CallerIdentity.of(identity), b.registry);
         this.identity = identity;
         this.link = new StatusLink(b.config.statusUrl());
-        this.live = new LiveState(b.policy, ledger, this::ledgerHealth, Clock.systemUTC());
+        // Decisions and pages read the file's policy with the operators' temporary overrides on top.
+        this.capOverrides = new CapOverrides(b.policy, Clock.systemUTC());
+        this.live = new LiveState(capOverrides, ledger, this::ledgerHealth, Clock.systemUTC());
         holds.onCounts(live::counts);
         this.actions = new ActionLog(b.registry);
         this.stalls = new StallDetector(live, b.config.stall(), Clock.systemUTC(), b.registry).start();
-        this.gate = new PolicyGate(b.policy, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
+        this.gate = new PolicyGate(capOverrides, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
         this.cancelledApps = cancelledApps(b, a);
         tracker.onAppCancelled(cancelledApps);
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} waiting calls ({} per user)",
@@ -201,7 +206,7 @@ public final class AdmissionStack implements AutoCloseable {
 
     /** The operators' views and actions for the admin port. */
     public OperatorPages operatorPages() {
-        return new OperatorPages(live, holds, actions, identity);
+        return new OperatorPages(live, holds, actions, identity, capOverrides);
     }
 
     /** Where every action on a waiting call is audited and counted. */

@@ -250,6 +250,20 @@ public final class HoldQueues implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Ends every call of {@code user} waiting now {@link HoldEnd#EXPIRED} after {@code delay}, so
+     * that the gate decides each again (same ticket, same total wait) with the user's limits then
+     * in force: an operator changed them, or their override ends. A move's priority stays.
+     */
+    public void decideAgain(String user, Duration delay) {
+        thread.schedule(() -> {
+            UserQueue q = queues.get(user);
+            if (q != null) {
+                List.copyOf(q.calls).forEach(this::expire);
+            }
+        }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
     private HeldCall find(String user, String ticket) {
         UserQueue q = queues.get(user);
         return q == null ? null : q.calls.stream().filter(c -> c.ticket().equals(ticket) && c.queued).findFirst().orElse(null);

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import us.kbase.ee2proxy.capoverride.CapOverrides;
 import us.kbase.ee2proxy.hold.HoldQueues;
 import us.kbase.ee2proxy.identity.Auth2Identity;
 
@@ -28,31 +29,42 @@ import us.kbase.ee2proxy.identity.Auth2Identity;
  * (answer it "not submitted" with the operator's message) and {@code POST /calls/ID/front} (first
  * among its user's waiting calls of its kind: parallel apps stay before children). An action's
  * body is JSON {@code {"why": "...", "message": "..."}} (or the query's {@code why=}); each is
- * audited ({@link ActionLog}). On an admin port bound to a non-loopback address every request
+ * audited ({@link ActionLog}). {@code POST|DELETE /users/NAME/limits} sets or ends a user's
+ * temporary cap ({@link CapOverrideAction}). On an admin port bound to a non-loopback address every request
  * needs a KBase token: the views one with EE2_ADMIN or EE2_ADMIN_RO, the actions one with EE2_ADMIN.
  */
 public final class OperatorPages {
     static final String EE2_ADMIN = "EE2_ADMIN";
     static final String EE2_ADMIN_RO = "EE2_ADMIN_RO";
     private static final Pattern ACTION = Pattern.compile("/calls/([^/]+)/(release|refuse|front)");
+    private static final Pattern LIMITS = Pattern.compile("/users/([^/]+)/limits");
     private static final Set<String> VIEWS = Set.of("/state.json", "/waiting", "/waiting.json", "/console");
 
     private final LiveState live;
     private final HoldQueues holds;
     private final ActionLog actions;
     private final Auth2Identity identity;
+    /** null: no override of a user's limits here */
+    private final CapOverrideAction limits;
     private final String template = Responses.template("console.html");
 
     /** @param identity auth2, to check tokens on an exposed admin port; null: such requests are refused */
     public OperatorPages(LiveState live, HoldQueues holds, ActionLog actions, Auth2Identity identity) {
+        this(live, holds, actions, identity, null);
+    }
+
+    /** @param overrides the temporary overrides of users' limits {@code /users/NAME/limits} sets */
+    public OperatorPages(LiveState live, HoldQueues holds, ActionLog actions, Auth2Identity identity,
+            CapOverrides overrides) {
         this.live = live;
         this.holds = holds;
         this.actions = actions;
         this.identity = identity;
+        this.limits = overrides == null ? null : new CapOverrideAction(overrides, holds, actions);
     }
 
     public static boolean serves(String path) {
-        return VIEWS.contains(path) || ACTION.matcher(path).matches();
+        return VIEWS.contains(path) || ACTION.matcher(path).matches() || LIMITS.matcher(path).matches();
     }
 
     /**
@@ -61,6 +73,10 @@ public final class OperatorPages {
     public CompletionStage<FullHttpResponse> answer(FullHttpRequest request, boolean exposed) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
+        Matcher limit = LIMITS.matcher(path);
+        if (limit.matches()) {
+            return limits(request, exposed, QueryStringDecoder.decodeComponent(limit.group(1)));
+        }
         Matcher action = ACTION.matcher(path);
         boolean post = HttpMethod.POST.equals(request.method());
         if (action.matches() != post || !(post || HttpMethod.GET.equals(request.method()))) {
@@ -77,6 +93,22 @@ public final class OperatorPages {
         Map<String, String> said = said(request, uri);
         return who.thenCompose(w -> act(w, verb, id, said.get("why"), said.get("message")))
                 .exceptionally(StatusPages::refused);
+    }
+
+    /** POST or DELETE {@code /users/NAME/limits}: EE2_ADMIN, as every action. */
+    private CompletionStage<FullHttpResponse> limits(FullHttpRequest request, boolean exposed, String user) {
+        if (!HttpMethod.POST.equals(request.method()) && !HttpMethod.DELETE.equals(request.method())) {
+            return done(Responses.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "POST (set) or DELETE (end) only"));
+        }
+        if (limits == null) {
+            return done(Responses.error(HttpResponseStatus.NOT_FOUND, "no overrides of users' limits on this proxy"));
+        }
+        String token = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        // The body is read now: Netty frees the request once this handler returns.
+        FullHttpRequest copy = request.copy();
+        return caller(token, exposed, Set.of(EE2_ADMIN)).thenApply(who -> limits.act(who, user, copy))
+                .exceptionally(StatusPages::refused)
+                .whenComplete((r, e) -> copy.release());
     }
 
     private FullHttpResponse view(String path) {

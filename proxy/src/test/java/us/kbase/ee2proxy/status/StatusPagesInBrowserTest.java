@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -42,7 +43,7 @@ class StatusPagesInBrowserTest {
 
     @RegisterExtension
     static final ProxyExtension proxy = ProxyExtension.withSimulator(sim -> sim.defaultSeconds(3600)
-                    .token("tok-hana", "hana"))
+                    .token("tok-hana", "hana").token("tok-ina", "ina"))
             .admission("""
                     slots: 4
                     parents:
@@ -104,7 +105,9 @@ class StatusPagesInBrowserTest {
     }
 
     private static WebElement until(String what, java.util.function.Function<WebDriver, WebElement> found) {
-        return new WebDriverWait(browser, PATIENCE).withMessage(what).until(found);
+        // The console redraws at every poll: an element found just before may be gone; look again.
+        return new WebDriverWait(browser, PATIENCE).withMessage(what).ignoring(StaleElementReferenceException.class)
+                .until(found);
     }
 
     private static void screenshot(String name) throws Exception {
@@ -172,5 +175,50 @@ class StatusPagesInBrowserTest {
                 "tr.waiting-call[data-id='" + id + "']")).isEmpty() ? d.findElement(By.id("users")) : null);
         until("hana now has two parallel apps", d -> d.findElements(By.cssSelector(
                 "section.user[data-user='hana'] tr.app")).size() == 2 ? d.findElement(By.id("users")) : null);
+    }
+
+    @Test
+    void theConsolesOverrideButtonRaisesAUsersCapAndLetsHerWaitingAppIn() throws Exception {
+        RawHttp.Response first = StatusCalls.run(proxy.url(), "tok-ina", StatusCalls.runJob(StatusCalls.PARALLEL_APP, Map.of()));
+        assertThat(first.status()).as(first.bodyText()).isEqualTo(200);
+        RawHttp second = StatusCalls.start(proxy.url(), "tok-ina", StatusCalls.runJob(StatusCalls.PARALLEL_APP, Map.of()));
+        waiting.add(second);
+
+        browser.get(proxy.adminUrl("/console").toString());
+        until("the console lists ina's waiting parallel app, and its Override cap is clicked", d -> {
+            WebElement ina = d.findElements(By.cssSelector("section.user[data-user='ina']")).stream()
+                    .filter(s -> !s.findElements(By.cssSelector("tr.waiting-call")).isEmpty()).findFirst().orElse(null);
+            if (ina != null) {
+                ina.findElement(By.className("override")).click();
+            }
+            return ina;
+        });
+        for (String answer : List.of("2", "1h", "browser test")) {
+            browser.switchTo().alert().sendKeys(answer);
+            browser.switchTo().alert().accept();
+        }
+
+        RawHttp.Response admitted = second.read();
+        assertThat(admitted.status()).as(admitted.bodyText()).isEqualTo(200);
+        assertThat(admitted.header("X-Ee2-Proxy-Decision")).startsWith("admitted after waiting");
+        until("the console shows ina's override and her cap of 2", d -> d.findElements(By.cssSelector(
+                "section.user[data-user='ina'] p")).stream().filter(p -> p.getText().contains("limits: override until")
+                        && p.getText().contains("by loopback operator: browser test") && p.getText().contains(" of 2;"))
+                .findFirst().orElse(null));
+        screenshot("console-override.png");
+
+        until("the console offers to end it, and it is clicked", d -> {
+            WebElement end = d.findElements(By.cssSelector("section.user[data-user='ina'] .end-override")).stream()
+                    .findFirst().orElse(null);
+            if (end != null) {
+                end.click();
+            }
+            return end;
+        });
+        browser.switchTo().alert().sendKeys("browser test done");
+        browser.switchTo().alert().accept();
+        until("ina's limits are the file's again", d -> d.findElements(By.cssSelector(
+                "section.user[data-user='ina'] p")).stream().filter(p -> p.getText().contains("limits: defaults"))
+                .findFirst().orElse(null));
     }
 }
