@@ -35,6 +35,7 @@ import us.kbase.ee2proxy.stall.StallDetector;
 import us.kbase.ee2proxy.status.ActionLog;
 import us.kbase.ee2proxy.status.LiveState;
 import us.kbase.ee2proxy.status.OperatorPages;
+import us.kbase.ee2proxy.status.ReplicaChannel;
 import us.kbase.ee2proxy.status.StatusPages;
 import us.kbase.ee2proxy.status.StatusLink;
 import us.kbase.ee2proxy.tracking.CallerIdentity;
@@ -82,18 +83,21 @@ public final class AdmissionStack implements AutoCloseable {
     private final ActionLog actions;
     private final StallDetector stalls;
     private final CancelledApps cancelledApps;
+    /** Null without Redis: actions and views reach only this replica's waiting calls. */
+    private final ReplicaChannel replicas;
 
     private AdmissionStack(Builder b) {
         AdmissionConfig a = b.config.admission();
         URI auth = a.authFor(b.config.upstream().url());
         Auth2Identity identity = new Auth2Identity(IdentitySettings.of(auth).withTimeout(a.authTimeout()), b.registry);
         LeaseTerms terms = new LeaseTerms(a.provisionalLease(), LeaseTerms.DEFAULT.bound(), LeaseTerms.DEFAULT.tombstone());
+        RedisSlotLedger redis = null;
         if (a.redis() == null) {
             this.ledger = new InMemorySlotLedger(terms);
             this.warmUp = null;
         } else {
             RedisAddress address = a.redisAddress().withPasswordIfNone(System.getenv(RedisAddress.PASSWORD_ENV));
-            RedisSlotLedger redis = RedisSlotLedger.connect(address, a.redisTls(), redisSettings(a, terms, b), b.registry);
+            redis = RedisSlotLedger.connect(address, a.redisTls(), redisSettings(a, terms, b), b.registry);
             // Connections and scripts now, not on the first decision; /health says not ready until done.
             this.warmUp = LedgerWarmUp.start(redis, address.toString(), REDIS_WARM_UP_RETRY);
             this.ledger = new ResilientLedger(redis, () -> b.policy.get().redisFailureMode(), terms, b.rebuildFromEe2,
@@ -110,6 +114,8 @@ public final class AdmissionStack implements AutoCloseable {
         holds.onCounts(live::counts);
         this.actions = new ActionLog(b.registry);
         this.stalls = new StallDetector(live, b.config.stall(), Clock.systemUTC(), b.registry).start();
+        this.replicas = redis == null ? null : new ReplicaChannel(redis.channel("actions"), redis.channel("replies"),
+                redis.hash("waiting"), Clock.systemUTC()).publishWaiting(live);
         this.gate = new PolicyGate(capOverrides, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
         this.cancelledApps = cancelledApps(b, a);
         tracker.onAppCancelled(cancelledApps);
@@ -201,12 +207,12 @@ public final class AdmissionStack implements AutoCloseable {
 
     /** The scientists' status pages for the main port, on this stack's state, auth2 and queues. */
     public StatusPages statusPages() {
-        return new StatusPages(live, identity, holds, actions);
+        return new StatusPages(live, identity, holds, actions, replicas);
     }
 
     /** The operators' views and actions for the admin port. */
     public OperatorPages operatorPages() {
-        return new OperatorPages(live, holds, actions, identity, capOverrides);
+        return new OperatorPages(live, holds, actions, identity, capOverrides, replicas);
     }
 
     /** Where every action on a waiting call is audited and counted. */
@@ -259,6 +265,9 @@ public final class AdmissionStack implements AutoCloseable {
             warmUp.stop();
         }
         stalls.close();
+        if (replicas != null) {
+            replicas.close(); // before the ledger closes the Redis client
+        }
         holds.close();
         ledger.close();
     }

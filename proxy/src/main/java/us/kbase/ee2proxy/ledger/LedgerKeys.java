@@ -15,6 +15,8 @@ import java.util.List;
  * {prefix}:{&lt;user&gt;}:gone     ZSET released job id -&gt; tombstone expiry ms
  * {prefix}:job:{&lt;jobId&gt;}      STRING the job's owner (user name, raw), TTL = bound lease TTL
  * {prefix}:released           pub/sub channel; message = user name (raw)
+ * {prefix}:actions, :replies  pub/sub channels: actions on a call another replica holds (status.ReplicaChannel)
+ * {prefix}:{waiting}          HASH replica id -&gt; its waiting calls (JSON), refreshed every few seconds
  * {prefix}:generation         STRING which data set Redis holds: ready:&lt;id&gt; | rebuilding:&lt;id&gt;
  * </pre>
  *
@@ -44,6 +46,11 @@ final class LedgerKeys {
 
     String generation() {
         return prefix + ":generation";
+    }
+
+    /** Another key or channel of this ledger's Redis: {@code {prefix}:NAME}. */
+    String named(String name) {
+        return prefix + ":" + name;
     }
 
     String releaseChannel() {

@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.redisson.Redisson;
 import org.redisson.api.AsyncIterator;
+import org.redisson.api.RMap;
 import org.redisson.api.RScript;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
@@ -301,6 +302,20 @@ public final class RedisSlotLedger implements SlotLedger {
     /** {@code rebuilding:<id>} becomes {@code ready:<id>}; answers the value after. */
     CompletionStage<String> generationReady(String id) {
         return timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), "ready", id));
+    }
+
+    /**
+     * A pub/sub channel {@code {prefix}:NAME} on the ledger's Redis, for what replicas tell each
+     * other besides wake-ups (actions on a call another replica holds). PUBLISH reaches every node
+     * of a Cluster, so a channel needs no hash tag.
+     */
+    public RTopic channel(String name) {
+        return redis.getTopic(keys.named(name), StringCodec.INSTANCE);
+    }
+
+    /** A hash {@code {prefix}:{NAME}} on the ledger's Redis (one key: one Cluster slot). */
+    public RMap<String, String> hash(String name) {
+        return redis.getMap(keys.named("{" + name + "}"), StringCodec.INSTANCE);
     }
 
     /** Completes once the release channel is subscribed: wake-ups from other replicas arrive. */

@@ -43,6 +43,17 @@ public final class ActionLog {
                 why == null ? "" : why.replace('"', '\''));
     }
 
+    /**
+     * The same, on replicas sharing one Redis: written once, by the replica that holds the call.
+     *
+     * @param asked the replica that received the request (this one, or the one that passed it on)
+     */
+    public void acted(String who, String asked, String action, String user, String callId, String why, boolean done) {
+        registry.counter("ee2proxy.status.actions." + action).inc();
+        AUDIT.info("who={} asked_at={} action={} call={} owner={} done={} why=\"{}\"", who, asked, action, callId, user,
+                done, why == null ? "" : oneLine(why).replace('"', '\''));
+    }
+
     private static String oneLine(String text) {
         return text.replace('\r', ' ').replace('\n', ' ');
     }

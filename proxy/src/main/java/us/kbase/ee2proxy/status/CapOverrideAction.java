@@ -11,9 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.capoverride.CapOverride;
 import us.kbase.ee2proxy.capoverride.CapOverrides;
 import us.kbase.ee2proxy.hold.HoldQueues;
@@ -27,6 +30,7 @@ import us.kbase.ee2proxy.policy.DurationText;
  * jobs stay, only new decisions see it), and again when the override ends by itself.
  */
 final class CapOverrideAction {
+    private static final Logger LOG = LoggerFactory.getLogger(CapOverrideAction.class);
     /** A temporary override is for an afternoon or a deadline; a standing one belongs in the file. */
     static final Duration LONGEST = Duration.ofDays(31);
 
@@ -34,10 +38,58 @@ final class CapOverrideAction {
     private final HoldQueues holds;
     private final ActionLog actions;
 
-    CapOverrideAction(CapOverrides overrides, HoldQueues holds, ActionLog actions) {
+    /** null: this replica alone */
+    private final ReplicaChannel replicas;
+
+    /** @param replicas the other replicas on the same Redis, told of every change (null: none) */
+    CapOverrideAction(CapOverrides overrides, HoldQueues holds, ActionLog actions, ReplicaChannel replicas) {
         this.overrides = overrides;
         this.holds = holds;
         this.actions = actions;
+        this.replicas = replicas;
+        if (replicas != null) {
+            replicas.serve("limits", ask -> {
+                told(ask);
+                return null; // no answer: every replica applies it
+            });
+        }
+    }
+
+    /**
+     * Another replica's operator changed a user's limits: the same here (audited there, once).
+     * Overrides live in each replica's memory: a replica started later does not know them.
+     */
+    private void told(ReplicaChannel.Ask ask) {
+        String user = ask.field("user");
+        try {
+            if (ask.field("until") == null) {
+                overrides.end(user);
+                holds.decideAgain(user, Duration.ZERO);
+                return;
+            }
+            Instant until = Instant.parse(ask.field("until"));
+            overrides.set(new CapOverride(user, Integer.parseInt(ask.field("parentsMaxPerUser")), until,
+                    ask.field("by"), ask.field("why")));
+            holds.decideAgain(user, Duration.ZERO);
+            holds.decideAgain(user, Duration.between(overrides.clock().instant(), until));
+        } catch (RuntimeException e) {
+            LOG.warn("ignored a change of {}'s limits from replica {}: {}", user, ask.from(), e.toString());
+        }
+    }
+
+    private void tell(String user, CapOverride set) {
+        if (replicas == null) {
+            return;
+        }
+        Map<String, String> fields = new HashMap<>();
+        fields.put("user", user);
+        if (set != null) {
+            fields.put("parentsMaxPerUser", Integer.toString(set.parentsMaxPerUser()));
+            fields.put("until", set.until().toString());
+            fields.put("by", set.by());
+            fields.put("why", set.why());
+        }
+        replicas.tell("limits", fields);
     }
 
     FullHttpResponse act(String who, String user, FullHttpRequest request) {
@@ -56,6 +108,7 @@ final class CapOverrideAction {
             Optional<CapOverride> ended = overrides.end(user);
             actions.limits(who, "limits_end", user, "ended", why, ended.isPresent());
             holds.decideAgain(user, Duration.ZERO);
+            tell(user, null);
             return ended.isPresent() ? Responses.json(HttpResponseStatus.OK, Map.of("done", true, "user", user))
                     : Responses.error(HttpResponseStatus.NOT_FOUND, user + " has no override in force");
         }
@@ -74,7 +127,9 @@ final class CapOverrideAction {
         if (problem.isPresent()) {
             return Responses.error(HttpResponseStatus.BAD_REQUEST, problem.get());
         }
-        overrides.set(new CapOverride(user, cap, until, who, why));
+        CapOverride set = new CapOverride(user, cap, until, who, why);
+        overrides.set(set);
+        tell(user, set);
         actions.limits(who, "limits", user, "parents.maxPerUser=" + cap + " until=" + until, why, true);
         holds.decideAgain(user, Duration.ZERO);
         holds.decideAgain(user, Duration.between(now, until));

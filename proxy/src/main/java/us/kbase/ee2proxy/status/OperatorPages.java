@@ -1,6 +1,8 @@
 package us.kbase.ee2proxy.status;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -9,6 +11,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +51,8 @@ public final class OperatorPages {
     private final Auth2Identity identity;
     /** null: no override of a user's limits here */
     private final CapOverrideAction limits;
+    /** null: one replica, or no Redis: actions and views reach only this replica's calls */
+    private final ReplicaChannel replicas;
     private final String template = Responses.template("console.html");
 
     /** @param identity auth2, to check tokens on an exposed admin port; null: such requests are refused */
@@ -56,11 +63,26 @@ public final class OperatorPages {
     /** @param overrides the temporary overrides of users' limits {@code /users/NAME/limits} sets */
     public OperatorPages(LiveState live, HoldQueues holds, ActionLog actions, Auth2Identity identity,
             CapOverrides overrides) {
+        this(live, holds, actions, identity, overrides, null);
+    }
+
+    /**
+     * @param replicas the other replicas on the same Redis: an action on a call one of them holds
+     *     reaches it, and the views list their waiting calls too; null: this replica alone
+     */
+    public OperatorPages(LiveState live, HoldQueues holds, ActionLog actions, Auth2Identity identity,
+            CapOverrides overrides, ReplicaChannel replicas) {
         this.live = live;
         this.holds = holds;
         this.actions = actions;
         this.identity = identity;
-        this.limits = overrides == null ? null : new CapOverrideAction(overrides, holds, actions);
+        this.replicas = replicas;
+        this.limits = overrides == null ? null : new CapOverrideAction(overrides, holds, actions, replicas);
+        if (replicas != null) {
+            replicas.serve("call", ask -> live.call(ask.field("id")).isEmpty() ? null
+                    : act(ask.field("who"), ask.from(), ask.field("verb"), ask.field("id"), ask.field("why"),
+                            ask.field("message")));
+        }
     }
 
     public static boolean serves(String path) {
@@ -86,12 +108,12 @@ public final class OperatorPages {
         String token = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         CompletionStage<String> who = caller(token, exposed, post ? Set.of(EE2_ADMIN) : Set.of(EE2_ADMIN, EE2_ADMIN_RO));
         if (!post) {
-            return who.thenApply(w -> view(path)).exceptionally(StatusPages::refused);
+            return who.thenCompose(w -> view(path)).exceptionally(StatusPages::refused);
         }
         String id = action.group(1);
         String verb = action.group(2);
         Map<String, String> said = said(request, uri);
-        return who.thenCompose(w -> act(w, verb, id, said.get("why"), said.get("message")))
+        return who.thenCompose(w -> act(w, null, verb, id, said.get("why"), said.get("message")))
                 .exceptionally(StatusPages::refused);
     }
 
@@ -111,32 +133,95 @@ public final class OperatorPages {
                 .whenComplete((r, e) -> copy.release());
     }
 
-    private FullHttpResponse view(String path) {
+    private CompletionStage<FullHttpResponse> view(String path) {
+        if (replicas == null) {
+            return done(view(path, Map.of()));
+        }
+        return replicas.elsewhere().thenApply(others -> view(path, others));
+    }
+
+    /** @param others the other replicas' waiting calls, by replica */
+    private FullHttpResponse view(String path, Map<String, List<Views.Waiting>> others) {
+        String here = replicas == null ? "-" : replicas.replica();
         return switch (path) {
-            case "/state.json" -> Responses.json(HttpResponseStatus.OK, live.state());
-            case "/waiting.json" -> Responses.json(HttpResponseStatus.OK, live.waitingCalls());
+            case "/state.json" -> Responses.json(HttpResponseStatus.OK, withElsewhere(live.state(), here, others));
+            case "/waiting.json" -> Responses.json(HttpResponseStatus.OK, everywhere(live.waitingCalls(), here, others));
             case "/waiting" -> Responses.bytes(HttpResponseStatus.OK, "text/plain; charset=utf-8",
-                    dump(live.waitingCalls()).getBytes(StandardCharsets.UTF_8));
+                    dump(live.waitingCalls(), here, others).getBytes(StandardCharsets.UTF_8));
             default -> Responses.html(template, live.state());
         };
     }
 
-    /** One line per waiting call, fixed columns first (APF's dump_requests). */
+    /** The state with {@code replica} (this one) and {@code waitingElsewhere} (the other replicas' calls). */
+    static Object withElsewhere(Object state, String here, Map<String, List<Views.Waiting>> others) {
+        if (others.isEmpty() && "-".equals(here)) {
+            return state;
+        }
+        ObjectNode out = Responses.JSON.valueToTree(state);
+        out.put("replica", here);
+        out.set("waitingElsewhere", Responses.JSON.valueToTree(everywhere(List.of(), here, others)));
+        return out;
+    }
+
+    /** Every waiting call, each marked with the replica that holds it. */
+    private static List<Map<String, Object>> everywhere(List<Views.Waiting> mine, String here,
+            Map<String, List<Views.Waiting>> others) {
+        List<Map<String, Object>> all = new ArrayList<>();
+        mine.forEach(w -> all.add(marked(w, here)));
+        others.forEach((replica, calls) -> calls.forEach(w -> all.add(marked(w, replica))));
+        return all;
+    }
+
+    private static Map<String, Object> marked(Views.Waiting w, String replica) {
+        Map<String, Object> m = Responses.JSON.convertValue(w, new TypeReference<LinkedHashMap<String, Object>>() {});
+        m.put("replica", replica);
+        return m;
+    }
+
     static String dump(List<Views.Waiting> calls) {
+        return dump(calls, "-", Map.of());
+    }
+
+    /** One line per waiting call, fixed columns first (APF's dump_requests); the last names the replica holding it. */
+    static String dump(List<Views.Waiting> calls, String here, Map<String, List<Views.Waiting>> others) {
         StringBuilder out = new StringBuilder("id\tuser\tposition\tkind\tapp\tparentJobId\twaitedSeconds\tmaxWaitSeconds"
-                + "\tpriority\tsince\treason\n");
+                + "\tpriority\tsince\treason\treplica\n");
+        line(out, calls, here);
+        others.forEach((replica, theirs) -> line(out, theirs, replica));
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, List<Views.Waiting> calls, String replica) {
         for (Views.Waiting w : calls) {
             out.append(w.id()).append('\t').append(w.user()).append('\t').append(w.position()).append('/').append(w.of())
                     .append('\t').append(w.kind()).append('\t').append(w.app()).append('\t')
                     .append(w.parentJobId() == null ? "-" : w.parentJobId()).append('\t').append(w.waitedSeconds())
                     .append('\t').append(w.maxWaitSeconds()).append('\t').append(w.priority()).append('\t')
-                    .append(w.since()).append('\t').append(w.adminReason()).append('\n');
+                    .append(w.since()).append('\t').append(w.adminReason()).append('\t').append(replica).append('\n');
         }
-        return out.toString();
     }
 
-    private CompletionStage<FullHttpResponse> act(String who, String verb, String id, String why, String message) {
+    /**
+     * @param via the replica that received the request, when another one did (this one holds the
+     *     call); null: this one did
+     */
+    private CompletionStage<FullHttpResponse> act(String who, String via, String verb, String id, String why,
+            String message) {
         WaitingCall call = live.call(id).orElse(null);
+        if (call == null && replicas != null && via == null) {
+            Map<String, String> fields = new HashMap<>();
+            fields.put("who", who);
+            fields.put("verb", verb);
+            fields.put("id", id);
+            fields.put("why", why);
+            fields.put("message", message);
+            return replicas.ask("call", fields, "no replica holds a call " + id + " now").thenApply(r -> {
+                if (r.status().code() == HttpResponseStatus.NOT_FOUND.code()) {
+                    actions.acted(who, replicas.replica(), verb, null, id, why, false);
+                }
+                return r;
+            });
+        }
         if (call == null) {
             actions.acted(who, verb, null, id, why, false);
             return done(Responses.error(HttpResponseStatus.NOT_FOUND, "no call " + id + " waits at this replica now"));
@@ -152,7 +237,11 @@ public final class OperatorPages {
             default -> holds.move(user, id, frontPriority(user));
         };
         return done.thenApply(ok -> {
-            actions.acted(who, verb, user, id, why, ok);
+            if (replicas == null) {
+                actions.acted(who, verb, user, id, why, ok);
+            } else {
+                actions.acted(who, via == null ? replicas.replica() : via, verb, user, id, why, ok);
+            }
             return ok ? Responses.json(HttpResponseStatus.OK, Map.of("done", true, "action", verb, "id", id, "user", user))
                     : Responses.error(HttpResponseStatus.CONFLICT, live.call(id).isPresent()
                             ? "call " + id + " still waits: the ledger did not take its slots now; try again"

@@ -9,7 +9,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -39,11 +41,28 @@ public final class StatusPages {
     private final ActionLog actions;
     private final String template = Responses.template("status.html");
 
+    /** null: this replica alone */
+    private final ReplicaChannel replicas;
+
     public StatusPages(LiveState live, Auth2Identity identity, HoldQueues holds, ActionLog actions) {
+        this(live, identity, holds, actions, null);
+    }
+
+    /**
+     * @param replicas the other replicas on the same Redis: a cancel reaches the one that holds the
+     *     call, and the page lists the user's calls waiting at any replica; null: this replica alone
+     */
+    public StatusPages(LiveState live, Auth2Identity identity, HoldQueues holds, ActionLog actions,
+            ReplicaChannel replicas) {
         this.live = live;
         this.identity = identity;
         this.holds = holds;
         this.actions = actions;
+        this.replicas = replicas;
+        if (replicas != null) {
+            replicas.serve("cancel", ask -> live.call(ask.field("id")).isEmpty() ? null
+                    : cancel(ask.field("user"), ask.field("id"), ask.from()));
+        }
     }
 
     /** Whether {@code head} is one of these pages' requests (checked only for methods other than POST). */
@@ -67,25 +86,52 @@ public final class StatusPages {
         }
         boolean delete = HttpMethod.DELETE.equals(request.method());
         return identity.user(token)
-                .thenCompose(user -> delete ? cancel(user, path.substring(path.indexOf(CALLS) + CALLS.length()))
-                        : done(page(user, path)))
+                .thenCompose(user -> delete ? cancel(user, path.substring(path.indexOf(CALLS) + CALLS.length()), null)
+                        : page(user, path))
                 .exceptionally(StatusPages::refused);
     }
 
-    private FullHttpResponse page(String user, String path) {
+    private CompletionStage<FullHttpResponse> page(String user, String path) {
         Views.User view = live.user(user, false);
-        return path.endsWith(".json") ? Responses.json(HttpResponseStatus.OK, view) : Responses.html(template, view);
+        if (!path.endsWith(".json")) {
+            return done(Responses.html(template, view));
+        }
+        if (replicas == null) {
+            return done(Responses.json(HttpResponseStatus.OK, view));
+        }
+        // The user's calls waiting at other replicas, without the operators' texts.
+        return replicas.elsewhere().thenApply(others -> {
+            Map<String, List<Views.Waiting>> theirs = new TreeMap<>();
+            others.forEach((replica, calls) -> theirs.put(replica, calls.stream().filter(w -> w.user().equals(user))
+                    .map(StatusPages::forScientist).toList()));
+            return Responses.json(HttpResponseStatus.OK, OperatorPages.withElsewhere(view, replicas.replica(), theirs));
+        });
+    }
+
+    private static Views.Waiting forScientist(Views.Waiting w) {
+        return new Views.Waiting(w.id(), w.user(), w.kind(), w.app(), w.parentJobId(), w.reason(), null, w.position(),
+                w.of(), w.waitedSeconds(), w.maxWaitSeconds(), w.atEnd(), w.since(), w.priority());
     }
 
     /** The owner cancels one of their own waiting calls. */
-    private CompletionStage<FullHttpResponse> cancel(String user, String id) {
+    /** @param via the replica that received the request, when another one did; null: this one */
+    private CompletionStage<FullHttpResponse> cancel(String user, String id, String via) {
         WaitingCall call = live.call(id).orElse(null);
+        String notFound = "No job of yours with id " + id + " is waiting at the proxy (it may have started already).";
+        if (call == null && replicas != null && via == null) {
+            return replicas.ask("cancel", Map.of("user", user, "id", id), notFound);
+        }
         if (call == null || !call.user().equals(user)) {
             return done(Responses.error(HttpResponseStatus.NOT_FOUND, "No job of yours with id " + id
                     + " is waiting at the proxy (it may have started already)."));
         }
         return holds.refuse(user, id, "you cancelled it on the status page.").thenApply(done -> {
-            actions.acted(user, "cancel", user, id, "the owner cancelled it", done);
+            if (replicas == null) {
+                actions.acted(user, "cancel", user, id, "the owner cancelled it", done);
+            } else {
+                actions.acted(user, via == null ? replicas.replica() : via, "cancel", user, id, "the owner cancelled it",
+                        done);
+            }
             return done ? Responses.json(HttpResponseStatus.OK, Map.of("cancelled", true, "id", id))
                     : Responses.error(HttpResponseStatus.NOT_FOUND, "The job " + id + " is no longer waiting.");
         });
