@@ -215,6 +215,11 @@ public final class AdmissionStack implements AutoCloseable {
         return new OperatorPages(live, holds, actions, identity, capOverrides, replicas);
     }
 
+    /** The other replicas on the same Redis (null without Redis). */
+    public ReplicaChannel replicas() {
+        return replicas;
+    }
+
     /** Where every action on a waiting call is audited and counted. */
     public ActionLog actionLog() {
         return actions;

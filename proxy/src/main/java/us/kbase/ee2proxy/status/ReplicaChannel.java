@@ -69,6 +69,7 @@ public final class ReplicaChannel implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Function<Ask, CompletionStage<FullHttpResponse>>> handlers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    private volatile CompletableFuture<Void> subscribed;
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "replica-waiting");
         t.setDaemon(true);
@@ -83,8 +84,37 @@ public final class ReplicaChannel implements AutoCloseable {
         this.replies = replies;
         this.waiting = waiting;
         this.clock = clock;
-        actions.addListenerAsync(String.class, (channel, text) -> onAsk(text));
-        replies.addListenerAsync(String.class, (channel, text) -> onReply(text));
+        subscribe();
+    }
+
+    /**
+     * Listens on both channels. Redis may be down when the proxy starts: then the refresher tries
+     * again every {@link #REFRESH} (once subscribed, Redisson renews it across reconnects).
+     */
+    private synchronized void subscribe() {
+        CompletableFuture<Void> current = subscribed;
+        if (current != null && !current.isCompletedExceptionally()) {
+            return;
+        }
+        try {
+            subscribed = CompletableFuture.allOf(
+                    actions.addListenerAsync(String.class, (channel, text) -> onAsk(text)).toCompletableFuture(),
+                    replies.addListenerAsync(String.class, (channel, text) -> onReply(text)).toCompletableFuture());
+        } catch (RuntimeException e) {
+            subscribed = CompletableFuture.failedFuture(e);
+        }
+        subscribed.whenComplete((done, error) -> {
+            if (error != null) {
+                actions.removeAllListenersAsync();
+                replies.removeAllListenersAsync();
+                LOG.warn("not subscribed to the other replicas' actions yet (Redis: {}); trying again", error.toString());
+            }
+        });
+    }
+
+    /** Completes once this replica hears the others' actions. */
+    public CompletionStage<Void> subscribed() {
+        return subscribed;
     }
 
     /** This replica's id, as the audit log and the views name it. */
@@ -159,6 +189,7 @@ public final class ReplicaChannel implements AutoCloseable {
     public ReplicaChannel publishWaiting(LiveState live) {
         refresher.scheduleWithFixedDelay(() -> {
             try {
+                subscribe();
                 waiting.fastPutAsync(replica, write(new Entry(clock.millis(), live.waitingCalls())));
             } catch (RuntimeException e) {
                 LOG.warn("cannot publish this replica's waiting calls: {}", e.toString());
