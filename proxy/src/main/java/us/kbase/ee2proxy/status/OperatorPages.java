@@ -215,12 +215,8 @@ public final class OperatorPages {
             fields.put("id", id);
             fields.put("why", why);
             fields.put("message", message);
-            return replicas.ask("call", fields, "no replica holds a call " + id + " now").thenApply(r -> {
-                if (r.status().code() == HttpResponseStatus.NOT_FOUND.code()) {
-                    actions.acted(who, replicas.replica(), verb, null, id, why, false);
-                }
-                return r;
-            });
+            return replicas.ask("call", fields, "no replica holds a call " + id + " now",
+                    () -> actions.acted(who, replicas.replica(), verb, null, id, why, false));
         }
         if (call == null) {
             actions.acted(who, verb, null, id, why, false);

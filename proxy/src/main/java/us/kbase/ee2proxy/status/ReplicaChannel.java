@@ -130,8 +130,11 @@ public final class ReplicaChannel implements AutoCloseable {
         handlers.put(kind, handler);
     }
 
-    /** Asks the other replicas; the holder's answer, or 404 "no replica holds" after {@link #WAIT}. */
-    CompletionStage<FullHttpResponse> ask(String kind, Map<String, String> fields, String notFound) {
+    /**
+     * Asks the other replicas; the holder's answer, or 404 {@code notFound} after {@link #WAIT}
+     * (then {@code noHolder} runs first: only then may the asker audit, since no replica acted).
+     */
+    CompletionStage<FullHttpResponse> ask(String kind, Map<String, String> fields, String notFound, Runnable noHolder) {
         Ask ask = new Ask(UUID.randomUUID().toString(), kind, replica, fields);
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         pending.put(ask.request(), reply);
@@ -143,6 +146,7 @@ public final class ReplicaChannel implements AutoCloseable {
         return reply.orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).handle((r, e) -> {
             pending.remove(ask.request());
             if (r == null) {
+                noHolder.run();
                 return Responses.error(HttpResponseStatus.NOT_FOUND, notFound);
             }
             return Responses.bytes(HttpResponseStatus.valueOf(r.status()), r.contentType(),

@@ -119,7 +119,7 @@ public final class StatusPages {
         WaitingCall call = live.call(id).orElse(null);
         String notFound = "No job of yours with id " + id + " is waiting at the proxy (it may have started already).";
         if (call == null && replicas != null && via == null) {
-            return replicas.ask("cancel", Map.of("user", user, "id", id), notFound);
+            return replicas.ask("cancel", Map.of("user", user, "id", id), notFound, () -> {});
         }
         if (call == null || !call.user().equals(user)) {
             return done(Responses.error(HttpResponseStatus.NOT_FOUND, "No job of yours with id " + id
