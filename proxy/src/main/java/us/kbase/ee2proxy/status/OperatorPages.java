@@ -145,7 +145,8 @@ public final class OperatorPages {
         String here = replicas == null ? "-" : replicas.replica();
         return switch (path) {
             case "/state.json" -> Responses.json(HttpResponseStatus.OK, withElsewhere(live.state(), here, others));
-            case "/waiting.json" -> Responses.json(HttpResponseStatus.OK, everywhere(live.waitingCalls(), here, others));
+            case "/waiting.json" -> Responses.json(HttpResponseStatus.OK, replicas == null ? live.waitingCalls()
+                    : everywhere(live.waitingCalls(), here, others));
             case "/waiting" -> Responses.bytes(HttpResponseStatus.OK, "text/plain; charset=utf-8",
                     dump(live.waitingCalls(), here, others).getBytes(StandardCharsets.UTF_8));
             default -> Responses.html(template, live.state());
