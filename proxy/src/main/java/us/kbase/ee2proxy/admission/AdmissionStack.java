@@ -115,7 +115,7 @@ public final class AdmissionStack implements AutoCloseable {
         this.actions = new ActionLog(b.registry);
         this.stalls = new StallDetector(live, b.config.stall(), Clock.systemUTC(), b.registry).start();
         this.replicas = redis == null ? null : new ReplicaChannel(redis.channel("actions"), redis.channel("replies"),
-                redis.hash("waiting"), Clock.systemUTC()).publishWaiting(live);
+                redis.hash("waiting"), redis.hash("limits"), Clock.systemUTC()).publishWaiting(live);
         this.gate = new PolicyGate(capOverrides, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
         this.cancelledApps = cancelledApps(b, a);
         tracker.onAppCancelled(cancelledApps);

@@ -17,6 +17,7 @@ import java.util.List;
  * {prefix}:released           pub/sub channel; message = user name (raw)
  * {prefix}:actions, :replies  pub/sub channels: actions on a call another replica holds (status.ReplicaChannel)
  * {prefix}:{waiting}          HASH replica id -&gt; its waiting calls (JSON), refreshed every few seconds
+ * {prefix}:{limits}           HASH user -&gt; the operators' cap override in force (JSON, with its end)
  * {prefix}:generation         STRING which data set Redis holds: ready:&lt;id&gt; | rebuilding:&lt;id&gt;
  * </pre>
  *

@@ -49,31 +49,45 @@ final class CapOverrideAction {
         this.replicas = replicas;
         if (replicas != null) {
             replicas.serve("limits", ask -> {
-                told(ask);
+                told(ask.fields(), "replica " + ask.from());
                 return null; // no answer: every replica applies it
+            });
+            // Those set before this replica started, still in force.
+            replicas.kept().whenComplete((kept, error) -> {
+                if (error != null) {
+                    LOG.warn("cannot read the cap overrides kept in Redis: {}", error.toString());
+                    return;
+                }
+                for (Map<String, String> fields : kept) {
+                    if (fields.get("until") != null && Instant.parse(fields.get("until")).isAfter(overrides.clock().instant())) {
+                        told(fields, "Redis");
+                    } else {
+                        replicas.forget(fields.get("user"));
+                    }
+                }
             });
         }
     }
 
     /**
-     * Another replica's operator changed a user's limits: the same here (audited there, once).
-     * Overrides live in each replica's memory: a replica started later does not know them.
+     * Another replica's operator changed a user's limits (or did before this replica started): the
+     * same here (audited there, once).
      */
-    private void told(ReplicaChannel.Ask ask) {
-        String user = ask.field("user");
+    private void told(Map<String, String> fields, String from) {
+        String user = fields.get("user");
         try {
-            if (ask.field("until") == null) {
+            if (fields.get("until") == null) {
                 overrides.end(user);
                 holds.decideAgain(user, Duration.ZERO);
                 return;
             }
-            Instant until = Instant.parse(ask.field("until"));
-            overrides.set(new CapOverride(user, Integer.parseInt(ask.field("parentsMaxPerUser")), until,
-                    ask.field("by"), ask.field("why")));
+            Instant until = Instant.parse(fields.get("until"));
+            overrides.set(new CapOverride(user, Integer.parseInt(fields.get("parentsMaxPerUser")), until,
+                    fields.get("by"), fields.get("why")));
             holds.decideAgain(user, Duration.ZERO);
             holds.decideAgain(user, Duration.between(overrides.clock().instant(), until));
         } catch (RuntimeException e) {
-            LOG.warn("ignored a change of {}'s limits from replica {}: {}", user, ask.from(), e.toString());
+            LOG.warn("ignored a change of {}'s limits from {}: {}", user, from, e.toString());
         }
     }
 
@@ -89,6 +103,7 @@ final class CapOverrideAction {
             fields.put("by", set.by());
             fields.put("why", set.why());
         }
+        replicas.keep(user, fields);
         replicas.tell("limits", fields);
     }
 

@@ -66,6 +66,7 @@ public final class ReplicaChannel implements AutoCloseable {
     private final RTopic actions;
     private final RTopic replies;
     private final RMap<String, String> waiting;
+    private final RMap<String, String> limits;
     private final Clock clock;
     private final Map<String, Function<Ask, CompletionStage<FullHttpResponse>>> handlers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
@@ -76,13 +77,20 @@ public final class ReplicaChannel implements AutoCloseable {
         return t;
     });
 
-    public ReplicaChannel(RTopic actions, RTopic replies, RMap<String, String> waiting, Clock clock) {
+    /**
+     * @param waiting the hash of every replica's waiting calls
+     * @param limits the hash of the operators' cap overrides in force, by user, so that a replica
+     *     started later applies them too
+     */
+    public ReplicaChannel(RTopic actions, RTopic replies, RMap<String, String> waiting, RMap<String, String> limits,
+            Clock clock) {
         byte[] random = new byte[4];
         new SecureRandom().nextBytes(random);
         this.replica = HexFormat.of().formatHex(random);
         this.actions = actions;
         this.replies = replies;
         this.waiting = waiting;
+        this.limits = limits;
         this.clock = clock;
         subscribe();
     }
@@ -157,6 +165,38 @@ public final class ReplicaChannel implements AutoCloseable {
     /** Tells every other replica, expecting no answer (a change of a user's limits). */
     void tell(String kind, Map<String, String> fields) {
         actions.publishAsync(write(new Ask(UUID.randomUUID().toString(), kind, replica, fields)));
+    }
+
+    /**
+     * Keeps a user's cap override in Redis ({@code fields} with {@code until}), or forgets it
+     * (without): what {@link #kept} reads at a replica's start.
+     */
+    void keep(String user, Map<String, String> fields) {
+        if (fields.get("until") == null) {
+            limits.fastRemoveAsync(user);
+        } else {
+            limits.fastPutAsync(user, write(fields));
+        }
+    }
+
+    /** The cap overrides kept in Redis (some may have ended: the reader checks {@code until}). */
+    @SuppressWarnings("unchecked")
+    CompletionStage<List<Map<String, String>>> kept() {
+        return limits.readAllValuesAsync().thenApply(all -> {
+            List<Map<String, String>> out = new ArrayList<>();
+            for (String json : all) {
+                Map<String, String> fields = read(json, Map.class);
+                if (fields != null) {
+                    out.add(fields);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Forgets a user's kept override that has ended. */
+    void forget(String user) {
+        limits.fastRemoveAsync(user);
     }
 
     private void onAsk(String text) {

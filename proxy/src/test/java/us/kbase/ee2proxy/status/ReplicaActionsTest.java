@@ -229,5 +229,11 @@ class ReplicaActionsTest {
         assertThat(admitted.status()).as(admitted.bodyText()).isEqualTo(200);
         assertThat(b.admission().live().user("dan", true).slots().limitsSource()).startsWith("override until ");
         assertThat(auditLines().split("action=limits user=dan", -1)).as("audited once, by A").hasSize(2);
+
+        try (Replica later = Replica.start(sim.url(), PolicyLoader.parse(OperatorPagesTest.POLICY, "test policy"),
+                REDIS.server().uri())) {
+            await("a replica started later applies the override kept in Redis", () -> later.admission().live()
+                    .user("dan", true).slots().limitsSource().startsWith("override until "));
+        }
     }
 }
