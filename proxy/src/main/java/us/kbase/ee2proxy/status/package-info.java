@@ -12,12 +12,17 @@
  * ({@code GET /status}, {@code GET /status.json}, {@code DELETE /status/calls/ID}) and
  * {@link us.kbase.ee2proxy.status.OperatorPages} every user's on the admin port.
  *
+ * <p>With Redis, {@link us.kbase.ee2proxy.status.ReplicaChannel} joins the replicas: an action on
+ * a call another replica holds is relayed to it over pub/sub (the holder acts and audits), every
+ * replica's waiting calls are listed in every replica's views, and cap overrides reach every
+ * replica (and one started later). Each replica's model still holds only its own calls.
+ *
  * <p>For operators each user's view also says what their next call of each class would get now
  * ({@link us.kbase.ee2proxy.status.NextCalls}), and the state carries the stall detector's latest
  * finding (package stall pushes it in; this package never reads stall) and the apps not in
  * {@code parents.apps} seen fanning out, which the model records as it binds jobs.
  *
- * <p>Depends on hold (the waiting calls), ledger (refreshing a user's counts after a release)
- * and policy; admission, frontend and admin depend on it, never the reverse.
+ * <p>Depends on hold (the waiting calls), ledger (refreshing a user's counts after a release),
+ * policy and Redisson's topic and map (given by the ledger's client); admission, frontend and admin depend on it, never the reverse.
  */
 package us.kbase.ee2proxy.status;
