@@ -219,6 +219,11 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
         return registry;
     }
 
+    /** The admission counter {@code ee2proxy.admission.NAME}, e.g. {@code admissionCounter("held.parent")}. */
+    public long admissionCounter(String name) {
+        return registry.counter("ee2proxy.admission." + name).getCount();
+    }
+
     /** Admission, when {@link Builder#admission} was given; else null. */
     public AdmissionStack admission() {
         return admission;
