@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import us.kbase.ee2proxy.admission.AdmissionStack;
+import us.kbase.ee2proxy.config.AdmissionConfig;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
@@ -34,8 +35,13 @@ import us.kbase.ee2proxy.sim.Ee2Simulator;
  *
  * With {@link Builder#admission} the proxy runs {@code serve}'s admission (in-memory ledger) under
  * that policy; {@link Builder#server} changes the server's builder last (e.g. another gate).
+ *
+ * <p>A proxy that only one test needs (another policy, a scripted EE2) is the same fixture, not
+ * registered but started and closed by the test, as Armeria's {@code ServerExtension.start()}:
+ * {@code try (ProxyExtension capped = ProxyExtension.withSimulator(...).admission(policy).build().start()) {...}}.
  */
-public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class ProxyExtension
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, AutoCloseable {
 
     private final Builder spec;
     private TestUpstream upstream;
@@ -77,6 +83,12 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
         public Builder config(UnaryOperator<ProxyConfig> change) {
             config.add(Objects.requireNonNull(change, "change"));
             return this;
+        }
+
+        /** Changes the admission configuration (e.g. {@code a -> a.withMaxHeld(1)}); a {@link #config} change. */
+        public Builder admissionConfig(UnaryOperator<AdmissionConfig> change) {
+            Objects.requireNonNull(change, "change");
+            return config(c -> c.withAdmission(change.apply(c.admission())));
         }
 
         /** Runs admission under {@code policy} (in-memory ledger, auth2 at the upstream). */
@@ -136,7 +148,11 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
         }
     }
 
-    private void start() throws Exception {
+    /** Starts the proxy (and what it is in front of) for a test that closes it; see the class comment. */
+    public ProxyExtension start() throws Exception {
+        if (server != null) {
+            throw new IllegalStateException("the proxy already runs");
+        }
         try {
             URI upstreamUrl;
             if (spec.simulator != null) {
@@ -165,6 +181,13 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
             stop();
             throw e;
         }
+        return this;
+    }
+
+    /** Stops what {@link #start()} started. */
+    @Override
+    public void close() {
+        stop();
     }
 
     private void stop() {
