@@ -2,6 +2,7 @@ package us.kbase.ee2proxy.testing;
 
 import com.codahale.metrics.MetricRegistry;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -58,25 +59,36 @@ public final class ProxyExtension
 
     /** In front of a scriptable upstream answering {@code behaviour} ({@link #upstream()}). */
     public static Builder withTestUpstream(TestUpstream.Behaviour behaviour) {
-        return new Builder(Objects.requireNonNull(behaviour, "behaviour"), null);
+        return new Builder(Objects.requireNonNull(behaviour, "behaviour"), null, null);
     }
 
     /** In front of the simulator (EE2 and auth2) that {@code simulator} builds ({@link #simulator()}). */
     public static Builder withSimulator(UnaryOperator<Ee2Simulator.Builder> simulator) {
-        return new Builder(null, Objects.requireNonNull(simulator, "simulator"));
+        return new Builder(null, Objects.requireNonNull(simulator, "simulator"), null);
+    }
+
+    /**
+     * In front of an EE2 (and auth2) that runs already, e.g. another replica's simulator: {@code
+     * inFrontOf(one.upstreamUrl())}. It is not closed with the proxy.
+     */
+    public static Builder inFrontOf(URI upstream) {
+        return new Builder(null, null, Objects.requireNonNull(upstream, "upstream"));
     }
 
     public static final class Builder {
         private final TestUpstream.Behaviour behaviour;
         private final UnaryOperator<Ee2Simulator.Builder> simulator;
+        private final URI runningUpstream;
         private final List<UnaryOperator<ProxyConfig>> config = new ArrayList<>();
         private AdmissionPolicy policy;
         private String serviceToken;
+        private String redisKeyPrefix;
         private BiConsumer<ProxyExtension, ProxyServer.Builder> server = (e, b) -> {};
 
-        private Builder(TestUpstream.Behaviour behaviour, UnaryOperator<Ee2Simulator.Builder> simulator) {
+        private Builder(TestUpstream.Behaviour behaviour, UnaryOperator<Ee2Simulator.Builder> simulator, URI runningUpstream) {
             this.behaviour = behaviour;
             this.simulator = simulator;
+            this.runningUpstream = runningUpstream;
         }
 
         /** Changes the configuration (which starts as {@link LoopbackConfig#of}); applied in order. */
@@ -104,6 +116,17 @@ public final class ProxyExtension
             } catch (PolicyException e) {
                 throw new IllegalArgumentException(e);
             }
+        }
+
+        /**
+         * Admission's ledger on the Redis at {@code redis}, under {@code keyPrefix} (replicas sharing
+         * it share the prefix). Redis calls get seconds, not the production tens of milliseconds: on a
+         * contended test machine a slow answer would otherwise switch the replica to its local fallback.
+         */
+        public Builder redis(URI redis, String keyPrefix) {
+            Objects.requireNonNull(redis, "redis");
+            this.redisKeyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+            return admissionConfig(a -> a.withRedis(redis).withLedgerTimeout(Duration.ofSeconds(2)));
         }
 
         /** Admission's service token (the simulator's token of an EE2 admin, say). */
@@ -158,9 +181,11 @@ public final class ProxyExtension
             if (spec.simulator != null) {
                 simulator = spec.simulator.apply(Ee2Simulator.builder().host("127.0.0.1").port(0)).build().start();
                 upstreamUrl = simulator.url();
-            } else {
+            } else if (spec.behaviour != null) {
                 upstream = new TestUpstream(spec.behaviour);
                 upstreamUrl = upstream.url();
+            } else {
+                upstreamUrl = spec.runningUpstream;
             }
             ProxyConfig config = LoopbackConfig.of(upstreamUrl);
             for (UnaryOperator<ProxyConfig> change : spec.config) {
@@ -170,8 +195,12 @@ public final class ProxyExtension
             ProxyServer.Builder b = ProxyServer.builder(config).metricRegistry(registry);
             if (spec.policy != null) {
                 AdmissionPolicy policy = spec.policy;
-                admission = AdmissionStack.builder(config, registry).policy(() -> policy).serviceToken(spec.serviceToken)
-                        .build();
+                AdmissionStack.Builder a = AdmissionStack.builder(config, registry).policy(() -> policy)
+                        .serviceToken(spec.serviceToken);
+                if (spec.redisKeyPrefix != null) {
+                    a.redisKeyPrefix(spec.redisKeyPrefix);
+                }
+                admission = a.build();
                 b.gate(admission.gate()).readiness(admission.readiness()).statusPages(admission.statusPages())
                         .operatorPages(admission.operatorPages());
             }
@@ -222,19 +251,19 @@ public final class ProxyExtension
         return URI.create("http://127.0.0.1:" + server().adminPort() + path);
     }
 
-    /** The scriptable upstream; null in front of the simulator. */
+    /** The scriptable upstream; null in front of the simulator or a running upstream. */
     public TestUpstream upstream() {
         return upstream;
     }
 
-    /** The simulator; null in front of a {@link TestUpstream}. */
+    /** The simulator; null in front of a {@link TestUpstream} or a running upstream. */
     public Ee2Simulator simulator() {
         return simulator;
     }
 
     /** The URL of whatever the proxy is in front of. */
     public URI upstreamUrl() {
-        return simulator != null ? simulator.url() : upstream.url();
+        return simulator != null ? simulator.url() : upstream != null ? upstream.url() : spec.runningUpstream;
     }
 
     /** The registry of the proxy's (and admission's) metrics. */
