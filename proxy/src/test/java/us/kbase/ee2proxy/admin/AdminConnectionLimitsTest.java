@@ -15,9 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.config.ProxyConfig;
-import us.kbase.ee2proxy.frontend.ProxyServer;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.TestUpstream;
 
 /**
@@ -26,8 +24,7 @@ import us.kbase.ee2proxy.testing.TestUpstream;
  * beyond limits.maxAdminConnections a new one is closed at once.
  */
 class AdminConnectionLimitsTest {
-    private TestUpstream upstream;
-    private ProxyServer proxy;
+    private ProxyExtension proxy;
     private final List<Socket> sockets = new ArrayList<>();
 
     @AfterEach
@@ -38,22 +35,17 @@ class AdminConnectionLimitsTest {
         if (proxy != null) {
             proxy.close();
         }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
-    private void start(Duration adminIdle, int maxAdminConnections) throws InterruptedException {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        ProxyConfig base = LoopbackConfig.of(upstream.url());
-        proxy = ProxyServer.builder(base
+    private void start(Duration adminIdle, int maxAdminConnections) throws Exception {
+        proxy = ProxyExtension.withTestUpstream(TestUpstream.EE2_OK).config(base -> base
                 .withTimeouts(base.timeouts().withAdminIdle(adminIdle))
                 .withLimits(base.limits().withMaxAdminConnections(maxAdminConnections))).build().start();
     }
 
     /** An admin connection that sends nothing. */
     private Socket idle() throws IOException {
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.adminPort());
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.server().adminPort());
         s.setSoTimeout(20_000);
         sockets.add(s);
         return s;
@@ -72,7 +64,7 @@ class AdminConnectionLimitsTest {
 
     private int metricsStatus() throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + proxy.adminPort() + "/metrics")).build(),
+                URI.create("http://127.0.0.1:" + proxy.server().adminPort() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 

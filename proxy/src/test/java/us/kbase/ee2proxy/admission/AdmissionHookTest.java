@@ -17,14 +17,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.config.Timeouts;
-import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
 import us.kbase.ee2proxy.jsonrpc.Ee2Method;
 import us.kbase.ee2proxy.jsonrpc.SniffResult;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 import us.kbase.ee2proxy.upstream.UpstreamFailure;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /** The admission hook with toy gates: what a gate sees, and that every verdict is carried out. */
 class AdmissionHookTest {
@@ -34,29 +33,24 @@ class AdmissionHookTest {
     private static final byte[] CHECK_JOB = ("{\"method\": \"execution_engine2.check_job\", \"params\": [{\"job_id\": "
             + "\"0123456789abcdef01234567\"}], \"version\": \"1.1\", \"id\": \"c1\"}").getBytes(StandardCharsets.UTF_8);
 
-    private TestUpstream upstream;
-    private ProxyServer proxy;
+    private ProxyExtension proxy;
 
     @AfterEach
     void stop() {
         if (proxy != null) {
             proxy.close();
         }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
-    private URI start(AdmissionGate gate, URI upstreamUrl, Duration clientIdle) throws InterruptedException {
-        proxy = ProxyServer.builder(LoopbackConfig.of(upstreamUrl)
-                        .withTimeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), clientIdle)))
-                .gate(gate).build().start();
+    /** The test's proxy, in front of what {@code b} says, with a toy {@code gate}. */
+    private URI start(AdmissionGate gate, ProxyExtension.Builder b, Duration clientIdle) throws Exception {
+        proxy = b.config(c -> c.withTimeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), clientIdle)))
+                .server((e, s) -> s.gate(gate)).build().start();
         return proxy.url();
     }
 
-    private URI start(AdmissionGate gate) throws InterruptedException {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        return start(gate, upstream.url(), Duration.ofSeconds(60));
+    private URI start(AdmissionGate gate) throws Exception {
+        return start(gate, ProxyExtension.withTestUpstream(TestUpstream.EE2_OK), Duration.ofSeconds(60));
     }
 
     /** What a gate saw of one call. */
@@ -114,8 +108,8 @@ class AdmissionHookTest {
         assertThat(List.of(seen.take(), seen.take())).containsExactly(
                 new Seen(Ee2Method.CHECK_JOB, "tok-1", "127.0.0.1"), new Seen(Ee2Method.RUN_JOB, null, "127.0.0.1"));
         assertThat(seen).isEmpty();
-        assertThat(upstream.next().body()).isEqualTo(CHECK_JOB);
-        assertThat(upstream.next().body()).isEqualTo(RUN_JOB);
+        assertThat(proxy.upstream().next().body()).isEqualTo(CHECK_JOB);
+        assertThat(proxy.upstream().next().body()).isEqualTo(RUN_JOB);
     }
 
     @Test
@@ -134,24 +128,23 @@ class AdmissionHookTest {
             // the connection goes on serving
             assertThat(client.send(RawHttp.post("/", CHECK_JOB)).read().status()).isEqualTo(200);
         }
-        assertThat(upstream.next().body()).isEqualTo(CHECK_JOB);
-        assertThat(upstream.poll(200)).isNull();
+        assertThat(proxy.upstream().next().body()).isEqualTo(CHECK_JOB);
+        assertThat(proxy.upstream().poll(200)).isNull();
     }
 
     @Test
     void aHeldRequestOutlivesTheIdleTimeoutAndIsForwardedWhenReleased() throws Exception {
         CompletableFuture<Verdict> hold = new CompletableFuture<>();
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
         URI url = start((call, caller) -> call.method() == Ee2Method.RUN_JOB ? hold : Verdict.FORWARD_NOW,
-                upstream.url(), Duration.ofSeconds(1));
+                ProxyExtension.withTestUpstream(TestUpstream.EE2_OK), Duration.ofSeconds(1));
         try (RawHttp client = new RawHttp(url)) {
             client.send(RawHttp.post("/", RUN_JOB));
             Thread.sleep(2500); // well past the 1 s idle timeout, on purpose
-            assertThat(upstream.poll(0)).as("nothing forwarded while held").isNull();
+            assertThat(proxy.upstream().poll(0)).as("nothing forwarded while held").isNull();
             hold.complete(Verdict.FORWARD);
             assertThat(client.read().status()).isEqualTo(200);
         }
-        assertThat(upstream.next().body()).isEqualTo(RUN_JOB);
+        assertThat(proxy.upstream().next().body()).isEqualTo(RUN_JOB);
     }
 
     @Test
@@ -160,10 +153,10 @@ class AdmissionHookTest {
         URI url = start((call, caller) -> hold);
         try (RawHttp client = new RawHttp(url)) {
             client.send(RawHttp.post("/", RUN_JOB));
-            awaitTrue(() -> proxy.metrics().openConnections() == 1, "the proxy has the connection");
+            awaitTrue(() -> proxy.server().metrics().openConnections() == 1, "the proxy has the connection");
         }
         awaitTrue(hold::isCancelled, "the gate's stage is cancelled when the client leaves");
-        assertThat(upstream.poll(300)).isNull();
+        assertThat(proxy.upstream().poll(300)).isNull();
     }
 
     @Test
@@ -174,13 +167,13 @@ class AdmissionHookTest {
         URI url = start((call, caller) -> uncancellable);
         try (RawHttp client = new RawHttp(url)) {
             client.send(RawHttp.post("/", RUN_JOB));
-            awaitTrue(() -> proxy.metrics().openConnections() == 1, "the proxy has the connection");
+            awaitTrue(() -> proxy.server().metrics().openConnections() == 1, "the proxy has the connection");
         }
-        awaitTrue(() -> proxy.metrics().openConnections() == 0, "the proxy saw the client leave");
+        awaitTrue(() -> proxy.server().metrics().openConnections() == 0, "the proxy saw the client leave");
         RecordingObserver observer = new RecordingObserver();
         source.complete(Verdict.forward(observer));
         assertThat(observer.next()).isEqualTo("not forwarded");
-        assertThat(upstream.poll(300)).isNull();
+        assertThat(proxy.upstream().poll(300)).isNull();
         assertThat(observer.events).isEmpty();
     }
 
@@ -206,7 +199,7 @@ class AdmissionHookTest {
         }
         RecordingObserver observer = new RecordingObserver();
         URI url = start((call, caller) -> CompletableFuture.completedFuture(Verdict.forward(observer)),
-                URI.create("http://127.0.0.1:" + closedPort + "/"), Duration.ofSeconds(60));
+                ProxyExtension.inFrontOf(URI.create("http://127.0.0.1:" + closedPort + "/")), Duration.ofSeconds(60));
         try (RawHttp client = new RawHttp(url)) {
             assertThat(client.send(RawHttp.post("/", RUN_JOB)).read().bodyText()).contains("connection refused");
         }
@@ -222,7 +215,7 @@ class AdmissionHookTest {
             assertThat(r.status()).isEqualTo(500);
             assertThat(r.bodyText()).contains("could not decide whether to submit this request").contains("\"id\": \"r1\"");
         }
-        assertThat(upstream.poll(300)).isNull();
+        assertThat(proxy.upstream().poll(300)).isNull();
     }
 
     /** A gate that is deciding, not holding (it has no holds to stop): the drain waits for its verdict. */
@@ -233,10 +226,10 @@ class AdmissionHookTest {
         try (RawHttp client = new RawHttp(url)) {
             assertThat(client.send(RawHttp.post("/", CHECK_JOB)).read().status()).isEqualTo(200);
             client.send(RawHttp.post("/", RUN_JOB));
-            awaitTrue(() -> proxy.metrics().requestsInFlight() == 1, "the undecided request counts as in flight");
+            awaitTrue(() -> proxy.server().metrics().requestsInFlight() == 1, "the undecided request counts as in flight");
             CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return proxy.drainAndClose(Duration.ofSeconds(20));
+                    return proxy.server().drainAndClose(Duration.ofSeconds(20));
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }

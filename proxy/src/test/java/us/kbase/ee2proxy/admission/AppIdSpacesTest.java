@@ -3,13 +3,11 @@ package us.kbase.ee2proxy.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.policy.UserCounts;
-import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -36,24 +34,16 @@ class AppIdSpacesTest {
     /** A function of kb_concoct that is not itself listed: only its app_id makes it the app. */
     private static final String OTHER_FUNCTION = "kb_concoct.concoct_stats";
 
-    private static Ee2Simulator sim;
-    private static AdmittedProxy proxy;
+    /** One parallel app per user. */
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withSimulator(AppIdSpacesTest::users).admission(POLICY).build();
 
-    @BeforeAll
-    static void start() throws Exception {
-        Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600);
+    private static Ee2Simulator.Builder users(Ee2Simulator.Builder b) {
+        b.defaultSeconds(3600);
         for (String user : new String[] {"ada", "abe", "ava"}) {
             b.token("tok-" + user, user);
         }
-        sim = b.build().start();
-        AdmissionPolicy policy = PolicyLoader.parse(POLICY, "one parallel app per user");
-        proxy = AdmittedProxy.start(sim.url(), policy);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        sim.close();
+        return b;
     }
 
     private static RawHttp.Response run(String user, String method, String appId) throws Exception {
@@ -61,11 +51,11 @@ class AppIdSpacesTest {
     }
 
     private static UserCounts counts(String user) {
-        return proxy.admission.ledger().counts(user).toCompletableFuture().join();
+        return proxy.admission().ledger().counts(user).toCompletableFuture().join();
     }
 
     private static long jobsAtEe2(String user) {
-        return sim.jobs().stream().filter(j -> j.user().equals(user) && !j.status().isTerminal()).count();
+        return proxy.simulator().jobs().stream().filter(j -> j.user().equals(user) && !j.status().isTerminal()).count();
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -40,51 +41,57 @@ class ChildrenPerParentTest {
     static final String APP = "kb_Bowtie2.align_reads_to_assembly_app";
     static final String RUN_JOB = "execution_engine2.run_job";
 
-    private static Ee2Simulator sim;
     private static ExecutorService readers;
 
     @BeforeAll
-    static void start() throws Exception {
-        Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600);
-        for (String user : new String[] {"ann", "joe"}) {
-            b.token("tok-" + user, user);
-        }
-        sim = b.build().start();
+    static void start() {
         readers = Executors.newCachedThreadPool();
     }
 
     @AfterAll
     static void stop() {
         readers.shutdownNow();
-        sim.close();
+    }
+
+    /** A proxy of the test's own under {@code policy}, the simulator as EE2. */
+    private static ProxyExtension start(AdmissionPolicy policy) throws Exception {
+        return ProxyExtension.withSimulator(ChildrenPerParentTest::users).admission(policy).build().start();
+    }
+
+    private static Ee2Simulator.Builder users(Ee2Simulator.Builder b) {
+        b.defaultSeconds(3600);
+        for (String user : new String[] {"ann", "joe"}) {
+            b.token("tok-" + user, user);
+        }
+        return b;
     }
 
     @Test
     void copiesNamingOneRunningParentPastFiftyAreParallelAppsWaitingForTheCap() throws Exception {
         AdmissionPolicy policy = PolicyLoader.parse(POLICY, "cap 1, perParent default (50)");
-        try (AdmittedProxy proxy = AdmittedProxy.start(sim.url(), policy)) {
+        try (ProxyExtension proxy = start(policy)) {
             String parent = Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-ann", Ee2Calls.runJob(APP, Map.of())));
-            long before = sim.calls(RUN_JOB);
+            long before = proxy.simulator().calls(RUN_JOB);
 
             Copies copies = send(proxy, "tok-ann", 53, Ee2Calls.runJob(APP, Map.of("parent_job_id", parent)));
             await("50 copies admitted as children, 3 waiting at the proxy",
-                    () -> copies.answered() == 50 && proxy.admission.holds().held() == 3);
+                    () -> copies.answered() == 50 && proxy.admission().holds().held() == 3);
 
             assertThat(copies.jobIds()).hasSize(50).doesNotHaveDuplicates();
-            assertThat(sim.calls(RUN_JOB)).isEqualTo(before + 50);
-            assertThat(proxy.counter("admitted.child")).isEqualTo(50);
-            assertThat(proxy.counter("child.beyond_bound")).isEqualTo(3);
-            assertThat(proxy.counter("held.parent")).isEqualTo(3);
-            assertThat(proxy.counter("admitted.parent")).isEqualTo(1);
-            assertThat(proxy.admission.ledger().counts("ann").toCompletableFuture().join().parents()).isEqualTo(1);
+            assertThat(proxy.simulator().calls(RUN_JOB)).isEqualTo(before + 50);
+            assertThat(proxy.admissionCounter("admitted.child")).isEqualTo(50);
+            assertThat(proxy.admissionCounter("child.beyond_bound")).isEqualTo(3);
+            assertThat(proxy.admissionCounter("held.parent")).isEqualTo(3);
+            assertThat(proxy.admissionCounter("admitted.parent")).isEqualTo(1);
+            assertThat(proxy.admission().ledger().counts("ann").toCompletableFuture().join().parents()).isEqualTo(1);
 
             // They count as parallel apps: the parent's end frees the cap for exactly one of them.
             RawHttp.Response cancel = Ee2Calls.send(proxy.url(), "tok-ann", Ee2Calls.call("cancel_job", Map.of("job_id", parent)));
             assertThat(cancel.status()).as(cancel.bodyText()).isEqualTo(200);
             await("one copy admitted as a parallel app", () -> copies.answered() == 51);
-            assertThat(proxy.counter("admitted.parent")).isEqualTo(2);
-            assertThat(proxy.admission.holds().held()).isEqualTo(2);
-            assertThat(sim.calls(RUN_JOB)).isEqualTo(before + 51);
+            assertThat(proxy.admissionCounter("admitted.parent")).isEqualTo(2);
+            assertThat(proxy.admission().holds().held()).isEqualTo(2);
+            assertThat(proxy.simulator().calls(RUN_JOB)).isEqualTo(before + 51);
             copies.close();
         }
     }
@@ -94,28 +101,28 @@ class ChildrenPerParentTest {
         // Two running apps, perParent 5: KBParallel-shaped copies naming no parent get 2 x 5.
         AdmissionPolicy policy = PolicyLoader.parse(POLICY.replace("maxPerUser: 1", "maxPerUser: 2")
                 + "  perParent: 5\n", "cap 2, perParent 5");
-        try (AdmittedProxy proxy = AdmittedProxy.start(sim.url(), policy)) {
+        try (ProxyExtension proxy = start(policy)) {
             Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-joe", Ee2Calls.runJob(APP, Map.of())));
             Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-joe", Ee2Calls.runJob(APP, Map.of())));
             Map<String, Object> kbParallel = new HashMap<>();
             kbParallel.put("app_id", "kb_Bowtie2");
             kbParallel.put("parent_job_id", null);
             kbParallel.put("wsid", null);
-            kbParallel.put("remote_url", sim.url().toString());
+            kbParallel.put("remote_url", proxy.simulator().url().toString());
 
             Copies copies = send(proxy, "tok-joe", 12, Ee2Calls.runJob(APP, kbParallel));
             await("10 copies admitted as children, 2 waiting at the proxy",
-                    () -> copies.answered() == 10 && proxy.admission.holds().held() == 2);
+                    () -> copies.answered() == 10 && proxy.admission().holds().held() == 2);
 
-            assertThat(proxy.counter("admitted.child")).isEqualTo(10);
-            assertThat(proxy.counter("child.beyond_bound")).isEqualTo(2);
-            assertThat(proxy.counter("held.parent")).isEqualTo(2);
+            assertThat(proxy.admissionCounter("admitted.child")).isEqualTo(10);
+            assertThat(proxy.admissionCounter("child.beyond_bound")).isEqualTo(2);
+            assertThat(proxy.admissionCounter("held.parent")).isEqualTo(2);
             copies.close();
         }
     }
 
     /** {@code n} copies of a call sent at once, each on its own connection, their answers read in the background. */
-    private static Copies send(AdmittedProxy proxy, String token, int n, byte[] body) throws Exception {
+    private static Copies send(ProxyExtension proxy, String token, int n, byte[] body) throws Exception {
         List<RawHttp> connections = new ArrayList<>();
         List<CompletableFuture<RawHttp.Response>> answers = new ArrayList<>();
         for (int i = 0; i < n; i++) {

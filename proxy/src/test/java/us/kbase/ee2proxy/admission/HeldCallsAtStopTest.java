@@ -9,12 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.policy.AdmissionPolicy;
-import us.kbase.ee2proxy.policy.load.PolicyLoader;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -24,41 +21,31 @@ import us.kbase.ee2proxy.testing.RawHttp;
  * holds' maxWait (10 minutes here).
  */
 class HeldCallsAtStopTest {
-    private static Ee2Simulator sim;
-    private static AdmissionPolicy policy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sim = Ee2Simulator.builder().defaultSeconds(3600).token("tok-ida", "ida").token("tok-jon", "jon").build().start();
-        policy = PolicyLoader.parse("""
+    /** A proxy for each test (each stops its own), parents held for 10 minutes. */
+    @RegisterExtension
+    final ProxyExtension proxy = ProxyExtension
+            .withSimulator(b -> b.defaultSeconds(3600).token("tok-ida", "ida").token("tok-jon", "jon")).admission("""
                 slots: 3
                 parents:
                   maxPerUser: 1
                   maxNestingDepth: 0
                   whenFull: hold
                   maxWait: 10m
-                """, "parents held for 10 minutes");
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
+                """).build();
 
     @Test
     void closeAnswersEveryHeldCallAtOnceAndSubmitsNothing() throws Exception {
-        AdmittedProxy proxy = AdmittedProxy.start(sim.url(), policy);
         List<RawHttp> held = new ArrayList<>();
         try {
             Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
             for (int i = 0; i < 3; i++) {
                 held.add(Ee2Calls.start(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
             }
-            await("three parallel apps held", () -> proxy.admission.holds().held() == 3);
-            long forwarded = sim.calls(PolicyGateTest.RUN_JOB);
+            await("three parallel apps held", () -> proxy.admission().holds().held() == 3);
+            long forwarded = proxy.simulator().calls(PolicyGateTest.RUN_JOB);
 
             long start = System.nanoTime();
-            proxy.server.close();
+            proxy.server().close();
             for (RawHttp client : held) {
                 RawHttp.Response r = client.read();
                 assertStoppingAnswer(r);
@@ -66,63 +53,52 @@ class HeldCallsAtStopTest {
                 assertThat(client.closedByServer()).isTrue();
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-            assertThat(proxy.admission.holds().held()).isZero();
-            assertThat(sim.calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
-            assertThat(proxy.admission.ledger().counts("ida").toCompletableFuture().join().parents()).isEqualTo(1);
+            assertThat(proxy.admission().holds().held()).isZero();
+            assertThat(proxy.simulator().calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
+            assertThat(proxy.admission().ledger().counts("ida").toCompletableFuture().join().parents()).isEqualTo(1);
         } finally {
             for (RawHttp client : held) {
                 client.close();
             }
-            proxy.close();
         }
     }
 
     @Test
     void aDrainAnswersHeldCallsAtItsStartInsteadOfWaitingForTheirMaxWait() throws Exception {
-        AdmittedProxy proxy = AdmittedProxy.start(sim.url(), policy);
-        try {
-            Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-jon", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
-            try (RawHttp held = Ee2Calls.start(proxy.url(), "tok-jon", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of()))) {
-                await("a parallel app held", () -> proxy.admission.holds().held() == 1);
-                long forwarded = sim.calls(PolicyGateTest.RUN_JOB);
+        Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-jon", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
+        try (RawHttp held = Ee2Calls.start(proxy.url(), "tok-jon", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of()))) {
+            await("a parallel app held", () -> proxy.admission().holds().held() == 1);
+            long forwarded = proxy.simulator().calls(PolicyGateTest.RUN_JOB);
 
-                CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return proxy.server.drainAndClose(Duration.ofSeconds(30));
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                RawHttp.Response r = held.read();
-                assertStoppingAnswer(r);
-                assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
-                assertThat(held.closedByServer()).isTrue();
-                assertThat(drained.get(10, TimeUnit.SECONDS)).as("drained well before the hold's 10 minutes").isTrue();
-                assertThat(sim.calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
-                assertThat(proxy.admission.holds().held()).isZero();
-            }
-        } finally {
-            proxy.close();
+            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return proxy.server().drainAndClose(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            RawHttp.Response r = held.read();
+            assertStoppingAnswer(r);
+            assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
+            assertThat(held.closedByServer()).isTrue();
+            assertThat(drained.get(10, TimeUnit.SECONDS)).as("drained well before the hold's 10 minutes").isTrue();
+            assertThat(proxy.simulator().calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
+            assertThat(proxy.admission().holds().held()).isZero();
         }
     }
 
     @Test
     void onceAGateStopsHoldingACallThatWouldBeHeldIsAnsweredAtOnceAndOthersGoOn() throws Exception {
-        AdmittedProxy proxy = AdmittedProxy.start(sim.url(), policy);
-        try {
-            Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
-            long forwarded = sim.calls(PolicyGateTest.RUN_JOB);
+        Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
+        long forwarded = proxy.simulator().calls(PolicyGateTest.RUN_JOB);
 
-            proxy.admission.gate().stopHolding();
+        proxy.admission().gate().stopHolding();
 
-            // what a drain does first: a call arriving on a kept-alive connection meanwhile
-            assertStoppingAnswer(Ee2Calls.send(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
-            assertThat(sim.calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
-            Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PLAIN_APP, Map.of())));
-            assertThat(proxy.admission.holds().held()).isZero();
-        } finally {
-            proxy.close();
-        }
+        // what a drain does first: a call arriving on a kept-alive connection meanwhile
+        assertStoppingAnswer(Ee2Calls.send(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
+        assertThat(proxy.simulator().calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
+        Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PLAIN_APP, Map.of())));
+        assertThat(proxy.admission().holds().held()).isZero();
     }
 
     static void assertStoppingAnswer(RawHttp.Response r) {

@@ -7,11 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.policy.load.PolicyLoader;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -21,30 +19,20 @@ import us.kbase.ee2proxy.testing.RawHttp;
  */
 class HeldDisconnectTest {
     private static final Duration PROMPTLY = Duration.ofSeconds(3);
-    private static Ee2Simulator sim;
-    private static AdmittedProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sim = Ee2Simulator.builder().defaultSeconds(3600).token("tok-kim", "kim").token("tok-lou", "lou").build().start();
-        proxy = AdmittedProxy.start(sim.url(), PolicyLoader.parse("""
+    /** Parents held for 10 minutes. */
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension
+            .withSimulator(b -> b.defaultSeconds(3600).token("tok-kim", "kim").token("tok-lou", "lou")).admission("""
                 slots: 3
                 parents:
                   maxPerUser: 1
                   maxNestingDepth: 0
                   whenFull: hold
                   maxWait: 10m
-                """, "parents held for 10 minutes"));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        sim.close();
-    }
+                """).build();
 
     private static int heldNow() {
-        return ((Number) proxy.registry.getGauges().get("ee2proxy.admission.held.now").getValue()).intValue();
+        return ((Number) proxy.registry().getGauges().get("ee2proxy.admission.held.now").getValue()).intValue();
     }
 
     @Test
@@ -55,7 +43,7 @@ class HeldDisconnectTest {
             clients.add(Ee2Calls.start(proxy.url(), "tok-kim", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
         }
         await("40 parallel apps held", () -> heldNow() == 40);
-        long forwarded = sim.calls(PolicyGateTest.RUN_JOB);
+        long forwarded = proxy.simulator().calls(PolicyGateTest.RUN_JOB);
 
         for (int i = 0; i < clients.size(); i++) {
             if (i % 2 == 0) {
@@ -69,17 +57,17 @@ class HeldDisconnectTest {
         // A slot frees up: had any of them stayed held, it would be sent now.
         Ee2Calls.send(proxy.url(), "tok-kim", Ee2Calls.call("cancel_job", Map.of("job_id", running)));
         await("the parallel app's slot is free", () ->
-                proxy.admission.ledger().counts("kim").toCompletableFuture().join().parents() == 0);
+                proxy.admission().ledger().counts("kim").toCompletableFuture().join().parents() == 0);
         Thread.sleep(500);
-        assertThat(sim.calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
+        assertThat(proxy.simulator().calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
     }
 
     @Test
     void aHeldCallWhoseClientHalfClosesIsAnsweredAndDropped() throws Exception {
         Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-lou", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
         try (RawHttp client = Ee2Calls.start(proxy.url(), "tok-lou", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of()))) {
-            await("a parallel app held", () -> proxy.admission.holds().held() == 1);
-            long forwarded = sim.calls(PolicyGateTest.RUN_JOB);
+            await("a parallel app held", () -> proxy.admission().holds().held() == 1);
+            long forwarded = proxy.simulator().calls(PolicyGateTest.RUN_JOB);
 
             client.halfClose();
 
@@ -87,8 +75,8 @@ class HeldDisconnectTest {
             assertThat(r.status()).isEqualTo(500);
             assertThat(Ee2Calls.errorMessage(r)).contains("closed its sending side").contains("no job was submitted");
             assertThat(client.closedByServer()).isTrue();
-            await("the hold dropped", PROMPTLY, () -> proxy.admission.holds().held() == 0);
-            assertThat(sim.calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
+            await("the hold dropped", PROMPTLY, () -> proxy.admission().holds().held() == 0);
+            assertThat(proxy.simulator().calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
         }
     }
 }

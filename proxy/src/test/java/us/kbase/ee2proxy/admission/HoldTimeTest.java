@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static us.kbase.ee2proxy.testing.Await.await;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.policy.load.PolicyLoader;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -17,13 +15,9 @@ import us.kbase.ee2proxy.testing.RawHttp;
  * in for the policy's minutes.
  */
 class HoldTimeTest {
-    private static Ee2Simulator sim;
-    private static AdmittedProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sim = Ee2Simulator.builder().defaultSeconds(3600).token("tok-ida", "ida").token("tok-jon", "jon").build().start();
-        proxy = AdmittedProxy.start(sim.url(), PolicyLoader.parse("""
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension
+            .withSimulator(b -> b.defaultSeconds(3600).token("tok-ida", "ida").token("tok-jon", "jon")).admission("""
                 slots: 3
                 parents:
                   maxPerUser: 1
@@ -33,22 +27,15 @@ class HoldTimeTest {
                 children:
                   maxQueued: 0
                   maxWait: 2s
-                """, "short waits"));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        sim.close();
-    }
+                """).build();
 
     @Test
     void aHeldParallelAppIsRefusedWhenItsWaitIsOver() throws Exception {
         Ee2Calls.jobId(Ee2Calls.send(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
-        long forwarded = sim.calls(PolicyGateTest.RUN_JOB);
+        long forwarded = proxy.simulator().calls(PolicyGateTest.RUN_JOB);
 
         try (RawHttp second = Ee2Calls.start(proxy.url(), "tok-ida", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of()))) {
-            await("the second parallel app is held", () -> proxy.counter("held.parent") == 1);
+            await("the second parallel app is held", () -> proxy.admissionCounter("held.parent") == 1);
             RawHttp.Response refused = second.read();
 
             assertThat(refused.status()).isEqualTo(500);
@@ -56,8 +43,8 @@ class HoldTimeTest {
             assertThat(Ee2Calls.errorMessage(refused)).contains("You have 1 parallel app running (kb_Bowtie2 x1); your limit is 1.")
                     .contains("waited").contains("was not started");
         }
-        assertThat(sim.calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
-        assertThat(proxy.counter("refused.parent")).isEqualTo(1);
+        assertThat(proxy.simulator().calls(PolicyGateTest.RUN_JOB)).isEqualTo(forwarded);
+        assertThat(proxy.admissionCounter("refused.parent")).isEqualTo(1);
     }
 
     @Test
@@ -67,12 +54,12 @@ class HoldTimeTest {
         }
         try (RawHttp child = Ee2Calls.start(proxy.url(), "tok-jon",
                 Ee2Calls.runJob(PolicyGateTest.CHILD_APP, Map.of("parent_job_id", "0123456789abcdef01234567")))) {
-            await("the child is held", () -> proxy.counter("held.child") == 1);
+            await("the child is held", () -> proxy.admissionCounter("held.child") == 1);
             RawHttp.Response admitted = child.read();
 
             assertThat(admitted.status()).as(admitted.bodyText()).isEqualTo(200);
         }
-        assertThat(proxy.admission.ledger().counts("jon").toCompletableFuture().join().jobs()).isEqualTo(4);
-        assertThat(proxy.registry.timer("ee2proxy.admission.hold.seconds").getCount()).isPositive();
+        assertThat(proxy.admission().ledger().counts("jon").toCompletableFuture().join().jobs()).isEqualTo(4);
+        assertThat(proxy.registry().timer("ee2proxy.admission.hold.seconds").getCount()).isPositive();
     }
 }

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.workload.Workload;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport;
 import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * Issue 13: a scientist's own job must not wait behind queued children. One parallel app fans out
@@ -45,9 +45,8 @@ class InteractiveFirstTest {
         Path file = dir.resolve("w.yaml");
         Files.writeString(file, WORKLOAD);
         Workload workload = Workload.load(file);
-        try (Ee2Simulator sim = Ee2Simulator.builder().build().start();
-                AdmittedProxy proxy = AdmittedProxy.start(sim.url(), AdmissionPolicy.defaults())) {
-            WorkloadReport direct = new WorkloadRunner(sim.url()).run(workload);
+        try (ProxyExtension proxy = ProxyExtension.withSimulator(b -> b).admission(AdmissionPolicy.defaults()).build().start()) {
+            WorkloadReport direct = new WorkloadRunner(proxy.simulator().url()).run(workload);
             WorkloadReport proxied = new WorkloadRunner(proxy.url()).run(workload);
 
             assertThat(direct.allFinished()).as(direct.toTable()).isTrue();
@@ -56,7 +55,7 @@ class InteractiveFirstTest {
             assertThat(direct.classStats("interactive").waitSeconds().max()).as(direct.toTable()).isGreaterThan(200);
             // Through the proxy: the kept slot is free; the children beyond the free slots waited.
             assertThat(proxied.classStats("interactive").waitSeconds().max()).as(proxied.toTable()).isLessThan(30);
-            assertThat(proxy.counter("held.child")).isPositive();
+            assertThat(proxy.admissionCounter("held.child")).isPositive();
             assertThat(proxied.appsFailedByRefusal()).isEmpty();
         }
     }

@@ -9,8 +9,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.redis.RedisServerProcess;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.testing.Await;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * A replica on Redis is not ready ({@code /health} 503, with the reason) until its ledger has
@@ -22,10 +22,10 @@ class LedgerReadinessTest {
 
     @Test
     void notReadyWhileRedisIsDownThenReadyWithTheScriptsLoaded() throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.start();
-                Ee2Simulator sim = Ee2Simulator.builder().build().start()) {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
             redis.stop();
-            try (AdmittedProxy proxy = AdmittedProxy.replica(sim.url(), AdmissionPolicy.defaults(), redis.uri(), "ready")) {
+            try (ProxyExtension proxy = ProxyExtension.withSimulator(b -> b).admission(AdmissionPolicy.defaults())
+                    .redis(redis.uri(), "ready").build().start()) {
                 HttpResponse<String> down = get(proxy);
                 assertThat(down.statusCode()).isEqualTo(503);
                 assertThat(down.body()).startsWith("{\"status\": \"not ready\", \"reason\": \"the Redis ledger at "
@@ -44,8 +44,8 @@ class LedgerReadinessTest {
 
     @Test
     void theInMemoryLedgerIsReadyAtOnce() throws Exception {
-        try (Ee2Simulator sim = Ee2Simulator.builder().build().start();
-                AdmittedProxy proxy = AdmittedProxy.start(sim.url(), AdmissionPolicy.defaults())) {
+        try (ProxyExtension proxy = ProxyExtension.withSimulator(b -> b).admission(AdmissionPolicy.defaults()).build()
+                .start()) {
             HttpResponse<String> r = get(proxy);
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("{\"status\": \"ok\"}");
@@ -57,9 +57,9 @@ class LedgerReadinessTest {
         return us.kbase.ee2proxy.ledger.LedgerScriptsForTests.acquireSha();
     }
 
-    private static HttpResponse<String> get(AdmittedProxy proxy) {
+    private static HttpResponse<String> get(ProxyExtension proxy) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(proxy.health()).timeout(Duration.ofSeconds(10)).build(),
+            return HTTP.send(HttpRequest.newBuilder(proxy.adminUrl("/health")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new AssertionError(e);

@@ -10,11 +10,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.ledger.ResilientLedger;
-import us.kbase.ee2proxy.policy.AdmissionPolicy;
-import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.redis.RedisServerExtension;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.testing.Await;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -32,15 +30,15 @@ class LedgerUnavailableTest {
         REDIS.server().thaw();
     }
 
-    private static AdmittedProxy replica(Ee2Simulator sim, String policyYaml) throws Exception {
-        AdmissionPolicy policy = PolicyLoader.parse(policyYaml, "test");
-        AdmittedProxy proxy = AdmittedProxy.replica(sim.url(), policy, REDIS.server().uri(), "u" + PREFIXES.incrementAndGet());
-        ResilientLedger ledger = (ResilientLedger) proxy.admission.ledger();
+    private static ProxyExtension replica(String policyYaml) throws Exception {
+        ProxyExtension proxy = ProxyExtension.withSimulator(b -> b.defaultSeconds(3600).token("tok-ann", "ann"))
+                .admission(policyYaml).redis(REDIS.server().uri(), "u" + PREFIXES.incrementAndGet()).build().start();
+        ResilientLedger ledger = (ResilientLedger) proxy.admission().ledger();
         Await.await("Redis decides", ledger::redisDecides);
         return proxy;
     }
 
-    private static CompletableFuture<RawHttp.Response> submit(AdmittedProxy proxy) {
+    private static CompletableFuture<RawHttp.Response> submit(ProxyExtension proxy) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return Ee2Calls.send(proxy.url(), "tok-ann", Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of()));
@@ -52,31 +50,29 @@ class LedgerUnavailableTest {
 
     @Test
     void aCallWaitsForAHungRedisAndIsSubmittedOnceItAnswers() throws Exception {
-        try (Ee2Simulator sim = Ee2Simulator.builder().defaultSeconds(3600).token("tok-ann", "ann").build().start();
-                AdmittedProxy proxy = replica(sim, "parents:\n  maxPerUser: 2\n")) {
+        try (ProxyExtension proxy = replica("parents:\n  maxPerUser: 2\n")) {
             REDIS.server().freeze();
             CompletableFuture<RawHttp.Response> answer = submit(proxy);
             Thread.sleep(3500); // past the 2 s ledger timeout: the replica knows Redis failed
             assertThat(answer).isNotDone();
-            assertThat(sim.jobs()).isEmpty();
-            assertThat(proxy.admission.ledger()).matches(l -> ((ResilientLedger) l).degraded());
+            assertThat(proxy.simulator().jobs()).isEmpty();
+            assertThat(proxy.admission().ledger()).matches(l -> ((ResilientLedger) l).degraded());
 
             REDIS.server().thaw();
             RawHttp.Response r = answer.get(30, TimeUnit.SECONDS);
             assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
-            assertThat(sim.jobs()).hasSize(1);
+            assertThat(proxy.simulator().jobs()).hasSize(1);
         }
     }
 
     @Test
     void refuseAnswersAtOnceAndSubmitsNothing() throws Exception {
-        try (Ee2Simulator sim = Ee2Simulator.builder().defaultSeconds(3600).token("tok-ann", "ann").build().start();
-                AdmittedProxy proxy = replica(sim, "redis:\n  onFailure: refuse\n")) {
+        try (ProxyExtension proxy = replica("redis:\n  onFailure: refuse\n")) {
             REDIS.server().freeze();
             RawHttp.Response r = submit(proxy).get(30, TimeUnit.SECONDS);
             assertThat(r.status()).isEqualTo(500);
             assertThat(Ee2Calls.errorMessage(r)).contains("redis.onFailure: refuse").contains("was not submitted");
-            assertThat(sim.jobs()).isEmpty();
+            assertThat(proxy.simulator().jobs()).isEmpty();
         }
     }
 }

@@ -8,14 +8,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.policy.SlotClaim;
-import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.scheduler.JobStatus;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 
@@ -29,39 +27,31 @@ class LifecycleReleaseScopeTest {
     private static final String PARALLEL_APP = PolicyGateTest.PARALLEL_APP;
     private static final String PLAIN_APP = PolicyGateTest.PLAIN_APP;
 
-    private static Ee2Simulator sim;
-    private static AdmissionPolicy policy;
-    private static AdmittedProxy proxy;
+    /** One parallel app per user. */
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withSimulator(LifecycleReleaseScopeTest::users)
+            .admission(PolicyGateTest.POLICY).build();
 
-    @BeforeAll
-    static void start() throws Exception {
-        Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600).token("tok-ops", "ops", "EE2_ADMIN");
+    private static Ee2Simulator.Builder users(Ee2Simulator.Builder b) {
+        b.defaultSeconds(3600).token("tok-ops", "ops", "EE2_ADMIN");
         for (String user : new String[] {"ada", "bo", "cy", "wes"}) {
             b.token("tok-" + user, user);
         }
-        sim = b.build().start();
-        policy = PolicyLoader.parse(PolicyGateTest.POLICY, "one parallel app per user");
-        proxy = AdmittedProxy.start(sim.url(), policy);
+        return b;
     }
 
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        sim.close();
-    }
-
-    private static int parents(AdmittedProxy through, String user) {
-        return through.admission.ledger().counts(user).toCompletableFuture().join().parents();
+    private static int parents(ProxyExtension through, String user) {
+        return through.admission().ledger().counts(user).toCompletableFuture().join().parents();
     }
 
     private static JobStatus statusAtEe2(String jobId) {
-        return sim.jobs().stream().filter(j -> j.jobId().equals(jobId)).findFirst().orElseThrow().status();
+        return proxy.simulator().jobs().stream().filter(j -> j.jobId().equals(jobId)).findFirst().orElseThrow().status();
     }
 
     /** A job made straight at EE2 (the proxy never saw it) and cancelled there. */
     private static String finishedBehindTheProxy(String user) throws IOException {
-        String job = Ee2Calls.jobId(Ee2Calls.send(sim.url(), "tok-" + user, Ee2Calls.runJob(PLAIN_APP, Map.of())));
-        Ee2Calls.send(sim.url(), "tok-" + user, Ee2Calls.call("cancel_job", Map.of("job_id", job)));
+        String job = Ee2Calls.jobId(Ee2Calls.send(proxy.simulator().url(), "tok-" + user, Ee2Calls.runJob(PLAIN_APP, Map.of())));
+        Ee2Calls.send(proxy.simulator().url(), "tok-" + user, Ee2Calls.call("cancel_job", Map.of("job_id", job)));
         return job;
     }
 
@@ -104,18 +94,18 @@ class LifecycleReleaseScopeTest {
      */
     @Test
     void ee2sSuccessForACallerWhoIsNeitherTheOwnerNorAnAdminFreesNothing() throws Exception {
-        try (TestUpstream ee2 = new TestUpstream((ctx, req) -> ctx.writeAndFlush(TestUpstream.json(HttpResponseStatus.OK,
-                        "{\"version\": \"1.1\", \"result\": null, \"id\": " + idOf(req.content().toString(StandardCharsets.UTF_8))
-                                + "}")));
-                AdmittedProxy shared = AdmittedProxy.start(ee2.url(), policy, a -> a.withAuth(sim.url()))) {
+        try (ProxyExtension shared = ProxyExtension.withTestUpstream((ctx, req) -> ctx.writeAndFlush(TestUpstream.json(
+                        HttpResponseStatus.OK, "{\"version\": \"1.1\", \"result\": null, \"id\": "
+                                + idOf(req.content().toString(StandardCharsets.UTF_8)) + "}")))
+                .admission(PolicyGateTest.POLICY).admissionConfig(a -> a.withAuth(proxy.simulator().url())).build().start()) {
             String parent = "65a1b2c3d4e5f60718293a4b";
-            shared.admission.ledger().adopt("ada", parent, SlotClaim.parentAt(0, "kb_Bowtie2")).toCompletableFuture().join();
-            long notOwner = shared.registry.counter("ee2proxy.tracking.release.not_owner").getCount();
+            shared.admission().ledger().adopt("ada", parent, SlotClaim.parentAt(0, "kb_Bowtie2")).toCompletableFuture().join();
+            long notOwner = shared.registry().counter("ee2proxy.tracking.release.not_owner").getCount();
 
             RawHttp.Response byWriter = Ee2Calls.send(shared.url(), "tok-wes", Ee2Calls.call("cancel_job", Map.of("job_id", parent)));
 
             assertThat(byWriter.status()).isEqualTo(200);
-            await("the writer's cancel judged", () -> shared.registry.counter("ee2proxy.tracking.release.not_owner")
+            await("the writer's cancel judged", () -> shared.registry().counter("ee2proxy.tracking.release.not_owner")
                     .getCount() == notOwner + 1);
             assertThat(parents(shared, "ada")).isEqualTo(1);
 

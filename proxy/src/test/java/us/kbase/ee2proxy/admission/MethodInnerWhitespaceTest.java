@@ -3,13 +3,11 @@ package us.kbase.ee2proxy.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.policy.AdmissionPolicy;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.policy.UserCounts;
-import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -24,24 +22,17 @@ class MethodInnerWhitespaceTest {
     /** kb_Bowtie2.align_reads_to_assembly_app as EE2 reads it, with spaces Python strips on each side of the dot. */
     private static final String SPACED = "\u001ckb_Bowtie2\u00a0.  align_reads_to_assembly_app\u2003";
 
-    private static Ee2Simulator sim;
-    private static AdmittedProxy proxy;
+    /** One parallel app per user. */
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withSimulator(MethodInnerWhitespaceTest::users)
+            .admission(PolicyGateTest.POLICY).build();
 
-    @BeforeAll
-    static void start() throws Exception {
-        Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600);
+    private static Ee2Simulator.Builder users(Ee2Simulator.Builder b) {
+        b.defaultSeconds(3600);
         for (String user : new String[] {"ida", "ike", "ina"}) {
             b.token("tok-" + user, user);
         }
-        sim = b.build().start();
-        AdmissionPolicy policy = PolicyLoader.parse(PolicyGateTest.POLICY, "one parallel app per user");
-        proxy = AdmittedProxy.start(sim.url(), policy);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        sim.close();
+        return b;
     }
 
     private static RawHttp.Response run(String user, String method) throws Exception {
@@ -49,11 +40,11 @@ class MethodInnerWhitespaceTest {
     }
 
     private static UserCounts counts(String user) {
-        return proxy.admission.ledger().counts(user).toCompletableFuture().join();
+        return proxy.admission().ledger().counts(user).toCompletableFuture().join();
     }
 
     private static long jobsAtEe2(String user) {
-        return sim.jobs().stream().filter(j -> j.user().equals(user) && !j.status().isTerminal()).count();
+        return proxy.simulator().jobs().stream().filter(j -> j.user().equals(user) && !j.status().isTerminal()).count();
     }
 
     @Test
@@ -81,8 +72,8 @@ class MethodInnerWhitespaceTest {
     @Test
     void aRetryOfSuchAJobIsAParallelAppToo() throws Exception {
         // Run and cancelled behind the proxy's back: only EE2's check_job tells what it ran.
-        String spaced = Ee2Calls.jobId(Ee2Calls.send(sim.url(), "tok-ina", Ee2Calls.runJob(SPACED, Map.of())));
-        Ee2Calls.send(sim.url(), "tok-ina", Ee2Calls.call("cancel_job", Map.of("job_id", spaced)));
+        String spaced = Ee2Calls.jobId(Ee2Calls.send(proxy.simulator().url(), "tok-ina", Ee2Calls.runJob(SPACED, Map.of())));
+        Ee2Calls.send(proxy.simulator().url(), "tok-ina", Ee2Calls.call("cancel_job", Map.of("job_id", spaced)));
         Ee2Calls.jobId(run("ina", PARALLEL_APP));
 
         RawHttp.Response retry = Ee2Calls.send(proxy.url(), "tok-ina", Ee2Calls.call("retry_job", Map.of("job_id", spaced)));

@@ -5,14 +5,12 @@ import static us.kbase.ee2proxy.testing.Await.await;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.SlotDemand;
-import us.kbase.ee2proxy.policy.load.PolicyLoader;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -23,42 +21,32 @@ import us.kbase.ee2proxy.testing.RawHttp;
  * deeper once the parent is bound. (Randomized workloads at high simulator speed found this.)
  */
 class ParentNotYetBoundTest {
-    private static Ee2Simulator sim;
-    private static AdmittedProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sim = Ee2Simulator.builder().defaultSeconds(3600).token("tok-lia", "lia").build().start();
-        proxy = AdmittedProxy.start(sim.url(), PolicyLoader.parse("""
+    /** One parallel app, one level of nesting. */
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withSimulator(b -> b.defaultSeconds(3600).token("tok-lia", "lia"))
+            .admission("""
                 slots: 3
                 parents:
                   maxPerUser: 1
                   maxNestingDepth: 1
                   whenFull: hold
                   maxWait: 1m
-                """, "one parallel app, one level of nesting"));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        sim.close();
-    }
+                """).build();
 
     @Test
     void aChildParallelAppArrivingBeforeItsParentIsBoundIsAdmittedOnceItIs() throws Exception {
-        SlotLedger ledger = proxy.admission.ledger();
+        SlotLedger ledger = proxy.admission().ledger();
         // The parent's run_job as the proxy admits it: a lease taken under a ticket, then EE2 creates the job...
         assertThat(ledger.tryAcquire("lia", "parent-ticket", new SlotDemand(
                 List.of(SlotClaim.parentAt(0, "kb_Bowtie2")), 1, SlotDemand.UNLIMITED)).toCompletableFuture().join()
                 .admitted()).isTrue();
-        String parent = Ee2Calls.jobId(Ee2Calls.send(sim.url(), "tok-lia",
+        String parent = Ee2Calls.jobId(Ee2Calls.send(proxy.simulator().url(), "tok-lia",
                 Ee2Calls.runJob(PolicyGateTest.PARALLEL_APP, Map.of())));
 
         // ...and its child parallel app arrives before EE2's reply reached the proxy.
         try (RawHttp child = Ee2Calls.start(proxy.url(), "tok-lia",
                 Ee2Calls.runJob(PolicyGateTest.OTHER_PARALLEL_APP, Map.of("parent_job_id", parent)))) {
-            await("the child parallel app is held", () -> proxy.counter("held.parent") >= 1);
+            await("the child parallel app is held", () -> proxy.admissionCounter("held.parent") >= 1);
             ledger.bind("lia", "parent-ticket", List.of(parent)).toCompletableFuture().join();
             long bound = System.nanoTime();
 

@@ -8,14 +8,14 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.ledger.TrackedJob;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -40,34 +40,24 @@ class PolicyGateTest {
     static final String CHILD_APP = "kb_quast.run_QUAST_app";
     static final String RUN_JOB = "execution_engine2.run_job";
 
-    private static Ee2Simulator sim;
-    private static AdmissionPolicy policy;
-    private static AdmittedProxy proxy;
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withSimulator(PolicyGateTest::users).admission(POLICY).build();
 
-    @BeforeAll
-    static void start() throws Exception {
-        Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600).token("tok-root", "root", "EE2_ADMIN");
+    private static Ee2Simulator.Builder users(Ee2Simulator.Builder b) {
+        b.defaultSeconds(3600).token("tok-root", "root", "EE2_ADMIN");
         for (String user : new String[] {"fay", "bob", "amy", "ben", "dan", "cat", "gil", "rey", "hal", "kim"}) {
             b.token("tok-" + user, user);
         }
-        sim = b.build().start();
-        policy = PolicyLoader.parse(POLICY, "test policy");
-        proxy = AdmittedProxy.start(sim.url(), policy);
+        return b;
     }
 
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        sim.close();
-    }
-
-    private static RawHttp.Response run(AdmittedProxy through, String user, String method, Map<String, Object> extra)
+    private static RawHttp.Response run(ProxyExtension through, String user, String method, Map<String, Object> extra)
             throws Exception {
         return Ee2Calls.send(through.url(), "tok-" + user, Ee2Calls.runJob(method, extra));
     }
 
     private static UserCounts counts(String user) {
-        return proxy.admission.ledger().counts(user).toCompletableFuture().join();
+        return proxy.admission().ledger().counts(user).toCompletableFuture().join();
     }
 
     @Test
@@ -115,10 +105,10 @@ class PolicyGateTest {
     void aRetryTakesTheClassOfTheJobItRetries() throws Exception {
         Ee2Calls.jobId(run(proxy, "rey", PARALLEL_APP, Map.of()));
         // Submitted and cancelled behind the proxy's back: only EE2's check_job can tell what they were.
-        String parent = Ee2Calls.jobId(Ee2Calls.send(sim.url(), "tok-rey", Ee2Calls.runJob(OTHER_PARALLEL_APP, Map.of())));
-        String plain = Ee2Calls.jobId(Ee2Calls.send(sim.url(), "tok-rey", Ee2Calls.runJob(PLAIN_APP, Map.of())));
+        String parent = Ee2Calls.jobId(Ee2Calls.send(proxy.simulator().url(), "tok-rey", Ee2Calls.runJob(OTHER_PARALLEL_APP, Map.of())));
+        String plain = Ee2Calls.jobId(Ee2Calls.send(proxy.simulator().url(), "tok-rey", Ee2Calls.runJob(PLAIN_APP, Map.of())));
         for (String job : new String[] {parent, plain}) {
-            Ee2Calls.send(sim.url(), "tok-rey", Ee2Calls.call("cancel_job", Map.of("job_id", job)));
+            Ee2Calls.send(proxy.simulator().url(), "tok-rey", Ee2Calls.call("cancel_job", Map.of("job_id", job)));
         }
 
         RawHttp.Response parentRetry = Ee2Calls.send(proxy.url(), "tok-rey", Ee2Calls.call("retry_job", Map.of("job_id", parent)));
@@ -129,7 +119,7 @@ class PolicyGateTest {
         assertThat(plainRetry.status()).as(plainRetry.bodyText()).isEqualTo(200);
         assertThat(counts("rey")).isEqualTo(new UserCounts(1, 2, Map.of("kb_Bowtie2", 1)));
         String retryId = Ee2Calls.json(plainRetry).path("result").path(0).path("retry_id").asText();
-        assertThat(proxy.admission.ledger().trackedJobs("rey").toCompletableFuture().join())
+        assertThat(proxy.admission().ledger().trackedJobs("rey").toCompletableFuture().join())
                 .extracting(TrackedJob::jobId).contains(retryId);
     }
 
@@ -143,7 +133,7 @@ class PolicyGateTest {
         assertThat(batch.status()).as(batch.bodyText()).isEqualTo(200);
         List<String> children = new ArrayList<>();
         Ee2Calls.json(batch).path("result").path(0).path("child_job_ids").forEach(id -> children.add(id.asText()));
-        assertThat(proxy.admission.ledger().trackedJobs("kim").toCompletableFuture().join())
+        assertThat(proxy.admission().ledger().trackedJobs("kim").toCompletableFuture().join())
                 .extracting(TrackedJob::jobId).containsExactlyInAnyOrderElementsOf(children);
         assertThat(tooBig.status()).isEqualTo(500);
         assertThat(Ee2Calls.errorMessage(tooBig)).contains("Split it into batches");
@@ -158,7 +148,7 @@ class PolicyGateTest {
             assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
         }
         assertThat(counts("root")).isEqualTo(UserCounts.ZERO);
-        assertThat(proxy.counter("admitted.exempt")).isEqualTo(2);
+        assertThat(proxy.admissionCounter("admitted.exempt")).isEqualTo(2);
     }
 
     @Test
@@ -166,20 +156,20 @@ class PolicyGateTest {
         String first = Ee2Calls.jobId(run(proxy, "dan", PLAIN_APP, Map.of()));
         Ee2Calls.jobId(run(proxy, "dan", PLAIN_APP, Map.of()));
         Ee2Calls.jobId(run(proxy, "dan", PLAIN_APP, Map.of()));
-        long forwarded = sim.calls(RUN_JOB);
+        long forwarded = proxy.simulator().calls(RUN_JOB);
 
         RawHttp leaving = Ee2Calls.start(proxy.url(), "tok-dan",
                 Ee2Calls.runJob(CHILD_APP, Map.of("parent_job_id", "0123456789abcdef01234567")));
-        await("the child is held", () -> proxy.admission.holds().held() == 1);
+        await("the child is held", () -> proxy.admission().holds().held() == 1);
         leaving.close();
-        await("the hold is gone", () -> proxy.admission.holds().held() == 0);
+        await("the hold is gone", () -> proxy.admission().holds().held() == 0);
 
         // Room for one child: the one that left must not take it.
-        proxy.admission.ledger().releaseJob(first).toCompletableFuture().join();
+        proxy.admission().ledger().releaseJob(first).toCompletableFuture().join();
         RawHttp.Response next = run(proxy, "dan", CHILD_APP, Map.of("parent_job_id", "0123456789abcdef01234567"));
 
         assertThat(next.status()).as(next.bodyText()).isEqualTo(200);
-        assertThat(sim.calls(RUN_JOB)).isEqualTo(forwarded + 1);
+        assertThat(proxy.simulator().calls(RUN_JOB)).isEqualTo(forwarded + 1);
         assertThat(counts("dan").jobs()).isEqualTo(3);
     }
 
@@ -190,7 +180,7 @@ class PolicyGateTest {
         Ee2Calls.jobId(run(proxy, "hal", PLAIN_APP, Map.of()));
         try (RawHttp child = Ee2Calls.start(proxy.url(), "tok-hal",
                 Ee2Calls.runJob(CHILD_APP, Map.of("parent_job_id", parent)))) {
-            await("the child is held", () -> proxy.admission.holds().held() == 1);
+            await("the child is held", () -> proxy.admission().holds().held() == 1);
 
             RawHttp.Response cancel = Ee2Calls.send(proxy.url(), "tok-hal", Ee2Calls.call("cancel_job", Map.of("job_id", parent)));
             assertThat(cancel.status()).as(cancel.bodyText()).isEqualTo(200);
@@ -198,8 +188,8 @@ class PolicyGateTest {
             // Answered long before children.maxWait (10 minutes): the parent's release woke it.
             RawHttp.Response answer = child.read();
             assertThat(answer.status()).as(answer.bodyText()).isIn(200, 500);
-            assertThat(proxy.admission.holds().held()).isZero();
-            assertThat(proxy.counter("held.child")).isPositive();
+            assertThat(proxy.admission().holds().held()).isZero();
+            assertThat(proxy.admissionCounter("held.child")).isPositive();
         }
     }
 
@@ -207,11 +197,12 @@ class PolicyGateTest {
     void beyondTheHoldCapACallIsRefusedWithRetryAfter() throws Exception {
         AdmissionPolicy waiting = PolicyLoader.parse(POLICY.replace("whenFull: refuse", "whenFull: hold\n  maxWait: 10m"),
                 "parallel apps wait");
-        try (AdmittedProxy capped = AdmittedProxy.start(sim.url(), waiting, a -> a.withMaxHeld(1))) {
+        try (ProxyExtension capped = ProxyExtension.withSimulator(PolicyGateTest::users).admission(waiting)
+                .admissionConfig(a -> a.withMaxHeld(1)).build().start()) {
             Ee2Calls.jobId(run(capped, "gil", PARALLEL_APP, Map.of()));
             byte[] another = Ee2Calls.runJob(OTHER_PARALLEL_APP, Map.of());
             try (RawHttp held = Ee2Calls.start(capped.url(), "tok-gil", another)) {
-                await("the second parallel app waits", () -> capped.admission.holds().held() == 1);
+                await("the second parallel app waits", () -> capped.admission().holds().held() == 1);
 
                 RawHttp.Response refused = Ee2Calls.send(capped.url(), "tok-gil", another);
 
@@ -220,7 +211,7 @@ class PolicyGateTest {
                 assertThat(refused.header("Retry-After")).isEqualTo("60");
                 assertThat(Ee2Calls.errorMessage(refused))
                         .contains("already has 1 job submissions waiting at the proxy", "admission.maxHeld", "not submitted");
-                assertThat(capped.counter("hold.cap")).isEqualTo(1);
+                assertThat(capped.admissionCounter("hold.cap")).isEqualTo(1);
             }
         }
     }
@@ -232,8 +223,9 @@ class PolicyGateTest {
             closed = s.getLocalPort();
         }
         URI nowhere = URI.create("http://127.0.0.1:" + closed + "/");
-        try (AdmittedProxy blind = AdmittedProxy.start(sim.url(), policy, a -> a.withAuth(nowhere))) {
-            long forwarded = sim.calls(RUN_JOB);
+        try (ProxyExtension blind = ProxyExtension.withSimulator(PolicyGateTest::users).admission(POLICY)
+                .admissionConfig(a -> a.withAuth(nowhere)).build().start()) {
+            long forwarded = blind.simulator().calls(RUN_JOB);
 
             RawHttp.Response job = run(blind, "cat", PLAIN_APP, Map.of());
             RawHttp.Response check = Ee2Calls.send(blind.url(), "tok-cat",
@@ -243,16 +235,16 @@ class PolicyGateTest {
             assertThat(job.header("content-type")).isEqualTo("application/json");
             assertThat(Ee2Calls.errorMessage(job)).startsWith("ee2-admission-proxy could not verify your token with KBase auth")
                     .contains("the job was not submitted");
-            assertThat(sim.calls(RUN_JOB)).isEqualTo(forwarded);
+            assertThat(blind.simulator().calls(RUN_JOB)).isEqualTo(forwarded);
             assertThat(Ee2Calls.errorMessage(check)).doesNotContain("ee2-admission-proxy");
-            assertThat(blind.counter("auth.unavailable")).isEqualTo(1);
+            assertThat(blind.admissionCounter("auth.unavailable")).isEqualTo(1);
         }
     }
 
     @Test
     void withoutAValidTokenTheCallReachesEe2UntouchedAndTakesNothing() throws Exception {
-        long forwarded = sim.calls(RUN_JOB);
-        long decided = proxy.counter("admitted.parent") + proxy.counter("refused.parent");
+        long forwarded = proxy.simulator().calls(RUN_JOB);
+        long decided = proxy.admissionCounter("admitted.parent") + proxy.admissionCounter("refused.parent");
 
         RawHttp.Response none = Ee2Calls.send(proxy.url(), null, Ee2Calls.runJob(PARALLEL_APP, Map.of()));
         RawHttp.Response invalid = Ee2Calls.send(proxy.url(), "tok-nobody", Ee2Calls.runJob(PARALLEL_APP, Map.of()));
@@ -261,21 +253,21 @@ class PolicyGateTest {
         assertThat(Ee2Calls.errorMessage(none)).contains("Authentication required");
         assertThat(invalid.status()).isEqualTo(500);
         assertThat(Ee2Calls.errorMessage(invalid)).contains("Token validation failed");
-        assertThat(sim.calls(RUN_JOB)).isEqualTo(forwarded + 2);
-        assertThat(proxy.counter("admitted.parent") + proxy.counter("refused.parent")).isEqualTo(decided);
+        assertThat(proxy.simulator().calls(RUN_JOB)).isEqualTo(forwarded + 2);
+        assertThat(proxy.admissionCounter("admitted.parent") + proxy.admissionCounter("refused.parent")).isEqualTo(decided);
     }
 
     @Test
     void shadowModeAdmitsEverythingAndCountsWhatEnforceWouldHaveDone() throws Exception {
         AdmissionPolicy shadow = PolicyLoader.parse("mode: shadow\n" + POLICY, "shadow policy");
-        try (AdmittedProxy watching = AdmittedProxy.start(sim.url(), shadow)) {
+        try (ProxyExtension watching = ProxyExtension.withSimulator(PolicyGateTest::users).admission(shadow).build().start()) {
             RawHttp.Response first = run(watching, "cat", PARALLEL_APP, Map.of());
             RawHttp.Response second = run(watching, "cat", PARALLEL_APP, Map.of());
 
             assertThat(first.status()).isEqualTo(200);
             assertThat(second.status()).as(second.bodyText()).isEqualTo(200);
-            assertThat(watching.counter("shadow.refused.parent")).isEqualTo(1);
-            assertThat(watching.counter("admitted.parent")).isEqualTo(2);
+            assertThat(watching.admissionCounter("shadow.refused.parent")).isEqualTo(1);
+            assertThat(watching.admissionCounter("admitted.parent")).isEqualTo(2);
         }
     }
 }

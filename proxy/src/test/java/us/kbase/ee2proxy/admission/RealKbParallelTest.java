@@ -9,10 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.workload.Workload;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport;
 import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * Issue 11's scenarios: N kb_Bowtie2 sample-set apps x 3 tasks, children 15 s, through the proxy
@@ -34,9 +34,8 @@ class RealKbParallelTest {
         Files.writeString(file, Files.readString(WORKLOAD).replace("repeat: 5", "repeat: " + apps));
         Workload workload = Workload.load(file);
         AdmissionPolicy policy = PolicyLoader.parse("parents:\n  maxWait: " + maxWait + "\n", "default, maxWait " + maxWait);
-        try (Ee2Simulator sim = Ee2Simulator.builder().build().start();
-                AdmittedProxy proxy = AdmittedProxy.start(sim.url(), policy)) {
-            WorkloadReport direct = new WorkloadRunner(sim.url()).run(workload);
+        try (ProxyExtension proxy = ProxyExtension.withSimulator(b -> b).admission(policy).build().start()) {
+            WorkloadReport direct = new WorkloadRunner(proxy.simulator().url()).run(workload);
             assertThat(direct.allFinished()).as(direct.toTable()).isTrue();
 
             WorkloadReport proxied = new WorkloadRunner(proxy.url()).run(workload);
@@ -45,11 +44,11 @@ class RealKbParallelTest {
             assertThat(proxied.appsFailedByRefusal()).as(proxied.headline()).isEmpty();
             assertThat(proxied.orphans()).isEmpty();
             assertThat(proxied.rejected()).isEmpty();
-            assertThat(proxy.counter("admitted.parent")).isEqualTo(apps);
-            assertThat(proxy.counter("admitted.child")).isEqualTo(3L * apps);
-            assertThat(proxy.counter("held.parent")).isZero();
-            assertThat(proxy.counter("refused.parent") + proxy.counter("refused.child")).isZero();
-            assertThat(proxy.admission.holds().held()).isZero();
+            assertThat(proxy.admissionCounter("admitted.parent")).isEqualTo(apps);
+            assertThat(proxy.admissionCounter("admitted.child")).isEqualTo(3L * apps);
+            assertThat(proxy.admissionCounter("held.parent")).isZero();
+            assertThat(proxy.admissionCounter("refused.parent") + proxy.admissionCounter("refused.child")).isZero();
+            assertThat(proxy.admission().holds().held()).isZero();
         }
     }
 }

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.workload.Workload;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport;
 import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * The mission in one test: config/workloads/twelve-parallel-apps.yaml deadlocks when run straight
@@ -20,18 +20,17 @@ class TwelveParallelAppsTest {
     @Test
     void deadlocksDirectlyAndFinishesThroughTheProxy() throws Exception {
         Workload workload = Workload.load(Path.of("../config/workloads/twelve-parallel-apps.yaml"));
-        try (Ee2Simulator sim = Ee2Simulator.builder().build().start();
-                AdmittedProxy proxy = AdmittedProxy.start(sim.url(), AdmissionPolicy.defaults())) {
-            WorkloadReport direct = new WorkloadRunner(sim.url()).run(workload);
+        try (ProxyExtension proxy = ProxyExtension.withSimulator(b -> b).admission(AdmissionPolicy.defaults()).build().start()) {
+            WorkloadReport direct = new WorkloadRunner(proxy.simulator().url()).run(workload);
             assertThat(direct.deadlocked()).as(direct.toTable()).isTrue();
 
             WorkloadReport proxied = new WorkloadRunner(proxy.url()).run(workload);
 
             assertThat(proxied.allFinished()).as(proxied.toTable()).isTrue();
             assertThat(proxied.appsFailedByRefusal()).as(proxied.headline()).isEmpty();
-            assertThat(proxy.counter("admitted.child")).as("KBParallel's children counted as children").isEqualTo(36);
-            assertThat(proxy.counter("held.parent")).as("parallel apps beyond the cap were held").isPositive();
-            assertThat(proxy.admission.holds().held()).isZero();
+            assertThat(proxy.admissionCounter("admitted.child")).as("KBParallel's children counted as children").isEqualTo(36);
+            assertThat(proxy.admissionCounter("held.parent")).as("parallel apps beyond the cap were held").isPositive();
+            assertThat(proxy.admission().holds().held()).isZero();
         }
     }
 }

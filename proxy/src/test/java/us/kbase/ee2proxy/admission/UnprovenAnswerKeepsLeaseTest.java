@@ -11,13 +11,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.policy.AdmissionPolicy;
-import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.scheduler.JobSnapshot;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 
@@ -32,34 +30,26 @@ class UnprovenAnswerKeepsLeaseTest {
     private static final String PARALLEL_APP = PolicyGateTest.PARALLEL_APP;
     private static final String RUN_JOB = PolicyGateTest.RUN_JOB;
 
-    private static Ee2Simulator sim;
-    private static AdmissionPolicy policy;
-    private static AdmittedProxy proxy;
+    /** One parallel app per user. */
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withSimulator(UnprovenAnswerKeepsLeaseTest::users)
+            .admission(PolicyGateTest.POLICY).build();
 
-    @BeforeAll
-    static void start() throws Exception {
-        Ee2Simulator.Builder b = Ee2Simulator.builder().defaultSeconds(3600);
+    private static Ee2Simulator.Builder users(Ee2Simulator.Builder b) {
+        b.defaultSeconds(3600);
         for (String user : new String[] {"nia", "hed", "gat", "ero"}) {
             b.token("tok-" + user, user);
         }
-        sim = b.build().start();
-        policy = PolicyLoader.parse(PolicyGateTest.POLICY, "one parallel app per user");
-        proxy = AdmittedProxy.start(sim.url(), policy);
+        return b;
     }
 
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        sim.close();
-    }
-
-    private static int parentsCounted(AdmittedProxy through, String user) {
-        return through.admission.ledger().counts(user).toCompletableFuture().join().parents();
+    private static int parentsCounted(ProxyExtension through, String user) {
+        return through.admission().ledger().counts(user).toCompletableFuture().join().parents();
     }
 
     /** The user's unfinished parallel apps at EE2 (the simulator): what the ledger must never undercount. */
     private static long parentsAtEe2(String user) {
-        return sim.jobs().stream()
+        return proxy.simulator().jobs().stream()
                 .filter(j -> j.user().equals(user) && !j.status().isTerminal() && j.app().equals(PARALLEL_APP))
                 .count();
     }
@@ -83,7 +73,7 @@ class UnprovenAnswerKeepsLeaseTest {
         assertThat(second.status()).as(second.bodyText()).isEqualTo(500);
         assertThat(Ee2Calls.errorMessage(second)).contains("limit is 1");
         assertThat(parentsAtEe2("nia")).isEqualTo(1);
-        assertThat(proxy.counter("lease.kept.unclear_answer")).isPositive();
+        assertThat(proxy.admissionCounter("lease.kept.unclear_answer")).isPositive();
     }
 
     /** Whatever the front end does with HEAD, a job EE2 created for it is counted. */
@@ -112,8 +102,9 @@ class UnprovenAnswerKeepsLeaseTest {
      */
     @Test
     void onlyEe2sOwnErrorForTheCallGivesTheSlotBack() throws Exception {
-        try (TestUpstream ee2 = new TestUpstream(TestUpstream.EE2_OK);
-                AdmittedProxy gated = AdmittedProxy.start(ee2.url(), policy, a -> a.withAuth(sim.url()))) {
+        try (ProxyExtension gated = ProxyExtension.withTestUpstream(TestUpstream.EE2_OK).admission(PolicyGateTest.POLICY)
+                .admissionConfig(a -> a.withAuth(proxy.simulator().url())).build().start()) {
+            TestUpstream ee2 = gated.upstream();
             ee2.behave((ctx, req) -> ctx.writeAndFlush(html(HttpResponseStatus.BAD_GATEWAY)));
             assertThat(submit(gated, "gat").status()).isEqualTo(502);
             assertThat(parentsCounted(gated, "gat")).as("a gateway's 502: EE2 may have made the job").isEqualTo(1);
@@ -132,11 +123,11 @@ class UnprovenAnswerKeepsLeaseTest {
             assertThat(refused.status()).isEqualTo(500);
             assertThat(Ee2Calls.errorMessage(refused)).isEqualTo("no such app");
             assertThat(parentsCounted(gated, "nia")).as("EE2's own refusal of the call").isZero();
-            assertThat(gated.counter("lease.kept.unclear_answer")).isEqualTo(2);
+            assertThat(gated.admissionCounter("lease.kept.unclear_answer")).isEqualTo(2);
         }
     }
 
-    private static RawHttp.Response submit(AdmittedProxy through, String user) throws IOException {
+    private static RawHttp.Response submit(ProxyExtension through, String user) throws IOException {
         return Ee2Calls.send(through.url(), "tok-" + user, Ee2Calls.runJob(PARALLEL_APP, Map.of()));
     }
 

@@ -13,11 +13,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.config.Limits;
 import us.kbase.ee2proxy.config.ProxyConfig;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 
@@ -33,8 +34,7 @@ class BodyBudgetTest {
     private static final int KIB = 1024;
     private static final int MIB = 1024 * KIB;
 
-    private TestUpstream upstream;
-    private ProxyServer proxy;
+    private ProxyExtension proxy;
     private final List<RawHttp> clients = new ArrayList<>();
 
     @AfterEach
@@ -43,15 +43,15 @@ class BodyBudgetTest {
             c.close();
         }
         proxy.close();
-        upstream.close();
     }
 
-    private void start(ProxyConfig config) throws InterruptedException {
-        proxy = ProxyServer.builder(config).build().start();
+    /** The test's proxy, in front of {@code ee2}, its configuration changed by {@code change}. */
+    private void start(TestUpstream.Behaviour ee2, UnaryOperator<ProxyConfig> change) throws Exception {
+        proxy = ProxyExtension.withTestUpstream(ee2).config(change).build().start();
     }
 
     private long buffered() {
-        return (Long) proxy.metrics().registry().getGauges().get(ProxyServer.BUFFERED_BODY_BYTES).getValue();
+        return (Long) proxy.server().metrics().registry().getGauges().get(ProxyServer.BUFFERED_BODY_BYTES).getValue();
     }
 
     private void awaitBuffered(long bytes) {
@@ -96,8 +96,7 @@ class BodyBudgetTest {
     /** The incident's shape, with the default limits: 64 MiB per address, 256 MiB in all. */
     @Test
     void unfinishedLargeBodiesAreBoundedAndALegitimateCallGetsAnAnswerNotAReset() throws Exception {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        start(LoopbackConfig.of(upstream.url()));
+        start(TestUpstream.EE2_OK, c -> c);
         List<RawHttp> attackers = new ArrayList<>(List.of(unfinished(1), unfinished(1)));
         awaitBuffered(2L * 31 * MIB);
         RawHttp third = connect(1).send(head(31 * MIB));
@@ -121,10 +120,10 @@ class BodyBudgetTest {
         awaitBuffered(0);
         RawHttp.Response legit = connect(5).send(RawHttp.post("/", call(16 * MIB))).read();
         assertThat(legit.status()).isEqualTo(200);
-        assertThat(upstream.next().body()).hasSize(1000);
-        assertThat(upstream.next().body()).hasSize(16 * MIB);
+        assertThat(proxy.upstream().next().body()).hasSize(1000);
+        assertThat(proxy.upstream().next().body()).hasSize(16 * MIB);
         awaitBuffered(0);
-        assertThat(upstream.poll(300)).as("no refused call reached EE2").isNull();
+        assertThat(proxy.upstream().poll(300)).as("no refused call reached EE2").isNull();
     }
 
     private static String chunk(String data) {
@@ -133,9 +132,8 @@ class BodyBudgetTest {
 
     @Test
     void aChunkedBodyIsCountedAsItArrivesAndRefusedAtTheChunkThatDoesNotFit() throws Exception {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
         Limits small = new Limits(8192, 16384, 64 * KIB, MIB).withBufferedBodyBytes(128 * KIB, 64 * KIB);
-        start(LoopbackConfig.of(upstream.url()).withLimits(small));
+        start(TestUpstream.EE2_OK, c -> c.withLimits(small));
         String chunkedHead = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
         RawHttp a = connect(1).send(chunkedHead + chunk("{\"pad\": \"" + "x".repeat(20 * KIB - 9)) + chunk("x".repeat(20 * KIB)));
         awaitBuffered(40 * KIB);
@@ -151,14 +149,14 @@ class BodyBudgetTest {
         awaitBuffered(40 * KIB); // the refused body's 20 KiB are given back when its connection closes
         RawHttp.Response done = a.send(chunk("\"}") + "0\r\n\r\n").read();
         assertThat(done.status()).isEqualTo(200);
-        assertThat(upstream.next().body()).hasSize(40 * KIB + 2);
+        assertThat(proxy.upstream().next().body()).hasSize(40 * KIB + 2);
         awaitBuffered(0);
     }
 
     /** Answer, EE2's error, EE2 gone, parse error, client gone, deadline, pipelining refused, client gone during a call, refusals. */
     @Test
     void everyByteCountedIsGivenBackWhicheverWayTheRequestEnds() throws Exception {
-        upstream = new TestUpstream((ctx, req) -> {
+        start((ctx, req) -> {
             String body = req.content().toString(StandardCharsets.UTF_8);
             if (body.contains("fail")) {
                 ctx.writeAndFlush(TestUpstream.json(HttpResponseStatus.INTERNAL_SERVER_ERROR, "{\"error\": {}}"));
@@ -169,9 +167,7 @@ class BodyBudgetTest {
             } else {
                 TestUpstream.EE2_OK.answer(ctx, req);
             }
-        });
-        ProxyConfig base = LoopbackConfig.of(upstream.url());
-        start(base.withTimeouts(base.timeouts().withRequest(Duration.ofSeconds(1)))
+        }, base -> base.withTimeouts(base.timeouts().withRequest(Duration.ofSeconds(1)))
                 .withLimits(base.limits().withMaxPipelinedRequests(2)));
 
         for (String body : List.of("{\"x\": \"ok\"}", "{\"x\": \"fail\"}", "{\"x\": \"close\"}", "{bad json")) {
@@ -204,7 +200,7 @@ class BodyBudgetTest {
         awaitBuffered(0);
         try (RawHttp gone = new RawHttp(proxy.url())) {
             gone.send(RawHttp.post("/", "{\"x\": \"slow\"}".getBytes(StandardCharsets.UTF_8)));
-            await("the call to reach EE2", () -> buffered() > 0 && proxy.metrics().requestsInFlight() == 1);
+            await("the call to reach EE2", () -> buffered() > 0 && proxy.server().metrics().requestsInFlight() == 1);
         }
         awaitBuffered(0); // given back once EE2's answer comes, for nobody
         for (String refused : List.of("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", head(ProxyConfig.DEFAULT_LIMITS.maxBodyBytes() + 1))) {
@@ -213,6 +209,6 @@ class BodyBudgetTest {
             }
             awaitBuffered(0);
         }
-        await("every address's entry to be gone", () -> proxy.bodyBudget().addresses() == 0);
+        await("every address's entry to be gone", () -> proxy.server().bodyBudget().addresses() == 0);
     }
 }

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.config.ProxyConfig;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 
@@ -21,23 +20,9 @@ class MethodsTest {
     private static final byte[] VER = "{\"method\": \"execution_engine2.ver\", \"params\": [], \"version\": \"1.1\", \"id\": \"9\"}"
             .getBytes(StandardCharsets.UTF_8);
 
-    private TestUpstream upstream;
-    private ProxyServer proxy;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
-    private ProxyServer start(ProxyConfig config) throws InterruptedException {
-        proxy = ProxyServer.builder(config).build().start();
-        return proxy;
-    }
+    /** A proxy for each test, in front of an EE2 that answers every call. */
+    @RegisterExtension
+    final ProxyExtension proxy = ProxyExtension.withTestUpstream(TestUpstream.EE2_OK).build();
 
     static void assertEe2Error(RawHttp.Response r, String... phrases) {
         assertThat(r.statusLine()).isEqualTo("HTTP/1.1 500 Internal Server Error");
@@ -57,36 +42,35 @@ class MethodsTest {
      */
     @Test
     void connectFromOneClientNeverFailsAnotherClientsCall() throws Exception {
-        upstream = new TestUpstream((ctx, req) -> ctx.writeAndFlush(req.method().name().equals("CONNECT")
-                ? TestUpstream.json(HttpResponseStatus.OK, "")
-                : TestUpstream.json(HttpResponseStatus.OK, "{\"version\": \"1.1\", \"result\": [\"ok\"], \"id\": \"9\"}")));
-        start(LoopbackConfig.of(upstream.url()).withIoThreads(1));
-        try (RawHttp first = new RawHttp(proxy.url())) {
-            assertThat(first.send(RawHttp.post("/", VER)).read().status()).isEqualTo(200); // a pooled connection now exists
-        }
-        RawHttp.Response refused;
-        try (RawHttp attacker = new RawHttp(proxy.url())) {
-            // With a body that is a call: a body-less CONNECT was answered as a parse error even before.
-            refused = attacker.send("CONNECT ee2.example:443 HTTP/1.1\r\nHost: ee2.example:443\r\nContent-Length: " + VER.length
-                    + "\r\n\r\n" + new String(VER, StandardCharsets.ISO_8859_1)).read();
-        }
-        try (RawHttp other = new RawHttp(proxy.url())) {
-            for (int i = 0; i < 20; i++) {
-                RawHttp.Response r = other.send(RawHttp.post("/", VER)).read();
-                assertThat(r.status()).as("call %d after the CONNECT: %s", i, r.bodyText()).isEqualTo(200);
+        try (ProxyExtension oneLoop = ProxyExtension.withTestUpstream((ctx, req) -> ctx.writeAndFlush(
+                        req.method().name().equals("CONNECT") ? TestUpstream.json(HttpResponseStatus.OK, "")
+                                : TestUpstream.json(HttpResponseStatus.OK, "{\"version\": \"1.1\", \"result\": [\"ok\"], \"id\": \"9\"}")))
+                .config(c -> c.withIoThreads(1)).build().start()) {
+            try (RawHttp first = new RawHttp(oneLoop.url())) {
+                assertThat(first.send(RawHttp.post("/", VER)).read().status()).isEqualTo(200); // a pooled connection now exists
             }
-        }
-        assertEe2Error(refused, "sends only POST requests", "this was a CONNECT request", "no job was submitted");
-        TestUpstream.Received got;
-        while ((got = upstream.poll(300)) != null) {
-            assertThat(got.method()).isEqualTo("POST");
+            RawHttp.Response refused;
+            try (RawHttp attacker = new RawHttp(oneLoop.url())) {
+                // With a body that is a call: a body-less CONNECT was answered as a parse error even before.
+                refused = attacker.send("CONNECT ee2.example:443 HTTP/1.1\r\nHost: ee2.example:443\r\nContent-Length: " + VER.length
+                        + "\r\n\r\n" + new String(VER, StandardCharsets.ISO_8859_1)).read();
+            }
+            try (RawHttp other = new RawHttp(oneLoop.url())) {
+                for (int i = 0; i < 20; i++) {
+                    RawHttp.Response r = other.send(RawHttp.post("/", VER)).read();
+                    assertThat(r.status()).as("call %d after the CONNECT: %s", i, r.bodyText()).isEqualTo(200);
+                }
+            }
+            assertEe2Error(refused, "sends only POST requests", "this was a CONNECT request", "no job was submitted");
+            TestUpstream.Received got;
+            while ((got = oneLoop.upstream().poll(300)) != null) {
+                assertThat(got.method()).isEqualTo("POST");
+            }
         }
     }
 
     @Test
     void methodsEe2DoesNotServeAreAnsweredByTheProxyAndNeverForwarded() throws Exception {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        start(LoopbackConfig.of(upstream.url()));
         List<String> requests = List.of(
                 "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET /status HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -105,14 +89,12 @@ class MethodsTest {
                 assertThat(client.endedByServer()).as(method).isTrue();
             }
         }
-        assertThat(upstream.poll(300)).isNull();
-        assertThat(proxy.metrics().registry().counter("ee2proxy.errors.method_not_served").getCount()).isEqualTo(requests.size());
+        assertThat(proxy.upstream().poll(300)).isNull();
+        assertThat(proxy.server().metrics().registry().counter("ee2proxy.errors.method_not_served").getCount()).isEqualTo(requests.size());
     }
 
     @Test
     void aRefusedMethodIsAnsweredInItsTurnAfterTheCallsSentBeforeIt() throws Exception {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        start(LoopbackConfig.of(upstream.url()));
         String pipelined = new String(RawHttp.post("/", VER), StandardCharsets.ISO_8859_1)
                 + "DELETE / HTTP/1.1\r\nHost: x\r\n\r\n"
                 + new String(RawHttp.post("/", VER), StandardCharsets.ISO_8859_1);
@@ -122,15 +104,13 @@ class MethodsTest {
             assertEe2Error(client.read(), "this was a DELETE request");
             assertThat(client.endedByServer()).isTrue();
         }
-        assertThat(upstream.next().method()).isEqualTo("POST");
-        assertThat(upstream.poll(300)).as("the call after the refused one is never sent").isNull();
+        assertThat(proxy.upstream().next().method()).isEqualTo("POST");
+        assertThat(proxy.upstream().poll(300)).as("the call after the refused one is never sent").isNull();
     }
 
     /** A HEAD answer has the headers of the error a GET gets, Content-Length included, and no body. */
     @Test
     void headIsAnsweredWithTheErrorsHeadersAndNoBody() throws Exception {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        start(LoopbackConfig.of(upstream.url()));
         int getLength;
         try (RawHttp client = new RawHttp(proxy.url())) {
             RawHttp.Response get = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
@@ -144,24 +124,22 @@ class MethodsTest {
             assertThat(Integer.parseInt(head.header("content-length"))).isEqualTo(getLength + 1);
             assertThat(client.endedByServer()).as("no body bytes after the headers").isTrue();
         }
-        assertThat(upstream.poll(300)).isNull();
+        assertThat(proxy.upstream().poll(300)).isNull();
     }
 
     /** Netty's aggregator answered an Expect it does not know with a bare 417, out of turn. */
     @Test
     void anUnknownExpectationGetsAnEe2ShapedAnswer() throws Exception {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        start(LoopbackConfig.of(upstream.url()));
         try (RawHttp client = new RawHttp(proxy.url())) {
             RawHttp.Response r = client.send(RawHttp.post("/", VER, "Expect: 200-ok")).read();
             assertEe2Error(r, "'Expect: 200-ok'", "only 'Expect: 100-continue'", "no job was submitted");
             assertThat(client.endedByServer()).isTrue();
         }
-        assertThat(upstream.poll(300)).isNull();
+        assertThat(proxy.upstream().poll(300)).isNull();
         // 100-continue is still answered, and the call goes through.
         try (RawHttp client = new RawHttp(proxy.url())) {
             assertThat(client.send(RawHttp.post("/", VER, "Expect: 100-continue")).read().status()).isEqualTo(200);
         }
-        assertThat(upstream.next().header("Expect")).isNull();
+        assertThat(proxy.upstream().next().header("Expect")).isNull();
     }
 }

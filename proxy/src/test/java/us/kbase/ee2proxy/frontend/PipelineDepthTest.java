@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.config.ProxyConfig;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 
@@ -27,8 +27,7 @@ import us.kbase.ee2proxy.testing.TestUpstream;
 class PipelineDepthTest {
     private static final int SENT = 300;
 
-    private TestUpstream upstream;
-    private ProxyServer proxy;
+    private ProxyExtension proxy;
     private final CompletableFuture<Void> allSent = new CompletableFuture<>();
 
     @AfterEach
@@ -37,19 +36,15 @@ class PipelineDepthTest {
         if (proxy != null) {
             proxy.close();
         }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
-    private ProxyServer start(int maxPipelined) throws InterruptedException {
-        upstream = new TestUpstream((ctx, req) -> {
+    /** The test's proxy, refusing past {@code maxPipelined}. */
+    private ProxyExtension start(int maxPipelined) throws Exception {
+        proxy = ProxyExtension.withTestUpstream((ctx, req) -> {
             String body = req.content().toString(StandardCharsets.UTF_8);
             CompletableFuture<Void> when = body.equals("{\"n\": 0}") ? allSent : CompletableFuture.completedFuture(null);
             when.thenRun(() -> ctx.writeAndFlush(TestUpstream.json(HttpResponseStatus.OK, body)));
-        });
-        ProxyConfig config = LoopbackConfig.of(upstream.url());
-        proxy = ProxyServer.builder(config.withLimits(config.limits().withMaxPipelinedRequests(maxPipelined))).build().start();
+        }).config(c -> c.withLimits(c.limits().withMaxPipelinedRequests(maxPipelined))).build().start();
         return proxy;
     }
 
@@ -84,7 +79,7 @@ class PipelineDepthTest {
     /** How many requests reached EE2, checking they came in order. */
     private int forwarded() throws InterruptedException {
         int n = 0;
-        for (TestUpstream.Received r; (r = upstream.poll(500)) != null; n++) {
+        for (TestUpstream.Received r; (r = proxy.upstream().poll(500)) != null; n++) {
             assertThat(r.bodyText()).isEqualTo("{\"n\": " + n + "}");
         }
         return n;
@@ -125,7 +120,7 @@ class PipelineDepthTest {
         int answered = assertAnsweredInOrderThenRefused(answers);
         assertThat(answered).isBetween(1, SENT - 1);
         assertThat(forwarded()).isEqualTo(answered);
-        assertThat(proxy.metrics().registry().counter("ee2proxy.errors.pipeline_too_deep").getCount()).isEqualTo(1);
+        assertThat(proxy.server().metrics().registry().counter("ee2proxy.errors.pipeline_too_deep").getCount()).isEqualTo(1);
     }
 
     @Test

@@ -18,7 +18,7 @@ import us.kbase.ee2proxy.admission.AdmissionGate;
 import us.kbase.ee2proxy.admission.ReplyObserver;
 import us.kbase.ee2proxy.admission.Verdict;
 import us.kbase.ee2proxy.jsonrpc.Ee2Method;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.TestUpstream;
 import us.kbase.ee2proxy.upstream.UpstreamFailure;
@@ -35,18 +35,16 @@ class ProxyStopTest {
     private static final byte[] CHECK_JOB = ("{\"method\": \"execution_engine2.check_job\", \"params\": [{\"job_id\": "
             + "\"0123456789abcdef01234567\"}], \"version\": \"1.1\", \"id\": \"c1\"}").getBytes(StandardCharsets.UTF_8);
 
-    private TestUpstream upstream;
-    private ProxyServer proxy;
+    private ProxyExtension proxy;
 
     @AfterEach
     void stop() {
         proxy.close();
-        upstream.close();
     }
 
-    private URI start(AdmissionGate gate) throws InterruptedException {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        proxy = ProxyServer.builder(LoopbackConfig.of(upstream.url())).gate(gate).build().start();
+    /** The test's proxy, with its toy {@code gate}; the test stops it. */
+    private URI start(AdmissionGate gate) throws Exception {
+        proxy = ProxyExtension.withTestUpstream(TestUpstream.EE2_OK).server((e, b) -> b.gate(gate)).build().start();
         return proxy.url();
     }
 
@@ -88,19 +86,19 @@ class ProxyStopTest {
         URI url = start((call, caller) -> call.method() == Ee2Method.RUN_JOB ? uncancellable : Verdict.FORWARD_NOW);
         try (RawHttp client = new RawHttp(url)) {
             client.send(RawHttp.post("/", RUN_JOB));
-            await("the call awaits its verdict", () -> proxy.metrics().requestsInFlight() == 1);
+            await("the call awaits its verdict", () -> proxy.server().metrics().requestsInFlight() == 1);
 
-            proxy.close();
+            proxy.server().close();
 
             assertStopping(client.read(), "r1");
             assertThat(client.closedByServer()).isTrue();
         }
-        assertThat(proxy.metrics().requestsInFlight()).isZero();
+        assertThat(proxy.server().metrics().requestsInFlight()).isZero();
         RecordingObserver observer = new RecordingObserver();
         source.complete(Verdict.forward(observer)); // the event loops are gone by now
         assertThat(observer.events.poll(10, TimeUnit.SECONDS)).isEqualTo("not forwarded");
         assertThat(observer.events.poll(200, TimeUnit.MILLISECONDS)).isNull();
-        assertThat(upstream.poll(200)).isNull();
+        assertThat(proxy.upstream().poll(200)).isNull();
     }
 
     @Test
@@ -109,25 +107,25 @@ class ProxyStopTest {
         URI url = start((call, caller) -> hold);
         try (RawHttp client = new RawHttp(url)) {
             client.send(RawHttp.post("/", RUN_JOB));
-            await("the call awaits its verdict", () -> proxy.metrics().requestsInFlight() == 1);
+            await("the call awaits its verdict", () -> proxy.server().metrics().requestsInFlight() == 1);
 
-            proxy.close();
+            proxy.server().close();
 
             assertStopping(client.read(), "r1");
         }
         assertThat(hold).isCancelled();
-        assertThat(upstream.poll(200)).isNull();
+        assertThat(proxy.upstream().poll(200)).isNull();
     }
 
     @Test
     void aDrainLetsACallSentToEe2FinishThenClosesItsConnection() throws Exception {
         URI url = start((call, caller) -> Verdict.FORWARD_NOW);
-        upstream.behave((ctx, req) -> ctx.executor().schedule(() -> TestUpstream.EE2_OK.answer(ctx, req), 1, TimeUnit.SECONDS));
+        proxy.upstream().behave((ctx, req) -> ctx.executor().schedule(() -> TestUpstream.EE2_OK.answer(ctx, req), 1, TimeUnit.SECONDS));
         try (RawHttp client = new RawHttp(url)) {
             client.send(RawHttp.post("/", CHECK_JOB));
-            upstream.next();
+            proxy.upstream().next();
 
-            boolean drained = proxy.drainAndClose(Duration.ofSeconds(20));
+            boolean drained = proxy.server().drainAndClose(Duration.ofSeconds(20));
 
             assertThat(drained).isTrue();
             RawHttp.Response r = client.read();

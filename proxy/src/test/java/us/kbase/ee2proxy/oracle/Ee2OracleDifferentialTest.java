@@ -2,7 +2,6 @@ package us.kbase.ee2proxy.oracle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.codahale.metrics.MetricRegistry;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,14 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import us.kbase.ee2proxy.admission.AdmissionStack;
 import us.kbase.ee2proxy.config.AdmissionConfig;
-import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.Timeouts;
-import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * The differential admission test (issue 16): every body of a corpus goes through a proxy with a
@@ -92,8 +88,8 @@ class Ee2OracleDifferentialTest {
     @RegisterExtension
     static final Ee2Oracle ORACLE = oracle();
 
-    private static AdmissionStack admission;
-    private static ProxyServer server;
+    /** The proxy under test, in front of the oracle: started once the oracle runs (its URL known). */
+    private static ProxyExtension proxy;
     private static Differential diff;
     private static final Path REPORTS = Path.of("target", "ee2-oracle");
     private static final List<String> CASE_REPORT = new ArrayList<>();
@@ -131,26 +127,20 @@ class Ee2OracleDifferentialTest {
     @BeforeAll
     static void startProxy() throws Exception {
         AdmissionPolicy policy = PolicyLoader.parse(POLICY, "the differential test's policy");
-        ProxyConfig config = LoopbackConfig.of(ORACLE.url())
-                .withTimeouts(new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(15), Duration.ofSeconds(60)));
-        AdmissionConfig a = config.admission();
-        // auth2 is the oracle on loopback: give a loaded CI machine time rather than an "auth unavailable".
-        config = config.withAdmission(new AdmissionConfig(a.policyFile(), a.auth(), a.redis(), a.maxHeld(), a.recheckEvery(),
-                Duration.ofSeconds(10), a.ledgerTimeout(), a.provisionalLease()));
-        MetricRegistry registry = new MetricRegistry();
-        admission = AdmissionStack.builder(config, registry).policy(() -> policy).build();
-        server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
-        diff = new Differential(server.url(), ORACLE, admission.ledger(), new Truth(RULES));
+        proxy = ProxyExtension.inFrontOf(ORACLE.url()).admission(policy)
+                .config(c -> c.withTimeouts(new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(15), Duration.ofSeconds(60))))
+                // auth2 is the oracle on loopback: give a loaded CI machine time rather than an "auth unavailable".
+                .admissionConfig(a -> new AdmissionConfig(a.policyFile(), a.auth(), a.redis(), a.maxHeld(), a.recheckEvery(),
+                        Duration.ofSeconds(10), a.ledgerTimeout(), a.provisionalLease()))
+                .build().start();
+        diff = new Differential(proxy.url(), ORACLE, proxy.admission().ledger(), new Truth(RULES));
         Files.createDirectories(REPORTS);
     }
 
     @AfterAll
     static void stopProxy() throws IOException {
-        if (server != null) {
-            server.close();
-        }
-        if (admission != null) {
-            admission.close();
+        if (proxy != null) {
+            proxy.close();
         }
         if (!CASE_REPORT.isEmpty()) {
             Files.write(REPORTS.resolve("hand-written.txt"), CASE_REPORT, StandardCharsets.UTF_8);
@@ -353,7 +343,7 @@ class Ee2OracleDifferentialTest {
      */
     private static int resync(Differential.Session session, Truth truth, String user) {
         Set<String> ids = new LinkedHashSet<>(truth.activeJobs(user));
-        for (var j : admission.ledger().trackedJobs(user).toCompletableFuture().join()) {
+        for (var j : proxy.admission().ledger().trackedJobs(user).toCompletableFuture().join()) {
             ids.add(j.jobId());
         }
         int steps = 0;

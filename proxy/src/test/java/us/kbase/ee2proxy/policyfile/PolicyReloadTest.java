@@ -17,10 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import us.kbase.ee2proxy.admin.AdminActions;
-import us.kbase.ee2proxy.frontend.ProxyServer;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.TestUpstream;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /** The policy file watched and reloaded on demand: good files take effect, bad ones change nothing. */
 class PolicyReloadTest {
@@ -36,8 +35,6 @@ class PolicyReloadTest {
     private MetricRegistry metrics;
     private LivePolicy policy;
     private PolicyFileWatcher watcher;
-    private TestUpstream upstream;
-    private ProxyServer proxy;
 
     @BeforeEach
     void start() throws Exception {
@@ -51,10 +48,6 @@ class PolicyReloadTest {
     void stop() {
         if (watcher != null) {
             watcher.close();
-        }
-        if (proxy != null) {
-            proxy.close();
-            upstream.close();
         }
     }
 
@@ -122,28 +115,27 @@ class PolicyReloadTest {
 
     @Test
     void theAdminEndpointReloadsAndAnswersWhatHappened() throws Exception {
-        upstream = new TestUpstream(TestUpstream.EE2_OK);
-        proxy = ProxyServer.builder(LoopbackConfig.of(upstream.url()))
-                .adminActions(new AdminActions(policy, null))
-                .build().start();
-        URI reload = URI.create("http://127.0.0.1:" + proxy.adminPort() + "/admin/policy/reload");
+        try (ProxyExtension proxy = ProxyExtension.withTestUpstream(TestUpstream.EE2_OK)
+                .server((e, b) -> b.adminActions(new AdminActions(policy, null))).build().start()) {
+            URI reload = proxy.adminUrl("/admin/policy/reload");
 
-        Files.writeString(file, FOUR_PARENTS);
-        HttpResponse<String> ok = HTTP.send(HttpRequest.newBuilder(reload).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(ok.statusCode()).isEqualTo(200);
-        assertThat(ok.headers().firstValue("content-type")).hasValue("application/json");
-        assertThat(ok.body()).contains("\"reloaded\":true", "parents 4");
-        assertThat(maxPerUser()).isEqualTo(4);
+            Files.writeString(file, FOUR_PARENTS);
+            HttpResponse<String> ok = HTTP.send(HttpRequest.newBuilder(reload).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.headers().firstValue("content-type")).hasValue("application/json");
+            assertThat(ok.body()).contains("\"reloaded\":true", "parents 4");
+            assertThat(maxPerUser()).isEqualTo(4);
 
-        Files.writeString(file, BROKEN);
-        HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(reload).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(bad.statusCode()).isEqualTo(422);
-        assertThat(bad.body()).contains("\"reloaded\":false", ":3:15:");
-        assertThat(maxPerUser()).isEqualTo(4);
+            Files.writeString(file, BROKEN);
+            HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(reload).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.statusCode()).isEqualTo(422);
+            assertThat(bad.body()).contains("\"reloaded\":false", ":3:15:");
+            assertThat(maxPerUser()).isEqualTo(4);
 
-        HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(reload).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(get.statusCode()).isEqualTo(405);
+            HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(reload).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(get.statusCode()).isEqualTo(405);
+        }
     }
 }

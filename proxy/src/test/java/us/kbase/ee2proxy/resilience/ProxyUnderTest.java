@@ -53,12 +53,6 @@ final class ProxyUnderTest implements AutoCloseable {
         }
     }
 
-    /** In-memory ledger, no reconciler. */
-    static ProxyUnderTest start(URI upstream, AdmissionPolicy policy) throws InterruptedException {
-        return new ProxyUnderTest(upstream, policy, null, null, ReconcileSettings.defaults(null),
-                AdmissionConfig.DEFAULTS.provisionalLease());
-    }
-
     /**
      * A replica on the Redis at {@code redis}, keys under {@code prefix}, reconciling as
      * {@code reconcile} says; a submission's provisional lease lives {@code provisionalLease}.

@@ -4,19 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.config.AdmissionConfig;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.workload.CombinedWorkloads;
 import us.kbase.ee2proxy.sim.workload.Workload;
 import us.kbase.ee2proxy.sim.workload.WorkloadGenerator;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport;
 import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * The issue's 200 random workloads (several users each, parents nested to depth 2, batches,
@@ -50,16 +52,16 @@ class RandomizedWorkloadsTest {
     }
 
     /** What the proxy holds and counts for each user with an unfinished job: a stalled run's other half. */
-    private static String proxyState(ProxyUnderTest proxy, WorkloadReport r) throws Exception {
+    private static String proxyState(ProxyExtension proxy, WorkloadReport r) throws Exception {
         if (r.allFinished()) {
             return "";
         }
         StringBuilder sb = new StringBuilder(String.format("%nthe proxy: %d calls held in all, %s requests in flight, "
-                + "%s client connections and %s to EE2 open%n", proxy.admission.holds().held(),
-                proxy.registry.getGauges().get("ee2proxy.requests.in_flight").getValue(),
-                proxy.registry.getGauges().get("ee2proxy.connections.open").getValue(),
-                proxy.registry.getGauges().get("ee2proxy.upstream.connections.open").getValue()));
-        proxy.registry.getCounters().forEach((name, c) -> {
+                + "%s client connections and %s to EE2 open%n", proxy.admission().holds().held(),
+                proxy.registry().getGauges().get("ee2proxy.requests.in_flight").getValue(),
+                proxy.registry().getGauges().get("ee2proxy.connections.open").getValue(),
+                proxy.registry().getGauges().get("ee2proxy.upstream.connections.open").getValue()));
+        proxy.registry().getCounters().forEach((name, c) -> {
             if (c.getCount() > 0 && (name.startsWith("ee2proxy.errors.") || name.startsWith("ee2proxy.tracking."))) {
                 sb.append(String.format("  %s %d%n", name, c.getCount()));
             }
@@ -67,9 +69,9 @@ class RandomizedWorkloadsTest {
         Set<String> users = new TreeSet<>();
         r.unfinished().forEach(j -> users.add(j.user()));
         for (String u : users) {
-            sb.append(String.format("  %s: %d held, counts %s, leases %s%n", u, proxy.admission.holds().held(u),
-                    proxy.admission.ledger().counts(u).toCompletableFuture().get(5, TimeUnit.SECONDS),
-                    proxy.admission.ledger().trackedJobs(u).toCompletableFuture().get(5, TimeUnit.SECONDS)));
+            sb.append(String.format("  %s: %d held, counts %s, leases %s%n", u, proxy.admission().holds().held(u),
+                    proxy.admission().ledger().counts(u).toCompletableFuture().get(5, TimeUnit.SECONDS),
+                    proxy.admission().ledger().trackedJobs(u).toCompletableFuture().get(5, TimeUnit.SECONDS)));
         }
         return sb.toString();
     }
@@ -83,15 +85,18 @@ class RandomizedWorkloadsTest {
         Set<Long> deadlockedDirectly = new TreeSet<>();
         int runs = 0;
         int jobs = 0;
-        try (Ee2Simulator sim = Ee2Simulator.builder().build().start();
-                ProxyUnderTest proxy = ProxyUnderTest.start(sim.url(), policy)) {
+        try (ProxyExtension proxy = ProxyExtension.withSimulator(b -> b).admission(policy)
+                // auth2 (the simulator) gets 10 s, not 2: these tests load a shared 2-core machine hard.
+                .admissionConfig(a -> new AdmissionConfig(a.policyFile(), a.auth(), a.redis(), a.maxHeld(), a.recheckEvery(),
+                        Duration.ofSeconds(10), a.ledgerTimeout(), a.provisionalLease()))
+                .build().start()) {
             for (long first = FIRST; first < FIRST + WORKLOADS; first += PER_RUN) {
                 List<Long> seeds = LongStream.range(first, Math.min(first + PER_RUN, FIRST + (long) WORKLOADS))
                         .boxed().toList();
                 Workload w = CombinedWorkloads.together(seeds, shape);
 
                 long start = System.nanoTime();
-                WorkloadReport direct = new WorkloadRunner(sim.url()).run(w);
+                WorkloadReport direct = new WorkloadRunner(proxy.simulator().url()).run(w);
                 long directDone = System.nanoTime();
                 assertThat(direct.verdict()).as(direct.toTable())
                         .isIn(WorkloadReport.Verdict.FINISHED, WorkloadReport.Verdict.DEADLOCK);
@@ -105,7 +110,7 @@ class RandomizedWorkloadsTest {
                 assertThat(proxied.allFinished()).as("seeds %s through the proxy:%n%s%s", seeds, proxied.toTable(),
                         proxyState(proxy, proxied)).isTrue();
                 assertThat(proxied.rejected()).as(proxied.toTable()).isEmpty();
-                assertThat(proxy.admission.holds().held()).isZero();
+                assertThat(proxy.admission().holds().held()).isZero();
                 runs++;
                 jobs += proxied.jobs();
                 System.out.printf("run %d, seeds %d-%d: directly %s in %.1f s (%d jobs, %d workloads stuck), through the "

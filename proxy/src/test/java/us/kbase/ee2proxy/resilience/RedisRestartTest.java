@@ -12,15 +12,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import us.kbase.ee2proxy.config.AdmissionConfig;
 import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.UserCounts;
 import us.kbase.ee2proxy.redis.RedisServerProcess;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.workload.Workload;
 import us.kbase.ee2proxy.sim.workload.WorkloadReport;
 import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
-import us.kbase.ee2proxy.tracking.ReconcileSettings;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * Redis stopped and started again, and later hung and thawed, in the middle of twelve-parallel-apps
@@ -44,9 +44,11 @@ class RedisRestartTest {
         int cap = policy.defaultLimits().parentsMaxPerUser();
         Workload workload = Workload.load(Path.of("../config/workloads/twelve-parallel-apps.yaml"));
         try (RedisServerProcess redis = RedisServerProcess.start();
-                Ee2Simulator sim = Ee2Simulator.builder().build().start();
-                ProxyUnderTest proxy = ProxyUnderTest.replica(sim.url(), policy, redis.uri(), "restart-test",
-                        ReconcileSettings.defaults(null), Duration.ofMinutes(10))) {
+                ProxyExtension proxy = ProxyExtension.withSimulator(b -> b).admission(policy).redis(redis.uri(), "restart-test")
+                        // auth2 (the simulator) gets 10 s, not 2: these tests load a shared 2-core machine hard.
+                        .admissionConfig(a -> new AdmissionConfig(a.policyFile(), a.auth(), a.redis(), a.maxHeld(),
+                                a.recheckEvery(), Duration.ofSeconds(10), a.ledgerTimeout(), Duration.ofMinutes(10)))
+                        .build().start()) {
             AtomicInteger mostParents = new AtomicInteger();
             CompletableFuture<WorkloadReport> run = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -58,7 +60,7 @@ class RedisRestartTest {
             AtomicReference<String> mostParentsSeen = new AtomicReference<>("none");
             CompletableFuture<Void> sampling = CompletableFuture.runAsync(() -> {
                 while (!run.isDone()) {
-                    List<String> parents = SimState.unfinishedJobs(sim,
+                    List<String> parents = SimState.unfinishedJobs(proxy.simulator(),
                                     j -> "alice".equals(j.slotUser()) && j.app().equals(PARENT_APP))
                             .stream().map(j -> j.jobId() + " " + j.status()).toList();
                     if (parents.size() > mostParents.getAndAccumulate(parents.size(), Math::max)) {
@@ -74,7 +76,7 @@ class RedisRestartTest {
             });
 
             SimState.await("the cap reached before the outage", Duration.ofSeconds(60), () ->
-                    SimState.unfinished(sim, j -> j.app().equals(PARENT_APP)).getOrDefault("alice", 0) == cap);
+                    SimState.unfinished(proxy.simulator(), j -> j.app().equals(PARENT_APP)).getOrDefault("alice", 0) == cap);
             redis.stop();
             // Children are submitted, parents finish and others start while Redis is down.
             SimState.await("calls decided while Redis is stopped", Duration.ofSeconds(30),
@@ -101,13 +103,13 @@ class RedisRestartTest {
             sampling.get(30, TimeUnit.SECONDS);
             assertThat(report.allFinished()).as(report.toTable()).isTrue();
 
-            SlotLedger ledger = proxy.admission.ledger();
+            SlotLedger ledger = proxy.admission().ledger();
             try {
                 SimState.await("the ledger agrees with EE2 once things settle", Duration.ofSeconds(60), () ->
-                        counts(ledger, "alice").jobs() == SimState.unfinished(sim, j -> true).getOrDefault("alice", 0));
+                        counts(ledger, "alice").jobs() == SimState.unfinished(proxy.simulator(), j -> true).getOrDefault("alice", 0));
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + ": the ledger holds " + counts(ledger, "alice") + ", jobs "
-                        + ledger.trackedJobs("alice").toCompletableFuture().join() + "; EE2: " + sim.jobs().stream()
+                        + ledger.trackedJobs("alice").toCompletableFuture().join() + "; EE2: " + proxy.simulator().jobs().stream()
                         .filter(j -> !j.finishedState()).map(j -> j.jobId() + " " + j.status()).toList(), e);
             }
             assertThat(counts(ledger, "alice")).isEqualTo(UserCounts.ZERO);
@@ -119,12 +121,12 @@ class RedisRestartTest {
         }
     }
 
-    private static boolean degraded(ProxyUnderTest proxy) {
-        return ((Number) proxy.registry.getGauges().get("ledger.degraded").getValue()).intValue() == 1;
+    private static boolean degraded(ProxyExtension proxy) {
+        return ((Number) proxy.registry().getGauges().get("ledger.degraded").getValue()).intValue() == 1;
     }
 
-    private static long fallbackDecisions(ProxyUnderTest proxy) {
-        return proxy.registry.counter("ledger.fallback.decisions").getCount();
+    private static long fallbackDecisions(ProxyExtension proxy) {
+        return proxy.registry().counter("ledger.fallback.decisions").getCount();
     }
 
     private static UserCounts counts(SlotLedger ledger, String user) {

@@ -13,45 +13,43 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.frontend.ProxyServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.identity.Auth2Identity;
 import us.kbase.ee2proxy.identity.IdentitySettings;
 import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
 import us.kbase.ee2proxy.ledger.LeaseTerms;
 import us.kbase.ee2proxy.policy.SlotClaim;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * Job tracking tells whose job a cancel_job cancelled only when EE2 accepted it from the job's
  * owner or an EE2 admin: the owner of the lease, or the caller when no lease is known.
  */
 class AppCancelledTest {
-    private static Ee2Simulator sim;
-    private static InMemorySlotLedger ledger;
-    private static ProxyServer proxy;
+    private static final InMemorySlotLedger ledger = new InMemorySlotLedger(LeaseTerms.DEFAULT);
+    private static final List<String> TOLD = new CopyOnWriteArrayList<>();
+    /** Only the tracker as the proxy's gate, telling {@link #TOLD} of cancelled apps. */
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withSimulator(b -> b.token("alice-token", "alice")
+                    .token("bob-token", "bob").token("admin-token", "ops", "EE2_ADMIN").defaultSeconds(3600))
+            .server((e, b) -> {
+                JobTracker tracker = new JobTracker(ledger, CallerIdentity.of(new Auth2Identity(
+                        IdentitySettings.of(e.simulator().url()), new MetricRegistry())), new MetricRegistry());
+                tracker.onAppCancelled((owner, jobId) -> TOLD.add(owner + " " + jobId));
+                b.gate(tracker);
+            }).build();
     private static Ee2Client direct;
     private static Ee2Client viaProxy;
-    private static final List<String> TOLD = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void start() throws InterruptedException {
-        sim = Ee2Simulator.builder().token("alice-token", "alice").token("bob-token", "bob")
-                .token("admin-token", "ops", "EE2_ADMIN").defaultSeconds(3600).build().start();
-        ledger = new InMemorySlotLedger(LeaseTerms.DEFAULT);
-        JobTracker tracker = new JobTracker(ledger, CallerIdentity.of(new Auth2Identity(IdentitySettings.of(sim.url()),
-                new MetricRegistry())), new MetricRegistry());
-        tracker.onAppCancelled((owner, jobId) -> TOLD.add(owner + " " + jobId));
-        proxy = ProxyServer.builder(LoopbackConfig.of(sim.url())).gate(tracker).build().start();
-        direct = new Ee2Client(sim.url(), Duration.ofSeconds(10));
+    static void connect() {
+        direct = new Ee2Client(proxy.simulator().url(), Duration.ofSeconds(10));
         viaProxy = new Ee2Client(proxy.url(), Duration.ofSeconds(10));
     }
 
     @AfterAll
     static void stop() {
-        proxy.close();
         ledger.close();
-        sim.close();
     }
 
     private static String app() {

@@ -15,15 +15,14 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.frontend.ProxyServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import us.kbase.ee2proxy.identity.Auth2Identity;
 import us.kbase.ee2proxy.identity.IdentitySettings;
 import us.kbase.ee2proxy.ledger.InMemorySlotLedger;
 import us.kbase.ee2proxy.ledger.LeaseTerms;
 import us.kbase.ee2proxy.ledger.TrackedJob;
 import us.kbase.ee2proxy.policy.SlotClaim;
-import us.kbase.ee2proxy.sim.Ee2Simulator;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 
 /**
  * The proxy with job tracking as its gate, in front of the simulator: leases go when a call
@@ -31,38 +30,31 @@ import us.kbase.ee2proxy.testing.LoopbackConfig;
  */
 class JobTrackerTest {
     private static final JsonMapper JSON = new JsonMapper();
-    private static Ee2Simulator sim;
-    private static InMemorySlotLedger ledger;
-    private static ProxyServer proxy;
+    private static final InMemorySlotLedger ledger = new InMemorySlotLedger(LeaseTerms.DEFAULT);
+    /** Only the tracker as the proxy's gate. */
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.withSimulator(b -> b
+                    .token("alice-token", "alice")
+                    .token("bob-token", "bob")
+                    .token("admin-token", "ops", "EE2_ADMIN")
+                    .defaultSeconds(3600))
+            .server((e, b) -> b.gate(new JobTracker(ledger, CallerIdentity.of(new Auth2Identity(
+                    IdentitySettings.of(e.simulator().url()), new MetricRegistry())), new MetricRegistry())))
+            .build();
     /** Straight to EE2: what happens behind the proxy's back. */
     private static Ee2Client direct;
     /** Through the proxy. */
     private static Ee2Client viaProxy;
 
     @BeforeAll
-    static void start() throws InterruptedException {
-        sim = Ee2Simulator.builder()
-                .token("alice-token", "alice")
-                .token("bob-token", "bob")
-                .token("admin-token", "ops", "EE2_ADMIN")
-                .defaultSeconds(3600)
-                .build()
-                .start();
-        ledger = new InMemorySlotLedger(LeaseTerms.DEFAULT);
-        proxy = ProxyServer.builder(LoopbackConfig.of(sim.url()))
-                .gate(new JobTracker(ledger, CallerIdentity.of(new Auth2Identity(IdentitySettings.of(sim.url()),
-                        new MetricRegistry())), new MetricRegistry()))
-                .build()
-                .start();
-        direct = new Ee2Client(sim.url(), Duration.ofSeconds(10));
+    static void connect() {
+        direct = new Ee2Client(proxy.simulator().url(), Duration.ofSeconds(10));
         viaProxy = new Ee2Client(proxy.url(), Duration.ofSeconds(10));
     }
 
     @AfterAll
     static void stop() {
-        proxy.close();
         ledger.close();
-        sim.close();
     }
 
     /** A job of alice's at EE2 whose lease the ledger holds. */

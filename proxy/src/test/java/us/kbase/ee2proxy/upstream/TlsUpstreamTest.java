@@ -13,10 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import us.kbase.ee2proxy.config.HostPort;
-import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.UpstreamConfig;
-import us.kbase.ee2proxy.frontend.ProxyServer;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 import us.kbase.ee2proxy.testing.SelfSignedCert;
 import us.kbase.ee2proxy.testing.TestUpstream;
@@ -45,12 +43,12 @@ class TlsUpstreamTest {
     }
 
     private static RawHttp.Response callThrough(URI upstreamUrl, Path trust, boolean verifyHostname) throws Exception {
-        ProxyConfig base = ProxyConfig.defaults(upstreamUrl);
-        UpstreamConfig u = base.upstream();
-        ProxyConfig config = base.withUpstream(new UpstreamConfig(u.url(), trust, verifyHostname, u.maxConnectionsPerLoop(),
-                        u.poolIdleTimeout()))
-                .withListen(new HostPort("127.0.0.1", 0)).withAdmin(new HostPort("127.0.0.1", 0));
-        try (ProxyServer proxy = ProxyServer.builder(config).build().start(); RawHttp client = new RawHttp(proxy.url())) {
+        ProxyExtension.Builder trusting = ProxyExtension.inFrontOf(upstreamUrl).config(c -> {
+            UpstreamConfig u = c.upstream();
+            return c.withUpstream(new UpstreamConfig(u.url(), trust, verifyHostname, u.maxConnectionsPerLoop(),
+                    u.poolIdleTimeout()));
+        });
+        try (ProxyExtension proxy = trusting.build().start(); RawHttp client = new RawHttp(proxy.url())) {
             return client.send(RawHttp.post("/", VER)).read();
         }
     }

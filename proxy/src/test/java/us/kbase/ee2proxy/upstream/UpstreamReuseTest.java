@@ -8,10 +8,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.Timeouts;
-import us.kbase.ee2proxy.frontend.ProxyServer;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -26,7 +24,7 @@ class UpstreamReuseTest {
     private static final String RESULT = "{\"version\": \"1.1\", \"result\": [\"0.0.13\"], \"id\": \"9\"}";
 
     private ScriptedUpstream upstream;
-    private ProxyServer proxy;
+    private ProxyExtension proxy;
 
     @AfterEach
     void stop() throws Exception {
@@ -38,11 +36,10 @@ class UpstreamReuseTest {
         }
     }
 
-    private ProxyServer start(ScriptedUpstream.Script script, Duration responseTimeout) throws Exception {
+    private ProxyExtension start(ScriptedUpstream.Script script, Duration responseTimeout) throws Exception {
         upstream = new ScriptedUpstream(script);
-        ProxyConfig config = LoopbackConfig.of(upstream.url()).withIoThreads(1);
-        config = config.withTimeouts(new Timeouts(Duration.ofSeconds(5), responseTimeout, Duration.ofSeconds(60)));
-        proxy = ProxyServer.builder(config).build().start();
+        proxy = ProxyExtension.inFrontOf(upstream.url()).config(c -> c.withIoThreads(1)
+                .withTimeouts(new Timeouts(Duration.ofSeconds(5), responseTimeout, Duration.ofSeconds(60)))).build().start();
         return proxy;
     }
 

@@ -29,10 +29,8 @@ import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.admission.AdmissionGate;
 import us.kbase.ee2proxy.admission.ReplyObserver;
 import us.kbase.ee2proxy.admission.Verdict;
-import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.config.Timeouts;
-import us.kbase.ee2proxy.frontend.ProxyServer;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
+import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
 /**
@@ -46,7 +44,7 @@ class UpstreamWaitTest {
     /** Calls whose id starts with "hold" are answered only once this opens. */
     private final CountDownLatch release = new CountDownLatch(1);
     private ScriptedUpstream upstream;
-    private ProxyServer proxy;
+    private ProxyExtension proxy;
     private final List<AutoCloseable> closeLast = new ArrayList<>();
 
     @AfterEach
@@ -104,10 +102,10 @@ class UpstreamWaitTest {
     }
 
     private void start(URI ee2, int connections, int waiting, Duration response, AdmissionGate gate) throws Exception {
-        ProxyConfig config = LoopbackConfig.of(ee2).withIoThreads(1);
-        config = config.withUpstream(config.upstream().withPool(connections, waiting))
-                .withTimeouts(new Timeouts(Duration.ofSeconds(20), response, Duration.ofSeconds(60)));
-        proxy = ProxyServer.builder(config).gate(gate).build().start();
+        proxy = ProxyExtension.inFrontOf(ee2).config(c -> c.withIoThreads(1)
+                .withUpstream(c.upstream().withPool(connections, waiting))
+                .withTimeouts(new Timeouts(Duration.ofSeconds(20), response, Duration.ofSeconds(60))))
+                .server((e, b) -> b.gate(gate)).build().start();
     }
 
     /** What admission's observer of one forwarded call heard, in order. */
@@ -131,15 +129,15 @@ class UpstreamWaitTest {
     }
 
     private long gauge(String name) {
-        return ((Number) proxy.metrics().registry().getGauges().get(name).getValue()).longValue();
+        return ((Number) proxy.server().metrics().registry().getGauges().get(name).getValue()).longValue();
     }
 
     private long counter(String name) {
-        return proxy.metrics().registry().counter(name).getCount();
+        return proxy.server().metrics().registry().counter(name).getCount();
     }
 
     private String metricsText() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminPort() + "/metrics")).build(),
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.server().adminPort() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
@@ -169,7 +167,7 @@ class UpstreamWaitTest {
         assertThat(upstream.connections()).isLessThanOrEqualTo(2);
         assertThat(counter("ee2proxy.errors.upstream_busy")).isZero();
         assertThat(counter("ee2proxy.errors.upstream_wait_timeout")).isZero();
-        assertThat(proxy.metrics().registry().timer("ee2proxy.upstream.wait.seconds").getCount())
+        assertThat(proxy.server().metrics().registry().timer("ee2proxy.upstream.wait.seconds").getCount())
                 .as("calls that waited for a connection").isPositive();
     }
 
@@ -196,7 +194,7 @@ class UpstreamWaitTest {
             assertThat(links.get(c).read().bodyText()).isEqualTo(result("hold-" + c));
         }
         assertThat(gauge("ee2proxy.upstream.waiting")).isZero();
-        assertThat(proxy.metrics().registry().timer("ee2proxy.upstream.wait.seconds").getCount()).isEqualTo(3);
+        assertThat(proxy.server().metrics().registry().timer("ee2proxy.upstream.wait.seconds").getCount()).isEqualTo(3);
         assertThat(metricsText()).contains("ee2proxy_upstream_waiting 0.0").contains("ee2proxy_upstream_wait_seconds_count 3\n");
     }
 
