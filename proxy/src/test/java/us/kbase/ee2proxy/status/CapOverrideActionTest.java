@@ -3,10 +3,6 @@ package us.kbase.ee2proxy.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static us.kbase.ee2proxy.testing.Await.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,11 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.config.HostPort;
+import us.kbase.ee2proxy.testing.AuditLog;
 import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
@@ -43,19 +38,12 @@ class CapOverrideActionTest {
             .build();
 
     private final List<RawHttp> waiting = new ArrayList<>();
-    private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
 
-    @BeforeEach
-    void listen() {
-        audit.start();
-        Logger logger = (Logger) LoggerFactory.getLogger("audit");
-        logger.setLevel(Level.INFO);
-        logger.addAppender(audit);
-    }
+    @RegisterExtension
+    final AuditLog audit = new AuditLog();
 
     @AfterEach
     void leave() throws Exception {
-        ((Logger) LoggerFactory.getLogger("audit")).detachAppender(audit);
         for (RawHttp call : waiting) {
             call.close();
         }
@@ -80,12 +68,6 @@ class CapOverrideActionTest {
     private static HttpResponse<String> limits(ProxyExtension p, String method, String user, String body, String... headers) {
         return StatusCalls.send(HttpRequest.newBuilder(p.adminUrl("/users/" + user + "/limits"))
                 .method(method, HttpRequest.BodyPublishers.ofString(body)), headers);
-    }
-
-    private String auditLines() {
-        StringBuilder out = new StringBuilder();
-        audit.list.forEach(e -> out.append(e.getFormattedMessage()).append('\n'));
-        return out.toString();
     }
 
     /** The user's first parallel app runs; the next one waits at the proxy (cap 1). */
@@ -137,7 +119,7 @@ class CapOverrideActionTest {
 
         assertThat(proxy.registry().counter("ee2proxy.status.actions.limits").getCount() - before).isEqualTo(1);
         assertThat(proxy.registry().counter("ee2proxy.status.actions.limits_end").getCount()).isGreaterThanOrEqualTo(2);
-        assertThat(auditLines())
+        assertThat(audit.text())
                 .contains("who=loopback operator action=limits user=ivy parents.maxPerUser=2 until=")
                 .contains("done=true why=\"grant deadline\"")
                 .contains("action=limits_end user=ivy ended done=true why=\"done\"")
@@ -189,10 +171,10 @@ class CapOverrideActionTest {
         assertThat(limits(exposed, "POST", "kim", body, "Authorization", "tok-joe").statusCode()).isEqualTo(403);
         assertThat(limits(exposed, "POST", "kim", body, "Authorization", "tok-ro").statusCode()).isEqualTo(403);
         assertThat(limits(exposed, "DELETE", "kim", "{\"why\": \"x\"}", "Authorization", "tok-ro").statusCode()).isEqualTo(403);
-        assertThat(auditLines()).doesNotContain("user=kim");
+        assertThat(audit.text()).doesNotContain("user=kim");
         HttpResponse<String> ok = limits(exposed, "POST", "kim", body, "Authorization", "tok-root");
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
-        assertThat(auditLines()).contains("who=root action=limits user=kim parents.maxPerUser=2");
+        assertThat(audit.text()).contains("who=root action=limits user=kim parents.maxPerUser=2");
         assertThat(limits(exposed, "GET", "kim", "", "Authorization", "tok-root").statusCode()).isEqualTo(405);
     }
 }

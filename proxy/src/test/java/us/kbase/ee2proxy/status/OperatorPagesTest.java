@@ -3,10 +3,6 @@ package us.kbase.ee2proxy.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static us.kbase.ee2proxy.testing.Await.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -15,11 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.config.HostPort;
+import us.kbase.ee2proxy.testing.AuditLog;
 import us.kbase.ee2proxy.testing.ProxyExtension;
 import us.kbase.ee2proxy.testing.RawHttp;
 
@@ -56,19 +51,12 @@ class OperatorPagesTest {
             .build();
 
     private final List<RawHttp> waiting = new ArrayList<>();
-    private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
 
-    @BeforeEach
-    void listen() {
-        audit.start();
-        Logger logger = (Logger) LoggerFactory.getLogger("audit");
-        logger.setLevel(Level.INFO);
-        logger.addAppender(audit);
-    }
+    @RegisterExtension
+    final AuditLog audit = new AuditLog();
 
     @AfterEach
     void leave() throws Exception {
-        ((Logger) LoggerFactory.getLogger("audit")).detachAppender(audit);
         for (RawHttp call : waiting) {
             call.close();
         }
@@ -105,12 +93,6 @@ class OperatorPagesTest {
         await("two calls wait", () -> user(user).path("waiting").size() == 2);
         JsonNode calls = user(user).path("waiting");
         return List.of(calls.get(0).path("id").asText(), calls.get(1).path("id").asText());
-    }
-
-    private String auditLines() {
-        StringBuilder out = new StringBuilder();
-        audit.list.forEach(e -> out.append(e.getFormattedMessage()).append('\n'));
-        return out.toString();
     }
 
     @Test
@@ -163,7 +145,7 @@ class OperatorPagesTest {
 
         assertThat(post(proxy, "/calls/" + ids.get(0) + "/release", "{\"why\": \"late\"}").statusCode()).isEqualTo(404);
         assertThat(proxy.registry().counter("ee2proxy.status.actions.release").getCount() - before).isEqualTo(2);
-        assertThat(auditLines())
+        assertThat(audit.text())
                 .contains("who=loopback operator action=front call=" + ids.get(1) + " owner=fox done=true why=\"urgent demo\"")
                 .contains("action=release call=" + ids.get(1) + " owner=fox done=true why=\"ticket 42\"")
                 .contains("action=refuse call=" + ids.get(0) + " owner=fox done=true why=\"runaway\"");
@@ -181,7 +163,7 @@ class OperatorPagesTest {
         assertThat(post(exposed, act, why, "Authorization", "tok-joe").statusCode()).isEqualTo(403);
         assertThat(post(exposed, act, why, "Authorization", "tok-ro").statusCode()).isEqualTo(403);
         assertThat(post(exposed, act, why, "Authorization", "tok-root").statusCode()).isEqualTo(404); // allowed; no such call
-        assertThat(auditLines()).contains("who=root action=release call=nosuchcall");
+        assertThat(audit.text()).contains("who=root action=release call=nosuchcall");
     }
 
     @Test

@@ -3,10 +3,6 @@ package us.kbase.ee2proxy.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static us.kbase.ee2proxy.testing.Await.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -20,10 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.admission.AdmissionStack;
 import us.kbase.ee2proxy.config.ProxyConfig;
 import us.kbase.ee2proxy.frontend.ProxyServer;
@@ -31,6 +25,7 @@ import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.load.PolicyLoader;
 import us.kbase.ee2proxy.redis.RedisServerExtension;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.testing.AuditLog;
 import us.kbase.ee2proxy.testing.LoopbackConfig;
 import us.kbase.ee2proxy.testing.RawHttp;
 
@@ -48,7 +43,9 @@ class ReplicaActionsTest {
     private static Replica b;
 
     private final List<RawHttp> waiting = new ArrayList<>();
-    private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+
+    @RegisterExtension
+    final AuditLog audit = new AuditLog();
 
     /** A proxy with admission on a Redis ledger shared with the other replica. */
     private record Replica(AdmissionStack admission, ProxyServer server) implements AutoCloseable {
@@ -103,17 +100,8 @@ class ReplicaActionsTest {
         }
     }
 
-    @BeforeEach
-    void listen() {
-        audit.start();
-        Logger logger = (Logger) LoggerFactory.getLogger("audit");
-        logger.setLevel(Level.INFO);
-        logger.addAppender(audit);
-    }
-
     @AfterEach
     void leave() throws Exception {
-        ((Logger) LoggerFactory.getLogger("audit")).detachAppender(audit);
         for (RawHttp call : waiting) {
             call.close();
         }
@@ -144,12 +132,6 @@ class ReplicaActionsTest {
         return StatusCalls.send(HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
-    private String auditLines() {
-        StringBuilder out = new StringBuilder();
-        audit.list.forEach(e -> out.append(e.getFormattedMessage()).append('\n'));
-        return out.toString();
-    }
-
     @Test
     void aCallWaitingAtAIsReleasedByAnActionSentToB() throws Exception {
         String id = oneWaitingAtA("ada");
@@ -164,7 +146,7 @@ class ReplicaActionsTest {
         assertThat(admitted.status()).as(admitted.bodyText()).isEqualTo(200);
         assertThat(a.admission().ledger().counts("ada").toCompletableFuture().join().parents()).isEqualTo(2);
         assertThat(sim.jobs().stream().filter(j -> j.user().equals("ada")).count()).isEqualTo(2);
-        String lines = auditLines();
+        String lines = audit.text();
         assertThat(lines).contains("who=loopback operator asked_at=" + b.admission().replicas().replica()
                 + " action=release call=" + id + " owner=ada done=true why=\"ticket 7\"");
         assertThat(lines.split("action=release call=" + id, -1)).as("audited once").hasSize(2);
@@ -175,7 +157,7 @@ class ReplicaActionsTest {
         HttpResponse<String> r = post(b.admin("/calls/nosuchcall/refuse"), "{\"why\": \"test\"}");
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("no replica holds");
-        assertThat(auditLines()).contains("action=refuse call=nosuchcall owner=null done=false");
+        assertThat(audit.text()).contains("action=refuse call=nosuchcall owner=null done=false");
     }
 
     @Test
@@ -194,7 +176,7 @@ class ReplicaActionsTest {
         RawHttp.Response answered = waiting.get(0).read();
         assertThat(StatusCalls.json(answered).path("error").path("message").asText()).contains("you cancelled it");
         assertThat(sim.jobs().stream().filter(j -> j.user().equals("bo")).count()).isEqualTo(1);
-        assertThat(auditLines()).contains("who=bo asked_at=" + b.admission().replicas().replica() + " action=cancel call=" + id);
+        assertThat(audit.text()).contains("who=bo asked_at=" + b.admission().replicas().replica() + " action=cancel call=" + id);
     }
 
     @Test
@@ -228,7 +210,7 @@ class ReplicaActionsTest {
         RawHttp.Response admitted = waiting.get(0).read(); // B decided again with the raised cap
         assertThat(admitted.status()).as(admitted.bodyText()).isEqualTo(200);
         assertThat(b.admission().live().user("dan", true).slots().limitsSource()).startsWith("override until ");
-        assertThat(auditLines().split("action=limits user=dan", -1)).as("audited once, by A").hasSize(2);
+        assertThat(audit.text().split("action=limits user=dan", -1)).as("audited once, by A").hasSize(2);
 
         try (Replica later = Replica.start(sim.url(), PolicyLoader.parse(OperatorPagesTest.POLICY, "test policy"),
                 REDIS.server().uri())) {
