@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -65,6 +66,11 @@ class StallBannerInBrowserTest {
         }
     }
 
+    private static String text(String what, java.util.function.Function<WebDriver, String> read) {
+        return new WebDriverWait(browser, Duration.ofSeconds(60)).withMessage(what)
+                .ignoring(StaleElementReferenceException.class).until(read);
+    }
+
     @Test
     void theConsoleShowsTheStallAndTheLineToAdd() throws Exception {
         browser.get(proxy.adminUrl("/console").toString());
@@ -75,16 +81,17 @@ class StallBannerInBrowserTest {
         Await.await("the detector reports alice", Duration.ofSeconds(30), () -> Workloads.episodes(proxy) == 1);
 
         // The page polls /state.json: the banner appears without a reload.
-        WebElement banner = new WebDriverWait(browser, Duration.ofSeconds(60)).withMessage("the stall banner")
-                .until(d -> d.findElements(By.cssSelector("#stalls .stalled-user[data-user='alice']")).stream()
-                        .filter(WebElement::isDisplayed).findFirst().orElse(null));
-        assertThat(banner.getText()).startsWith("STALLED alice").contains("Missing from parents.apps: kb_Bowtie2");
-        WebElement hint = browser.findElement(By.cssSelector("#fan-outs .fan-out[data-app='kb_Bowtie2']"));
-        assertThat(hint.getText()).contains("add - kb_Bowtie2");
-        assertThat(browser.findElement(By.cssSelector("section.user[data-user='alice'] table.apps")).getText())
-                .contains("kb_Bowtie2 (not in parents.apps)");
-        assertThat(browser.findElement(By.cssSelector("section.user[data-user='alice'] details.next")).getText())
-                .contains("the next call would be");
+        // The console redraws at every poll: each text is read again if a redraw replaced its element.
+        String banner = text("the stall banner", d -> d.findElements(By.cssSelector(
+                "#stalls .stalled-user[data-user='alice']")).stream().filter(WebElement::isDisplayed)
+                .findFirst().map(WebElement::getText).orElse(null));
+        assertThat(banner).startsWith("STALLED alice").contains("Missing from parents.apps: kb_Bowtie2");
+        assertThat(text("the fan-out hint", d -> d.findElement(By.cssSelector(
+                "#fan-outs .fan-out[data-app='kb_Bowtie2']")).getText())).contains("add - kb_Bowtie2");
+        assertThat(text("alice's apps", d -> d.findElement(By.cssSelector(
+                "section.user[data-user='alice'] table.apps")).getText())).contains("kb_Bowtie2 (not in parents.apps)");
+        assertThat(text("alice's next calls", d -> d.findElement(By.cssSelector(
+                "section.user[data-user='alice'] details.next")).getText())).contains("the next call would be");
 
         File shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
         Files.createDirectories(Path.of("target"));

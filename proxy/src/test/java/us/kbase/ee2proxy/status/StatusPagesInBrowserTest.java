@@ -110,6 +110,15 @@ class StatusPagesInBrowserTest {
                 .until(found);
     }
 
+    private static List<String> texts(String what, java.util.function.Function<WebDriver, List<String>> read) {
+        return new WebDriverWait(browser, PATIENCE).withMessage(what).ignoring(StaleElementReferenceException.class)
+                .until(read);
+    }
+
+    private static String cellText(WebElement row, String cellClass) {
+        return row.findElement(By.className(cellClass)).getText();
+    }
+
     private static void screenshot(String name) throws Exception {
         File shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
         Files.createDirectories(Path.of("target"));
@@ -136,17 +145,18 @@ class StatusPagesInBrowserTest {
         browser.get(proxy.url().resolve("/status.json").toString());
         browser.manage().addCookie(new Cookie("kbase_session", "tok-hana"));
         browser.get(proxy.url().resolve("/status").toString());
-        until("the waiting calls are listed", d -> d.findElements(By.cssSelector("#waiting tr.waiting-call")).size() == 2
-                ? d.findElement(By.id("waiting")) : null);
-        List<WebElement> rows = browser.findElements(By.cssSelector("#waiting tr.waiting-call"));
-        assertThat(rows.get(0).findElement(By.className("position")).getText()).isEqualTo("1 of 2");
-        assertThat(rows.get(0).findElement(By.className("kind")).getText()).isEqualTo("parallel app");
-        assertThat(rows.get(1).findElement(By.className("position")).getText()).isEqualTo("2 of 2");
-        assertThat(rows.get(1).findElement(By.className("kind")).getText()).isEqualTo("child job");
-        assertThat(rows.get(1).findElement(By.className("parent")).getText()).isEqualTo(parent);
-        WebElement app = browser.findElement(By.cssSelector("#apps tr.app[data-job='" + parent + "']"));
-        assertThat(app.findElement(By.className("children-waiting")).getText()).isEqualTo("1");
-        assertThat(app.findElement(By.className("children-admitted")).getText()).isEqualTo("2");
+        // Each redraw replaces the rows: read what is asserted in one go, again if a redraw came between.
+        List<String> rows = texts("the waiting calls are listed", d -> {
+            List<WebElement> r = d.findElements(By.cssSelector("#waiting tr.waiting-call"));
+            return r.size() != 2 ? null : List.of(cellText(r.get(0), "position"), cellText(r.get(0), "kind"),
+                    cellText(r.get(1), "position"), cellText(r.get(1), "kind"), cellText(r.get(1), "parent"));
+        });
+        assertThat(rows).containsExactly("1 of 2", "parallel app", "2 of 2", "child job", parent);
+        List<String> counts = texts("the parent's children", d -> {
+            WebElement app = d.findElement(By.cssSelector("#apps tr.app[data-job='" + parent + "']"));
+            return List.of(cellText(app, "children-waiting"), cellText(app, "children-admitted"));
+        });
+        assertThat(counts).containsExactly("1", "2");
 
         // It updates by itself: another child waits, and the page shows it without a reload.
         submit(StatusCalls.CHILD_APP, Map.of("parent_job_id", parent));
@@ -158,13 +168,17 @@ class StatusPagesInBrowserTest {
 
         // The console: hana at her cap, her waiting calls; release the waiting parallel app.
         browser.get(proxy.adminUrl("/console").toString());
-        WebElement parentRow = until("the console lists hana's waiting parallel app", d -> d.findElements(By.cssSelector(
+        String id = until("the console lists hana's waiting parallel app", d -> d.findElements(By.cssSelector(
                 "section.user[data-user='hana'] tr.waiting-call")).stream()
-                .filter(r -> r.getText().contains("parallel app")).findFirst().orElse(null));
-        assertThat(browser.findElement(By.id("at-cap")).getText()).contains("hana");
-        String id = parentRow.getAttribute("data-id");
+                .filter(r -> r.getText().contains("parallel app")).findFirst().orElse(null)).getAttribute("data-id");
+        assertThat(texts("users at a cap", d -> List.of(d.findElement(By.id("at-cap")).getText()))).anySatisfy(
+                t -> assertThat(t).contains("hana"));
         screenshot("console.png");
-        parentRow.findElement(By.className("release")).click();
+        until("Release of the waiting parallel app is clicked", d -> {
+            WebElement release = d.findElement(By.cssSelector("tr.waiting-call[data-id='" + id + "'] .release"));
+            release.click();
+            return release;
+        });
         browser.switchTo().alert().sendKeys("browser test");
         browser.switchTo().alert().accept();
 
