@@ -44,17 +44,7 @@ class StatusPagesInBrowserTest {
     @RegisterExtension
     static final ProxyExtension proxy = ProxyExtension.withSimulator(sim -> sim.defaultSeconds(3600)
                     .token("tok-hana", "hana").token("tok-ina", "ina"))
-            .admission("""
-                    slots: 4
-                    parents:
-                      maxPerUser: 1
-                      maxNestingDepth: 1
-                      whenFull: hold
-                      maxWait: 10m
-                    children:
-                      maxQueued: 0
-                      maxWait: 10m
-                    """)
+            .admission(OperatorPagesTest.POLICY)
             .build();
 
     private static WebDriver browser;

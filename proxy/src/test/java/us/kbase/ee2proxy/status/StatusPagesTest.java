@@ -27,17 +27,7 @@ class StatusPagesTest {
     @RegisterExtension
     static final ProxyExtension proxy = ProxyExtension.withSimulator(sim -> sim.defaultSeconds(3600)
                     .token("tok-amy", "amy").token("tok-bob", "bob").token("tok-cy", "cy").token("tok-dee", "dee"))
-            .admission("""
-                    slots: 4
-                    parents:
-                      maxPerUser: 1
-                      maxNestingDepth: 1
-                      whenFull: hold
-                      maxWait: 10m
-                    children:
-                      maxQueued: 0
-                      maxWait: 10m
-                    """)
+            .admission(OperatorPagesTest.POLICY)
             .config(c -> c.withStatusUrl(STATUS_URL))
             .build();
 
