@@ -40,6 +40,10 @@ public final class LiveState {
     private final Supplier<String> ledgerHealth;
     private final Clock clock;
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
+    /** Every user's unfinished children by job id: what a job's progress is matched against. */
+    private final Map<String, UserState.ChildOf> children = new ConcurrentHashMap<>();
+    /** Progress of jobs not known as children yet (EE2 started a child before its run_job reply came back). */
+    private final EarlyProgress early;
     /** Every waiting call, by id. */
     private final Map<String, WaitingCall> waiting = new ConcurrentHashMap<>();
     /**
@@ -74,6 +78,7 @@ public final class LiveState {
         this.ledgerHealth = Objects.requireNonNull(ledgerHealth, "ledgerHealth");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.decisions = new MinuteCount(() -> clock.instant().getEpochSecond());
+        this.early = new EarlyProgress(clock);
         ledger.onRelease(this::released);
     }
 
@@ -82,9 +87,53 @@ public final class LiveState {
     /** A decision on one of {@code user}'s calls. */
     public void decided(String user, String id, String outcome, JobClass c, String text) {
         decisions.mark();
+        if (outcome.startsWith("admitted") && (c instanceof JobClass.Child || c instanceof JobClass.Batch)) {
+            early.childAdmitted();
+        }
         user(user).decided(new Decided(clock.instant(), id, outcome, kind(c), app(c), text));
         if (sinceSweep.incrementAndGet() % SWEEP_EVERY == 0) {
             sweep();
+        }
+    }
+
+    // Fed by job tracking and the reconciler: what EE2 shows of the children's progress
+
+    /**
+     * Whether the progress of {@code jobId} is of interest: an unfinished child shown, or any job
+     * while a child's run_job may still be on its way back (its job can start before the reply).
+     * A map lookup: asked for each start_job and runner's status update passing through.
+     */
+    public boolean watches(String jobId) {
+        return children.containsKey(jobId) || early.open();
+    }
+
+    /**
+     * EE2 shows {@code jobId} in {@code status}: "queued", "running", "completed", "error",
+     * "terminated", or "cancelled" (a cancel_job of it that EE2 accepted). Only moves a child
+     * forward; a job not known as a child is kept a while in case its run_job reply is late.
+     */
+    public void progress(String jobId, String status) {
+        if (jobId == null || status == null) {
+            return;
+        }
+        UserState.ChildOf child = children.get(jobId);
+        if (child == null) {
+            early.seen(jobId, status);
+            return;
+        }
+        UserState u = users.get(child.user());
+        if (u != null) {
+            u.childSeen(child.parentJobId(), jobId, status);
+        }
+    }
+
+    /** What was seen of the children just bound before they were known, applied now. */
+    private void applyEarly(List<String> jobIds) {
+        for (String jobId : jobIds) {
+            List<String> seen = jobId == null ? List.of() : early.take(jobId);
+            if (children.containsKey(jobId)) {
+                seen.forEach(status -> progress(jobId, status));
+            }
         }
     }
 
@@ -93,6 +142,7 @@ public final class LiveState {
         Instant before = clock.instant().minus(KEEP_IDLE_USER);
         Set<String> busy = usersWaiting();
         users.values().removeIf(u -> !busy.contains(u.user) && u.idleSince(before));
+        children.values().removeIf(c -> !users.containsKey(c.user())); // a safety net: kept in step as they go
     }
 
     /** The ledger's counts of {@code user}, as admission or the hold queues just read them. */
@@ -153,6 +203,7 @@ public final class LiveState {
                 fanOuts.plain(u, jobId, p.app(), kbParallelShaped(creation), now);
             }
         }
+        applyEarly(jobIds);
     }
 
     private static boolean kbParallelShaped(JobCreation creation) {
@@ -258,8 +309,7 @@ public final class LiveState {
             for (ParallelApp a : u.apps()) {
                 int waitingChildren = (int) mine.stream().filter(w -> a.jobId().equals(w.parentJobId())).count();
                 apps.add(new Views.App(a.jobId(), a.app(), a.depth(), a.startedBy(), a.admitted().toString(),
-                        new Views.Children(waitingChildren, u.admittedChildren(a.jobId()), u.finishedChildren(a.jobId())),
-                        a.listed(), cancelled(u.cancelOf(a.jobId()))));
+                        u.childrenView(a.jobId(), waitingChildren), a.listed(), cancelled(u.cancelOf(a.jobId()))));
             }
         }
         List<Views.Decision> recent = new ArrayList<>();
@@ -347,7 +397,7 @@ public final class LiveState {
     }
 
     private UserState user(String user) {
-        return users.computeIfAbsent(user, UserState::new);
+        return users.computeIfAbsent(user, name -> new UserState(name, children));
     }
 
     /** In words: "parallel app", "child job", "batch", "job", "exempt job". */
