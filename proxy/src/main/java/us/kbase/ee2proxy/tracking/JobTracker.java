@@ -31,7 +31,10 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
  * yet still marks it finished (EE2 can start and finish a job before its run_job reply is back),
  * without asking who called. A {@code cancel_job} EE2 accepted so is also told to
  * {@link #onAppCancelled} ({@link CancelledApps}: a cancelled parallel app's waiting children are
- * answered), even for a job released lately.
+ * answered), even for a job released lately. What EE2 so shows of a job's progress (a start_job
+ * or finish_job it accepted, a cancel, a terminal state in a reply) is also told to
+ * {@link #onProgress} for the jobs it watches (the status pages' unfinished children); a
+ * start_job or update to running is observed only for those, after one lookup.
  *
  * <p>Cheap by construction, since this sits on the fast path: calls of no interest get
  * {@link Verdict#FORWARD_NOW} (nothing allocated); a status reply is scanned for a terminal word
