@@ -119,7 +119,10 @@ public final class LiveState {
         UserState.ChildOf child = children.get(jobId);
         if (child == null) {
             early.seen(jobId, status);
-            return;
+            child = children.get(jobId);
+            if (child == null || early.take(jobId).isEmpty()) {
+                return; // not a child (yet): bound later, it takes what was seen; bound meanwhile, it is told now
+            }
         }
         UserState u = users.get(child.user());
         if (u != null) {
