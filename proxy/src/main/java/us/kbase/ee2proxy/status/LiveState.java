@@ -117,13 +117,20 @@ public final class LiveState {
             return;
         }
         UserState.ChildOf child = children.get(jobId);
-        if (child == null) {
-            early.seen(jobId, status);
-            child = children.get(jobId);
-            if (child == null || early.take(jobId).isEmpty()) {
-                return; // not a child (yet): bound later, it takes what was seen; bound meanwhile, it is told now
-            }
+        if (child != null) {
+            tell(child, jobId, status);
+            return;
         }
+        early.seen(jobId, status);
+        // Bound meanwhile? Then it has taken what was seen before, and this is told now.
+        // Not a child (yet): bound later, it takes what was seen.
+        UserState.ChildOf boundMeanwhile = children.get(jobId);
+        if (boundMeanwhile != null) {
+            early.take(jobId).forEach(seen -> tell(boundMeanwhile, jobId, seen));
+        }
+    }
+
+    private void tell(UserState.ChildOf child, String jobId, String status) {
         UserState u = users.get(child.user());
         if (u != null) {
             u.childSeen(child.parentJobId(), jobId, status);
