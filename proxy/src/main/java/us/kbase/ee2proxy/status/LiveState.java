@@ -40,10 +40,8 @@ public final class LiveState {
     private final Supplier<String> ledgerHealth;
     private final Clock clock;
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
-    /** Every user's unfinished children by job id: what a job's progress is matched against. */
-    private final Map<String, UserState.ChildOf> children = new ConcurrentHashMap<>();
-    /** Progress of jobs not known as children yet (EE2 started a child before its run_job reply came back). */
-    private final EarlyProgress early;
+    /** Every user's unfinished children by job id, and what EE2 shows of their progress. */
+    private final ChildProgress progress;
     /** Every waiting call, by id. */
     private final Map<String, WaitingCall> waiting = new ConcurrentHashMap<>();
     /**
@@ -78,7 +76,7 @@ public final class LiveState {
         this.ledgerHealth = Objects.requireNonNull(ledgerHealth, "ledgerHealth");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.decisions = new MinuteCount(() -> clock.instant().getEpochSecond());
-        this.early = new EarlyProgress(clock);
+        this.progress = new ChildProgress(users::get, clock);
         ledger.onRelease(this::released);
     }
 
@@ -88,7 +86,7 @@ public final class LiveState {
     public void decided(String user, String id, String outcome, JobClass c, String text) {
         decisions.mark();
         if (outcome.startsWith("admitted") && (c instanceof JobClass.Child || c instanceof JobClass.Batch)) {
-            early.childAdmitted();
+            progress.childAdmitted();
         }
         user(user).decided(new Decided(clock.instant(), id, outcome, kind(c), app(c), text));
         if (sinceSweep.incrementAndGet() % SWEEP_EVERY == 0) {
@@ -104,7 +102,7 @@ public final class LiveState {
      * A map lookup: asked for each start_job and runner's status update passing through.
      */
     public boolean watches(String jobId) {
-        return children.containsKey(jobId) || early.open();
+        return progress.watches(jobId);
     }
 
     /**
@@ -113,38 +111,7 @@ public final class LiveState {
      * forward; a job not known as a child is kept a while in case its run_job reply is late.
      */
     public void progress(String jobId, String status) {
-        if (jobId == null || status == null) {
-            return;
-        }
-        UserState.ChildOf child = children.get(jobId);
-        if (child != null) {
-            tell(child, jobId, status);
-            return;
-        }
-        early.seen(jobId, status);
-        // Bound meanwhile? Then it has taken what was seen before, and this is told now.
-        // Not a child (yet): bound later, it takes what was seen.
-        UserState.ChildOf boundMeanwhile = children.get(jobId);
-        if (boundMeanwhile != null) {
-            early.take(jobId).forEach(seen -> tell(boundMeanwhile, jobId, seen));
-        }
-    }
-
-    private void tell(UserState.ChildOf child, String jobId, String status) {
-        UserState u = users.get(child.user());
-        if (u != null) {
-            u.childSeen(child.parentJobId(), jobId, status);
-        }
-    }
-
-    /** What was seen of the children just bound before they were known, applied now. */
-    private void applyEarly(List<String> jobIds) {
-        for (String jobId : jobIds) {
-            List<String> seen = jobId == null ? List.of() : early.take(jobId);
-            if (children.containsKey(jobId)) {
-                seen.forEach(status -> progress(jobId, status));
-            }
-        }
+        progress.seen(jobId, status);
     }
 
     /** Forgets users with no parallel app, no waiting call and no decision in the last {@link #KEEP_IDLE_USER}. */
@@ -152,7 +119,7 @@ public final class LiveState {
         Instant before = clock.instant().minus(KEEP_IDLE_USER);
         Set<String> busy = usersWaiting();
         users.values().removeIf(u -> !busy.contains(u.user) && u.idleSince(before));
-        children.values().removeIf(c -> !users.containsKey(c.user())); // a safety net: kept in step as they go
+        progress.forgetChildrenOfUsersGone(users::containsKey);
     }
 
     /** The ledger's counts of {@code user}, as admission or the hold queues just read them. */
@@ -213,7 +180,7 @@ public final class LiveState {
                 fanOuts.plain(u, jobId, p.app(), kbParallelShaped(creation), now);
             }
         }
-        applyEarly(jobIds);
+        progress.bound(jobIds);
     }
 
     private static boolean kbParallelShaped(JobCreation creation) {
@@ -407,7 +374,7 @@ public final class LiveState {
     }
 
     private UserState user(String user) {
-        return users.computeIfAbsent(user, name -> new UserState(name, children));
+        return users.computeIfAbsent(user, name -> new UserState(name, progress.children()));
     }
 
     /** In words: "parallel app", "child job", "batch", "job", "exempt job". */
