@@ -24,7 +24,8 @@ final class EarlyProgress {
     private record Seen(Instant at, List<String> statuses) {}
 
     private final Clock clock;
-    private volatile Instant lastChildAdmitted = Instant.MIN;
+    /** Epoch millis; a long, so that {@link #open()} (asked on each runner's start_job) allocates nothing. */
+    private volatile long lastChildAdmitted = Long.MIN_VALUE;
     private final Map<String, Seen> jobs = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
@@ -38,12 +39,13 @@ final class EarlyProgress {
 
     /** A child's run_job was admitted now: its job may start before its reply is bound. */
     void childAdmitted() {
-        lastChildAdmitted = clock.instant();
+        lastChildAdmitted = clock.millis();
     }
 
     /** Whether a child's run_job was admitted lately (so an unknown job may be one). */
     boolean open() {
-        return lastChildAdmitted.isAfter(clock.instant().minus(KEEP));
+        long last = lastChildAdmitted;
+        return last != Long.MIN_VALUE && clock.millis() - last < KEEP.toMillis();
     }
 
     /** {@code jobId}, not known as a child, was seen in {@code status}: kept while {@link #open()}. */
