@@ -84,6 +84,13 @@ def job_refs(params):
     return ids, status if isinstance(status, str) else None
 
 
+def finish_status(params):
+    """The status EE2's finish_job gives the job when it succeeds: `if error_message:` -> error."""
+    if not isinstance(params, list) or not params or not isinstance(params[0], dict):
+        return None
+    return "error" if params[0].get("error_message") else "completed"
+
+
 def verdict(body):
     try:
         req = json.loads(body)
@@ -109,6 +116,8 @@ def verdict(body):
         out["job_ids"], status = job_refs(req["params"])
         if wire == "update_job_status":
             out["status"] = status
+        elif wire == "finish_job":
+            out["status"] = finish_status(req["params"])
     return out
 
 
@@ -283,6 +292,9 @@ for name, params in [
         ("start_job", [{"job_id": "j1", "skip_estimation": True}]),
         ("update_job_status", [{"job_id": "j1", "status": "running"}]),
         ("update_job_status status not a string", [{"job_id": "j1", "status": 3}]),
+        ("finish_job with an error", [{"job_id": "j1", "error_message": "boom", "error_code": 1}]),
+        ("finish_job with an empty error_message", [{"job_id": "j1", "error_message": "", "job_output": {}}]),
+        ("finish_job error_message 0", [{"job_id": "j1", "error_message": 0, "job_output": {}}]),
         ("add_job_logs", [{"job_id": "j1"}, [{"line": "x", "is_error": 0}]]),
         ("add_job_logs old", ["j1", [{"line": "x"}]]),
         ("finish_job", [{"job_id": "j1", "error_message": "boom", "error_code": 1, "job_output": {"result": [1]}}]),

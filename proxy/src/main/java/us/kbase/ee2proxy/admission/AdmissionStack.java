@@ -41,6 +41,7 @@ import us.kbase.ee2proxy.status.StatusLink;
 import us.kbase.ee2proxy.tracking.CallerIdentity;
 import us.kbase.ee2proxy.tracking.CancelledApps;
 import us.kbase.ee2proxy.tracking.Ee2Client;
+import us.kbase.ee2proxy.tracking.JobProgress;
 import us.kbase.ee2proxy.tracking.JobTracker;
 import us.kbase.ee2proxy.tracking.ReconcileSettings;
 
@@ -119,6 +120,7 @@ public final class AdmissionStack implements AutoCloseable {
         this.gate = new PolicyGate(capOverrides, identity, ledger, holds, askEe2(b.config), tracker, metrics, live, link);
         this.cancelledApps = cancelledApps(b, a);
         tracker.onAppCancelled(cancelledApps);
+        tracker.onProgress(jobProgress());
         LOG.info("admission: policy {}, auth2 at {}, {} ledger, at most {} waiting calls ({} per user)",
                 b.policy.get().source(), auth, a.redis() == null ? "in-memory" : "Redis " + a.redisAddress(), a.maxHeld(),
                 a.maxHeldPerUser());
@@ -188,6 +190,24 @@ public final class AdmissionStack implements AutoCloseable {
             return "Redis ledger decides";
         }
         return "Redis ledger cannot decide now (" + r.owed() + " writes owed to Redis); the policy's redis.onFailure applies";
+    }
+
+    /**
+     * Where job tracking and the reconciler report what EE2 shows of a job's progress: the live
+     * state's children (it watches only the unfinished children it shows).
+     */
+    public JobProgress jobProgress() {
+        return new JobProgress() {
+            @Override
+            public boolean watches(String jobId) {
+                return live.watches(jobId);
+            }
+
+            @Override
+            public void seen(String jobId, String status) {
+                live.progress(jobId, status);
+            }
+        };
     }
 
     /** The live state model the status pages read. */

@@ -82,7 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
             ReconcileSettings reconcile = reconcileSettings();
             admission = AdmissionStack.builder(proxyConfig, registry).policy(policy)
                     .rebuildFromEe2(reconcile.enabled()).serviceToken(reconcile.serviceToken()).build();
-            upkeep = Upkeep.start(proxyConfig, admission.ledger(), policy, reconcile, registry);
+            upkeep = Upkeep.start(proxyConfig, admission.ledger(), policy, reconcile, admission.jobProgress(), registry);
         } catch (ConfigException e) {
             System.err.println("ee2-admission-proxy: " + e.getMessage());
             return BAD_CONFIG;

@@ -11,6 +11,7 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
 import us.kbase.ee2proxy.policyfile.LivePolicy;
 import us.kbase.ee2proxy.policyfile.PolicyFileWatcher;
 import us.kbase.ee2proxy.tracking.Ee2Client;
+import us.kbase.ee2proxy.tracking.JobProgress;
 import us.kbase.ee2proxy.tracking.ReconcileSettings;
 import us.kbase.ee2proxy.tracking.Reconciler;
 
@@ -36,13 +37,14 @@ final class Upkeep implements AutoCloseable {
 
     /**
      * @param reconcile the reconciler's settings (its service token from the environment)
+     * @param progress told the state of each tracked job the reconciler reads (the status pages' children)
      */
     static Upkeep start(ProxyConfig config, SlotLedger ledger, LivePolicy policy, ReconcileSettings reconcile,
-            MetricRegistry registry) {
+            JobProgress progress, MetricRegistry registry) {
         AdmissionConfig a = config.admission();
         PolicyFileWatcher watcher = PolicyFileWatcher.start(policy, POLICY_DEBOUNCE);
         Reconciler reconciler = new Reconciler(ledger, new Ee2Client(config.upstream(), EE2_TIMEOUT), policy, reconcile,
-                registry).start();
+                registry).progress(progress).start();
         // Its own cache: admin tokens are few, and the request path's cache stays the request path's.
         Auth2Identity identity = new Auth2Identity(
                 IdentitySettings.of(a.authFor(config.upstream().url())).withTimeout(a.authTimeout()), new MetricRegistry());

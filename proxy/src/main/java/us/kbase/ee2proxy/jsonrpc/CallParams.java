@@ -24,6 +24,7 @@ final class CallParams {
     private static final byte[][] AS_ADMIN = JsonValues.names("as_admin");
     private static final byte[][] RETRY = JsonValues.names("job_id", "job_ids", "as_admin");
     private static final byte[][] JOB_REFS = JsonValues.names("job_id", "job_ids", "status");
+    private static final byte[][] ERROR_MESSAGE = JsonValues.names("error_message");
 
     private static final RunJobParams UNREADABLE_JOB =
             new RunJobParams(null, null, null, false, JobRequirements.NONE);
@@ -103,6 +104,20 @@ final class CallParams {
         }
         int at = JsonValues.lastValues(b, first, JOB_REFS)[2];
         return at >= 0 && JsonValues.isString(b, at) ? JsonValues.string(b, at) : null;
+    }
+
+    /**
+     * The status EE2's finish_job gives the job when it succeeds: {@code error} when the first
+     * argument's {@code error_message} is truthy in Python (EE2: {@code if error_message:}),
+     * else {@code completed} (without {@code job_output} EE2 then marks it an error too, but
+     * answers the call with an error, so no success reveals it). Null when it acts on no job.
+     */
+    String finishStatus() {
+        if (first < 0 || !JsonValues.isObject(b, first)) {
+            return null;
+        }
+        int at = JsonValues.lastValues(b, first, ERROR_MESSAGE)[0];
+        return at >= 0 && JsonValues.truthy(b, at) ? "error" : "completed";
     }
 
     /**

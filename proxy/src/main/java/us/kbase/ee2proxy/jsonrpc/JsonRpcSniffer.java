@@ -128,6 +128,8 @@ public final class JsonRpcSniffer {
                 jobId = params.jobId();
                 if (method == Ee2Method.UPDATE_JOB_STATUS) {
                     status = params.status();
+                } else if (method == Ee2Method.FINISH_JOB) {
+                    status = params.finishStatus(); // once per job: the runner's last call
                 }
             }
         }

@@ -27,7 +27,9 @@ public sealed interface SniffResult {
      * @param jobId for lifecycle and status methods, the string {@code job_id} of the first
      *     argument: the one job EE2's finish_job, cancel_job, update_job_status, check_job and
      *     get_job_status act on; else null
-     * @param status for {@code update_job_status}, the {@code status} string sent; else null
+     * @param status for {@code update_job_status}, the {@code status} string sent; for
+     *     {@code finish_job}, the status EE2 gives the job when it accepts the call ({@code error}
+     *     when {@code error_message} is truthy, else {@code completed}); else null
      */
     record Call(
             Ee2Method method,

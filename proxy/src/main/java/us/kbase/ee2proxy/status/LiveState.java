@@ -40,6 +40,8 @@ public final class LiveState {
     private final Supplier<String> ledgerHealth;
     private final Clock clock;
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
+    /** Every user's unfinished children by job id, and what EE2 shows of their progress. */
+    private final ChildProgress progress;
     /** Every waiting call, by id. */
     private final Map<String, WaitingCall> waiting = new ConcurrentHashMap<>();
     /**
@@ -74,6 +76,7 @@ public final class LiveState {
         this.ledgerHealth = Objects.requireNonNull(ledgerHealth, "ledgerHealth");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.decisions = new MinuteCount(() -> clock.instant().getEpochSecond());
+        this.progress = new ChildProgress(users::get, clock);
         ledger.onRelease(this::released);
     }
 
@@ -82,10 +85,33 @@ public final class LiveState {
     /** A decision on one of {@code user}'s calls. */
     public void decided(String user, String id, String outcome, JobClass c, String text) {
         decisions.mark();
+        if (outcome.startsWith("admitted") && (c instanceof JobClass.Child || c instanceof JobClass.Batch)) {
+            progress.childAdmitted();
+        }
         user(user).decided(new Decided(clock.instant(), id, outcome, kind(c), app(c), text));
         if (sinceSweep.incrementAndGet() % SWEEP_EVERY == 0) {
             sweep();
         }
+    }
+
+    // Fed by job tracking and the reconciler: what EE2 shows of the children's progress
+
+    /**
+     * Whether the progress of {@code jobId} is of interest: an unfinished child shown, or any job
+     * while a child's run_job may still be on its way back (its job can start before the reply).
+     * A map lookup: asked for each start_job and runner's status update passing through.
+     */
+    public boolean watches(String jobId) {
+        return progress.watches(jobId);
+    }
+
+    /**
+     * EE2 shows {@code jobId} in {@code status}: "queued", "running", "completed", "error",
+     * "terminated", or "cancelled" (a cancel_job of it that EE2 accepted). Only moves a child
+     * forward; a job not known as a child is kept a while in case its run_job reply is late.
+     */
+    public void progress(String jobId, String status) {
+        progress.seen(jobId, status);
     }
 
     /** Forgets users with no parallel app, no waiting call and no decision in the last {@link #KEEP_IDLE_USER}. */
@@ -93,6 +119,7 @@ public final class LiveState {
         Instant before = clock.instant().minus(KEEP_IDLE_USER);
         Set<String> busy = usersWaiting();
         users.values().removeIf(u -> !busy.contains(u.user) && u.idleSince(before));
+        progress.forgetChildrenOfUsersGone(users::containsKey);
     }
 
     /** The ledger's counts of {@code user}, as admission or the hold queues just read them. */
@@ -153,6 +180,7 @@ public final class LiveState {
                 fanOuts.plain(u, jobId, p.app(), kbParallelShaped(creation), now);
             }
         }
+        progress.bound(jobIds);
     }
 
     private static boolean kbParallelShaped(JobCreation creation) {
@@ -258,8 +286,7 @@ public final class LiveState {
             for (ParallelApp a : u.apps()) {
                 int waitingChildren = (int) mine.stream().filter(w -> a.jobId().equals(w.parentJobId())).count();
                 apps.add(new Views.App(a.jobId(), a.app(), a.depth(), a.startedBy(), a.admitted().toString(),
-                        new Views.Children(waitingChildren, u.admittedChildren(a.jobId()), u.finishedChildren(a.jobId())),
-                        a.listed(), cancelled(u.cancelOf(a.jobId()))));
+                        u.childrenView(a.jobId(), waitingChildren), a.listed(), cancelled(u.cancelOf(a.jobId()))));
             }
         }
         List<Views.Decision> recent = new ArrayList<>();
@@ -347,7 +374,7 @@ public final class LiveState {
     }
 
     private UserState user(String user) {
-        return users.computeIfAbsent(user, UserState::new);
+        return users.computeIfAbsent(user, name -> new UserState(name, progress.children()));
     }
 
     /** In words: "parallel app", "child job", "batch", "job", "exempt job". */

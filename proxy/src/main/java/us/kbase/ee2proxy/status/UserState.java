@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,10 +27,13 @@ final class UserState {
     private UserCounts counts;
     private Instant countsAt;
     private final Map<String, ParallelApp> apps = new LinkedHashMap<>();
-    /** Live admitted children by the parent job id that sent them. */
-    private final Map<String, Set<String>> children = new HashMap<>();
-    /** Children seen finished, by parent job id. */
-    private final Map<String, Integer> finished = new HashMap<>();
+    /** Admitted children by the parent job id that sent them (or that they were attributed to). */
+    private final Map<String, AppChildren> children = new HashMap<>();
+    /**
+     * Every user's unfinished children by job id ({@link LiveState}'s, shared): a child is put in
+     * and taken out here, under this monitor, as it enters and leaves {@link #children}.
+     */
+    private final Map<String, ChildOf> index;
     private final Deque<Decided> recent = new ArrayDeque<>();
     /**
      * Live jobs of apps not in {@code parents.apps} that the narrative sent (not in KBParallel's
@@ -46,8 +48,12 @@ final class UserState {
     /** A cancel of one parallel app: when, and what was done to its children so far. */
     record AppCancel(Instant at, int answered, int atEe2, boolean ee2Asked) {}
 
-    UserState(String user) {
+    /** Where an unfinished child is shown: its user and parallel app. */
+    record ChildOf(String user, String parentJobId) {}
+
+    UserState(String user, Map<String, ChildOf> index) {
         this.user = user;
+        this.index = index;
     }
 
     synchronized void counts(UserCounts value, Instant at) {
@@ -103,7 +109,22 @@ final class UserState {
     }
 
     synchronized void child(String parentJobId, String jobId) {
-        children.computeIfAbsent(parentJobId, p -> new LinkedHashSet<>()).add(jobId);
+        children.computeIfAbsent(parentJobId, p -> new AppChildren()).admitted(jobId);
+        index.put(jobId, new ChildOf(user, parentJobId));
+    }
+
+    /** EE2 shows the child {@code jobId} of {@code parentJobId} in {@code status} (see {@link AppChildren#seen}). */
+    synchronized void childSeen(String parentJobId, String jobId, String status) {
+        AppChildren c = children.get(parentJobId);
+        if (c != null && c.seen(jobId, status)) {
+            index.remove(jobId, new ChildOf(user, parentJobId));
+        }
+    }
+
+    /** The children of {@code parentJobId}, {@code waiting} of them waiting at the proxy. */
+    synchronized Views.Children childrenView(String parentJobId, int waiting) {
+        AppChildren c = children.get(parentJobId);
+        return c == null ? AppChildren.none(waiting) : c.view(waiting);
     }
 
     synchronized void plain(String jobId, String app) {
@@ -163,38 +184,43 @@ final class UserState {
     }
 
     synchronized Set<String> childrenOf(String parentJobId) {
-        Set<String> live = children.get(parentJobId);
-        return live == null ? Set.of() : Set.copyOf(live);
+        AppChildren c = children.get(parentJobId);
+        return c == null ? Set.of() : c.liveIds();
     }
 
     synchronized int admittedChildren(String parentJobId) {
-        Set<String> live = children.get(parentJobId);
-        return live == null ? 0 : live.size();
+        AppChildren c = children.get(parentJobId);
+        return c == null ? 0 : c.unfinished();
     }
 
     synchronized int finishedChildren(String parentJobId) {
-        return finished.getOrDefault(parentJobId, 0);
+        AppChildren c = children.get(parentJobId);
+        return c == null ? 0 : c.ended();
     }
 
     /**
      * The ledger's live bound leases of the user are {@code live}: every parallel app or child not
-     * among them has finished (or its lease expired). A finished parent's children are forgotten
-     * with it.
+     * among them has finished (or its lease expired); a child whose end was not seen counts as
+     * ended unseen. A finished parent's children are forgotten with it.
      */
     synchronized void keepOnly(Set<String> live) {
         for (var e : children.entrySet()) {
-            int before = e.getValue().size();
-            e.getValue().retainAll(live);
-            int gone = before - e.getValue().size();
-            if (gone > 0) {
-                finished.merge(e.getKey(), gone, Integer::sum);
+            for (String gone : e.getValue().keepOnly(live)) {
+                index.remove(gone, new ChildOf(user, e.getKey()));
             }
         }
         // A cancelled app stays shown (with what was done to its children) until it ages out.
         apps.keySet().removeIf(app -> !live.contains(app) && !cancelled.containsKey(app));
         plainJobs.keySet().retainAll(live);
-        children.keySet().retainAll(apps.keySet());
-        finished.keySet().retainAll(apps.keySet());
+        children.entrySet().removeIf(e -> {
+            if (apps.containsKey(e.getKey())) {
+                return false;
+            }
+            for (String child : e.getValue().liveIds()) {
+                index.remove(child, new ChildOf(user, e.getKey()));
+            }
+            return true;
+        });
     }
 
     /** No parallel app is known and the last decision (if any) was before {@code before}. */

@@ -19,8 +19,27 @@ public final class Views {
     public record Slots(int slots, int parallelAppCap, int childJobLimit, Integer parallelApps, Integer jobs,
             String countsAsOf, String limitsSource) {}
 
-    /** A parent's children: waiting at the proxy, admitted and unfinished, admitted and finished since. */
-    public record Children(int waiting, int admitted, int finished) {}
+    /**
+     * A parent's children. Each is in one of five states: waiting at the proxy (no EE2 job yet),
+     * queued (EE2 made it, not seen running), running, done, failed; see README "Where is my job?"
+     * for what tells each.
+     *
+     * @param admitted unfinished at EE2: {@code queued + running}
+     * @param finished ended since admitted: {@code done + failed + endedUnseen}
+     * @param failedHow failed children by how: "error", "terminated" (EE2's state, e.g. an admin's
+     *     or another route's cancel), "cancelled" (a cancel_job seen passing through the proxy)
+     * @param endedUnseen ended (their slot freed) with no end seen by this replica: another
+     *     replica saw it, or the lease expired
+     * @param ids which ones: the unfinished (up to 20 per state) and the last 5 done and failed
+     */
+    public record Children(int waiting, int admitted, int finished, int queued, int running, int done, int failed,
+            Map<String, Integer> failedHow, int endedUnseen, ChildIds ids) {}
+
+    /** Some of a parent's children by state, for the pages to expand. */
+    public record ChildIds(List<String> queued, List<String> running, List<String> done, List<FailedChild> failed) {}
+
+    /** A failed child: its job id and how it failed ("error", "terminated", "cancelled"). */
+    public record FailedChild(String jobId, String how) {}
 
     /**
      * @param listed its app is in {@code parents.apps} (false: seen fanning out though not listed)

@@ -6,7 +6,11 @@
  * waiting at the proxy and the recent decisions, and over all users who is at a cap. It is fed
  * by admission as it decides (the gate, the hold queues, the lease binding) and by the ledger's
  * release wake-ups, never by calls that create no job, and never recomputed when a page is
- * viewed: a view only reads and orders what is there.
+ * viewed: a view only reads and orders what is there. Job tracking and the reconciler tell it
+ * what EE2 shows of each parallel app's unfinished children ({@link
+ * us.kbase.ee2proxy.status.LiveState#progress}), through a listener admission wires (tracking
+ * depends on this package, never the reverse), so each child is shown waiting, queued, running,
+ * done or failed ({@link us.kbase.ee2proxy.status.AppChildren}).
  *
  * <p>{@link us.kbase.ee2proxy.status.StatusPages} serves the scientist's own view on the main port
  * ({@code GET /status}, {@code GET /status.json}, {@code DELETE /status/calls/ID}) and

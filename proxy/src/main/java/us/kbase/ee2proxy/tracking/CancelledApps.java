@@ -142,6 +142,7 @@ public final class CancelledApps implements AppCancelled {
                 if (cancelled) {
                     done.incrementAndGet();
                     cancelledAtEe2.inc();
+                    live.progress(child, "cancelled"); // before its release, which would count it ended unseen
                     ledger.releaseJob(owner, child); // EE2 said so: its slot is free
                 } else {
                     cancelFailures.inc();

@@ -31,7 +31,10 @@ import us.kbase.ee2proxy.ledger.SlotLedger;
  * yet still marks it finished (EE2 can start and finish a job before its run_job reply is back),
  * without asking who called. A {@code cancel_job} EE2 accepted so is also told to
  * {@link #onAppCancelled} ({@link CancelledApps}: a cancelled parallel app's waiting children are
- * answered), even for a job released lately.
+ * answered), even for a job released lately. What EE2 so shows of a job's progress (a start_job
+ * or finish_job it accepted, a cancel, a terminal state in a reply) is also told to
+ * {@link #onProgress} for the jobs it watches (the status pages' unfinished children); a
+ * start_job or update to running is observed only for those, after one lookup.
  *
  * <p>Cheap by construction, since this sits on the fast path: calls of no interest get
  * {@link Verdict#FORWARD_NOW} (nothing allocated); a status reply is scanned for a terminal word
@@ -56,6 +59,7 @@ public final class JobTracker implements AdmissionGate {
     private final Counter releaseFailures;
     private final Counter notOwner;
     private volatile AppCancelled appCancelled;
+    private volatile JobProgress progress = JobProgress.NONE;
 
     public JobTracker(SlotLedger ledger, CallerIdentity callers, MetricRegistry metrics) {
         this(ledger, callers, metrics, DEFAULT_MAX_REPLY_BYTES, 100_000, Duration.ofHours(1));
@@ -87,9 +91,10 @@ public final class JobTracker implements AdmissionGate {
         Ee2Method method = call.method();
         return switch (method) {
             case FINISH_JOB, CANCEL_JOB -> lifecycle(call, caller);
+            case START_JOB -> running(call);
             case UPDATE_JOB_STATUS -> call.status() != null && Ee2Reply.JobState.TERMINAL_STATUSES.contains(call.status())
                     ? lifecycle(call, caller)
-                    : Verdict.FORWARD_NOW;
+                    : "running".equals(call.status()) ? running(call) : Verdict.FORWARD_NOW;
             case CHECK_JOB, CHECK_JOBS, CHECK_JOB_BATCH, CHECK_WORKSPACE_JOBS, CHECK_JOB_CANCELED, GET_JOB_STATUS,
                     CHECK_JOBS_DATE_RANGE_FOR_USER, CHECK_JOBS_DATE_RANGE_FOR_ALL ->
                     CompletableFuture.completedFuture(Verdict.forward(new StatusReplyObserver(call, this)));
@@ -107,6 +112,40 @@ public final class JobTracker implements AdmissionGate {
             return Verdict.FORWARD_NOW;
         }
         return CompletableFuture.completedFuture(Verdict.forward(new LifecycleReplyObserver(call, jobId, token, this)));
+    }
+
+    /**
+     * A start_job (or update to running) of a job {@link #onProgress its listener} watches: once
+     * EE2 accepts it, the job runs. Any other job's: forwarded as before, after one lookup.
+     */
+    private CompletionStage<Verdict> running(SniffResult.Call call) {
+        String jobId = call.jobId();
+        if (jobId == null || !progress.watches(jobId)) {
+            return Verdict.FORWARD_NOW;
+        }
+        return CompletableFuture.completedFuture(Verdict.forward(new ProgressReplyObserver(call, "running", this)));
+    }
+
+    /**
+     * Who is told of each job's progress that EE2 showed in a call passing through: a start_job
+     * or finish_job it accepted, a cancel_job it accepted ("cancelled"), a terminal state in a
+     * status reply. Set once, before calls pass.
+     */
+    public void onProgress(JobProgress listener) {
+        this.progress = listener == null ? JobProgress.NONE : listener;
+    }
+
+    /** Tells the progress listener, if it watches {@code jobId}; never throws. */
+    void progressed(String jobId, String status) {
+        JobProgress p = progress;
+        if (jobId == null || status == null || !p.watches(jobId)) {
+            return;
+        }
+        try {
+            p.seen(jobId, status);
+        } catch (RuntimeException e) {
+            LOG.warn("recording the progress of job {} failed: {}", jobId, e.toString());
+        }
     }
 
     int maxReplyBytes() {

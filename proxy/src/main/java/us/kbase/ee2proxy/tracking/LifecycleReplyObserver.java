@@ -32,6 +32,8 @@ final class LifecycleReplyObserver implements ReplyObserver {
     @Override
     public void onReply(int status, ByteBuf body) {
         if (Ee2ReplyReader.read(call, status, body) instanceof Ee2Reply.Succeeded) {
+            // The job's end first, then its release: a page never shows a freed child as unfinished.
+            tracker.progressed(jobId, call.method() == Ee2Method.CANCEL_JOB ? "cancelled" : call.status());
             tracker.finishedBy(token, jobId, call.method() == Ee2Method.CANCEL_JOB);
         }
     }

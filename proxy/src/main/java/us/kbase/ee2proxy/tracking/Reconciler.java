@@ -57,6 +57,7 @@ public final class Reconciler implements AutoCloseable {
     private final Counter adopted;
     private final Counter failures;
     private final Counter passes;
+    private volatile JobProgress progress = JobProgress.NONE;
 
     public Reconciler(SlotLedger ledger, Ee2Client ee2, Supplier<AdmissionPolicy> policy, ReconcileSettings settings,
             MetricRegistry metrics) {
@@ -69,6 +70,16 @@ public final class Reconciler implements AutoCloseable {
         this.adopted = metrics.counter("ee2proxy.reconciler.leases.adopted");
         this.failures = metrics.counter("ee2proxy.reconciler.failures");
         this.passes = metrics.counter("ee2proxy.reconciler.passes");
+    }
+
+    /**
+     * Who is told the state EE2 reports for each tracked job the pass checks (the status pages'
+     * children: queued, running, or how they ended), before a finished one is released. Asks EE2
+     * nothing more.
+     */
+    public Reconciler progress(JobProgress listener) {
+        this.progress = listener == null ? JobProgress.NONE : listener;
+        return this;
     }
 
     /** Schedules a pass every interval (the first one interval from now), if a service token is set. */
@@ -149,11 +160,23 @@ public final class Reconciler implements AutoCloseable {
         for (int from = 0; from < ids.size(); from += settings.batchSize()) {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + settings.batchSize()));
             for (Ee2Job job : check(batch, fails)) {
+                tell(job);
                 String owner = owners.get(job.jobId());
                 if (job.terminal() && owner != null && await(ledger.releaseJob(owner, job.jobId()))) {
                     releases[0]++;
                     released.inc();
                 }
+            }
+        }
+    }
+
+    private void tell(Ee2Job job) {
+        JobProgress p = progress;
+        if (job.status() != null && p.watches(job.jobId())) {
+            try {
+                p.seen(job.jobId(), job.status());
+            } catch (RuntimeException e) {
+                LOG.debug("recording the state of job {} failed: {}", job.jobId(), e.toString());
             }
         }
     }

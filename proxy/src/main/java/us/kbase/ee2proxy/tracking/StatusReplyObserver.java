@@ -26,6 +26,7 @@ record StatusReplyObserver(SniffResult.Call call, JobTracker tracker) implements
             List<String> finished = new ArrayList<>(1);
             for (Ee2Reply.JobState state : states.states()) {
                 if (state.terminal() && state.jobId() != null) {
+                    tracker.progressed(state.jobId(), state.status()); // null (check_job_canceled): how is unknown
                     finished.add(state.jobId());
                 }
             }

@@ -132,6 +132,12 @@ class CancelledAppTest {
             Views.Cancelled c = app(proxy, "bo", app).cancelled();
             return c != null && c.cancelledAtEe2() == 2 && c.waitingAnswered() == 1;
         });
+        // Its children at EE2 are shown as the proxy's cancel ended them, not as ended unseen.
+        Views.Children children = app(proxy, "bo", app).children();
+        assertThat(children.failedHow()).containsExactlyEntriesOf(Map.of("cancelled", 2));
+        assertThat(children.ids().failed()).extracting(Views.FailedChild::jobId).containsExactlyInAnyOrder(c1, c2);
+        assertThat(List.of(children.waiting(), children.queued(), children.running(), children.endedUnseen()))
+                .containsOnly(0);
     }
 
     @Test

@@ -102,7 +102,8 @@ class JsonRpcSnifferPropertiesTest {
             assertThat(call.method()).isEqualTo(method);
             assertThat(call.creation()).isNull();
             assertThat(call.jobIds()).isEqualTo(method.group() == Ee2Method.Group.OTHER ? List.of() : List.of(jobId));
-            assertThat(call.status()).isEqualTo(method == Ee2Method.UPDATE_JOB_STATUS ? status : null);
+            assertThat(call.status()).isEqualTo(method == Ee2Method.UPDATE_JOB_STATUS ? status
+                    : method == Ee2Method.FINISH_JOB ? "completed" : null); // no error_message: finished well
         });
     }
 

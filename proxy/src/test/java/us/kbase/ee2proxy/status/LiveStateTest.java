@@ -48,16 +48,69 @@ class LiveStateTest {
         admit("t1", new JobClass.Parent(0, "kb_Bowtie2", null), SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
         admit("t2", new JobClass.Child("p1", "kb_quast"), SlotClaim.job("kb_quast"), "c1");
         admit("t3", new JobClass.Child("p1", "kb_quast"), SlotClaim.job("kb_quast"), "c2");
-        assertThat(children("p1")).isEqualTo(new Views.Children(0, 2, 0));
+        assertThat(counts(children("p1"))).containsExactly(0, 2, 0, 2, 0, 0, 0, 0);
 
         ledger.releaseJob("ida", "c1").toCompletableFuture().join();
         await("c1 counts as finished", () -> children("p1").finished() == 1);
-        assertThat(children("p1")).isEqualTo(new Views.Children(0, 1, 1));
+        // Its end was not seen (only its lease went): ended, how not seen.
+        assertThat(counts(children("p1"))).containsExactly(0, 1, 1, 1, 0, 0, 0, 1);
         assertThat(live.user("ida", false).slots().jobs()).isEqualTo(2);
 
         ledger.releaseJob("ida", "p1").toCompletableFuture().join();
         await("p1 is gone", () -> live.user("ida", false).parallelApps().isEmpty());
         assertThat(live.user("ida", false).slots().parallelApps()).isZero();
+    }
+
+    /** waiting, admitted, finished, queued, running, done, failed, endedUnseen. */
+    private static List<Integer> counts(Views.Children c) {
+        return List.of(c.waiting(), c.admitted(), c.finished(), c.queued(), c.running(), c.done(), c.failed(), c.endedUnseen());
+    }
+
+    @Test
+    void aChildMovesOnlyForwardFromQueuedToRunningToItsFirstEnd() {
+        admit("t1", new JobClass.Parent(0, "kb_Bowtie2", null), SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        admit("t2", new JobClass.Child("p1", "kb_quast"), SlotClaim.childOf("p1", "kb_quast"), "c1");
+        admit("t3", new JobClass.Child("p1", "kb_quast"), SlotClaim.childOf("p1", "kb_quast"), "c2");
+        admit("t4", new JobClass.Child("p1", "kb_quast"), SlotClaim.childOf("p1", "kb_quast"), "c3");
+        assertThat(live.watches("c1")).isTrue();
+        assertThat(live.watches("p1")).as("only children are watched").isFalse();
+
+        live.progress("c1", "running");
+        live.progress("c1", "queued"); // a stale read (the reconciler's, say): never back
+        live.progress("c2", "running");
+        assertThat(counts(children("p1"))).containsExactly(0, 3, 0, 1, 2, 0, 0, 0);
+        assertThat(children("p1").ids().queued()).containsExactly("c3");
+        assertThat(children("p1").ids().running()).containsExactly("c1", "c2");
+
+        live.progress("c1", "completed");
+        live.progress("c1", "error"); // its first end stands
+        live.progress("c2", "error");
+        live.progress("c3", "cancelled");
+        live.progress("c3", "terminated");
+        Views.Children c = children("p1");
+        assertThat(counts(c)).containsExactly(0, 0, 3, 0, 0, 1, 2, 0);
+        assertThat(c.failedHow()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("error", 1, "cancelled", 1));
+        assertThat(c.ids().done()).containsExactly("c1");
+        assertThat(c.ids().failed()).containsExactly(new Views.FailedChild("c3", "cancelled"),
+                new Views.FailedChild("c2", "error"));
+        assertThat(live.watches("c1")).as("an ended child is watched no more").isFalse();
+
+        // Their leases go afterwards: they stay counted as they ended, not as ended unseen.
+        ledger.releaseJob("ida", "c1").toCompletableFuture().join();
+        ledger.releaseJob("ida", "c2").toCompletableFuture().join();
+        await("the ledger's counts refreshed", () -> live.user("ida", false).slots().jobs() == 2);
+        assertThat(counts(children("p1"))).containsExactly(0, 0, 3, 0, 0, 1, 2, 0);
+    }
+
+    @Test
+    void progressSeenBeforeAChildsRunJobReplyIsAppliedWhenItIsBound() {
+        admit("t1", new JobClass.Parent(0, "kb_Bowtie2", null), SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        assertThat(live.watches("c9")).as("no child admitted lately").isFalse();
+        live.decided("ida", "t2", "admitted", new JobClass.Child("p1", "kb_quast"), "Your job was submitted.");
+        assertThat(live.watches("c9")).as("a child's run_job is on its way").isTrue();
+        live.progress("c9", "running"); // EE2 started it before its run_job reply came back
+        admit("t2", new JobClass.Child("p1", "kb_quast"), SlotClaim.childOf("p1", "kb_quast"), "c9");
+        assertThat(counts(children("p1"))).containsExactly(0, 1, 0, 0, 1, 0, 0, 0);
     }
 
     @Test

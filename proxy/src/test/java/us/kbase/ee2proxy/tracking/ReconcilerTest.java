@@ -6,7 +6,9 @@ import static us.kbase.ee2proxy.tracking.Ee2ClientTest.runJob;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +21,11 @@ import us.kbase.ee2proxy.ledger.LeaseTerms;
 import us.kbase.ee2proxy.ledger.TrackedJob;
 import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.policy.SlotClaim;
+import us.kbase.ee2proxy.policy.classify.Classification;
+import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
+import us.kbase.ee2proxy.status.LiveState;
+import us.kbase.ee2proxy.status.Views;
 
 /** The reconciler against the simulator's EE2: what it frees, what it adopts, what it leaves alone. */
 class ReconcilerTest {
@@ -93,6 +99,53 @@ class ReconcilerTest {
         assertThat(pass.failures()).isZero();
         assertThat(tracked("alice")).containsOnlyKeys(running);
         assertThat(tracked("bob")).isEmpty();
+    }
+
+    @Test
+    void aPassTellsTheStatusPagesWhatEe2SaysOfTheChildrenTheyShowBeforeReleasingTheEnded() {
+        LiveState live = new LiveState(AdmissionPolicy::defaults, ledger, () -> "in-memory", Clock.systemUTC());
+        String app = runJob(ee2, "alice-token", BOWTIE, null);
+        String running = runJob(ee2, "alice-token", IMPORT, app);
+        String cancelled = runJob(ee2, "alice-token", IMPORT, app);
+        track("alice", app, SlotClaim.parentAt(0, "kb_Bowtie2"));
+        track("alice", running, SlotClaim.childOf(app, "kb_uploadmethods"));
+        track("alice", cancelled, SlotClaim.childOf(app, "kb_uploadmethods"));
+        JobClass.Child child = new JobClass.Child(app, "kb_uploadmethods");
+        live.bound(new Classification(new JobClass.Parent(0, "kb_Bowtie2", null), "alice",
+                List.of(SlotClaim.parentAt(0, "kb_Bowtie2")), List.of(0)), List.of(app));
+        live.bound(new Classification(new JobClass.Batch(List.of(child, child), false), "alice",
+                List.of(SlotClaim.childOf(app, "kb_uploadmethods"), SlotClaim.childOf(app, "kb_uploadmethods")),
+                List.of(0, 1)), List.of(running, cancelled));
+        cancel("alice-token", cancelled); // straight at EE2: the proxy saw nothing of it
+        assertThat(children(live, app).queued()).isEqualTo(2);
+
+        Reconciler.Pass pass = reconciler("reader-token", 10).progress(progressOf(live)).runPass();
+
+        assertThat(pass.released()).isEqualTo(1);
+        Views.Children c = children(live, app);
+        assertThat(c.running()).isEqualTo(1);
+        assertThat(c.ids().running()).containsExactly(running);
+        assertThat(c.failedHow()).containsExactlyEntriesOf(Map.of("terminated", 1));
+        assertThat(c.endedUnseen()).as("its end was told before its release").isZero();
+    }
+
+    private static JobProgress progressOf(LiveState live) {
+        return new JobProgress() {
+            @Override
+            public boolean watches(String jobId) {
+                return live.watches(jobId);
+            }
+
+            @Override
+            public void seen(String jobId, String status) {
+                live.progress(jobId, status);
+            }
+        };
+    }
+
+    private static Views.Children children(LiveState live, String app) {
+        return live.user("alice", false).parallelApps().stream().filter(a -> a.jobId().equals(app)).findFirst()
+                .orElseThrow().children();
     }
 
     @Test
