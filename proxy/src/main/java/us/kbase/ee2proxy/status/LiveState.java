@@ -245,7 +245,7 @@ public final class LiveState {
             for (TrackedJob j : jobs) {
                 live.add(j.jobId());
             }
-            u.keepOnly(live);
+            u.keepOnly(live, clock.instant());
             u.counts(counts, clock.instant());
             return null;
         }).whenComplete((done, error) -> {
@@ -286,7 +286,15 @@ public final class LiveState {
             for (ParallelApp a : u.apps()) {
                 int waitingChildren = (int) mine.stream().filter(w -> a.jobId().equals(w.parentJobId())).count();
                 apps.add(new Views.App(a.jobId(), a.app(), a.depth(), a.startedBy(), a.admitted().toString(),
-                        u.childrenView(a.jobId(), waitingChildren), a.listed(), cancelled(u.cancelOf(a.jobId()))));
+                        u.childrenView(a.jobId(), waitingChildren), a.listed(), cancelled(u.cancelOf(a.jobId())), null));
+            }
+        }
+        List<Views.App> finished = new ArrayList<>();
+        if (u != null) {
+            for (UserState.EndedApp e : u.ended()) {
+                ParallelApp a = e.app();
+                finished.add(new Views.App(a.jobId(), a.app(), a.depth(), a.startedBy(), a.admitted().toString(),
+                        e.children(), a.listed(), null, e.endedAt().toString()));
             }
         }
         List<Views.Decision> recent = new ArrayList<>();
@@ -298,7 +306,7 @@ public final class LiveState {
         List<Views.Next> next = forOperator ? NextCalls.of(policy.get(), user, counts, u == null ? List.of() : u.apps())
                 : null;
         return new Views.User(user, slots, apps, mine.size() > shown ? List.copyOf(mine.subList(0, shown)) : mine,
-                mine.size(), recent, next);
+                mine.size(), recent, next, finished);
     }
 
     /** Every waiting call, each user's in the order they are tried. */

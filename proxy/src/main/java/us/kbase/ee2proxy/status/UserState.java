@@ -42,11 +42,19 @@ final class UserState {
      */
     private final Map<String, String> plainJobs = new LinkedHashMap<>();
     static final int PLAIN_KEPT = 1000;
+    /**
+     * Parallel apps seen to end lately, newest first (at most {@link #RECENT}): a scientist whose app
+     * just finished still sees what became of its children.
+     */
+    private final Deque<EndedApp> ended = new ArrayDeque<>();
     /** Parallel apps cancelled through the proxy lately (at most {@link #RECENT}), shown until they age out. */
     private final Map<String, AppCancel> cancelled = new LinkedHashMap<>();
 
     /** A cancel of one parallel app: when, and what was done to its children so far. */
     record AppCancel(Instant at, int answered, int atEe2, boolean ee2Asked) {}
+
+    /** A parallel app that ended: its children as they were when its lease went, and when that was seen. */
+    record EndedApp(ParallelApp app, Views.Children children, Instant endedAt) {}
 
     /** Where an unfinished child is shown: its user and parallel app. */
     record ChildOf(String user, String parentJobId) {}
@@ -201,16 +209,26 @@ final class UserState {
     /**
      * The ledger's live bound leases of the user are {@code live}: every parallel app or child not
      * among them has finished (or its lease expired); a child whose end was not seen counts as
-     * ended unseen. A finished parent's children are forgotten with it.
+     * ended unseen. A finished parent's children are forgotten with it, after a last look kept in
+     * {@link #ended()}.
      */
-    synchronized void keepOnly(Set<String> live) {
+    synchronized void keepOnly(Set<String> live, Instant now) {
         for (var e : children.entrySet()) {
             for (String gone : e.getValue().keepOnly(live)) {
                 index.remove(gone, new ChildOf(user, e.getKey()));
             }
         }
         // A cancelled app stays shown (with what was done to its children) until it ages out.
-        apps.keySet().removeIf(app -> !live.contains(app) && !cancelled.containsKey(app));
+        apps.values().removeIf(app -> {
+            if (live.contains(app.jobId()) || cancelled.containsKey(app.jobId())) {
+                return false;
+            }
+            ended.addFirst(new EndedApp(app, childrenView(app.jobId(), 0), now));
+            if (ended.size() > RECENT) {
+                ended.removeLast();
+            }
+            return true;
+        });
         plainJobs.keySet().retainAll(live);
         children.entrySet().removeIf(e -> {
             if (apps.containsKey(e.getKey())) {
@@ -221,6 +239,11 @@ final class UserState {
             }
             return true;
         });
+    }
+
+    /** The parallel apps seen to end lately, newest first. */
+    synchronized List<EndedApp> ended() {
+        return List.copyOf(ended);
     }
 
     /** No parallel app is known and the last decision (if any) was before {@code before}. */

@@ -44,12 +44,14 @@ public final class Views {
     /**
      * @param listed its app is in {@code parents.apps} (false: seen fanning out though not listed)
      * @param cancelled null unless a cancel of the app passed through the proxy
+     * @param ended when the proxy saw the app's own job end (ISO-8601); null while it runs. An
+     *     ended app's children are as they were then
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record App(String jobId, String app, int depth, String startedBy, String admitted, Children children,
-            boolean listed, Cancelled cancelled) {
+            boolean listed, Cancelled cancelled, String ended) {
         public App(String jobId, String app, int depth, String startedBy, String admitted, Children children) {
-            this(jobId, app, depth, startedBy, admitted, children, true, null);
+            this(jobId, app, depth, startedBy, admitted, children, true, null, null);
         }
     }
 
@@ -80,10 +82,12 @@ public final class Views {
     /**
      * @param waiting the user's waiting calls in queue order (the console lists the first 50)
      * @param waitingCount how many of the user's calls wait, listed or not
+     * @param finishedApps the user's parallel apps seen to end lately, newest first (the last 20,
+     *     for an hour after the user's last activity), each with its children's final states
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record User(String user, Slots slots, List<App> parallelApps, List<Waiting> waiting, int waitingCount,
-            List<Decision> recent, List<Next> next) {}
+            List<Decision> recent, List<Next> next, List<App> finishedApps) {}
 
     /**
      * What the user's next call of a class would get now (for operators; null in a scientist's view).

@@ -61,6 +61,29 @@ class LiveStateTest {
         assertThat(live.user("ida", false).slots().parallelApps()).isZero();
     }
 
+    @Test
+    void anEndedAppIsShownAmongTheFinishedWithItsChildrenAsTheyEnded() {
+        admit("t1", new JobClass.Parent(0, "kb_Bowtie2", null), SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        admit("t2", new JobClass.Child("p1", "kb_quast"), SlotClaim.childOf("p1", "kb_quast"), "c1");
+        admit("t3", new JobClass.Child("p1", "kb_quast"), SlotClaim.childOf("p1", "kb_quast"), "c2");
+        live.progress("c1", "completed");
+        live.progress("c2", "error");
+        assertThat(live.user("ida", false).finishedApps()).isEmpty();
+
+        ledger.releaseJob("ida", "c1").toCompletableFuture().join();
+        ledger.releaseJob("ida", "c2").toCompletableFuture().join();
+        ledger.releaseJob("ida", "p1").toCompletableFuture().join();
+        await("p1 ended", () -> !live.user("ida", false).finishedApps().isEmpty());
+
+        Views.User ida = live.user("ida", false);
+        assertThat(ida.parallelApps()).isEmpty();
+        Views.App p1 = ida.finishedApps().get(0);
+        assertThat(p1.jobId()).isEqualTo("p1");
+        assertThat(p1.ended()).isNotNull();
+        assertThat(counts(p1.children())).containsExactly(0, 0, 2, 0, 0, 1, 1, 0);
+        assertThat(p1.children().ids().done()).containsExactly("c1");
+    }
+
     /** waiting, admitted, finished, queued, running, done, failed, endedUnseen. */
     private static List<Integer> counts(Views.Children c) {
         return List.of(c.waiting(), c.admitted(), c.finished(), c.queued(), c.running(), c.done(), c.failed(), c.endedUnseen());
