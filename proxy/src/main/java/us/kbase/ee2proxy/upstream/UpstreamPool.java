@@ -9,8 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
@@ -243,8 +241,8 @@ public final class UpstreamPool {
         private void write(Channel ch, FullHttpRequest request, UpstreamExchange exchange) {
             handler(ch).begin(new UpstreamExchange() {
                 @Override
-                public void onResponse(FullHttpResponse response) {
-                    boolean keepAlive = HttpUtil.isKeepAlive(response);
+                public void onResponse(Ee2Response response) {
+                    boolean keepAlive = response.keepAlive();
                     exchange.onResponse(response);
                     giveBack(ch, keepAlive);
                 }
