@@ -1,5 +1,6 @@
 package us.kbase.ee2proxy.frontend;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,8 +9,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
 import us.kbase.ee2proxy.jsonrpc.RpcEnvelope;
+import us.kbase.ee2proxy.upstream.Ee2Response;
 
 /**
  * Writes the answer to a connection's current call (EE2's response or the proxy's own EE2-shaped
@@ -27,6 +30,8 @@ final class AnswerWriter {
      * one answer at a time (the next call starts only after this listener ran).
      */
     private final ChannelFutureListener written = this::written;
+    private static final int CRLF = ('\r' << 8) | '\n';
+    private static final int COLON_SPACE = (':' << 8) | ' ';
     /** The answer being written said {@code Connection: close}. */
     private boolean last;
 
@@ -57,16 +62,56 @@ final class AnswerWriter {
     }
 
     void write(FullHttpResponse response) {
-        // The last answer on this connection: the client said so, or it sent all it will (half-close),
-        // or the proxy is stopping (clients then reconnect to another replica).
-        last = !call.keepAlive()
-                || (!connection.callsQueued() && (connection.inputEnded() || relay.clients().stopping()));
+        last = lastAnswer();
         if (last) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (call.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         ctx.writeAndFlush(response).addListener(written);
+    }
+
+    /**
+     * EE2's answer, as the bytes it sent: its head (hop-by-hop lines already spliced out) with the
+     * proxy's own lines appended, then its body, written past the response encoder
+     * ({@link PassThroughResponseEncoder}). Takes ownership of {@code response}.
+     *
+     * @param decision the admission decision to tell the client ({@code X-Ee2-Proxy-Decision}); null: none
+     */
+    void write(Ee2Response response, String decision) {
+        last = lastAnswer();
+        ByteBuf head = response.head();
+        if (decision != null) {
+            line(head, Ee2ReplyRelay.DECISION_HEADER, decision);
+        }
+        if (!response.lengthInHead()) {
+            // EE2 sent it chunked (or until close): the client gets it with its length.
+            line(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(response.body().readableBytes()));
+        }
+        if (last) {
+            line(head, HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (call.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            line(head, HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        head.writeShort(CRLF);
+        ctx.write(head, ctx.voidPromise());
+        ctx.writeAndFlush(response.body()).addListener(written);
+    }
+
+    private static void line(ByteBuf head, CharSequence name, CharSequence value) {
+        head.writeCharSequence(name, StandardCharsets.ISO_8859_1);
+        head.writeShort(COLON_SPACE);
+        head.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        head.writeShort(CRLF);
+    }
+
+    /**
+     * Whether the answer being written is the connection's last: the client said so, or it sent all
+     * it will (half-close), or the proxy is stopping (clients then reconnect to another replica).
+     */
+    private boolean lastAnswer() {
+        return !call.keepAlive()
+                || (!connection.callsQueued() && (connection.inputEnded() || relay.clients().stopping()));
     }
 
     private void written(ChannelFuture future) {

@@ -1,19 +1,18 @@
 package us.kbase.ee2proxy.frontend;
 
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.admission.ReplyObserver;
+import us.kbase.ee2proxy.upstream.Ee2Response;
 import us.kbase.ee2proxy.upstream.UpstreamExchange;
 import us.kbase.ee2proxy.upstream.UpstreamFailure;
 
 /**
  * Takes EE2's answer to a connection's forwarded call (or the reason there is none), tells the
  * call's observer (admission, job tracking) first, even when the client has gone, then has the
- * client answered: EE2's response byte for byte minus hop-by-hop headers, or the proxy's
+ * client answered: EE2's response byte for byte minus hop-by-hop headers (its bytes relayed, never
+ * decoded into header objects), or the proxy's
  * EE2-shaped error. One per connection, the {@link UpstreamExchange} of each of its calls in turn.
  */
 final class Ee2ReplyRelay implements UpstreamExchange {
@@ -40,16 +39,14 @@ final class Ee2ReplyRelay implements UpstreamExchange {
     }
 
     @Override
-    public void onResponse(FullHttpResponse response) {
+    public void onResponse(Ee2Response response) {
         relay.metrics().upstreamLatency(call.methodLabel(), call.nanosSinceSent());
         ReplyObserver told = call.takeObserver();
+        String decision = null;
         if (told != null) {
             try {
-                told.onReply(response.status().code(), response.content().duplicate());
-                String decision = told.decision();
-                if (decision != null) {
-                    response.headers().set(DECISION_HEADER, decision);
-                }
+                told.onReply(response.status(), response.body().duplicate());
+                decision = told.decision();
             } catch (RuntimeException e) {
                 LOG.warn("reply observer failed on {}: {}", call.methodLabel(), e.toString());
             }
@@ -59,12 +56,8 @@ final class Ee2ReplyRelay implements UpstreamExchange {
             connection.finishCall();
             return;
         }
-        HopByHopHeaders.strip(response.headers());
-        int length = response.content().readableBytes();
-        if (HttpUtil.getContentLength(response, -1L) != length) {
-            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
-        }
-        connection.answers().write(response);
+        // Hop-by-hop headers were spliced out as the response was read (upstream.ResponseHead).
+        connection.answers().write(response, decision);
     }
 
     /**

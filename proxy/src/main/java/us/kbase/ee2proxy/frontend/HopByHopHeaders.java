@@ -1,7 +1,6 @@
 package us.kbase.ee2proxy.frontend;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.List;
 
@@ -36,22 +35,5 @@ final class HopByHopHeaders {
             }
         }
         return false;
-    }
-
-    /** Removes every hop-by-hop header from {@code headers} in place; the others keep their order. */
-    static void strip(HttpHeaders headers) {
-        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
-                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
-        for (String value : connection) {
-            for (String token : value.split(",")) {
-                String named = token.trim();
-                if (!named.isEmpty()) {
-                    headers.remove(named);
-                }
-            }
-        }
-        for (AsciiString fixed : FIXED) {
-            headers.remove(fixed);
-        }
     }
 }

@@ -26,6 +26,7 @@ import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
 import us.kbase.ee2proxy.jsonrpc.JsonRpcSniffer;
 import us.kbase.ee2proxy.jsonrpc.SniffResult;
 import us.kbase.ee2proxy.metrics.ErrorKind;
+import us.kbase.ee2proxy.upstream.Ee2Request;
 
 /**
  * One client connection's relay: takes one request at a time, sniffs its JSON-RPC call, asks the
@@ -396,7 +397,7 @@ final class RequestRelayHandler extends ChannelInboundHandlerAdapter implements 
         if (relay.pool().wouldWait(loop)) {
             call.compactForWait(); // every connection to EE2 is busy: it may wait up to timeouts.response
         }
-        FullHttpRequest upstream = relay.requests().build(call.request(), clientIp);
+        Ee2Request upstream = relay.requests().build(call.request(), clientIp, ctx.alloc());
         call.sent(); // again when it is written (Ee2ReplyRelay.sending), after any wait for a connection
         relay.pool().send(loop, upstream, ee2Replies);
         if (inputEnded && call.active() && relay.pool().withdraw(loop, ee2Replies)) {

@@ -1,22 +1,22 @@
 package us.kbase.ee2proxy.frontend;
 
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import us.kbase.ee2proxy.config.UpstreamConfig;
+import us.kbase.ee2proxy.upstream.Ee2Request;
 
 /**
- * Turns a client's request into the request EE2 receives: the same method and body bytes (a
+ * Turns a client's request into the bytes EE2 receives: the same method and body bytes (a
  * shared buffer, never copied or re-serialized), the client's headers minus hop-by-hop ones,
  * {@code Host} set to EE2's, {@code Content-Length} always set (EE2 reads exactly that many bytes,
  * so a chunked body must arrive with one), and the client's address appended to
@@ -24,6 +24,8 @@ import us.kbase.ee2proxy.config.UpstreamConfig;
  */
 final class UpstreamRequests {
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    private static final int CRLF = ('\r' << 8) | '\n';
+    private static final int COLON_SPACE = (':' << 8) | ' ';
 
     private final String hostHeader;
     private final String pathPrefix;
@@ -34,14 +36,20 @@ final class UpstreamRequests {
     }
 
     /**
-     * A new request sharing {@code client}'s body (retained); the caller still owns {@code client}.
+     * The request for EE2, as bytes, sharing {@code client}'s body (retained); the caller still owns
+     * {@code client}. The head is written straight from the decoded headers, in their order, with
+     * no header objects built and no request encoder after.
      *
      * @param clientIp the client's address as text ({@link #clientIp(SocketAddress)}, computed once per connection)
      */
-    FullHttpRequest build(FullHttpRequest client, String clientIp) {
+    Ee2Request build(FullHttpRequest client, String clientIp, ByteBufAllocator alloc) {
         HttpHeaders in = client.headers();
-        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
-        out.add(HttpHeaderNames.HOST, hostHeader);
+        ByteBuf head = alloc.directBuffer(512);
+        head.writeCharSequence(client.method().asciiName(), StandardCharsets.ISO_8859_1);
+        head.writeByte(' ');
+        head.writeCharSequence(target(client.uri()), StandardCharsets.ISO_8859_1);
+        head.writeCharSequence(" HTTP/1.1\r\n", StandardCharsets.ISO_8859_1);
+        line(head, HttpHeaderNames.HOST, hostHeader);
         List<String> connection = in.contains(HttpHeaderNames.CONNECTION) ? in.getAll(HttpHeaderNames.CONNECTION) : List.of();
         String forwardedFor = null;
         Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
@@ -58,12 +66,20 @@ final class UpstreamRequests {
                 forwardedFor = forwardedFor == null ? h.getValue().toString() : forwardedFor + ", " + h.getValue();
                 continue;
             }
-            out.add(name, h.getValue());
+            line(head, name, h.getValue());
         }
-        out.add(HttpHeaderNames.CONTENT_LENGTH, client.content().readableBytes());
-        out.add(X_FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
-        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, client.method(), target(client.uri()),
-                client.content().retainedDuplicate(), out, EmptyHttpHeaders.INSTANCE);
+        line(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(client.content().readableBytes()));
+        line(head, X_FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
+        head.writeShort(CRLF);
+        return new Ee2Request(client.method(), head, client.content().retainedDuplicate());
+    }
+
+    /** A header line; the decoder read header bytes as ISO-8859-1 characters, so this writes back the bytes it read. */
+    private static void line(ByteBuf head, CharSequence name, CharSequence value) {
+        head.writeCharSequence(name, StandardCharsets.ISO_8859_1);
+        head.writeShort(COLON_SPACE);
+        head.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        head.writeShort(CRLF);
     }
 
     /**

@@ -1,7 +1,5 @@
 package us.kbase.ee2proxy.upstream;
 
-import io.netty.handler.codec.http.FullHttpResponse;
-
 /**
  * The party waiting for one request's answer from EE2. Exactly one of {@link #onResponse} and
  * {@link #onFailure} is called, once, on the upstream channel's event loop (which is the client
@@ -16,8 +14,8 @@ public interface UpstreamExchange {
      */
     default void sending() {}
 
-    /** EE2's complete response; the callee owns (and must release) it. */
-    void onResponse(FullHttpResponse response);
+    /** EE2's complete response, as its bytes; the callee owns (and must release or write) it. */
+    void onResponse(Ee2Response response);
 
     void onFailure(UpstreamFailure failure);
 }

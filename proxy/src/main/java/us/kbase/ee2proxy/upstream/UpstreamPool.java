@@ -8,9 +8,6 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
@@ -65,7 +62,7 @@ public final class UpstreamPool {
      * {@code exchange} exactly once, unless it is withdrawn while it waits. Takes ownership of
      * {@code request}. Must be called on {@code loop}; an exchange waits for at most one request at a time.
      */
-    public void send(EventLoop loop, FullHttpRequest request, UpstreamExchange exchange) {
+    public void send(EventLoop loop, Ee2Request request, UpstreamExchange exchange) {
         pools.get(loop).send(request, exchange);
     }
 
@@ -121,7 +118,7 @@ public final class UpstreamPool {
     }
 
     /** A request waiting for a connection, and since when (System.nanoTime()). */
-    private record Waiter(FullHttpRequest request, UpstreamExchange exchange, long since) {}
+    private record Waiter(Ee2Request request, UpstreamExchange exchange, long since) {}
 
     /** One event loop's connections. Touched only on that loop's thread (but for the gauges' reads). */
     private final class LoopPool {
@@ -144,7 +141,7 @@ public final class UpstreamPool {
             this.bootstrap = bootstrap;
         }
 
-        void send(FullHttpRequest request, UpstreamExchange exchange) {
+        void send(Ee2Request request, UpstreamExchange exchange) {
             Channel ch;
             while ((ch = idle.pollLast()) != null) {
                 idleCount = idle.size();
@@ -217,7 +214,7 @@ public final class UpstreamPool {
             }
         }
 
-        private void connect(FullHttpRequest request, UpstreamExchange exchange) {
+        private void connect(Ee2Request request, UpstreamExchange exchange) {
             open++;
             ChannelFuture f = bootstrap.connect();
             f.addListener((ChannelFuture done) -> {
@@ -240,11 +237,11 @@ public final class UpstreamPool {
             });
         }
 
-        private void write(Channel ch, FullHttpRequest request, UpstreamExchange exchange) {
+        private void write(Channel ch, Ee2Request request, UpstreamExchange exchange) {
             handler(ch).begin(new UpstreamExchange() {
                 @Override
-                public void onResponse(FullHttpResponse response) {
-                    boolean keepAlive = HttpUtil.isKeepAlive(response);
+                public void onResponse(Ee2Response response) {
+                    boolean keepAlive = response.keepAlive();
                     exchange.onResponse(response);
                     giveBack(ch, keepAlive);
                 }
@@ -256,7 +253,8 @@ public final class UpstreamPool {
                 }
             }, request.method());
             exchange.sending();
-            ch.writeAndFlush(request, ch.voidPromise());
+            ch.write(request.head(), ch.voidPromise());
+            ch.writeAndFlush(request.body(), ch.voidPromise());
         }
 
         private void giveBack(Channel ch, boolean keepAlive) {

@@ -3,11 +3,8 @@ package us.kbase.ee2proxy.upstream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -22,6 +19,7 @@ import javax.net.ssl.SSLException;
 final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     private final long responseTimeoutNanos;
     private ChannelHandlerContext ctx;
+    private ResponseReader reader;
     private UpstreamExchange exchange;
     /** When the exchange in progress times out (System.nanoTime()). */
     private long deadline;
@@ -42,6 +40,7 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.reader = (ResponseReader) ctx.pipeline().get(UpstreamInitializer.RESPONSE_READER);
     }
 
     /** Starts waiting for the response to a request of {@code method} about to be written. On the event loop. */
@@ -50,6 +49,7 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
         if (HttpMethod.CONNECT.equals(method)) {
             reusable = false; // whatever EE2 answers, the codec may now read the connection as a tunnel
         }
+        reader.expect(method);
         deadline = System.nanoTime() + responseTimeoutNanos;
         if (timer == null) {
             timer = ctx.executor().schedule(this::timerFired, responseTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -62,23 +62,20 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpResponse response) || exchange == null) {
+        if (exchange == null) {
             // Nothing asked for this: a stray response (or a 1xx we never requested).
-            ReferenceCountUtil.release(msg);
+            if (msg instanceof Ee2Response stray) {
+                stray.release();
+            }
             reusable = false;
             ctx.close();
             return;
         }
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            interim(ctx, response);
+        if (msg instanceof ResponseReader.Interim interim) {
+            interim(ctx, interim.status());
             return;
         }
-        if (response.decoderResult().isFailure()) {
-            response.release();
-            fail(new UpstreamFailure(UpstreamFailure.Kind.BAD_RESPONSE, String.valueOf(response.decoderResult().cause())));
-            ctx.close();
-            return;
-        }
+        Ee2Response response = (Ee2Response) msg;
         UpstreamExchange done = finish();
         done.onResponse(response);
     }
@@ -88,9 +85,7 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
      * means what follows is no longer HTTP the proxy can read: the call fails and the connection
      * closes. Any other (102, 103, unknown) is waited past, but the connection is not reused after.
      */
-    private void interim(ChannelHandlerContext ctx, FullHttpResponse response) {
-        int code = response.status().code();
-        response.release();
+    private void interim(ChannelHandlerContext ctx, int code) {
         if (code == 100) {
             return;
         }
@@ -115,7 +110,9 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         reusable = false;
-        if (cause instanceof TooLongFrameException) {
+        if (cause instanceof ResponseHead.Unreadable) {
+            fail(new UpstreamFailure(UpstreamFailure.Kind.BAD_RESPONSE, cause.getMessage()));
+        } else if (cause instanceof TooLongFrameException) {
             fail(new UpstreamFailure(UpstreamFailure.Kind.RESPONSE_TOO_LARGE, cause.getMessage()));
         } else if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
             fail(new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "TLS failed: " + rootMessage(cause)));

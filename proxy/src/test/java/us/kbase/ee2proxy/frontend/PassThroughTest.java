@@ -54,6 +54,23 @@ class PassThroughTest {
         assertThat(got.header("X-Forwarded-For")).isEqualTo("127.0.0.1");
     }
 
+    /** Header bytes are relayed, not re-encoded (issue 15): bytes outside ASCII cross both ways as they were. */
+    @Test
+    void headerBytesOutsideAsciiCrossUnchanged() throws Exception {
+        // "José" in UTF-8, carried as the ISO-8859-1 characters of its bytes on both sides of the wire.
+        String utf8 = new String("Jos\u00e9".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        proxy.upstream().behave((ctx, req) -> {
+            var r = TestUpstream.json(HttpResponseStatus.OK, "{}");
+            r.headers().add("X-Upstream-Name", req.headers().get("X-Name"));
+            ctx.writeAndFlush(r);
+        });
+        try (RawHttp client = new RawHttp(proxy.url())) {
+            RawHttp.Response r = client.send(RawHttp.post("/", "{}".getBytes(StandardCharsets.UTF_8), "X-Name: " + utf8)).read();
+            assertThat(r.header("X-Upstream-Name")).isEqualTo(utf8);
+        }
+        assertThat(proxy.upstream().next().header("X-Name")).isEqualTo(utf8);
+    }
+
     @Test
     void chunkedRequestReachesEe2WithContentLength() throws Exception {
         String body = "{\"method\": \"execution_engine2.ver\", \"params\": [], \"id\": \"1\"}";
