@@ -33,7 +33,15 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
  */
 public final class InteractiveFirstComparison {
     private static final int WORKLOADS = Integer.getInteger("workloads", 200);
-    private static final int PER_RUN = 40;
+    private static final int PER_RUN = Integer.getInteger("perRun", 40);
+    /** Simulated seconds per real second of the randomized runs (RandomizedWorkloadsTest's 600). */
+    private static final double SPEED = Double.parseDouble(System.getProperty("speed", "600"));
+    /** Which variants to run (indices into the list, comma-separated), default all. */
+    private static final String VARIANTS = System.getProperty("variants", "");
+    /** false: skip twelve-parallel-apps and EE2 alone (for exploring the randomized rows). */
+    private static final boolean ALL_ROWS = Boolean.parseBoolean(System.getProperty("allRows", "true"));
+    /** true: print what the slowest interactive jobs waited behind, and the slot use. */
+    private static final boolean ANATOMY = Boolean.getBoolean("anatomy");
 
     record Variant(String name, String children) {}
 
@@ -47,10 +55,18 @@ public final class InteractiveFirstComparison {
                 new Variant("before: maxQueued 10, reserve 0", "maxQueued: 10\n  reserve: 0"));
         Workload twelve = Workload.load(Path.of("config/workloads/twelve-parallel-apps.yaml"));
         List<Row> rows = new ArrayList<>();
-        rows.add(twelveDirect(twelve));
-        rows.add(randomized(null, null));
-        for (Variant v : variants) {
-            rows.add(twelve(v, twelve));
+        if (ALL_ROWS) {
+            rows.add(twelveDirect(twelve));
+            rows.add(randomized(null, null));
+        }
+        for (int i = 0; i < variants.size(); i++) {
+            if (!VARIANTS.isEmpty() && !List.of(VARIANTS.split(",")).contains(String.valueOf(i))) {
+                continue;
+            }
+            Variant v = variants.get(i);
+            if (ALL_ROWS) {
+                rows.add(twelve(v, twelve));
+            }
             rows.add(randomized(v, PolicyLoader.parse("parents:\n  apps: [kb_Parallel0, kb_Parallel1, kb_Parallel2]\n"
                     + "children:\n  " + v.children() + "\n", v.name())));
         }
@@ -82,7 +98,7 @@ public final class InteractiveFirstComparison {
         WorkloadGenerator.Shape standard = WorkloadGenerator.Shape.standard();
         WorkloadGenerator.Shape shape = new WorkloadGenerator.Shape(standard.users(), standard.maxDepth(),
                 standard.maxParentsPerUser(), standard.maxChildren(), standard.maxPlainPerUser(), true, true, true, true,
-                600);
+                SPEED);
         List<WorkloadReport> reports = new ArrayList<>();
         for (long first = 1; first <= WORKLOADS; first += PER_RUN) {
             List<Long> seeds = LongStream.range(first, Math.min(first + PER_RUN, WORKLOADS + 1L)).boxed().toList();
@@ -98,6 +114,9 @@ public final class InteractiveFirstComparison {
             }
             System.out.printf("%s, seeds %d-%d: %s%n", v == null ? "EE2 alone" : v.name(), seeds.get(0),
                     seeds.get(seeds.size() - 1), reports.get(reports.size() - 1).headline());
+        }
+        if (ANATOMY) {
+            AnatomyPrinter.print(v == null ? "EE2 alone" : v.name(), reports);
         }
         return row(v == null ? "EE2 alone (deadlocked users' jobs never start and are not counted)" : v.name(),
                 WORKLOADS + " randomized", reports);
