@@ -13,9 +13,11 @@ import us.kbase.ee2proxy.sim.scheduler.JobSnapshot;
 /**
  * What each interactive job of a run waited behind, and how the run used its users' slots, read
  * from the final snapshot (simulated seconds). A job's kind is its class, except that a child
- * that is itself a parallel app is "nested-app". A job "waits at the proxy" from the client's
- * call to EE2's creation, and "at EE2" from creation to its runner's {@code start_job} (a little
- * after HTCondor gave it the slot).
+ * that is itself a parallel app is "nested-app". A job's wait (the client's call to its runner's
+ * {@code start_job}) is split in three: before EE2 created it (held at a proxy, or the calls'
+ * latency: a loaded machine shows here), queued at EE2 (created to given a slot), and starting
+ * (given a slot to its runner's {@code start_job}: latency again). A job holds its slot from when
+ * HTCondor gave it one to its end.
  *
  * @param interactive every started interactive job, slowest first
  * @param slotUse the run's slot-seconds, summed over users
@@ -30,19 +32,19 @@ public record WaitAnatomy(List<InteractiveWait> interactive, SlotUse slotUse) {
      * started) when it was created, which its FIFO starts first; {@code running}: the user's jobs
      * running then; {@code atProxy}: the user's calls waiting at the proxy then, all by kind.
      */
-    public record InteractiveWait(String jobId, String user, double waitedAtProxy, double waitedAtEe2,
+    public record InteractiveWait(String jobId, String user, double beforeEe2, double queuedAtEe2, double starting,
                                   Map<String, Integer> queuedAhead, Map<String, Integer> running,
                                   Map<String, Integer> atProxy) {
         public double waited() {
-            return waitedAtProxy + waitedAtEe2;
+            return beforeEe2 + queuedAtEe2 + starting;
         }
     }
 
     /**
      * Slot-seconds over each user's active time (first call to last finish) at S slots each:
      * {@code busy} by kind; {@code idleWhileWaitingAtProxy}: free slots while the user had calls
-     * waiting at the proxy (at most one per waiting call); {@code idleWhileQueuedAtEe2}: free slots
-     * while EE2 had the user's jobs queued (runner start-up; should be small).
+     * waiting at the proxy or on their way to EE2 (at most one per call); {@code idleWhileQueuedAtEe2}:
+     * free slots while EE2 had the user's jobs queued (should be nil: HTCondor starts them at once).
      */
     public record SlotUse(double available, Map<String, Double> busy, double idleWhileWaitingAtProxy,
                           double idleWhileQueuedAtEe2) {}
@@ -63,8 +65,8 @@ public record WaitAnatomy(List<InteractiveWait> interactive, SlotUse slotUse) {
                 if ("interactive".equals(kind.apply(j)) && j.running() > 0) {
                     waits.add(interactive(j, own, kind, sent, speed));
                 }
-                if (j.running() > 0) {
-                    busy.merge(kind.apply(j), seconds(stop(j, end) - j.running(), speed), Double::sum);
+                if (slotFrom(j) > 0) {
+                    busy.merge(kind.apply(j), seconds(stop(j, end) - slotFrom(j), speed), Double::sum);
                 }
             }
             sweep(own, sent, slots, end, speed, totals);
@@ -83,16 +85,16 @@ public record WaitAnatomy(List<InteractiveWait> interactive, SlotUse slotUse) {
             if (o == j) {
                 continue;
             }
-            if (o.created() > 0 && o.created() < t && (o.running() == 0 || o.running() > t) && !ended(o, t)) {
+            if (o.created() > 0 && o.created() < t && (slotFrom(o) == 0 || slotFrom(o) > t) && !ended(o, t)) {
                 ahead.merge(kind.apply(o), 1, Integer::sum);
-            } else if (o.running() > 0 && o.running() <= t && !ended(o, t)) {
+            } else if (slotFrom(o) > 0 && slotFrom(o) <= t && !ended(o, t)) {
                 running.merge(kind.apply(o), 1, Integer::sum);
             } else if (sent.applyAsLong(o) <= t && o.created() > t) {
                 atProxy.merge(kind.apply(o), 1, Integer::sum);
             }
         }
         return new InteractiveWait(j.jobId(), j.user(), seconds(t - sent.applyAsLong(j), speed),
-                seconds(j.running() - t, speed), ahead, running, atProxy);
+                seconds(slotFrom(j) - t, speed), seconds(j.running() - slotFrom(j), speed), ahead, running, atProxy);
     }
 
     /** Integrates, for one user, available, idle-while-waiting-at-proxy and idle-while-queued slot time. */
@@ -108,11 +110,11 @@ public record WaitAnatomy(List<InteractiveWait> interactive, SlotUse slotUse) {
             long created = j.created() > 0 ? j.created() : end;
             delta(events, from, 1, 1);
             delta(events, created, 1, -1);
-            long started = j.running() > 0 ? j.running() : stop(j, end);
+            long started = slotFrom(j) > 0 ? slotFrom(j) : stop(j, end);
             delta(events, created, 2, 1);
             delta(events, started, 2, -1);
-            if (j.running() > 0) {
-                delta(events, j.running(), 0, 1);
+            if (slotFrom(j) > 0) {
+                delta(events, slotFrom(j), 0, 1);
                 delta(events, stop(j, end), 0, -1);
             }
         }
@@ -135,6 +137,11 @@ public record WaitAnatomy(List<InteractiveWait> interactive, SlotUse slotUse) {
 
     private static void delta(TreeMap<Long, int[]> events, long at, int which, int by) {
         events.computeIfAbsent(at, k -> new int[3])[which] += by;
+    }
+
+    /** When it took its slot: HTCondor's claim, or (a simulator that does not say) its start_job. */
+    private static long slotFrom(JobSnapshot j) {
+        return j.claimed() > 0 ? j.claimed() : j.running();
     }
 
     private static boolean ended(JobSnapshot j, long t) {
