@@ -29,7 +29,14 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
  * <pre>java -cp bench/target/benchmarks.jar us.kbase.ee2proxy.bench.priority.InteractiveFirstComparison</pre>
  *
  * A run reports percentiles per class, not per job, so the randomized columns are the worst run's
- * p95 and max (an upper bound of the 200 workloads' p95) and the median of the runs' p50s.
+ * p95 and max (an upper bound of the 200 workloads' p95) and the median of the runs' p50s;
+ * {@code -Danatomy=true} prints the percentiles over every interactive job, the slowest ones'
+ * wait split (before EE2 created it, queued, starting) with what was ahead of them, and the slot use.
+ *
+ * <p>Options (system properties): {@code workloads} (200), {@code perRun} (40), {@code speed} (600,
+ * RandomizedWorkloadsTest's: on a loaded machine one real second is 600 simulated ones, so lower
+ * speeds and fewer workloads to a run measure the policy rather than the machine), {@code variants}
+ * (indices, e.g. {@code 0,2}), {@code allRows=false} (skip twelve-parallel-apps and EE2 alone).
  */
 public final class InteractiveFirstComparison {
     private static final int WORKLOADS = Integer.getInteger("workloads", 200);
