@@ -1,6 +1,7 @@
 package us.kbase.ee2proxy.bench.priority;
 
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Snapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,6 +117,9 @@ public final class InteractiveFirstComparison {
                 } else {
                     try (Proxy proxy = new Proxy(sim, policy)) {
                         reports.add(new WorkloadRunner(proxy.server.url()).run(w));
+                        if (ANATOMY) {
+                            printProxyTimes(proxy.registry);
+                        }
                     }
                 }
             }
@@ -156,15 +160,31 @@ public final class InteractiveFirstComparison {
                 verdicts.stream().distinct().reduce((a, b) -> a + ", " + b).orElse(""));
     }
 
+    /**
+     * Where the proxy's own time went in a run (real seconds): waiting for a connection to EE2,
+     * EE2's answers to run_job, ledger decisions, holds.
+     */
+    private static void printProxyTimes(MetricRegistry registry) {
+        registry.getTimers().forEach((name, t) -> {
+            if (name.startsWith("ee2proxy.upstream.wait") || name.endsWith("run_job") || name.endsWith("run_job_batch")
+                    || name.startsWith("ee2proxy.admission.")) {
+                Snapshot sn = t.getSnapshot();
+                System.out.printf(Locale.ROOT, "  proxy %s: n %d, mean %.3f s, p99 %.3f s, max %.3f s%n", name, t.getCount(),
+                        sn.getMean() / 1e9, sn.get99thPercentile() / 1e9, sn.getMax() / 1e9);
+            }
+        });
+    }
+
     /** A proxy with the in-memory ledger in front of {@code sim}, as the README's quickstart runs it. */
     private static final class Proxy implements AutoCloseable {
         final AdmissionStack admission;
         final ProxyServer server;
+        final MetricRegistry registry;
 
         Proxy(Ee2Simulator sim, AdmissionPolicy policy) throws InterruptedException {
             ProxyConfig config = ProxyConfig.defaults(sim.url()).withListen(new HostPort("127.0.0.1", 0))
                     .withAdmin(new HostPort("127.0.0.1", 0));
-            MetricRegistry registry = new MetricRegistry();
+            registry = new MetricRegistry();
             admission = AdmissionStack.builder(config, registry).policy(() -> policy).build();
             server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
         }
