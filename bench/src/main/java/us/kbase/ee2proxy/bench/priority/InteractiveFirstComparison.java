@@ -37,7 +37,9 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
  * <p>Options (system properties): {@code workloads} (200), {@code perRun} (40), {@code speed} (600,
  * RandomizedWorkloadsTest's: on a loaded machine one real second is 600 simulated ones, so lower
  * speeds and fewer workloads to a run measure the policy rather than the machine), {@code variants}
- * (indices, e.g. {@code 0,2}), {@code allRows=false} (skip twelve-parallel-apps and EE2 alone).
+ * (indices, run in the order given, e.g. {@code 2,0}), {@code allRows=false} (skip
+ * twelve-parallel-apps and EE2 alone), {@code warmup=false} (skip the 10 unmeasured workloads run
+ * first: without them the first variant pays the JVM's warm-up, hundreds of simulated seconds).
  */
 public final class InteractiveFirstComparison {
     private static final int WORKLOADS = Integer.getInteger("workloads", 200);
@@ -63,11 +65,11 @@ public final class InteractiveFirstComparison {
                 new Variant("before: maxQueued 10, reserve 0", "maxQueued: 10\n  reserve: 0"));
         Workload twelve = Workload.load(Path.of("config/workloads/twelve-parallel-apps.yaml"));
         // In the order given: the first variant run in a fresh JVM pays its warm-up (JIT), which at
-        // speed 600 is many simulated minutes; -Dwarmup=true runs 10 workloads unmeasured first.
+        // speed 600 is many simulated minutes: 10 workloads run unmeasured first (-Dwarmup=false skips them).
         List<Integer> order = VARIANTS.isEmpty() ? java.util.stream.IntStream.range(0, variants.size()).boxed().toList()
                 : java.util.Arrays.stream(VARIANTS.split(",")).map(String::trim).map(Integer::valueOf).toList();
         List<Row> rows = new ArrayList<>();
-        if (Boolean.getBoolean("warmup")) {
+        if (Boolean.parseBoolean(System.getProperty("warmup", "true"))) {
             Variant first = variants.get(order.get(0));
             randomized(first, policy(first), 10, false);
         }
