@@ -1,6 +1,7 @@
 package us.kbase.ee2proxy.bench.priority;
 
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Snapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +30,28 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
  * <pre>java -cp bench/target/benchmarks.jar us.kbase.ee2proxy.bench.priority.InteractiveFirstComparison</pre>
  *
  * A run reports percentiles per class, not per job, so the randomized columns are the worst run's
- * p95 and max (an upper bound of the 200 workloads' p95) and the median of the runs' p50s.
+ * p95 and max (an upper bound of the 200 workloads' p95) and the median of the runs' p50s;
+ * {@code -Danatomy=true} prints the percentiles over every interactive job, the slowest ones'
+ * wait split (before EE2 created it, queued, starting) with what was ahead of them, and the slot use.
+ *
+ * <p>Options (system properties): {@code workloads} (200), {@code perRun} (40), {@code speed} (600,
+ * RandomizedWorkloadsTest's: on a loaded machine one real second is 600 simulated ones, so lower
+ * speeds and fewer workloads to a run measure the policy rather than the machine), {@code variants}
+ * (indices, run in the order given, e.g. {@code 2,0}), {@code allRows=false} (skip
+ * twelve-parallel-apps and EE2 alone), {@code warmup=false} (skip the 10 unmeasured workloads run
+ * first: without them the first variant pays the JVM's warm-up, hundreds of simulated seconds).
  */
 public final class InteractiveFirstComparison {
     private static final int WORKLOADS = Integer.getInteger("workloads", 200);
-    private static final int PER_RUN = 40;
+    private static final int PER_RUN = Integer.getInteger("perRun", 40);
+    /** Simulated seconds per real second of the randomized runs (RandomizedWorkloadsTest's 600). */
+    private static final double SPEED = Double.parseDouble(System.getProperty("speed", "600"));
+    /** Which variants to run (indices into the list, comma-separated), default all. */
+    private static final String VARIANTS = System.getProperty("variants", "");
+    /** false: skip twelve-parallel-apps and EE2 alone (for exploring the randomized rows). */
+    private static final boolean ALL_ROWS = Boolean.parseBoolean(System.getProperty("allRows", "true"));
+    /** true: print what the slowest interactive jobs waited behind, and the slot use. */
+    private static final boolean ANATOMY = Boolean.getBoolean("anatomy");
 
     record Variant(String name, String children) {}
 
@@ -46,13 +64,25 @@ public final class InteractiveFirstComparison {
                 new Variant("maxQueued 0, reserve 0", "maxQueued: 0\n  reserve: 0"),
                 new Variant("before: maxQueued 10, reserve 0", "maxQueued: 10\n  reserve: 0"));
         Workload twelve = Workload.load(Path.of("config/workloads/twelve-parallel-apps.yaml"));
+        // In the order given: the first variant run in a fresh JVM pays its warm-up (JIT), which at
+        // speed 600 is many simulated minutes: 10 workloads run unmeasured first (-Dwarmup=false skips them).
+        List<Integer> order = VARIANTS.isEmpty() ? java.util.stream.IntStream.range(0, variants.size()).boxed().toList()
+                : java.util.Arrays.stream(VARIANTS.split(",")).map(String::trim).map(Integer::valueOf).toList();
         List<Row> rows = new ArrayList<>();
-        rows.add(twelveDirect(twelve));
-        rows.add(randomized(null, null));
-        for (Variant v : variants) {
-            rows.add(twelve(v, twelve));
-            rows.add(randomized(v, PolicyLoader.parse("parents:\n  apps: [kb_Parallel0, kb_Parallel1, kb_Parallel2]\n"
-                    + "children:\n  " + v.children() + "\n", v.name())));
+        if (Boolean.parseBoolean(System.getProperty("warmup", "true"))) {
+            Variant first = variants.get(order.get(0));
+            randomized(first, policy(first), 10, false);
+        }
+        if (ALL_ROWS) {
+            rows.add(twelveDirect(twelve));
+            rows.add(randomized(null, null, WORKLOADS, ANATOMY));
+        }
+        for (int i : order) {
+            Variant v = variants.get(i);
+            if (ALL_ROWS) {
+                rows.add(twelve(v, twelve));
+            }
+            rows.add(randomized(v, policy(v), WORKLOADS, ANATOMY));
         }
         System.out.println();
         System.out.println("| target | workload | interactive wait p50 / p95 / max | children's wait p95 | makespan | verdict |");
@@ -77,15 +107,20 @@ public final class InteractiveFirstComparison {
         }
     }
 
-    /** 200 randomized workloads, 40 to a run; straight at EE2 when {@code policy} is null. */
-    private static Row randomized(Variant v, AdmissionPolicy policy) throws Exception {
+    private static AdmissionPolicy policy(Variant v) throws Exception {
+        return PolicyLoader.parse("parents:\n  apps: [kb_Parallel0, kb_Parallel1, kb_Parallel2]\n"
+                + "children:\n  " + v.children() + "\n", v.name());
+    }
+
+    /** {@code workloads} randomized workloads, perRun to a run; straight at EE2 when {@code policy} is null. */
+    private static Row randomized(Variant v, AdmissionPolicy policy, int workloads, boolean anatomy) throws Exception {
         WorkloadGenerator.Shape standard = WorkloadGenerator.Shape.standard();
         WorkloadGenerator.Shape shape = new WorkloadGenerator.Shape(standard.users(), standard.maxDepth(),
                 standard.maxParentsPerUser(), standard.maxChildren(), standard.maxPlainPerUser(), true, true, true, true,
-                600);
+                SPEED);
         List<WorkloadReport> reports = new ArrayList<>();
-        for (long first = 1; first <= WORKLOADS; first += PER_RUN) {
-            List<Long> seeds = LongStream.range(first, Math.min(first + PER_RUN, WORKLOADS + 1L)).boxed().toList();
+        for (long first = 1; first <= workloads; first += PER_RUN) {
+            List<Long> seeds = LongStream.range(first, Math.min(first + PER_RUN, workloads + 1L)).boxed().toList();
             Workload w = CombinedWorkloads.together(seeds, shape);
             try (Ee2Simulator sim = Ee2Simulator.builder().build().start()) {
                 if (policy == null) {
@@ -93,14 +128,20 @@ public final class InteractiveFirstComparison {
                 } else {
                     try (Proxy proxy = new Proxy(sim, policy)) {
                         reports.add(new WorkloadRunner(proxy.server.url()).run(w));
+                        if (anatomy) {
+                            printProxyTimes(proxy.registry);
+                        }
                     }
                 }
             }
             System.out.printf("%s, seeds %d-%d: %s%n", v == null ? "EE2 alone" : v.name(), seeds.get(0),
                     seeds.get(seeds.size() - 1), reports.get(reports.size() - 1).headline());
         }
+        if (anatomy) {
+            AnatomyPrinter.print(v == null ? "EE2 alone" : v.name(), reports);
+        }
         return row(v == null ? "EE2 alone (deadlocked users' jobs never start and are not counted)" : v.name(),
-                WORKLOADS + " randomized", reports);
+                workloads + " randomized", reports);
     }
 
     private static Row row(String target, String workload, List<WorkloadReport> reports) {
@@ -130,15 +171,30 @@ public final class InteractiveFirstComparison {
                 verdicts.stream().distinct().reduce((a, b) -> a + ", " + b).orElse(""));
     }
 
+    /**
+     * Where the proxy's own time went in a run (real seconds): waiting for a connection to EE2,
+     * EE2's answers by method, ledger decisions, holds.
+     */
+    private static void printProxyTimes(MetricRegistry registry) {
+        registry.getTimers().forEach((name, t) -> {
+            if (name.startsWith("ee2proxy.upstream.") || name.startsWith("ee2proxy.admission.")) {
+                Snapshot sn = t.getSnapshot();
+                System.out.printf(Locale.ROOT, "  proxy %s: n %d, mean %.3f s, p99 %.3f s, max %.3f s%n", name, t.getCount(),
+                        sn.getMean() / 1e9, sn.get99thPercentile() / 1e9, sn.getMax() / 1e9);
+            }
+        });
+    }
+
     /** A proxy with the in-memory ledger in front of {@code sim}, as the README's quickstart runs it. */
     private static final class Proxy implements AutoCloseable {
         final AdmissionStack admission;
         final ProxyServer server;
+        final MetricRegistry registry;
 
         Proxy(Ee2Simulator sim, AdmissionPolicy policy) throws InterruptedException {
             ProxyConfig config = ProxyConfig.defaults(sim.url()).withListen(new HostPort("127.0.0.1", 0))
                     .withAdmin(new HostPort("127.0.0.1", 0));
-            MetricRegistry registry = new MetricRegistry();
+            registry = new MetricRegistry();
             admission = AdmissionStack.builder(config, registry).policy(() -> policy).build();
             server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
         }

@@ -18,6 +18,8 @@ public final class Job {
     volatile JobStatus status = JobStatus.CREATED;
     boolean holdsSlot;
     long queued;
+    /** When HTCondor last gave it a slot (0: never). */
+    long claimed;
     long running;
     long finished;
     volatile long updated;
@@ -67,6 +69,6 @@ public final class Job {
     JobSnapshot snapshot() {
         return new JobSnapshot(id, spec.user(), spec.slotUser(), status, holdsSlot, spec.parentJobId(),
                 spec.batchId(), spec.batchContainer(), spec.retryOf(), spec.method(), spec.label(),
-                requested, created, queued, running, finished, updated, spawnedBy, childRefusal);
+                requested, created, queued, running, finished, updated, spawnedBy, childRefusal, claimed);
     }
 }

@@ -25,6 +25,8 @@ package us.kbase.ee2proxy.sim.scheduler;
  *     children carry no {@code parent_job_id}, so this is how a run tells children apart.
  * @param childRefusal for a simulated parallel app that failed because a child's run_job got
  *     an error reply (which KBParallel re-raises): that error; else null
+ * @param claimed when HTCondor last gave it a slot (its runner reports {@code start_job} a little
+ *     later, at {@code running}), 0 when never (or from a simulator that did not say)
  */
 public record JobSnapshot(
         String jobId,
@@ -45,7 +47,8 @@ public record JobSnapshot(
         long finished,
         long updated,
         String spawnedBy,
-        String childRefusal) {
+        String childRefusal,
+        long claimed) {
 
     public boolean finishedState() {
         return status.isTerminal();

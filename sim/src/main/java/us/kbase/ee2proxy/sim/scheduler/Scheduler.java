@@ -300,6 +300,7 @@ public final class Scheduler {
     private void take(Job job) {
         changed(job);
         job.holdsSlot = true;
+        job.claimed = clock.getAsLong();
         inUse++;
         if (job.spec.slotUser() != null) {
             slotsInUse.merge(job.spec.slotUser(), 1, Integer::sum);

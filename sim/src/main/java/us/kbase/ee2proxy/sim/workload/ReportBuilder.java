@@ -82,7 +82,15 @@ final class ReportBuilder {
                 .map(j -> new FailedApp(j.jobId(), j.user(), j.app(), classOf(j), j.childRefusal())).toList();
         return new WorkloadReport(w.name(), url.toString(), verdict, reason, sim(end - t0), (now - t0) / 1000.0,
                 jobs, finished, classes, unfinished, List.copyOf(tracker.rejections), deadlock, failedApps,
-                DeadlockDetector.orphans(snap), verdict == Verdict.FINISHED ? List.of() : tracker.unanswered());
+                DeadlockDetector.orphans(snap), verdict == Verdict.FINISHED ? List.of() : tracker.unanswered(),
+                WaitAnatomy.of(snap.jobs(), this::kindOf, j -> tracker.sentAt.getOrDefault(j.jobId(), j.requested()),
+                        snap.slots(), end, w.speed()));
+    }
+
+    /** Its class, but "nested-app" for a child that is itself a parallel app. */
+    private String kindOf(JobSnapshot j) {
+        String c = classOf(j);
+        return "child".equals(c) && w.profile(j.app()) != null && w.profile(j.app()).isParent() ? "nested-app" : c;
     }
 
     private String classOf(JobSnapshot j) {

@@ -26,6 +26,8 @@ import java.util.Locale;
  *     queued or running: nothing cancels them (EE2 keeps no link from a KBParallel parent)
  * @param unansweredCalls the run's own calls (submissions, retries, cancels) still unanswered at
  *     the verdict, with when each was sent (epoch millis)
+ * @param anatomy what each interactive job waited behind and how the users' slots were used, or
+ *     null (reports written before it was measured)
  */
 public record WorkloadReport(
         String workload,
@@ -42,14 +44,15 @@ public record WorkloadReport(
         Deadlock deadlock,
         List<FailedApp> appsFailedByRefusal,
         List<Orphan> orphans,
-        List<String> unansweredCalls) {
+        List<String> unansweredCalls,
+        WaitAnatomy anatomy) {
 
     /** A report that lists none of the run's own unanswered calls. */
     public WorkloadReport(String workload, String ee2Url, Verdict verdict, String reason, double makespanSeconds,
             double wallSeconds, int jobs, int finished, List<ClassStats> classes, List<UnfinishedJob> unfinished,
             List<Rejection> rejected, Deadlock deadlock, List<FailedApp> appsFailedByRefusal, List<Orphan> orphans) {
         this(workload, ee2Url, verdict, reason, makespanSeconds, wallSeconds, jobs, finished, classes, unfinished,
-                rejected, deadlock, appsFailedByRefusal, orphans, List.of());
+                rejected, deadlock, appsFailedByRefusal, orphans, List.of(), null);
     }
 
     public WorkloadReport {

@@ -29,7 +29,7 @@ class DeadlockDetectorTest {
                      String refusal) {
         boolean slot = status == JobStatus.RUNNING;
         jobs.add(new JobSnapshot(id, "ann", "ann", status, slot, parentJobId, null, false, null, "m.f", null, 1,
-                1, 1, slot ? 2 : 0, finished, 3, spawnedBy, refusal));
+                1, 1, slot ? 2 : 0, finished, 3, spawnedBy, refusal, slot ? 2 : 0));
     }
 
     private SimSnapshot snapshot() {
