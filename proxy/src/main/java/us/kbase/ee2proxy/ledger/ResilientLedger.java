@@ -218,12 +218,13 @@ public final class ResilientLedger implements SlotLedger {
             return turnAway(key, demand);
         }
         String expected = known;
-        return shared.tryAcquire(user, ticket, demand).handle((taken, error) -> {
+        return shared.decide(user, ticket, demand).handle((decision, error) -> {
             if (error != null) {
                 failed(error);
                 journal("release ticket " + ticket + " (its acquire failed)", () -> shared.releaseTicket(user, ticket));
                 return turnAway(key, demand);
             }
+            Admission taken = decision.admission();
             if (masters.see(taken.master()) == MasterWatch.Seen.FAILED_OVER) {
                 failedOver(taken.master());
                 if (taken.admitted()) {
@@ -236,7 +237,12 @@ public final class ResilientLedger implements SlotLedger {
             }
             flights.put(key, demand.claims());
             // Taken on the data set this replica knows? A Redis restarted empty decides on nothing.
-            return shared.generation(null).handle((generation, unread) -> {
+            // On one node the acquire script read the generation key itself; on a Cluster it is
+            // another call.
+            CompletionStage<String> read = decision.generationRead()
+                    ? CompletableFuture.completedFuture(decision.generation())
+                    : shared.generation(null);
+            return read.handle((generation, unread) -> {
                 if (unread == null && (READY + expected).equals(generation)) {
                     return CompletableFuture.completedFuture(taken);
                 }
@@ -341,6 +347,32 @@ public final class ResilientLedger implements SlotLedger {
             });
         }
         return write("release job " + jobId, () -> shared.releaseJob(user, jobId), false);
+    }
+
+    /**
+     * One Redis call while nothing is owed to it. Otherwise the owner is read and the release
+     * written as two steps (the release then goes into the journal, in order); LOCAL: decided here,
+     * the release written behind. A failure is the caller's, as a failed {@link #jobOwner} is: the
+     * release may have run, and releasing again is harmless.
+     */
+    @Override
+    public CompletionStage<OwnedRelease> releaseJobOf(String claimant, String jobId) {
+        if (local != null) {
+            return local.releaseJobOf(claimant, jobId).thenApply(done -> {
+                if (done.owner().isEmpty()) {
+                    write("release job " + jobId, () -> shared.releaseJob(jobId), false);
+                } else if (done.owner().get().equals(claimant)) {
+                    write("release job " + jobId, () -> shared.releaseJob(claimant, jobId), false);
+                }
+                return done;
+            });
+        }
+        synchronized (journal) {
+            if (down || !journal.isEmpty()) {
+                return SlotLedger.super.releaseJobOf(claimant, jobId);
+            }
+        }
+        return read(shared.releaseJobOf(claimant, jobId));
     }
 
     @Override
