@@ -183,6 +183,33 @@ abstract class SlotLedgerContract extends ChildBoundContract {
     }
 
     @Test
+    void aFinishByItsOwnerReleasesItAndByAnyoneElseChangesNothing() {
+        SlotLedger ledger = ledger();
+        get(ledger.tryAcquire("alice", "t", plain("x")));
+        get(ledger.bind("alice", "t", List.of("job-1", "job-2")));
+        get(ledger.tryAcquire("alice", "u", plain("x")));
+        get(ledger.bind("alice", "u", List.of("job-2")));
+
+        assertThat(get(ledger.releaseJobOf("bob", "job-2")))
+                .isEqualTo(new SlotLedger.OwnedRelease(java.util.Optional.of("alice"), false));
+        assertThat(get(ledger.counts("alice")).jobs()).isEqualTo(2);
+        assertThat(get(ledger.releaseJobOf("alice", "job-2")))
+                .isEqualTo(new SlotLedger.OwnedRelease(java.util.Optional.of("alice"), true));
+        assertThat(get(ledger.jobOwner("job-2"))).isEmpty();
+        assertThat(get(ledger.releaseJobOf("alice", "job-2")).freed()).as("once only").isFalse();
+        assertThat(get(ledger.counts("alice")).jobs()).isEqualTo(1);
+
+        // Finished before it was bound (no owner yet): marked gone, so the late bind frees it.
+        get(ledger.tryAcquire("alice", "v", plain("x")));
+        assertThat(get(ledger.releaseJobOf("alice", "quick")))
+                .isEqualTo(new SlotLedger.OwnedRelease(java.util.Optional.empty(), false));
+        assertThat(get(ledger.bind("alice", "v", List.of("quick")))).isEmpty();
+        assertThat(get(ledger.counts("alice")).jobs()).isEqualTo(1);
+        assertThat(get(ledger.adopt("alice", "quick", SlotClaim.job("x")))).isFalse();
+        assertThat(get(ledger.jobOwner("job-1"))).hasValue("alice");
+    }
+
+    @Test
     void theJobIndexNamesTheOwnerOfABoundLeaseOnly() {
         SlotLedger ledger = ledger();
         ready(ledger);
