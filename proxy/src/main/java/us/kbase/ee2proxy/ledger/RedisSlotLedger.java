@@ -53,6 +53,7 @@ public final class RedisSlotLedger implements SlotLedger {
     private static final LedgerScript FINISH = write("finish", RScript.ReturnType.LIST);
     private static final LedgerScript ADOPT = write("adopt", RScript.ReturnType.LIST);
     private static final LedgerScript COUNTS = write("counts", RScript.ReturnType.LIST);
+    private static final LedgerScript LEASES = write("leases", RScript.ReturnType.LIST);
     private static final LedgerScript PARENT =
             LedgerScript.load("parent", RScript.Mode.READ_ONLY, RScript.ReturnType.VALUE);
     private static final LedgerScript OWNER_INDEX =
@@ -68,7 +69,7 @@ public final class RedisSlotLedger implements SlotLedger {
 
     /** Every script, for {@link #connectAndLoadScripts}. */
     private static final List<LedgerScript> ALL_SCRIPTS =
-            List.of(ACQUIRE, BIND, RELEASE, FINISH, ADOPT, COUNTS, PARENT, OWNER_INDEX, OWNER_RELEASE, TRACKED);
+            List.of(ACQUIRE, BIND, RELEASE, FINISH, ADOPT, COUNTS, LEASES, PARENT, OWNER_INDEX, OWNER_RELEASE, TRACKED);
 
     private final RedissonClient redis;
     private final boolean ownsClient;
@@ -314,6 +315,18 @@ public final class RedisSlotLedger implements SlotLedger {
                 jobs.add(new TrackedJob((String) reply.get(i), decode((String) reply.get(i + 1))));
             }
             return jobs;
+        });
+    }
+
+    @Override
+    public CompletionStage<UserLeases> leases(String user) {
+        return this.<List<Object>>call(LEASES, user, List.of()).thenApply(reply -> {
+            int pairs = number(reply.get(0));
+            List<TrackedJob> jobs = new ArrayList<>(pairs / 2);
+            for (int i = 1; i + 1 <= pairs; i += 2) {
+                jobs.add(new TrackedJob((String) reply.get(i), decode((String) reply.get(i + 1))));
+            }
+            return new UserLeases(jobs, observed(user, reply, pairs + 1));
         });
     }
 

@@ -460,6 +460,11 @@ public final class ResilientLedger implements SlotLedger {
     }
 
     @Override
+    public CompletionStage<UserLeases> leases(String user) {
+        return local != null ? local.leases(user) : read(shared.leases(user));
+    }
+
+    @Override
     public CompletionStage<Set<String>> users() {
         return local != null ? local.users() : read(shared.users());
     }

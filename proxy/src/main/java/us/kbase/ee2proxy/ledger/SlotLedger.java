@@ -107,6 +107,17 @@ public interface SlotLedger extends AutoCloseable {
     /** The user's live bound leases (provisional ones have no job id yet). */
     CompletionStage<List<TrackedJob>> trackedJobs(String user);
 
+    /**
+     * {@link #trackedJobs} and {@link #counts} together, for a page or a classification that needs
+     * both (one round trip on Redis).
+     */
+    default CompletionStage<UserLeases> leases(String user) {
+        return trackedJobs(user).thenCombine(counts(user), UserLeases::new);
+    }
+
+    /** The answer to {@link #leases}. */
+    record UserLeases(List<TrackedJob> jobs, UserCounts counts) {}
+
     /** Every user who may hold leases (may include users whose leases all just expired). */
     CompletionStage<Set<String>> users();
 

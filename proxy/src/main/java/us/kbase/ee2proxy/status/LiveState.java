@@ -212,13 +212,13 @@ public final class LiveState {
             return;
         }
         u.refreshAgain.set(false);
-        ledger.trackedJobs(user).thenCombine(ledger.counts(user), (jobs, counts) -> {
+        ledger.leases(user).thenApply(leases -> {
             Set<String> live = new HashSet<>();
-            for (TrackedJob j : jobs) {
+            for (TrackedJob j : leases.jobs()) {
                 live.add(j.jobId());
             }
             u.keepOnly(live);
-            u.counts(counts, clock.instant());
+            u.counts(leases.counts(), clock.instant());
             return null;
         }).whenComplete((done, error) -> {
             if (error != null) {

@@ -23,7 +23,7 @@ import us.kbase.ee2proxy.testing.Await;
 /**
  * What one job costs in Redis round trips on one server, counted by MONITOR (commands a client
  * sent; those a script ran are not round trips): the decision, the bind and the finish are one
- * script each. A change that adds a call to a job's path fails here.
+ * script each (and the status page's refresh after a release one more). A change that adds a call to a job's path fails here.
  */
 class LedgerRoundTripsTest {
     @RegisterExtension
@@ -65,6 +65,10 @@ class LedgerRoundTripsTest {
                             assertThat(lines.get(1)).contains(sha("bind"));
                             assertThat(lines.get(2)).contains(sha("finish"));
                         });
+
+                // What a status page or a parallel app's classification reads after a release.
+                assertThat(get(ledger.leases("alice")).counts()).isEqualTo(UserCounts.ZERO);
+                assertThat(monitor.sentSoFar("trips:")).singleElement().asString().contains(sha("leases"));
             }
             assertThat(get(ledger.counts("alice"))).isEqualTo(UserCounts.ZERO);
             assertThat(get(ledger.jobOwner("job-1"))).isEmpty();

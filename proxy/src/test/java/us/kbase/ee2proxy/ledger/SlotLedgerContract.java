@@ -210,6 +210,21 @@ abstract class SlotLedgerContract extends ChildBoundContract {
     }
 
     @Test
+    void leasesAreTheTrackedJobsAndTheCountsTogether() {
+        SlotLedger ledger = ledger();
+        get(ledger.tryAcquire("alice", "t", parent(0, "kb_Bowtie2", 5)));
+        get(ledger.bind("alice", "t", List.of("job-1")));
+        get(ledger.tryAcquire("alice", "u", plain("x")));
+
+        SlotLedger.UserLeases leases = get(ledger.leases("alice"));
+        assertThat(leases.jobs()).isEqualTo(get(ledger.trackedJobs("alice")))
+                .containsExactly(new TrackedJob("job-1", SlotClaim.parentAt(0, "kb_Bowtie2")));
+        assertThat(leases.counts()).isEqualTo(get(ledger.counts("alice")))
+                .isEqualTo(new UserCounts(1, 2, Map.of("kb_Bowtie2", 1)));
+        assertThat(get(ledger.leases("nobody"))).isEqualTo(new SlotLedger.UserLeases(List.of(), UserCounts.ZERO));
+    }
+
+    @Test
     void theJobIndexNamesTheOwnerOfABoundLeaseOnly() {
         SlotLedger ledger = ledger();
         ready(ledger);
