@@ -6,7 +6,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -89,9 +88,6 @@ public final class ResilientLedger implements SlotLedger {
 
     private record UserTicket(String user, String ticket) {}
 
-    /** One write Redis has not had yet. */
-    private record Step(String what, Supplier<CompletionStage<?>> call) {}
-
     private final RedisSlotLedger shared;
     /** LOCAL mode: the ledger that decides; null otherwise. */
     private final InMemorySlotLedger local;
@@ -99,10 +95,8 @@ public final class ResilientLedger implements SlotLedger {
     private final boolean rebuildFromEe2;
     /** The claims of each ticket taken and not yet bound or released: what a failed bind adopts. */
     private final Cache<UserTicket, List<SlotClaim>> flights;
-    /** Writes Redis has not had, oldest first. Guarded by itself; never held during a call. */
-    private final ArrayDeque<Step> journal = new ArrayDeque<>();
-    /** A Redis call failed, and no tick has since found Redis answering with nothing owed. Guarded by journal. */
-    private boolean down;
+    /** Writes Redis has not had, oldest first, and whether a call failed since it had them all. */
+    private final OutageJournal journal;
     /** The generation id this replica knows (null before the first check). */
     private volatile String known;
     /** Redis holds the data set {@link #known} names, ready. */
@@ -111,14 +105,11 @@ public final class ResilientLedger implements SlotLedger {
     private volatile boolean loaded;
     private volatile Supplier<CompletionStage<Boolean>> rebuilder;
     private final AtomicBoolean rebuildRunning = new AtomicBoolean();
-    /** On the recovery thread: when the last "writes still owed" warning was logged. */
-    private long lastWarned = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
     /** Users whose decisions were turned away: woken when Redis decides again. */
     private final Set<String> turnedAway = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService recovery;
     private final Counter undecided;
-    private final Counter writtenBack;
     private final Counter failovers;
     /** The Redis masters this replica decided on: a failover replacing one is seen at the next decision. */
     private final MasterWatch masters = new MasterWatch();
@@ -145,7 +136,7 @@ public final class ResilientLedger implements SlotLedger {
         this.local = mode.get() == RedisFailureMode.LOCAL ? new InMemorySlotLedger(terms) : null;
         this.flights = Caffeine.newBuilder().expireAfterWrite(terms.provisional().multipliedBy(2)).build();
         this.undecided = metrics.counter("ledger.fallback.decisions");
-        this.writtenBack = metrics.counter("ledger.fallback.replayed");
+        this.journal = new OutageJournal(metrics.counter("ledger.fallback.replayed"));
         this.failovers = metrics.counter("ledger.failovers");
         this.probeEvery = probeEvery;
         metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> redisDecides() || local != null && loaded ? 0 : 1);
@@ -180,9 +171,7 @@ public final class ResilientLedger implements SlotLedger {
 
     /** Whether Redis decides now: it answers, nothing is owed to it, and its data is what this replica knows. */
     public boolean redisDecides() {
-        synchronized (journal) {
-            return !down && journal.isEmpty() && generationOk;
-        }
+        return journal.clear() && generationOk;
     }
 
     /** Whether decisions are currently not taken (the {@code ledger.degraded} gauge). */
@@ -192,9 +181,7 @@ public final class ResilientLedger implements SlotLedger {
 
     /** Writes Redis has not had yet. */
     public int owed() {
-        synchronized (journal) {
-            return journal.size();
-        }
+        return journal.size();
     }
 
     // ---- decisions
@@ -367,10 +354,8 @@ public final class ResilientLedger implements SlotLedger {
                 return done;
             });
         }
-        synchronized (journal) {
-            if (down || !journal.isEmpty()) {
-                return SlotLedger.super.releaseJobOf(claimant, jobId);
-            }
+        if (!journal.clear()) {
+            return SlotLedger.super.releaseJobOf(claimant, jobId);
         }
         return read(shared.releaseJobOf(claimant, jobId));
     }
@@ -396,11 +381,8 @@ public final class ResilientLedger implements SlotLedger {
             behind(what, call::get);
             return CompletableFuture.completedFuture(whenJournaled);
         }
-        synchronized (journal) {
-            if (down || !journal.isEmpty()) {
-                journal.add(new Step(what, call::get));
-                return CompletableFuture.completedFuture(whenJournaled);
-            }
+        if (journal.appendIfOwing(what, call::get)) {
+            return CompletableFuture.completedFuture(whenJournaled);
         }
         CompletionStage<T> sent;
         try {
@@ -420,21 +402,13 @@ public final class ResilientLedger implements SlotLedger {
 
     /** Into the journal, written back at once (in order after everything before it). */
     private void behind(String what, Supplier<CompletionStage<?>> call) {
-        boolean first;
-        synchronized (journal) {
-            first = journal.isEmpty();
-            journal.add(new Step(what, call));
-        }
-        if (first) {
+        if (journal.appendBehind(what, call)) {
             recovery.execute(this::tick);
         }
     }
 
     private void journal(String what, Supplier<CompletionStage<?>> call) {
-        synchronized (journal) {
-            down = true;
-            journal.add(new Step(what, call));
-        }
+        journal.appendFailed(what, call);
     }
 
     // ---- reads: from whoever decides; a Redis that fails is an error for the caller
@@ -509,12 +483,7 @@ public final class ResilientLedger implements SlotLedger {
     // ---- failure and recovery
 
     private void failed(Throwable error) {
-        boolean first;
-        synchronized (journal) {
-            first = !down;
-            down = true;
-        }
-        if (first) {
+        if (journal.markDown()) {
             log.warn("Redis ledger call failed ({}); {} until Redis answers and has every write this replica owes it",
                     error.getMessage(), local != null ? "deciding here, writing to Redis later"
                             : "no decision is taken (redis.onFailure: " + mode.get().name().toLowerCase() + ")");
@@ -565,24 +534,7 @@ public final class ResilientLedger implements SlotLedger {
             if (local != null && !loaded) {
                 load();
             }
-            while (true) {
-                Step step;
-                synchronized (journal) {
-                    step = journal.peek();
-                    if (step == null) {
-                        if (down) {
-                            down = false;
-                            log.warn("Redis ledger answers again and has every write this replica owed it");
-                        }
-                        break;
-                    }
-                }
-                step.call().get().toCompletableFuture().get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                synchronized (journal) {
-                    journal.poll();
-                }
-                writtenBack.inc();
-            }
+            journal.writeBack(STEP_WAIT);
             if (redisDecides() || local != null && loaded) {
                 List.copyOf(turnedAway).forEach(user -> {
                     turnedAway.remove(user);
@@ -590,16 +542,7 @@ public final class ResilientLedger implements SlotLedger {
                 });
             }
         } catch (Exception e) {
-            synchronized (journal) {
-                down = true;
-            }
-            long now = System.nanoTime();
-            if (owed() > 0 && now - lastWarned > TimeUnit.SECONDS.toNanos(30)) {
-                lastWarned = now;
-                log.warn("Redis ledger: {} writes still owed ({}); trying again every probe", owed(), e.toString());
-            } else {
-                log.debug("Redis ledger still unavailable: {}", e.toString());
-            }
+            journal.failedAgain(e);
         } catch (Throwable t) {
             log.error("ledger recovery failed", t);
         }
