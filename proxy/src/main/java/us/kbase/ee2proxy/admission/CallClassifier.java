@@ -87,9 +87,9 @@ final class CallClassifier {
      * one entry (no id, depth 0) for each parent lease still provisional, which only the counts show.
      */
     private CompletionStage<Found<ActiveParent>> activeParents(String ledgerUser) {
-        CompletableFuture<List<TrackedJob>> bound = ledger.trackedJobs(ledgerUser).toCompletableFuture();
-        CompletableFuture<UserCounts> counts = ledger.counts(ledgerUser).toCompletableFuture();
-        return bound.thenCombine(counts, (jobs, c) -> {
+        return ledger.leases(ledgerUser).thenApply(leases -> {
+            List<TrackedJob> jobs = leases.jobs();
+            UserCounts c = leases.counts();
             Map<String, ActiveParent> active = new LinkedHashMap<>();
             Map<String, Integer> unbound = new HashMap<>(c.parentsByApp());
             for (TrackedJob job : jobs) {

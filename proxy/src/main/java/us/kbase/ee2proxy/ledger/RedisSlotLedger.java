@@ -50,8 +50,10 @@ public final class RedisSlotLedger implements SlotLedger {
     private static final LedgerScript ACQUIRE = write("acquire", RScript.ReturnType.LIST);
     private static final LedgerScript BIND = write("bind", RScript.ReturnType.LIST);
     private static final LedgerScript RELEASE = write("release", RScript.ReturnType.LONG);
+    private static final LedgerScript FINISH = write("finish", RScript.ReturnType.LIST);
     private static final LedgerScript ADOPT = write("adopt", RScript.ReturnType.LIST);
     private static final LedgerScript COUNTS = write("counts", RScript.ReturnType.LIST);
+    private static final LedgerScript LEASES = write("leases", RScript.ReturnType.LIST);
     private static final LedgerScript PARENT =
             LedgerScript.load("parent", RScript.Mode.READ_ONLY, RScript.ReturnType.VALUE);
     private static final LedgerScript OWNER_INDEX =
@@ -67,12 +69,19 @@ public final class RedisSlotLedger implements SlotLedger {
 
     /** Every script, for {@link #connectAndLoadScripts}. */
     private static final List<LedgerScript> ALL_SCRIPTS =
-            List.of(ACQUIRE, BIND, RELEASE, ADOPT, COUNTS, PARENT, OWNER_INDEX, OWNER_RELEASE, TRACKED);
+            List.of(ACQUIRE, BIND, RELEASE, FINISH, ADOPT, COUNTS, LEASES, PARENT, OWNER_INDEX, OWNER_RELEASE, TRACKED);
 
     private final RedissonClient redis;
     private final boolean ownsClient;
     private final RScript script;
     private final LedgerKeys keys;
+    /**
+     * One server or a Sentinel-managed master: every key is on one node, so a script may touch a
+     * user's keys together with the generation key or a job's owner key, and a job costs three
+     * round trips (acquire, bind, finish) rather than seven. On a Cluster those keys are in other
+     * slots, and each is its own call.
+     */
+    private final boolean oneNode;
     private final RedisLedgerSettings settings;
     private final String keyTtl;
     private final MetricRegistry metrics;
@@ -115,6 +124,7 @@ public final class RedisSlotLedger implements SlotLedger {
         this.ownsClient = ownsClient;
         this.script = redis.getScript(StringCodec.INSTANCE);
         this.keys = new LedgerKeys(settings.keyPrefix());
+        this.oneNode = !(redis instanceof Redisson client) || !client.getServiceManager().getCfg().isClusterConfig();
         this.settings = settings;
         LeaseTerms terms = settings.terms();
         this.keyTtl = ms(Math.max(terms.provisional().toMillis(), terms.bound().toMillis())
@@ -164,6 +174,20 @@ public final class RedisSlotLedger implements SlotLedger {
 
     @Override
     public CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
+        return decide(user, ticket, demand).thenApply(Decision::admission);
+    }
+
+    /**
+     * A decision and, on one node, the generation key read in the same script: what the ledger
+     * decided on (see {@link ResilientLedger}, rule 3) costs no second round trip.
+     *
+     * @param generation the generation key's value after the decision, null when the key is gone
+     * @param generationRead whether it was read (false on a Cluster: then {@link #generation} is
+     *     another call)
+     */
+    record Decision(Admission admission, String generation, boolean generationRead) {}
+
+    CompletionStage<Decision> decide(String user, String ticket, SlotDemand demand) {
         List<Object> args = new ArrayList<>();
         args.add(ticket);
         args.add(Integer.toString(demand.parentLimit()));
@@ -177,8 +201,9 @@ public final class RedisSlotLedger implements SlotLedger {
             args.add(Integer.toString(bound.limit()));
         }
         demand.claims().forEach(claim -> args.add(encode(claim)));
-        return this.<List<Object>>replicated(ACQUIRE, user, args).thenApply(reply -> {
-            UserCounts counts = observed(user, reply, 4);
+        List<Object> scriptKeys = oneNode ? withKeys(keys.userKeys(user), keys.generation()) : keys.userKeys(user);
+        return this.<List<Object>>replicated(ACQUIRE, scriptKeys, user, args).thenApply(reply -> {
+            UserCounts counts = observed(user, reply, 5);
             MasterId master = new MasterId((String) reply.get(1), (String) reply.get(2));
             learnReplicas((String) keys.userKeys(user).get(0), number(reply.get(3)));
             Admission.Verdict verdict = switch (number(reply.get(0))) {
@@ -186,7 +211,8 @@ public final class RedisSlotLedger implements SlotLedger {
                 case 2 -> Admission.Verdict.CHILDREN_BOUND;
                 default -> Admission.Verdict.FULL;
             };
-            return new Admission(verdict, counts, master);
+            String generation = String.valueOf(reply.get(4));
+            return new Decision(new Admission(verdict, counts, master), generation.isEmpty() ? null : generation, oneNode);
         });
     }
 
@@ -196,8 +222,15 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(ticket);
         args.add(ms(settings.terms().bound().toMillis()));
         args.add(keyTtl);
+        args.add(ms(settings.terms().tombstone().toMillis()));
         args.addAll(jobIds);
-        return this.<List<Object>>replicated(BIND, user, args).thenCompose(reply -> {
+        if (oneNode) {
+            List<Object> scriptKeys = new ArrayList<>(keys.userKeys(user));
+            jobIds.forEach(jobId -> scriptKeys.add(keys.jobOwner(jobId)));
+            return this.<List<Object>>replicated(BIND, scriptKeys, user, args)
+                    .thenApply(reply -> reply.stream().map(String::valueOf).toList());
+        }
+        return this.<List<Object>>replicated(BIND, keys.userKeys(user), user, args).thenCompose(reply -> {
             List<String> bound = reply.stream().map(String::valueOf).toList();
             return indexOwner(user, bound).thenApply(gone -> {
                 List<String> kept = new ArrayList<>(bound);
@@ -210,7 +243,7 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Integer> releaseTicket(String user, String ticket) {
         List<Object> args = List.of("ticket", ticket, ms(settings.terms().tombstone().toMillis()), keyTtl);
-        return this.<Long>replicated(RELEASE, user, args).thenApply(Long::intValue);
+        return this.<Long>replicated(RELEASE, keys.userKeys(user), user, args).thenApply(Long::intValue);
     }
 
     @Override
@@ -225,7 +258,11 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> releaseJob(String user, String jobId) {
         List<Object> args = List.of("job", jobId, ms(settings.terms().tombstone().toMillis()), keyTtl);
-        return this.<Long>replicated(RELEASE, user, args).thenCompose(freed -> timed("owner",
+        if (oneNode) {
+            return this.<Long>replicated(RELEASE, withKeys(keys.userKeys(user), keys.jobOwner(jobId)), user, args)
+                    .thenApply(freed -> freed > 0);
+        }
+        return this.<Long>replicated(RELEASE, keys.userKeys(user), user, args).thenCompose(freed -> timed("owner",
                         () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).deleteAsync())
                 .thenApply(deleted -> freed > 0));
     }
@@ -234,6 +271,20 @@ public final class RedisSlotLedger implements SlotLedger {
     public CompletionStage<Optional<String>> jobOwner(String jobId) {
         return timed("owner", () -> redis.<String>getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).getAsync())
                 .thenApply(owner -> owner == null || owner.equals(GONE) ? Optional.<String>empty() : Optional.of(owner));
+    }
+
+    @Override
+    public CompletionStage<OwnedRelease> releaseJobOf(String claimant, String jobId) {
+        if (!oneNode) {
+            return SlotLedger.super.releaseJobOf(claimant, jobId);
+        }
+        List<Object> args = List.of(jobId, ms(settings.terms().tombstone().toMillis()), keyTtl);
+        return this.<List<Object>>replicated(FINISH, withKeys(keys.userKeys(claimant), keys.jobOwner(jobId)), claimant,
+                args).thenApply(reply -> switch (number(reply.get(0))) {
+                    case 1 -> new OwnedRelease(Optional.of(claimant), number(reply.get(1)) > 0);
+                    case 2 -> new OwnedRelease(Optional.of((String) reply.get(1)), false);
+                    default -> new OwnedRelease(Optional.empty(), false);
+                });
     }
 
     @Override
@@ -250,7 +301,7 @@ public final class RedisSlotLedger implements SlotLedger {
     @Override
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
         List<Object> args = List.of(jobId, encode(claim), ms(settings.terms().bound().toMillis()), keyTtl);
-        return this.<List<Object>>replicated(ADOPT, user, args).thenCompose(reply -> {
+        return this.<List<Object>>replicated(ADOPT, keys.userKeys(user), user, args).thenCompose(reply -> {
             observed(user, reply, 1);
             return indexOwner(user, List.of(jobId)).thenApply(gone -> gone.isEmpty() && number(reply.get(0)) == 1);
         });
@@ -264,6 +315,18 @@ public final class RedisSlotLedger implements SlotLedger {
                 jobs.add(new TrackedJob((String) reply.get(i), decode((String) reply.get(i + 1))));
             }
             return jobs;
+        });
+    }
+
+    @Override
+    public CompletionStage<UserLeases> leases(String user) {
+        return this.<List<Object>>call(LEASES, user, List.of()).thenApply(reply -> {
+            int pairs = number(reply.get(0));
+            List<TrackedJob> jobs = new ArrayList<>(pairs / 2);
+            for (int i = 1; i + 1 <= pairs; i += 2) {
+                jobs.add(new TrackedJob((String) reply.get(i), decode((String) reply.get(i + 1))));
+            }
+            return new UserLeases(jobs, observed(user, reply, pairs + 1));
         });
     }
 
@@ -400,15 +463,16 @@ public final class RedisSlotLedger implements SlotLedger {
      * then promotes a replica that has every lease this ledger acknowledged. A replica that does
      * not acknowledge within the call timeout makes the call fail like any Redis failure (the
      * write may have happened on the master; every write is idempotent and the caller makes it
-     * again). The owner index and the generation are not waited for: losing them can only make
-     * Redis count more (a release by job id finds no owner) or rebuild once more.
+     * again). On a Cluster the owner index and the generation are other calls, not waited for:
+     * losing them can only make Redis count more (a release by job id finds no owner) or rebuild
+     * once more. On one node they are in the same script as the leases, so waited for with them.
      */
-    private <R> CompletionStage<R> replicated(LedgerScript ledgerScript, String user, List<Object> args) {
+    private <R> CompletionStage<R> replicated(LedgerScript ledgerScript, List<Object> scriptKeys, String user,
+            List<Object> args) {
         Object[] argv = argv(user, args);
-        List<Object> userKeys = keys.userKeys(user);
-        String routing = (String) userKeys.get(0);
+        String routing = (String) scriptKeys.get(0);
         return timed(ledgerScript.name(), () -> ledgerScript.<R>runReplicated(redis, StringCodec.INSTANCE,
-                replicasOf(routing), settings.callTimeout(), userKeys, argv).whenComplete((value, error) -> {
+                replicasOf(routing), settings.callTimeout(), scriptKeys, argv).whenComplete((value, error) -> {
                     Throwable cause = error;
                     while (cause != null && !(cause instanceof UnreplicatedWriteException) && cause.getCause() != cause) {
                         cause = cause.getCause();
@@ -453,6 +517,12 @@ public final class RedisSlotLedger implements SlotLedger {
         }
         MasterSlaveEntry entry = client.getCommandExecutor().getConnectionManager().getEntry(key);
         return entry == null || entry.getClient() == null ? "?" : String.valueOf(entry.getClient().getAddr());
+    }
+
+    private static List<Object> withKeys(List<Object> userKeys, String more) {
+        List<Object> all = new ArrayList<>(userKeys);
+        all.add(more);
+        return all;
     }
 
     private Object[] argv(String user, List<Object> args) {

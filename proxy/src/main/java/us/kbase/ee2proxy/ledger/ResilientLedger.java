@@ -6,7 +6,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -89,9 +88,6 @@ public final class ResilientLedger implements SlotLedger {
 
     private record UserTicket(String user, String ticket) {}
 
-    /** One write Redis has not had yet. */
-    private record Step(String what, Supplier<CompletionStage<?>> call) {}
-
     private final RedisSlotLedger shared;
     /** LOCAL mode: the ledger that decides; null otherwise. */
     private final InMemorySlotLedger local;
@@ -99,10 +95,8 @@ public final class ResilientLedger implements SlotLedger {
     private final boolean rebuildFromEe2;
     /** The claims of each ticket taken and not yet bound or released: what a failed bind adopts. */
     private final Cache<UserTicket, List<SlotClaim>> flights;
-    /** Writes Redis has not had, oldest first. Guarded by itself; never held during a call. */
-    private final ArrayDeque<Step> journal = new ArrayDeque<>();
-    /** A Redis call failed, and no tick has since found Redis answering with nothing owed. Guarded by journal. */
-    private boolean down;
+    /** Writes Redis has not had, oldest first, and whether a call failed since it had them all. */
+    private final OutageJournal journal;
     /** The generation id this replica knows (null before the first check). */
     private volatile String known;
     /** Redis holds the data set {@link #known} names, ready. */
@@ -111,14 +105,11 @@ public final class ResilientLedger implements SlotLedger {
     private volatile boolean loaded;
     private volatile Supplier<CompletionStage<Boolean>> rebuilder;
     private final AtomicBoolean rebuildRunning = new AtomicBoolean();
-    /** On the recovery thread: when the last "writes still owed" warning was logged. */
-    private long lastWarned = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
     /** Users whose decisions were turned away: woken when Redis decides again. */
     private final Set<String> turnedAway = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService recovery;
     private final Counter undecided;
-    private final Counter writtenBack;
     private final Counter failovers;
     /** The Redis masters this replica decided on: a failover replacing one is seen at the next decision. */
     private final MasterWatch masters = new MasterWatch();
@@ -145,7 +136,7 @@ public final class ResilientLedger implements SlotLedger {
         this.local = mode.get() == RedisFailureMode.LOCAL ? new InMemorySlotLedger(terms) : null;
         this.flights = Caffeine.newBuilder().expireAfterWrite(terms.provisional().multipliedBy(2)).build();
         this.undecided = metrics.counter("ledger.fallback.decisions");
-        this.writtenBack = metrics.counter("ledger.fallback.replayed");
+        this.journal = new OutageJournal(metrics.counter("ledger.fallback.replayed"));
         this.failovers = metrics.counter("ledger.failovers");
         this.probeEvery = probeEvery;
         metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> redisDecides() || local != null && loaded ? 0 : 1);
@@ -180,9 +171,7 @@ public final class ResilientLedger implements SlotLedger {
 
     /** Whether Redis decides now: it answers, nothing is owed to it, and its data is what this replica knows. */
     public boolean redisDecides() {
-        synchronized (journal) {
-            return !down && journal.isEmpty() && generationOk;
-        }
+        return journal.clear() && generationOk;
     }
 
     /** Whether decisions are currently not taken (the {@code ledger.degraded} gauge). */
@@ -192,9 +181,7 @@ public final class ResilientLedger implements SlotLedger {
 
     /** Writes Redis has not had yet. */
     public int owed() {
-        synchronized (journal) {
-            return journal.size();
-        }
+        return journal.size();
     }
 
     // ---- decisions
@@ -218,12 +205,13 @@ public final class ResilientLedger implements SlotLedger {
             return turnAway(key, demand);
         }
         String expected = known;
-        return shared.tryAcquire(user, ticket, demand).handle((taken, error) -> {
+        return shared.decide(user, ticket, demand).handle((decision, error) -> {
             if (error != null) {
                 failed(error);
                 journal("release ticket " + ticket + " (its acquire failed)", () -> shared.releaseTicket(user, ticket));
                 return turnAway(key, demand);
             }
+            Admission taken = decision.admission();
             if (masters.see(taken.master()) == MasterWatch.Seen.FAILED_OVER) {
                 failedOver(taken.master());
                 if (taken.admitted()) {
@@ -236,7 +224,12 @@ public final class ResilientLedger implements SlotLedger {
             }
             flights.put(key, demand.claims());
             // Taken on the data set this replica knows? A Redis restarted empty decides on nothing.
-            return shared.generation(null).handle((generation, unread) -> {
+            // On one node the acquire script read the generation key itself; on a Cluster it is
+            // another call.
+            CompletionStage<String> read = decision.generationRead()
+                    ? CompletableFuture.completedFuture(decision.generation())
+                    : shared.generation(null);
+            return read.handle((generation, unread) -> {
                 if (unread == null && (READY + expected).equals(generation)) {
                     return CompletableFuture.completedFuture(taken);
                 }
@@ -343,6 +336,30 @@ public final class ResilientLedger implements SlotLedger {
         return write("release job " + jobId, () -> shared.releaseJob(user, jobId), false);
     }
 
+    /**
+     * One Redis call while nothing is owed to it. Otherwise the owner is read and the release
+     * written as two steps (the release then goes into the journal, in order); LOCAL: decided here,
+     * the release written behind. A failure is the caller's, as a failed {@link #jobOwner} is: the
+     * release may have run, and releasing again is harmless.
+     */
+    @Override
+    public CompletionStage<OwnedRelease> releaseJobOf(String claimant, String jobId) {
+        if (local != null) {
+            return local.releaseJobOf(claimant, jobId).thenApply(done -> {
+                if (done.owner().isEmpty()) {
+                    write("release job " + jobId, () -> shared.releaseJob(jobId), false);
+                } else if (done.owner().get().equals(claimant)) {
+                    write("release job " + jobId, () -> shared.releaseJob(claimant, jobId), false);
+                }
+                return done;
+            });
+        }
+        if (!journal.clear()) {
+            return SlotLedger.super.releaseJobOf(claimant, jobId);
+        }
+        return read(shared.releaseJobOf(claimant, jobId));
+    }
+
     @Override
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
         if (local != null) {
@@ -364,11 +381,8 @@ public final class ResilientLedger implements SlotLedger {
             behind(what, call::get);
             return CompletableFuture.completedFuture(whenJournaled);
         }
-        synchronized (journal) {
-            if (down || !journal.isEmpty()) {
-                journal.add(new Step(what, call::get));
-                return CompletableFuture.completedFuture(whenJournaled);
-            }
+        if (journal.appendIfOwing(what, call::get)) {
+            return CompletableFuture.completedFuture(whenJournaled);
         }
         CompletionStage<T> sent;
         try {
@@ -388,21 +402,13 @@ public final class ResilientLedger implements SlotLedger {
 
     /** Into the journal, written back at once (in order after everything before it). */
     private void behind(String what, Supplier<CompletionStage<?>> call) {
-        boolean first;
-        synchronized (journal) {
-            first = journal.isEmpty();
-            journal.add(new Step(what, call));
-        }
-        if (first) {
+        if (journal.appendBehind(what, call)) {
             recovery.execute(this::tick);
         }
     }
 
     private void journal(String what, Supplier<CompletionStage<?>> call) {
-        synchronized (journal) {
-            down = true;
-            journal.add(new Step(what, call));
-        }
+        journal.appendFailed(what, call);
     }
 
     // ---- reads: from whoever decides; a Redis that fails is an error for the caller
@@ -425,6 +431,11 @@ public final class ResilientLedger implements SlotLedger {
     @Override
     public CompletionStage<List<TrackedJob>> trackedJobs(String user) {
         return local != null ? local.trackedJobs(user) : read(shared.trackedJobs(user));
+    }
+
+    @Override
+    public CompletionStage<UserLeases> leases(String user) {
+        return local != null ? local.leases(user) : read(shared.leases(user));
     }
 
     @Override
@@ -472,12 +483,7 @@ public final class ResilientLedger implements SlotLedger {
     // ---- failure and recovery
 
     private void failed(Throwable error) {
-        boolean first;
-        synchronized (journal) {
-            first = !down;
-            down = true;
-        }
-        if (first) {
+        if (journal.markDown()) {
             log.warn("Redis ledger call failed ({}); {} until Redis answers and has every write this replica owes it",
                     error.getMessage(), local != null ? "deciding here, writing to Redis later"
                             : "no decision is taken (redis.onFailure: " + mode.get().name().toLowerCase() + ")");
@@ -528,24 +534,7 @@ public final class ResilientLedger implements SlotLedger {
             if (local != null && !loaded) {
                 load();
             }
-            while (true) {
-                Step step;
-                synchronized (journal) {
-                    step = journal.peek();
-                    if (step == null) {
-                        if (down) {
-                            down = false;
-                            log.warn("Redis ledger answers again and has every write this replica owed it");
-                        }
-                        break;
-                    }
-                }
-                step.call().get().toCompletableFuture().get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                synchronized (journal) {
-                    journal.poll();
-                }
-                writtenBack.inc();
-            }
+            journal.writeBack(STEP_WAIT);
             if (redisDecides() || local != null && loaded) {
                 List.copyOf(turnedAway).forEach(user -> {
                     turnedAway.remove(user);
@@ -553,16 +542,7 @@ public final class ResilientLedger implements SlotLedger {
                 });
             }
         } catch (Exception e) {
-            synchronized (journal) {
-                down = true;
-            }
-            long now = System.nanoTime();
-            if (owed() > 0 && now - lastWarned > TimeUnit.SECONDS.toNanos(30)) {
-                lastWarned = now;
-                log.warn("Redis ledger: {} writes still owed ({}); trying again every probe", owed(), e.toString());
-            } else {
-                log.debug("Redis ledger still unavailable: {}", e.toString());
-            }
+            journal.failedAgain(e);
         } catch (Throwable t) {
             log.error("ledger recovery failed", t);
         }

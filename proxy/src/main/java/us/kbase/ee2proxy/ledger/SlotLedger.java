@@ -3,6 +3,7 @@ package us.kbase.ee2proxy.ledger;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import us.kbase.ee2proxy.policy.SlotClaim;
@@ -58,6 +59,34 @@ public interface SlotLedger extends AutoCloseable {
      */
     CompletionStage<Optional<String>> jobOwner(String jobId);
 
+    /**
+     * A finished job's release by the caller who says it owns it: when the job index names {@code
+     * claimant} as the owner, its lease is released (as {@link #releaseJob(String, String)}); when
+     * it names nobody, the job is marked finished (as {@link #releaseJob(String)}); when it names
+     * someone else, nothing changes and the owner is answered (only an EE2 admin may free another's
+     * lease: the caller checks, then releases by the owner). On one Redis node this is one round
+     * trip where {@link #jobOwner} then a release are two. Fails as {@link #jobOwner} does.
+     */
+    default CompletionStage<OwnedRelease> releaseJobOf(String claimant, String jobId) {
+        return jobOwner(jobId).thenCompose(owner -> {
+            if (owner.isEmpty()) {
+                return releaseJob(jobId).thenApply(freed -> new OwnedRelease(owner, freed));
+            }
+            if (!owner.get().equals(claimant)) {
+                return CompletableFuture.completedFuture(new OwnedRelease(owner, false));
+            }
+            return releaseJob(claimant, jobId).thenApply(freed -> new OwnedRelease(owner, freed));
+        });
+    }
+
+    /**
+     * The answer to {@link #releaseJobOf}.
+     *
+     * @param owner the job's owner in the job index before the call; empty when none was known
+     * @param freed whether this call freed a lease
+     */
+    record OwnedRelease(Optional<String> owner, boolean freed) {}
+
     /** P(u), A(u) and parents by app, after dropping expired leases. */
     CompletionStage<UserCounts> counts(String user);
 
@@ -77,6 +106,17 @@ public interface SlotLedger extends AutoCloseable {
 
     /** The user's live bound leases (provisional ones have no job id yet). */
     CompletionStage<List<TrackedJob>> trackedJobs(String user);
+
+    /**
+     * {@link #trackedJobs} and {@link #counts} together, for a page or a classification that needs
+     * both (one round trip on Redis).
+     */
+    default CompletionStage<UserLeases> leases(String user) {
+        return trackedJobs(user).thenCombine(counts(user), UserLeases::new);
+    }
+
+    /** The answer to {@link #leases}. */
+    record UserLeases(List<TrackedJob> jobs, UserCounts counts) {}
 
     /** Every user who may hold leases (may include users whose leases all just expired). */
     CompletionStage<Set<String>> users();

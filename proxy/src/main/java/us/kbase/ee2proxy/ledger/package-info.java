@@ -37,22 +37,34 @@
  * with {@code KEYS = [leases, parents, claims, gone]} of one user (see {@link
  * us.kbase.ee2proxy.ledger.LedgerKeys}) and {@code ARGV = [user, channel, ...]}. Every script reads
  * {@code TIME} (never the client clock); the writing ones first sweep expired leases and tombstones,
- * publish the user on the channel if any lease went, and renew the keys' TTL.
+ * publish the user on the channel if any lease went, and renew the keys' TTL. On one server or a
+ * Sentinel set (every key on one node) a script also gets the key it would otherwise need another
+ * round trip for, as {@code KEYS[5..]}: a job costs three calls (acquire, bind, finish). On a
+ * Cluster those keys are in other slots, and each is its own call.
  * <ul>
  *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs, B, B pairs
  *       (childPrefix, or "c:" for all children; limit), claims... ({@code "<0|1>:<depth>:<app>"}, or a running app's child
  *       {@code "c:<bytes>:<parent>:<app>"}) -> {@code [admitted, master_replid, master_replid2,
- *       connected replicas, time, jobs, parents, app, n, ...]};
+ *       connected replicas, generation, time, jobs, parents, app, n, ...]}; KEYS[5] the generation
+ *       key (one node; its value answered, '' when gone or not given);
  *       admitted (1) iff no child bound is exceeded (the user's claims and these beginning with a
  *       bound's prefix number at most its limit; else 2, nothing taken), {@code ZCARD parents +
  *       parent claims <= parentLimit} and {@code ZCARD leases + claims <= jobLimit}; a ticket that
  *       already holds leases is admitted again without taking more.
- *   <li>{@code bind}: ARGV ticket, boundTtlMs, keyTtlMs, jobIds... -> the job ids bound.
- *   <li>{@code release}: ARGV "ticket"|"job", id, tombstoneTtlMs, keyTtlMs -> leases freed.
+ *   <li>{@code bind}: ARGV ticket, boundTtlMs, keyTtlMs, tombstoneTtlMs, jobIds... -> the job ids
+ *       bound; KEYS[5..] (one node) each job's owner key: the owner recorded, a job marked gone
+ *       (finished before its bind) released instead.
+ *   <li>{@code release}: ARGV "ticket"|"job", id, tombstoneTtlMs, keyTtlMs -> leases freed;
+ *       KEYS[5] (one node, a job) its owner key, deleted.
+ *   <li>{@code finish} (one node): ARGV jobId, tombstoneTtlMs, keyTtlMs, KEYS[5] the job's owner
+ *       key -> {@code [0]} no owner (marked gone), {@code [1, freed]} the caller (ARGV user) owned
+ *       and released it, {@code [2, owner]} someone else owns it (nothing changed).
  *   <li>{@code adopt}: ARGV jobId, claim, boundTtlMs, keyTtlMs -> 1 new, 0 known or tombstone.
  *   <li>{@code counts}: -> {@code [jobs, parents, app, n, ...]}.
  *   <li>{@code parent} (read only): ARGV jobId -> the claim of a live parent lease, or nil.
  *   <li>{@code tracked} (read only): -> {@code [jobId, claim, ...]} of live bound leases.
+ *   <li>{@code leases}: -> {@code [2k, jobId, claim, ... (k pairs), time, jobs, parents, app, n,
+ *       ...]}: tracked and counts in one step.
  *   <li>{@code generation} (one key, {@code <prefix>:generation}, no prelude): ARGV "get" [createAs]
  *       -> the value ({@code ready:<id>} | {@code rebuilding:<id>}), written first when absent and
  *       createAs given; ARGV "ready", id -> {@code rebuilding:<id>} becomes {@code ready:<id>};

@@ -13,7 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,6 +36,11 @@ import us.kbase.ee2proxy.policy.request.JobCreation;
  */
 public final class LiveState {
     private static final Logger LOG = LoggerFactory.getLogger(LiveState.class);
+    /**
+     * Between two refreshes of one user's status after releases (each is a ledger read on every
+     * replica that shows the user): a page a quarter of a second behind is as good to a scientist.
+     */
+    static final Duration REFRESH_GAP = Duration.ofMillis(250);
 
     private final Supplier<AdmissionPolicy> policy;
     private final SlotLedger ledger;
@@ -227,8 +234,9 @@ public final class LiveState {
 
     /**
      * One of {@code user}'s leases was released (on any replica): learn from the ledger which of the
-     * user's jobs are still live, and the user's counts. One refresh at a time per user; a release
-     * during it asks for one more after it.
+     * user's jobs are still live, and the user's counts. One refresh at a time per user; releases
+     * during it ask for one more, {@link #REFRESH_GAP} after it: a user finishing many jobs a
+     * second costs the ledger a few reads a second on each replica, not one per release.
      */
     void released(String user) {
         UserState u = users.get(user);
@@ -240,23 +248,37 @@ public final class LiveState {
             return;
         }
         u.refreshAgain.set(false);
-        ledger.trackedJobs(user).thenCombine(ledger.counts(user), (jobs, counts) -> {
+        refresh(user, u);
+    }
+
+    /** With {@code u.refreshing} taken. */
+    private void refresh(String user, UserState u) {
+        ledger.leases(user).thenApply(leases -> {
             Set<String> live = new HashSet<>();
-            for (TrackedJob j : jobs) {
+            for (TrackedJob j : leases.jobs()) {
                 live.add(j.jobId());
             }
             u.keepOnly(live, clock.instant());
-            u.counts(counts, clock.instant());
+            u.counts(leases.counts(), clock.instant());
             return null;
         }).whenComplete((done, error) -> {
             if (error != null) {
                 LOG.debug("status of {} not refreshed after a release: {}", user, error.toString());
             }
+            if (u.refreshAgain.getAndSet(false)) {
+                refreshLater(user, u);
+                return;
+            }
             u.refreshing.set(false);
-            if (u.refreshAgain.get()) {
-                released(user);
+            // a release between the check and the set asked for one more: ours, unless a newer release took it
+            if (u.refreshAgain.getAndSet(false) && u.refreshing.compareAndSet(false, true)) {
+                refreshLater(user, u);
             }
         });
+    }
+
+    private void refreshLater(String user, UserState u) {
+        CompletableFuture.delayedExecutor(REFRESH_GAP.toMillis(), TimeUnit.MILLISECONDS).execute(() -> refresh(user, u));
     }
 
     // Read by the pages

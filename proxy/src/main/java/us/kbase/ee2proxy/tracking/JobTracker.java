@@ -182,7 +182,34 @@ public final class JobTracker implements AdmissionGate {
         if (!free && told == null) {
             return;
         }
-        CompletionStage<Boolean> freed = ledger.jobOwner(jobId).handle((owner, unknown) -> {
+        CompletionStage<Boolean> freed = free && told == null
+                ? callers.user(token).handle((user, unverified) -> unverified != null
+                        ? afterOwnerLookup(token, jobId, null, true)
+                        : releaseClaimed(token, user, jobId)).thenCompose(stage -> stage)
+                : afterOwnerLookup(token, jobId, told, free);
+        watch(jobId, freed, false);
+    }
+
+    /**
+     * A finish by its caller {@code user}: in one ledger call when the caller owns the job (the
+     * usual case: a job runner finishing its own job), else as {@link #afterOwnerLookup} goes on.
+     */
+    private CompletionStage<Boolean> releaseClaimed(String token, String user, String jobId) {
+        return ledger.releaseJobOf(user, jobId).handle((done, unknown) -> {
+            if (unknown != null) {
+                // The ledger cannot tell: free it only from the caller's own leases (see below).
+                return ledger.releaseJob(user, jobId);
+            }
+            if (done.owner().isEmpty() || done.owner().get().equals(user)) {
+                return CompletableFuture.completedFuture(done.freed());
+            }
+            return freeOthers(token, done.owner().get(), jobId, null, true);
+        }).thenCompose(stage -> stage);
+    }
+
+    /** The owner looked up first, then freed by whoever may: a cancel (told), or the caller unknown. */
+    private CompletionStage<Boolean> afterOwnerLookup(String token, String jobId, AppCancelled told, boolean free) {
+        return ledger.jobOwner(jobId).handle((owner, unknown) -> {
             if (unknown != null) {
                 // The ledger cannot tell (Redis down, the job not known here): free it only from
                 // the caller's own leases; the release reaches Redis when it is back.
@@ -198,18 +225,22 @@ public final class JobTracker implements AdmissionGate {
                 // No lease bound to it: marked finished, so that a bind arriving late frees it.
                 return free ? ledger.releaseJob(jobId) : CompletableFuture.completedFuture(false);
             }
-            return callers.mayFree(token, owner.get()).thenCompose(allowed -> {
-                if (!allowed) {
-                    notOwner.inc();
-                    LOG.debug("a finish of job {} by someone who is neither its owner {} nor an EE2 admin frees nothing",
-                            jobId, owner.get());
-                    return CompletableFuture.completedFuture(false);
-                }
-                tell(told, owner.get(), jobId);
-                return free ? ledger.releaseJob(owner.get(), jobId) : CompletableFuture.completedFuture(false);
-            });
+            return freeOthers(token, owner.get(), jobId, told, free);
         }).thenCompose(stage -> stage);
-        watch(jobId, freed, false);
+    }
+
+    private CompletionStage<Boolean> freeOthers(String token, String owner, String jobId, AppCancelled told,
+            boolean free) {
+        return callers.mayFree(token, owner).thenCompose(allowed -> {
+            if (!allowed) {
+                notOwner.inc();
+                LOG.debug("a finish of job {} by someone who is neither its owner {} nor an EE2 admin frees nothing",
+                        jobId, owner);
+                return CompletableFuture.completedFuture(false);
+            }
+            tell(told, owner, jobId);
+            return free ? ledger.releaseJob(owner, jobId) : CompletableFuture.completedFuture(false);
+        });
     }
 
     /**

@@ -2,8 +2,10 @@
 -- ARGV[7] key TTL ms, ARGV[8] how many child bounds B, then B pairs (the prefix of the claims of
 -- one parent's children "c:<bytes>:<parent>:", or "c:" for every child; at most this many of
 -- them), then the claims.
--- Returns {admitted 0|1|2, master_replid, master_replid2, connected replicas, server time us,
--- counts...}: 2 when a child bound would be exceeded (nothing taken: the call is no running app's
+-- KEYS[5] (not on a Cluster) the generation key, read in the same step.
+-- Returns {admitted 0|1|2, master_replid, master_replid2, connected replicas, generation, server
+-- time us, counts...}: generation is the generation key's value, '' when the key is gone or was
+-- not given. admitted is 2 when a child bound would be exceeded (nothing taken: the call is no running app's
 -- child), checked before the caps. The master's replication ids say which data set decided (a
 -- replica promoted by a failover has a new id and its old master's as the second; see MasterWatch.java).
 local ticket = ARGV[3]
@@ -54,6 +56,7 @@ end
 wake(freed)
 local out = counts()
 local info = redis.call('INFO', 'replication')
+table.insert(out, 1, KEYS[5] and redis.call('GET', KEYS[5]) or '')
 table.insert(out, 1, tonumber(string.match(info, 'connected_slaves:(%d+)') or '0'))
 table.insert(out, 1, string.match(info, 'master_replid2:(%x+)') or '')
 table.insert(out, 1, string.match(info, 'master_replid:(%x+)') or '')

@@ -3,6 +3,9 @@
 -- KEYS[2] parents ZSET  the subset of leases whose claim is a parent, same scores
 -- KEYS[3] claims  HASH  lease id -> claim "<parent 0|1>:<depth>:<app>"
 -- KEYS[4] gone    ZSET  released job id -> tombstone expiry
+-- KEYS[5..]       optional, one server or Sentinel only (a Cluster keeps them in other slots): the
+--                 generation key (acquire) or jobs' owner keys (bind, release, finish), so that one
+--                 script does what would otherwise take a second round trip
 -- ARGV[1] the user's name (published on release), ARGV[2] the release channel
 local leases, parents, claims, gone = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local user, channel = ARGV[1], ARGV[2]
@@ -48,12 +51,11 @@ local function drop(id)
   return removed
 end
 
--- Keys outlive their longest member, so a user who never returns leaves nothing behind.
+-- Keys outlive their longest member, so a user who never returns leaves nothing behind
+-- (PEXPIRE of a key that does not exist does nothing).
 local function keep(ttl_ms)
   for i = 1, 4 do
-    if redis.call('EXISTS', KEYS[i]) == 1 then
-      redis.call('PEXPIRE', KEYS[i], ttl_ms)
-    end
+    redis.call('PEXPIRE', KEYS[i], ttl_ms)
   end
 end
 
@@ -62,6 +64,19 @@ local function wake(freed)
     redis.call('PUBLISH', channel, user)
   end
 end
+
+-- Frees a job's lease and remembers the job as gone, so a late bind, replay or adopt of it takes
+-- nothing; returns how many leases were freed (0 or 1).
+local function release_job(job, tombstone_ms, key_ttl_ms)
+  local freed = drop('j:' .. job)
+  redis.call('ZADD', gone, now + tombstone_ms, job)
+  keep(key_ttl_ms)
+  return freed
+end
+
+-- What owner_release.lua and finish.lua leave in a job's owner key for a job released before it
+-- was owned: a bind arriving after the finish then frees it.
+local GONE = '\0gone'
 
 -- {server time us, jobs, parents, app1, n1, app2, n2, ...}
 local function counts()

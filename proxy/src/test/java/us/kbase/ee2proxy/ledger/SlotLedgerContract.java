@@ -183,6 +183,48 @@ abstract class SlotLedgerContract extends ChildBoundContract {
     }
 
     @Test
+    void aFinishByItsOwnerReleasesItAndByAnyoneElseChangesNothing() {
+        SlotLedger ledger = ledger();
+        get(ledger.tryAcquire("alice", "t", plain("x")));
+        get(ledger.bind("alice", "t", List.of("job-1", "job-2")));
+        get(ledger.tryAcquire("alice", "u", plain("x")));
+        get(ledger.bind("alice", "u", List.of("job-2")));
+
+        assertThat(get(ledger.releaseJobOf("bob", "job-2")))
+                .isEqualTo(new SlotLedger.OwnedRelease(java.util.Optional.of("alice"), false));
+        assertThat(get(ledger.counts("alice")).jobs()).isEqualTo(2);
+        assertThat(get(ledger.releaseJobOf("alice", "job-2")))
+                .isEqualTo(new SlotLedger.OwnedRelease(java.util.Optional.of("alice"), true));
+        assertThat(get(ledger.jobOwner("job-2"))).isEmpty();
+        assertThat(get(ledger.releaseJobOf("alice", "job-2")).freed()).as("once only").isFalse();
+        assertThat(get(ledger.counts("alice")).jobs()).isEqualTo(1);
+
+        // Finished before it was bound (no owner yet): marked gone, so the late bind frees it.
+        get(ledger.tryAcquire("alice", "v", plain("x")));
+        assertThat(get(ledger.releaseJobOf("alice", "quick")))
+                .isEqualTo(new SlotLedger.OwnedRelease(java.util.Optional.empty(), false));
+        assertThat(get(ledger.bind("alice", "v", List.of("quick")))).isEmpty();
+        assertThat(get(ledger.counts("alice")).jobs()).isEqualTo(1);
+        assertThat(get(ledger.adopt("alice", "quick", SlotClaim.job("x")))).isFalse();
+        assertThat(get(ledger.jobOwner("job-1"))).hasValue("alice");
+    }
+
+    @Test
+    void leasesAreTheTrackedJobsAndTheCountsTogether() {
+        SlotLedger ledger = ledger();
+        get(ledger.tryAcquire("alice", "t", parent(0, "kb_Bowtie2", 5)));
+        get(ledger.bind("alice", "t", List.of("job-1")));
+        get(ledger.tryAcquire("alice", "u", plain("x")));
+
+        SlotLedger.UserLeases leases = get(ledger.leases("alice"));
+        assertThat(leases.jobs()).isEqualTo(get(ledger.trackedJobs("alice")))
+                .containsExactly(new TrackedJob("job-1", SlotClaim.parentAt(0, "kb_Bowtie2")));
+        assertThat(leases.counts()).isEqualTo(get(ledger.counts("alice")))
+                .isEqualTo(new UserCounts(1, 2, Map.of("kb_Bowtie2", 1)));
+        assertThat(get(ledger.leases("nobody"))).isEqualTo(new SlotLedger.UserLeases(List.of(), UserCounts.ZERO));
+    }
+
+    @Test
     void theJobIndexNamesTheOwnerOfABoundLeaseOnly() {
         SlotLedger ledger = ledger();
         ready(ledger);
