@@ -27,6 +27,7 @@ import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.policy.decide.Admission;
 import us.kbase.ee2proxy.policy.decide.Decision;
 import us.kbase.ee2proxy.policy.decide.Reason;
+import us.kbase.ee2proxy.status.JobClassWords;
 import us.kbase.ee2proxy.status.LiveState;
 import us.kbase.ee2proxy.status.StatusLink;
 import us.kbase.ee2proxy.status.WaitingCall;
@@ -226,7 +227,7 @@ public final class PolicyGate implements AdmissionGate {
         // policy sees it per call, the scientist's body stays EE2's.
         String shadow = admit.shadowOf().map(d -> "; enforce=" + (d instanceof Decision.Hold ? "wait" : "refuse")).orElse("");
         return Verdict.forward(new LeaseObserver(s, ledger, metrics, live,
-                outcome + "; class=" + LiveState.token(s.classification().jobClass()) + shadow));
+                outcome + "; class=" + JobClassWords.token(s.classification().jobClass()) + shadow));
     }
 
     /**
@@ -237,7 +238,7 @@ public final class PolicyGate implements AdmissionGate {
         JobClass c = s.classification().jobClass();
         live.decided(s.ledgerUser(), s.ticket(), "refused", c, reply.message());
         return Verdict.answer(reply.withMessage(link.append(reply.message()))
-                .withHeader(DECISION_HEADER, "refused; class=" + LiveState.token(c)));
+                .withHeader(DECISION_HEADER, "refused; class=" + JobClassWords.token(c)));
     }
 
     private CompletionStage<Verdict> hold(Submission s, Pending pending, Decision.Hold hold) {
@@ -293,7 +294,7 @@ public final class PolicyGate implements AdmissionGate {
             case REFUSE -> "it is not submitted, and the app gets a message saying so";
             case WAIT -> "it goes on waiting until one of your parallel apps finishes; it is never refused";
         };
-        return new WaitingCall(s.ticket(), held, LiveState.kind(c), LiveState.app(c), LiveState.parentOf(c),
+        return new WaitingCall(s.ticket(), held, JobClassWords.kind(c), JobClassWords.app(c), JobClassWords.parentOf(c),
                 link.append(hold.reason().userMessage()), hold.reason().adminMessage(), waited.plus(hold.atMost()), atEnd,
                 Instant.now().minus(waited));
     }

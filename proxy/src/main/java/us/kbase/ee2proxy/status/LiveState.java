@@ -95,7 +95,7 @@ public final class LiveState {
         if (outcome.startsWith("admitted") && (c instanceof JobClass.Child || c instanceof JobClass.Batch)) {
             progress.childAdmitted();
         }
-        user(user).decided(new Decided(clock.instant(), id, outcome, kind(c), app(c), text));
+        user(user).decided(new Decided(clock.instant(), id, outcome, JobClassWords.kind(c), JobClassWords.app(c), text));
         if (sinceSweep.incrementAndGet() % SWEEP_EVERY == 0) {
             sweep();
         }
@@ -222,15 +222,6 @@ public final class LiveState {
         return u == null ? Set.of() : u.childrenOf(jobId);
     }
 
-    private static Views.Cancelled cancelled(UserState.AppCancel c) {
-        if (c == null) {
-            return null;
-        }
-        String text = "cancelled: " + c.answered() + " of its children waiting at the proxy answered \"not submitted\"; "
-                + (c.ee2Asked() ? c.atEe2() + " of its children already at EE2 cancelled by the proxy"
-                        : "its children already at EE2 are left to run (admission.cancelChildrenWithParent is off)");
-        return new Views.Cancelled(c.at().toString(), c.answered(), c.atEe2(), text);
-    }
 
     /**
      * One of {@code user}'s leases was released (on any replica): learn from the ledger which of the
@@ -308,7 +299,7 @@ public final class LiveState {
             for (ParallelApp a : u.apps()) {
                 int waitingChildren = (int) mine.stream().filter(w -> a.jobId().equals(w.parentJobId())).count();
                 apps.add(new Views.App(a.jobId(), a.app(), a.depth(), a.startedBy(), a.admitted().toString(),
-                        u.childrenView(a.jobId(), waitingChildren), a.listed(), cancelled(u.cancelOf(a.jobId())), null));
+                        u.childrenView(a.jobId(), waitingChildren), a.listed(), UserState.AppCancel.view(u.cancelOf(a.jobId())), null));
             }
         }
         List<Views.App> finished = new ArrayList<>();
@@ -405,54 +396,5 @@ public final class LiveState {
 
     private UserState user(String user) {
         return users.computeIfAbsent(user, name -> new UserState(name, progress.children()));
-    }
-
-    /** In words: "parallel app", "child job", "batch", "job", "exempt job". */
-    public static String kind(JobClass c) {
-        if (c instanceof JobClass.Parent) {
-            return "parallel app";
-        }
-        if (c instanceof JobClass.Child) {
-            return "child job";
-        }
-        if (c instanceof JobClass.Batch b) {
-            return b.retry() ? "retry" : "batch";
-        }
-        return c instanceof JobClass.Exempt ? "exempt job" : "job";
-    }
-
-    /** The class's short token for a response header: plain, parent, child, batch, exempt. */
-    public static String token(JobClass c) {
-        if (c instanceof JobClass.Parent) {
-            return "parent";
-        }
-        if (c instanceof JobClass.Child) {
-            return "child";
-        }
-        if (c instanceof JobClass.Batch) {
-            return "batch";
-        }
-        return c instanceof JobClass.Exempt ? "exempt" : "plain";
-    }
-
-    public static String app(JobClass c) {
-        if (c instanceof JobClass.Plain p) {
-            return p.app();
-        }
-        if (c instanceof JobClass.Parent p) {
-            return p.app();
-        }
-        if (c instanceof JobClass.Child ch) {
-            return ch.app();
-        }
-        return c instanceof JobClass.Batch b ? b.describe() : null;
-    }
-
-    /** The parent job id a call names, if any. */
-    public static String parentOf(JobClass c) {
-        if (c instanceof JobClass.Child ch) {
-            return ch.parentJobId();
-        }
-        return c instanceof JobClass.Parent p ? p.parentJobId() : null;
     }
 }

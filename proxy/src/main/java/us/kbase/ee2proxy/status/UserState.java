@@ -51,7 +51,18 @@ final class UserState {
     private final Map<String, AppCancel> cancelled = new LinkedHashMap<>();
 
     /** A cancel of one parallel app: when, and what was done to its children so far. */
-    record AppCancel(Instant at, int answered, int atEe2, boolean ee2Asked) {}
+    record AppCancel(Instant at, int answered, int atEe2, boolean ee2Asked) {
+        /** What the pages show of a cancel (null: none), saying whether children at EE2 were cancelled or left to run. */
+        static Views.Cancelled view(AppCancel c) {
+            if (c == null) {
+                return null;
+            }
+            String text = "cancelled: " + c.answered() + " of its children waiting at the proxy answered \"not submitted\"; "
+                    + (c.ee2Asked() ? c.atEe2() + " of its children already at EE2 cancelled by the proxy"
+                            : "its children already at EE2 are left to run (admission.cancelChildrenWithParent is off)");
+            return new Views.Cancelled(c.at().toString(), c.answered(), c.atEe2(), text);
+        }
+    }
 
     /** A parallel app that ended: its children as they were when its lease went, and when that was seen. */
     record EndedApp(ParallelApp app, Views.Children children, Instant endedAt) {}
