@@ -197,17 +197,7 @@ public final class AdmissionStack implements AutoCloseable {
      * state's children (it watches only the unfinished children it shows).
      */
     public JobProgress jobProgress() {
-        return new JobProgress() {
-            @Override
-            public boolean watches(String jobId) {
-                return live.watches(jobId);
-            }
-
-            @Override
-            public void seen(String jobId, String status) {
-                live.progress(jobId, status);
-            }
-        };
+        return JobProgress.of(live::watches, live::progress);
     }
 
     /** The live state model the status pages read. */

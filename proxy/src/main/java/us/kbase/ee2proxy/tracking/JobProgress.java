@@ -1,5 +1,8 @@
 package us.kbase.ee2proxy.tracking;
 
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+
 /**
  * Told what EE2 shows of a job's progress, as the lifecycle and status calls passing through the
  * proxy and the reconciler's reads reveal it (the status pages show each parallel app's children
@@ -17,6 +20,21 @@ public interface JobProgress {
         @Override
         public void seen(String jobId, String status) {}
     };
+
+    /** The progress listener made of two functions (e.g. the live state's {@code watches} and {@code progress}). */
+    static JobProgress of(Predicate<String> watches, BiConsumer<String, String> seen) {
+        return new JobProgress() {
+            @Override
+            public boolean watches(String jobId) {
+                return watches.test(jobId);
+            }
+
+            @Override
+            public void seen(String jobId, String status) {
+                seen.accept(jobId, status);
+            }
+        };
+    }
 
     /** Whether {@code jobId}'s progress is of interest. */
     boolean watches(String jobId);

@@ -130,17 +130,7 @@ class ReconcilerTest {
     }
 
     private static JobProgress progressOf(LiveState live) {
-        return new JobProgress() {
-            @Override
-            public boolean watches(String jobId) {
-                return live.watches(jobId);
-            }
-
-            @Override
-            public void seen(String jobId, String status) {
-                live.progress(jobId, status);
-            }
-        };
+        return JobProgress.of(live::watches, live::progress);
     }
 
     private static Views.Children children(LiveState live, String app) {
