@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,10 +35,28 @@ final class AppChildren {
     private int endedUnseen;
     private final Deque<String> lastDone = new ArrayDeque<>();
     private final Deque<Views.FailedChild> lastFailed = new ArrayDeque<>();
+    /**
+     * Children seen ending lately (the last {@link #REMEMBERED_ENDS}): their leases may still be in
+     * a ledger read taken before their release, which must not bring them back as queued.
+     */
+    private final Set<String> endedLately = new LinkedHashSet<>();
+    static final int REMEMBERED_ENDS = 256;
 
     /** EE2 made {@code jobId}, a child of this app: queued until seen running. */
     void admitted(String jobId) {
         live.putIfAbsent(jobId, Boolean.FALSE);
+    }
+
+    /**
+     * The shared ledger holds {@code jobId} as this app's child (another replica may have
+     * admitted it): shown as queued unless already shown or seen ending. Returns whether it is new.
+     */
+    boolean inLedger(String jobId) {
+        if (live.containsKey(jobId) || endedLately.contains(jobId)) {
+            return false;
+        }
+        live.put(jobId, Boolean.FALSE);
+        return true;
     }
 
     boolean has(String jobId) {
@@ -69,7 +88,14 @@ final class AppChildren {
                 return false; // "queued", "created", ...: it is queued already
             }
         }
-        return !live.containsKey(jobId);
+        if (live.containsKey(jobId)) {
+            return false; // running now
+        }
+        endedLately.add(jobId);
+        if (endedLately.size() > REMEMBERED_ENDS) {
+            endedLately.remove(endedLately.iterator().next());
+        }
+        return true;
     }
 
     /** Drops the unfinished children not in {@code stillLive}, counted as ended unseen; returns them. */

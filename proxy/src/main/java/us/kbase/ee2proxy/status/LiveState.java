@@ -250,6 +250,7 @@ public final class LiveState {
                 live.add(j.jobId());
             }
             u.keepOnly(live, clock.instant());
+            u.inLedger(leases.jobs(), clock.instant());
             u.counts(leases.counts(), clock.instant());
             return null;
         }).whenComplete((done, error) -> {

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import us.kbase.ee2proxy.ledger.TrackedJob;
+import us.kbase.ee2proxy.policy.SlotClaim;
 import us.kbase.ee2proxy.policy.UserCounts;
 
 /**
@@ -250,6 +252,28 @@ final class UserState {
             }
             return true;
         });
+    }
+
+    /**
+     * The user's parallel apps and their children that the shared ledger holds (from the same read
+     * as {@link #keepOnly}) but this replica did not admit: another replica did. Shown here too, so
+     * each replica's tree is the ledger's; for such an app "admitted" is when this replica first saw
+     * it, and who started it is not known. What this replica admitted itself stays as it is.
+     */
+    synchronized void inLedger(List<TrackedJob> leases, Instant now) {
+        for (TrackedJob j : leases) {
+            SlotClaim c = j.claim();
+            if (c.parent() && !apps.containsKey(j.jobId())) {
+                apps.put(j.jobId(), new ParallelApp(j.jobId(), c.app(), c.depth(), null, now));
+            }
+        }
+        for (TrackedJob j : leases) {
+            String parent = j.claim().childOf();
+            if (!j.claim().parent() && parent != null && apps.containsKey(parent)
+                    && children.computeIfAbsent(parent, p -> new AppChildren()).inLedger(j.jobId())) {
+                index.put(j.jobId(), new ChildOf(user, parent));
+            }
+        }
     }
 
     /** The parallel apps seen to end lately, newest first. */

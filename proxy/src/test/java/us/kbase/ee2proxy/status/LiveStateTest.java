@@ -84,6 +84,38 @@ class LiveStateTest {
         assertThat(p1.children().ids().done()).containsExactly("c1");
     }
 
+    @Test
+    void appsAndChildrenAnotherReplicaAdmittedAreShownFromTheSharedLedger() {
+        // This replica admitted p1; "another replica" (the same ledger, the model not told) p2 and its children.
+        admit("t1", new JobClass.Parent(0, "kb_Bowtie2", null), SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
+        elsewhere("t2", SlotClaim.parentAt(0, "kb_Bowtie2"), "p2");
+        elsewhere("t3", SlotClaim.childOf("p2", "kb_quast"), "c1");
+        elsewhere("t4", SlotClaim.childOf("p2", "kb_quast"), "c2");
+        elsewhere("t5", SlotClaim.childOf("p1", "kb_quast"), "c3");
+        assertThat(live.user("ida", false).parallelApps()).extracting(Views.App::jobId).containsExactly("p1");
+
+        elsewhere("t6", SlotClaim.job("kb_uploadfile"), "j1");
+        ledger.releaseJob("ida", "j1").toCompletableFuture().join(); // any release refreshes from the ledger
+        await("p2 is shown", () -> live.user("ida", false).parallelApps().size() == 2);
+        assertThat(counts(children("p2"))).containsExactly(0, 2, 0, 2, 0, 0, 0, 0);
+        assertThat(counts(children("p1"))).as("p1's child admitted elsewhere").containsExactly(0, 1, 0, 1, 0, 0, 0, 0);
+        assertThat(live.watches("c1")).as("its progress through this replica is recorded").isTrue();
+
+        // A child seen ending here is not brought back by a ledger read that still holds its lease.
+        live.progress("c1", "completed");
+        elsewhere("t7", SlotClaim.job("kb_uploadfile"), "j2");
+        ledger.releaseJob("ida", "j2").toCompletableFuture().join();
+        await("the ledger's counts refreshed", () -> live.user("ida", false).slots().jobs() == 5);
+        assertThat(counts(children("p2"))).containsExactly(0, 1, 1, 1, 0, 1, 0, 0);
+    }
+
+    /** Takes and binds a lease as another replica would: the model here is not told. */
+    private void elsewhere(String ticket, SlotClaim claim, String jobId) {
+        ledger.tryAcquire("ida", ticket, new SlotDemand(List.of(claim), SlotDemand.UNLIMITED, SlotDemand.UNLIMITED))
+                .toCompletableFuture().join();
+        ledger.bind("ida", ticket, List.of(jobId)).toCompletableFuture().join();
+    }
+
     /** waiting, admitted, finished, queued, running, done, failed, endedUnseen. */
     private static List<Integer> counts(Views.Children c) {
         return List.of(c.waiting(), c.admitted(), c.finished(), c.queued(), c.running(), c.done(), c.failed(), c.endedUnseen());
