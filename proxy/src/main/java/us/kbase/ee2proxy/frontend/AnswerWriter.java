@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 import us.kbase.ee2proxy.jsonrpc.Ee2ErrorReply;
 import us.kbase.ee2proxy.jsonrpc.RpcEnvelope;
 import us.kbase.ee2proxy.upstream.Ee2Response;
@@ -30,8 +29,6 @@ final class AnswerWriter {
      * one answer at a time (the next call starts only after this listener ran).
      */
     private final ChannelFutureListener written = this::written;
-    private static final int CRLF = ('\r' << 8) | '\n';
-    private static final int COLON_SPACE = (':' << 8) | ' ';
     /** The answer being written said {@code Connection: close}. */
     private boolean last;
 
@@ -82,28 +79,22 @@ final class AnswerWriter {
         last = lastAnswer();
         ByteBuf head = response.head();
         if (decision != null) {
-            line(head, Ee2ReplyRelay.DECISION_HEADER, decision);
+            HeaderLines.line(head, Ee2ReplyRelay.DECISION_HEADER, decision);
         }
         if (!response.lengthInHead()) {
             // EE2 sent it chunked (or until close): the client gets it with its length.
-            line(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(response.body().readableBytes()));
+            HeaderLines.line(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(response.body().readableBytes()));
         }
         if (last) {
-            line(head, HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            HeaderLines.line(head, HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (call.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-            line(head, HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            HeaderLines.line(head, HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        head.writeShort(CRLF);
+        HeaderLines.end(head);
         ctx.write(head, ctx.voidPromise());
         ctx.writeAndFlush(response.body()).addListener(written);
     }
 
-    private static void line(ByteBuf head, CharSequence name, CharSequence value) {
-        head.writeCharSequence(name, StandardCharsets.ISO_8859_1);
-        head.writeShort(COLON_SPACE);
-        head.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-        head.writeShort(CRLF);
-    }
 
     /**
      * Whether the answer being written is the connection's last: the client said so, or it sent all

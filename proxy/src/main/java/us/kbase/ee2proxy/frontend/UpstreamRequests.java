@@ -24,8 +24,6 @@ import us.kbase.ee2proxy.upstream.Ee2Request;
  */
 final class UpstreamRequests {
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
-    private static final int CRLF = ('\r' << 8) | '\n';
-    private static final int COLON_SPACE = (':' << 8) | ' ';
 
     private final String hostHeader;
     private final String pathPrefix;
@@ -49,7 +47,7 @@ final class UpstreamRequests {
         head.writeByte(' ');
         head.writeCharSequence(target(client.uri()), StandardCharsets.ISO_8859_1);
         head.writeCharSequence(" HTTP/1.1\r\n", StandardCharsets.ISO_8859_1);
-        line(head, HttpHeaderNames.HOST, hostHeader);
+        HeaderLines.line(head, HttpHeaderNames.HOST, hostHeader);
         List<String> connection = in.contains(HttpHeaderNames.CONNECTION) ? in.getAll(HttpHeaderNames.CONNECTION) : List.of();
         String forwardedFor = null;
         Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
@@ -66,21 +64,14 @@ final class UpstreamRequests {
                 forwardedFor = forwardedFor == null ? h.getValue().toString() : forwardedFor + ", " + h.getValue();
                 continue;
             }
-            line(head, name, h.getValue());
+            HeaderLines.line(head, name, h.getValue());
         }
-        line(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(client.content().readableBytes()));
-        line(head, X_FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
-        head.writeShort(CRLF);
+        HeaderLines.line(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(client.content().readableBytes()));
+        HeaderLines.line(head, X_FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
+        HeaderLines.end(head);
         return new Ee2Request(client.method(), head, client.content().retainedDuplicate());
     }
 
-    /** A header line; the decoder read header bytes as ISO-8859-1 characters, so this writes back the bytes it read. */
-    private static void line(ByteBuf head, CharSequence name, CharSequence value) {
-        head.writeCharSequence(name, StandardCharsets.ISO_8859_1);
-        head.writeShort(COLON_SPACE);
-        head.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-        head.writeShort(CRLF);
-    }
 
     /**
      * EE2 ignores the path, so the client's own request target goes through unchanged unless the

@@ -10,45 +10,15 @@ import io.netty.buffer.ByteBuf;
  * objects nor re-encoded: the relay sends {@link #head} and {@link #body} as they are.
  *
  * <p>Owns both buffers until {@link #release} (or until the relay writes them, which releases them).
+ *
+ * @param keepAlive EE2 keeps the connection open after this response (its version and
+ *     {@code Connection} say so, and the body did not end at close)
+ * @param lengthInHead {@link #head} still has EE2's own {@code Content-Length} line, true for
+ *     {@link #body}; if not, the relay adds one
+ * @param head the status line and the end-to-end header lines, each ending in CRLF, without the
+ *     blank line; writable (the relay appends to it)
  */
-public final class Ee2Response {
-    private final int status;
-    private final boolean keepAlive;
-    private final boolean lengthInHead;
-    private final ByteBuf head;
-    private final ByteBuf body;
-
-    Ee2Response(int status, boolean keepAlive, boolean lengthInHead, ByteBuf head, ByteBuf body) {
-        this.status = status;
-        this.keepAlive = keepAlive;
-        this.lengthInHead = lengthInHead;
-        this.head = head;
-        this.body = body;
-    }
-
-    public int status() {
-        return status;
-    }
-
-    /** Whether EE2 keeps the connection open after this response (its version and {@code Connection} say so, and the body did not end at close). */
-    public boolean keepAlive() {
-        return keepAlive;
-    }
-
-    /** Whether {@link #head} still has EE2's own {@code Content-Length} line, true for {@link #body}; if not, the relay adds one. */
-    public boolean lengthInHead() {
-        return lengthInHead;
-    }
-
-    /** The status line and the end-to-end header lines, each ending in CRLF, without the blank line; writable (the relay appends to it). */
-    public ByteBuf head() {
-        return head;
-    }
-
-    public ByteBuf body() {
-        return body;
-    }
-
+public record Ee2Response(int status, boolean keepAlive, boolean lengthInHead, ByteBuf head, ByteBuf body) {
     public void release() {
         head.release();
         body.release();
