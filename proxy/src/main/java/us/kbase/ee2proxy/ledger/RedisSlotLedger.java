@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,7 +91,9 @@ public final class RedisSlotLedger implements SlotLedger {
     private final RTopic releases;
     private final AtomicReference<CompletableFuture<Void>> subscription = new AtomicReference<>();
     /** Replicas to WAIT for, by master address ({@link #replicasOf}). */
-    private final Map<String, Integer> replicasByMaster = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> replicasByMaster = new ConcurrentHashMap<>();
+    /** One timer per operation, found once (not a name built and looked up on every call). */
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     /** Why the last call failed, or null after one succeeded: for /health. */
     private volatile String lastFailure;
 
@@ -178,12 +181,13 @@ public final class RedisSlotLedger implements SlotLedger {
     }
 
     /**
-     * A decision and, on one node, the generation key read in the same script: what the ledger
-     * decided on (see {@link ResilientLedger}, rule 3) costs no second round trip.
+     * A decision and the generation key read with it (on one node in the same script, on a
+     * Cluster in the same round trip): what the ledger decided on (see {@link ResilientLedger},
+     * rule 3) costs no second round trip.
      *
      * @param generation the generation key's value after the decision, null when the key is gone
-     * @param generationRead whether it was read (false on a Cluster: then {@link #generation} is
-     *     another call)
+     * @param generationRead whether it was read (always, now: on a Cluster in the same round trip,
+     *     see {@link #clusterDecide})
      */
     record Decision(Admission admission, String generation, boolean generationRead) {}
 
@@ -201,19 +205,51 @@ public final class RedisSlotLedger implements SlotLedger {
             args.add(Integer.toString(bound.limit()));
         }
         demand.claims().forEach(claim -> args.add(encode(claim)));
-        List<Object> scriptKeys = oneNode ? withKeys(keys.userKeys(user), keys.generation()) : keys.userKeys(user);
-        return this.<List<Object>>replicated(ACQUIRE, scriptKeys, user, args).thenApply(reply -> {
-            UserCounts counts = observed(user, reply, 5);
-            MasterId master = new MasterId((String) reply.get(1), (String) reply.get(2));
-            learnReplicas((String) keys.userKeys(user).get(0), number(reply.get(3)));
-            Admission.Verdict verdict = switch (number(reply.get(0))) {
-                case 1 -> Admission.Verdict.ADMITTED;
-                case 2 -> Admission.Verdict.CHILDREN_BOUND;
-                default -> Admission.Verdict.FULL;
-            };
-            String generation = String.valueOf(reply.get(4));
-            return new Decision(new Admission(verdict, counts, master), generation.isEmpty() ? null : generation, oneNode);
-        });
+        List<Object> userKeys = keys.userKeys(user);
+        String routing = (String) userKeys.get(0);
+        if (oneNode) {
+            return this.<List<Object>>replicated(ACQUIRE, withKeys(userKeys, keys.generation()), user, args)
+                    .thenApply(reply -> decision(routing, reply, String.valueOf(reply.get(4))));
+        }
+        return clusterDecide(routing, userKeys, user, args);
+    }
+
+    /**
+     * On a Cluster the generation key is in another slot, so the acquire script cannot read it: it
+     * is read in the same round trip instead. On the user's master, by a GET after the script in
+     * the same batch (in order: it sees Redis after the decision, as the script's own read does on
+     * one node); on another master, by a GET sent at the same time (the two masters' data sets
+     * are independent, so no order between them means more). Either way one round trip, not two.
+     */
+    private CompletionStage<Decision> clusterDecide(String routing, List<Object> userKeys, String user,
+            List<Object> args) {
+        String generationKey = keys.generation();
+        String master = masterOf(routing);
+        // "?": Redisson does not know the slot's master yet; the two are then sent apart.
+        if (master != null && !master.equals("?") && master.equals(masterOf(generationKey))) {
+            Object[] argv = argv(user, args);
+            return timed(ACQUIRE.name(), () -> ACQUIRE.<List<Object>>runThenGet(redis, StringCodec.INSTANCE,
+                    replicasOf(routing), settings.callTimeout(), generationKey, userKeys, argv)
+                    .whenComplete((value, error) -> learnFromFailure(routing, error)))
+                    .thenApply(both -> decision(routing, both.result(), both.read()));
+        }
+        CompletableFuture<String> generation = generation(null).toCompletableFuture();
+        return this.<List<Object>>replicated(ACQUIRE, userKeys, user, args)
+                .thenCombine(generation, (reply, value) -> decision(routing, reply, value));
+    }
+
+    /** An acquire's reply and the generation read with it ('' or null: the key is gone). */
+    private Decision decision(String routing, List<Object> reply, String generation) {
+        UserCounts counts = observed(reply, 5);
+        MasterId master = new MasterId((String) reply.get(1), (String) reply.get(2));
+        learnReplicas(routing, number(reply.get(3)));
+        Admission.Verdict verdict = switch (number(reply.get(0))) {
+            case 1 -> Admission.Verdict.ADMITTED;
+            case 2 -> Admission.Verdict.CHILDREN_BOUND;
+            default -> Admission.Verdict.FULL;
+        };
+        return new Decision(new Admission(verdict, counts, master),
+                generation == null || generation.isEmpty() ? null : generation, true);
     }
 
     @Override
@@ -230,13 +266,15 @@ public final class RedisSlotLedger implements SlotLedger {
             return this.<List<Object>>replicated(BIND, scriptKeys, user, args)
                     .thenApply(reply -> reply.stream().map(String::valueOf).toList());
         }
-        return this.<List<Object>>replicated(BIND, keys.userKeys(user), user, args).thenCompose(reply -> {
-            List<String> bound = reply.stream().map(String::valueOf).toList();
-            return indexOwner(user, bound).thenApply(gone -> {
-                List<String> kept = new ArrayList<>(bound);
-                kept.removeAll(gone);
-                return kept;
-            });
+        // On a Cluster the owner keys are in other slots: they are written at the same time as the
+        // bind (one round trip, not two). No order is needed: a finish by job id alone that comes
+        // between them either finds the owner (its release leaves a tombstone the bind obeys) or
+        // marks the job gone (the owner index then says so, and the new lease is released).
+        CompletionStage<List<String>> gone = indexOwner(user, jobIds);
+        return this.<List<Object>>replicated(BIND, keys.userKeys(user), user, args).thenCombine(gone, (reply, released) -> {
+            List<String> kept = new ArrayList<>(reply.stream().map(String::valueOf).toList());
+            kept.removeAll(released);
+            return kept;
         });
     }
 
@@ -262,9 +300,12 @@ public final class RedisSlotLedger implements SlotLedger {
             return this.<Long>replicated(RELEASE, withKeys(keys.userKeys(user), keys.jobOwner(jobId)), user, args)
                     .thenApply(freed -> freed > 0);
         }
-        return this.<Long>replicated(RELEASE, keys.userKeys(user), user, args).thenCompose(freed -> timed("owner",
-                        () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).deleteAsync())
-                .thenApply(deleted -> freed > 0));
+        // The owner key (another slot) is deleted at the same time: the release's tombstone, not the
+        // owner key, is what keeps a late bind from taking the job again.
+        CompletionStage<Boolean> deleted =
+                timed("owner", () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).deleteAsync());
+        return this.<Long>replicated(RELEASE, keys.userKeys(user), user, args)
+                .thenCombine(deleted, (freed, ownerDeleted) -> freed > 0);
     }
 
     @Override
@@ -289,7 +330,7 @@ public final class RedisSlotLedger implements SlotLedger {
 
     @Override
     public CompletionStage<UserCounts> counts(String user) {
-        return this.<List<Object>>call(COUNTS, user, List.of()).thenApply(reply -> observed(user, reply, 0));
+        return this.<List<Object>>call(COUNTS, user, List.of()).thenApply(reply -> observed(reply, 0));
     }
 
     @Override
@@ -302,7 +343,7 @@ public final class RedisSlotLedger implements SlotLedger {
     public CompletionStage<Boolean> adopt(String user, String jobId, SlotClaim claim) {
         List<Object> args = List.of(jobId, encode(claim), ms(settings.terms().bound().toMillis()), keyTtl);
         return this.<List<Object>>replicated(ADOPT, keys.userKeys(user), user, args).thenCompose(reply -> {
-            observed(user, reply, 1);
+            observed(reply, 1);
             return indexOwner(user, List.of(jobId)).thenApply(gone -> gone.isEmpty() && number(reply.get(0)) == 1);
         });
     }
@@ -326,7 +367,7 @@ public final class RedisSlotLedger implements SlotLedger {
             for (int i = 1; i + 1 <= pairs; i += 2) {
                 jobs.add(new TrackedJob((String) reply.get(i), decode((String) reply.get(i + 1))));
             }
-            return new UserLeases(jobs, observed(user, reply, pairs + 1));
+            return new UserLeases(jobs, observed(reply, pairs + 1));
         });
     }
 
@@ -471,16 +512,20 @@ public final class RedisSlotLedger implements SlotLedger {
             List<Object> args) {
         Object[] argv = argv(user, args);
         String routing = (String) scriptKeys.get(0);
-        return timed(ledgerScript.name(), () -> ledgerScript.<R>runReplicated(redis, StringCodec.INSTANCE,
-                replicasOf(routing), settings.callTimeout(), scriptKeys, argv).whenComplete((value, error) -> {
-                    Throwable cause = error;
-                    while (cause != null && !(cause instanceof UnreplicatedWriteException) && cause.getCause() != cause) {
-                        cause = cause.getCause();
-                    }
-                    if (cause instanceof UnreplicatedWriteException unreplicated) {
-                        learnReplicas(routing, unreplicated.acknowledged());
-                    }
-                }));
+        return timed(ledgerScript.name(), () -> ledgerScript.<R>runReplicated(redis, script, StringCodec.INSTANCE,
+                replicasOf(routing), settings.callTimeout(), scriptKeys, argv)
+                .whenComplete((value, error) -> learnFromFailure(routing, error)));
+    }
+
+    /** A write fewer replicas acknowledged than asked: wait for those that did, from now on. */
+    private void learnFromFailure(String routing, Throwable error) {
+        Throwable cause = error;
+        while (cause != null && !(cause instanceof UnreplicatedWriteException) && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof UnreplicatedWriteException unreplicated) {
+            learnReplicas(routing, unreplicated.acknowledged());
+        }
     }
 
     /** The replicas a lease write of {@code user} waits for now (tests). */
@@ -540,7 +585,7 @@ public final class RedisSlotLedger implements SlotLedger {
      * covers waiting for a connection while Redis is unreachable.
      */
     private <R> CompletionStage<R> timed(String operation, Supplier<CompletionStage<R>> call) {
-        Timer.Context timer = metrics.timer("ledger.redis." + operation).time();
+        Timer.Context timer = timers.computeIfAbsent(operation, op -> metrics.timer("ledger.redis." + op)).time();
         CompletableFuture<R> result;
         try {
             result = call.get().toCompletableFuture();
@@ -579,7 +624,7 @@ public final class RedisSlotLedger implements SlotLedger {
     }
 
     /** Parses {server time us, jobs, parents, app1, n1, ...} from {@code offset}. */
-    private UserCounts observed(String user, List<Object> reply, int offset) {
+    private static UserCounts observed(List<Object> reply, int offset) {
         int jobs = number(reply.get(offset + 1));
         int parents = number(reply.get(offset + 2));
         Map<String, Integer> byApp = new HashMap<>();
