@@ -52,6 +52,7 @@ public final class RedisSlotLedger implements SlotLedger {
     private static final LedgerScript BIND = write("bind", RScript.ReturnType.LIST);
     private static final LedgerScript RELEASE = write("release", RScript.ReturnType.LONG);
     private static final LedgerScript FINISH = write("finish", RScript.ReturnType.LIST);
+    private static final LedgerScript FINISH_OWN = write("finish_own", RScript.ReturnType.LIST);
     private static final LedgerScript ADOPT = write("adopt", RScript.ReturnType.LIST);
     private static final LedgerScript COUNTS = write("counts", RScript.ReturnType.LIST);
     private static final LedgerScript LEASES = write("leases", RScript.ReturnType.LIST);
@@ -70,7 +71,7 @@ public final class RedisSlotLedger implements SlotLedger {
 
     /** Every script, for {@link #connectAndLoadScripts}. */
     private static final List<LedgerScript> ALL_SCRIPTS =
-            List.of(ACQUIRE, BIND, RELEASE, FINISH, ADOPT, COUNTS, LEASES, PARENT, OWNER_INDEX, OWNER_RELEASE, TRACKED);
+            List.of(ACQUIRE, BIND, RELEASE, FINISH, FINISH_OWN, ADOPT, COUNTS, LEASES, PARENT, OWNER_INDEX, OWNER_RELEASE, TRACKED);
 
     private final RedissonClient redis;
     private final boolean ownsClient;
@@ -316,16 +317,34 @@ public final class RedisSlotLedger implements SlotLedger {
 
     @Override
     public CompletionStage<OwnedRelease> releaseJobOf(String claimant, String jobId) {
-        if (!oneNode) {
-            return SlotLedger.super.releaseJobOf(claimant, jobId);
-        }
         List<Object> args = List.of(jobId, ms(settings.terms().tombstone().toMillis()), keyTtl);
+        if (!oneNode) {
+            return clusterReleaseJobOf(claimant, jobId, args);
+        }
         return this.<List<Object>>replicated(FINISH, withKeys(keys.userKeys(claimant), keys.jobOwner(jobId)), claimant,
                 args).thenApply(reply -> switch (number(reply.get(0))) {
                     case 1 -> new OwnedRelease(Optional.of(claimant), number(reply.get(1)) > 0);
                     case 2 -> new OwnedRelease(Optional.of((String) reply.get(1)), false);
                     default -> new OwnedRelease(Optional.empty(), false);
                 });
+    }
+
+    /**
+     * On a Cluster the owner key is in another slot: the claimant's own lease of the job is checked
+     * and released in its slot (the common case: the job's runner finishing its own job), then the
+     * owner key deleted; two round trips where the owner lookup, the release and the delete took
+     * three. A claimant holding no lease of the job takes the lookup path of {@link
+     * SlotLedger#releaseJobOf} (finished before its bind, expired, or someone else's).
+     */
+    private CompletionStage<OwnedRelease> clusterReleaseJobOf(String claimant, String jobId, List<Object> args) {
+        return this.<List<Object>>replicated(FINISH_OWN, keys.userKeys(claimant), claimant, args).thenCompose(reply -> {
+            if (number(reply.get(0)) != 1) {
+                return SlotLedger.super.releaseJobOf(claimant, jobId);
+            }
+            boolean freed = number(reply.get(1)) > 0;
+            return timed("owner", () -> redis.getBucket(keys.jobOwner(jobId), StringCodec.INSTANCE).deleteAsync())
+                    .thenApply(deleted -> new OwnedRelease(Optional.of(claimant), freed));
+        });
     }
 
     @Override
