@@ -50,15 +50,13 @@ public final class RedisSlotLedger implements SlotLedger {
     private static final LedgerScript LEASES = write("leases", RScript.ReturnType.LIST);
     private static final LedgerScript PARENT =
             LedgerScript.load("parent", RScript.Mode.READ_ONLY, RScript.ReturnType.VALUE);
-    private static final LedgerScript GENERATION =
-            LedgerScript.ownerScript("generation", RScript.Mode.READ_WRITE, RScript.ReturnType.VALUE);
     private static final LedgerScript TRACKED =
             LedgerScript.load("tracked", RScript.Mode.READ_ONLY, RScript.ReturnType.LIST);
 
     /** Every script, for {@link #connectAndLoadScripts}. */
     private static final List<LedgerScript> ALL_SCRIPTS =
             List.of(ACQUIRE, BIND, RELEASE, FINISH, FINISH_OWN, ADOPT, COUNTS, LEASES, PARENT,
-                    JobOwners.OWNER_INDEX, JobOwners.OWNER_RELEASE, TRACKED);
+                    JobOwners.OWNER_INDEX, JobOwners.OWNER_RELEASE, GenerationKey.GENERATION, TRACKED);
 
     private final RedissonClient redis;
     private final boolean ownsClient;
@@ -78,6 +76,7 @@ public final class RedisSlotLedger implements SlotLedger {
     private final TimedCalls calls;
     private final JobOwners owners;
     private final UserScripts scripts;
+    private final GenerationKey generation;
 
     /**
      * Connects to the Redis a URL names in any of {@link RedisAddress}'s forms, with the JDK's
@@ -119,6 +118,7 @@ public final class RedisSlotLedger implements SlotLedger {
         this.replicas = new ReplicaWaits(redis);
         this.calls = new TimedCalls(metrics, settings.callTimeout(), wakeUps::resubscribeIfLost);
         this.owners = new JobOwners(redis, script, keys, calls);
+        this.generation = new GenerationKey(script, keys.generation(), calls);
         this.scripts = new UserScripts(redis, script, keys, calls, replicas, settings.callTimeout());
     }
 
@@ -307,24 +307,15 @@ public final class RedisSlotLedger implements SlotLedger {
 
     @Override
     public CompletionStage<List<TrackedJob>> trackedJobs(String user) {
-        return scripts.<List<Object>>read(TRACKED, user, List.of()).thenApply(reply -> {
-            List<TrackedJob> jobs = new ArrayList<>(reply.size() / 2);
-            for (int i = 0; i + 1 < reply.size(); i += 2) {
-                jobs.add(new TrackedJob((String) reply.get(i), decode((String) reply.get(i + 1))));
-            }
-            return jobs;
-        });
+        return scripts.<List<Object>>read(TRACKED, user, List.of())
+                .thenApply(reply -> ScriptValues.trackedJobs(reply, 0, reply.size()));
     }
 
     @Override
     public CompletionStage<UserLeases> leases(String user) {
         return scripts.<List<Object>>read(LEASES, user, List.of()).thenApply(reply -> {
             int pairs = number(reply.get(0));
-            List<TrackedJob> jobs = new ArrayList<>(pairs / 2);
-            for (int i = 1; i + 1 <= pairs; i += 2) {
-                jobs.add(new TrackedJob((String) reply.get(i), decode((String) reply.get(i + 1))));
-            }
-            return new UserLeases(jobs, ScriptValues.counts(reply, pairs + 1));
+            return new UserLeases(ScriptValues.trackedJobs(reply, 1, pairs + 1), ScriptValues.counts(reply, pairs + 1));
         });
     }
 
@@ -348,8 +339,7 @@ public final class RedisSlotLedger implements SlotLedger {
      * answers null).
      */
     CompletionStage<String> generation(String createAs) {
-        Object[] args = createAs == null ? new Object[] {"get"} : new Object[] {"get", createAs};
-        return calls.timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), args));
+        return generation.read(createAs);
     }
 
     /**
@@ -357,12 +347,12 @@ public final class RedisSlotLedger implements SlotLedger {
      * MasterWatch}); one already rebuilding stays. Answers the value after.
      */
     CompletionStage<String> generationLost(String rebuilding) {
-        return calls.timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), "lost", rebuilding));
+        return generation.lost(rebuilding);
     }
 
     /** {@code rebuilding:<id>} becomes {@code ready:<id>}; answers the value after. */
     CompletionStage<String> generationReady(String id) {
-        return calls.timed("generation", () -> GENERATION.<String>run(script, List.of(keys.generation()), "ready", id));
+        return generation.ready(id);
     }
 
     /**

@@ -1,6 +1,7 @@
 package us.kbase.ee2proxy.ledger;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,15 @@ final class ScriptValues {
             byApp.put((String) reply.get(i), number(reply.get(i + 1)));
         }
         return new UserCounts(parents, jobs, byApp);
+    }
+
+    /** The (job id, claim) pairs of {@code reply} from {@code from} (inclusive) to {@code to} (exclusive). */
+    static List<TrackedJob> trackedJobs(List<Object> reply, int from, int to) {
+        List<TrackedJob> jobs = new ArrayList<>((to - from) / 2);
+        for (int i = from; i + 1 < to; i += 2) {
+            jobs.add(new TrackedJob((String) reply.get(i), decode((String) reply.get(i + 1))));
+        }
+        return jobs;
     }
 
     /** Lua integers arrive as Long, but a codec may hand them over as text. */
