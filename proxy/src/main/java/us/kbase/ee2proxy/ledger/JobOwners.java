@@ -1,8 +1,11 @@
 package us.kbase.ee2proxy.ledger;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -51,6 +54,32 @@ final class JobOwners {
     CompletionStage<Boolean> record(String jobId, String user, String ttlMillis) {
         return calls.timed("owner", () -> OWNER_INDEX.<Long>run(script, List.of(keys.jobOwner(jobId)), user, ttlMillis))
                 .thenApply(recorded -> recorded == 1);
+    }
+
+    /**
+     * Records {@code user} as each job's owner; answers the jobs found released by id before this
+     * (a quick job's finish passing its run_job reply), whose new leases {@code release} frees.
+     */
+    CompletionStage<List<String>> recordAll(String user, List<String> jobIds, String ttlMillis,
+            BiFunction<String, String, CompletionStage<Boolean>> release) {
+        if (jobIds.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        List<CompletableFuture<Boolean>> released = new ArrayList<>(jobIds.size());
+        for (String jobId : jobIds) {
+            released.add(record(jobId, user, ttlMillis).thenCompose(recorded -> recorded
+                    ? CompletableFuture.completedFuture(false)
+                    : release.apply(user, jobId).thenApply(freed -> true)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(released.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<String> gone = new ArrayList<>();
+            for (int i = 0; i < jobIds.size(); i++) {
+                if (released.get(i).join()) {
+                    gone.add(jobIds.get(i));
+                }
+            }
+            return gone;
+        });
     }
 
     /** Deletes the job's owner key once its lease is released. */

@@ -124,21 +124,10 @@ public final class RedisSlotLedger implements SlotLedger {
 
     @Override
     public CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
-        return decide(user, ticket, demand).thenApply(Decision::admission);
+        return decide(user, ticket, demand).thenApply(SharedDecision::admission);
     }
 
-    /**
-     * A decision and the generation key read with it (on one node in the same script, on a
-     * Cluster in the same round trip): what the ledger decided on (see {@link ResilientLedger},
-     * rule 3) costs no second round trip.
-     *
-     * @param generation the generation key's value after the decision, null when the key is gone
-     * @param generationRead whether it was read (always, now: on a Cluster in the same round trip,
-     *     see {@link #clusterDecide})
-     */
-    record Decision(Admission admission, String generation, boolean generationRead) {}
-
-    CompletionStage<Decision> decide(String user, String ticket, SlotDemand demand) {
+    CompletionStage<SharedDecision> decide(String user, String ticket, SlotDemand demand) {
         List<Object> args = new ArrayList<>();
         args.add(ticket);
         args.add(Integer.toString(demand.parentLimit()));
@@ -168,7 +157,7 @@ public final class RedisSlotLedger implements SlotLedger {
      * one node); on another master, by a GET sent at the same time (the two masters' data sets
      * are independent, so no order between them means more). Either way one round trip, not two.
      */
-    private CompletionStage<Decision> clusterDecide(String routing, List<Object> userKeys, String user,
+    private CompletionStage<SharedDecision> clusterDecide(String routing, List<Object> userKeys, String user,
             List<Object> args) {
         String generationKey = keys.generation();
         String master = replicas.masterOf(routing);
@@ -183,17 +172,9 @@ public final class RedisSlotLedger implements SlotLedger {
     }
 
     /** An acquire's reply and the generation read with it ('' or null: the key is gone). */
-    private Decision decision(String routing, List<Object> reply, String generation) {
-        UserCounts counts = ScriptValues.counts(reply, 5);
-        MasterId master = new MasterId((String) reply.get(1), (String) reply.get(2));
-        replicas.learn(routing, number(reply.get(3)));
-        Admission.Verdict verdict = switch (number(reply.get(0))) {
-            case 1 -> Admission.Verdict.ADMITTED;
-            case 2 -> Admission.Verdict.CHILDREN_BOUND;
-            default -> Admission.Verdict.FULL;
-        };
-        return new Decision(new Admission(verdict, counts, master),
-                generation == null || generation.isEmpty() ? null : generation, true);
+    private SharedDecision decision(String routing, List<Object> reply, String generation) {
+        replicas.learn(routing, SharedDecision.connectedReplicas(reply));
+        return SharedDecision.of(reply, generation);
     }
 
     @Override
@@ -214,7 +195,7 @@ public final class RedisSlotLedger implements SlotLedger {
         // bind (one round trip, not two). No order is needed: a finish by job id alone that comes
         // between them either finds the owner (its release leaves a tombstone the bind obeys) or
         // marks the job gone (the owner index then says so, and the new lease is released).
-        CompletionStage<List<String>> gone = indexOwner(user, jobIds);
+        CompletionStage<List<String>> gone = owners.recordAll(user, jobIds, ms(settings.terms().bound().toMillis()), this::releaseJob);
         return scripts.<List<Object>>write(BIND, keys.userKeys(user), user, args).thenCombine(gone, (reply, released) -> {
             List<String> kept = new ArrayList<>(reply.stream().map(String::valueOf).toList());
             kept.removeAll(released);
@@ -301,7 +282,7 @@ public final class RedisSlotLedger implements SlotLedger {
         List<Object> args = List.of(jobId, encode(claim), ms(settings.terms().bound().toMillis()), keyTtl);
         return scripts.<List<Object>>write(ADOPT, keys.userKeys(user), user, args).thenCompose(reply -> {
             ScriptValues.counts(reply, 1);
-            return indexOwner(user, List.of(jobId)).thenApply(gone -> gone.isEmpty() && number(reply.get(0)) == 1);
+            return owners.recordAll(user, List.of(jobId), ms(settings.terms().bound().toMillis()), this::releaseJob).thenApply(gone -> gone.isEmpty() && number(reply.get(0)) == 1);
         });
     }
 
@@ -399,35 +380,6 @@ public final class RedisSlotLedger implements SlotLedger {
         if (ownsClient) {
             redis.shutdown(0, 2, TimeUnit.SECONDS);
         }
-    }
-
-    /**
-     * Records each job's owner, for releases by job id alone; returns the jobs found released by id
-     * before this (a quick job's finish passing before its run_job reply), whose new leases are
-     * released at once.
-     */
-    private CompletionStage<List<String>> indexOwner(String user, List<String> jobIds) {
-        if (jobIds.isEmpty()) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        String ttl = ms(settings.terms().bound().toMillis());
-        List<CompletableFuture<Boolean>> indexed = new ArrayList<>(jobIds.size());
-        for (String jobId : jobIds) {
-            indexed.add(owners.record(jobId, user, ttl)
-                    .thenCompose(recorded -> recorded
-                            ? CompletableFuture.completedFuture(false)
-                            : releaseJob(user, jobId).thenApply(freed -> true))
-                    .toCompletableFuture());
-        }
-        return CompletableFuture.allOf(indexed.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<String> gone = new ArrayList<>();
-            for (int i = 0; i < jobIds.size(); i++) {
-                if (indexed.get(i).join()) {
-                    gone.add(jobIds.get(i));
-                }
-            }
-            return gone;
-        });
     }
 
     /** The replicas a lease write of {@code user} waits for now (tests). */
