@@ -75,16 +75,11 @@ final class LedgerScript {
     /** @param keys the user's keys; the first one routes the call on a cluster */
     <R> CompletionStage<R> run(RScriptAsync script, List<Object> keys, Object... args) {
         String routing = (String) keys.get(0);
-        CompletionStage<R> first = script.evalShaAsync(routing, mode, sha, returnType, keys, args);
-        return first.handle((result, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(result);
-            }
-            if (String.valueOf(rootCause(error).getMessage()).contains("NOSCRIPT")) {
-                return script.<R>evalAsync(routing, mode, source, returnType, keys, args);
-            }
-            return CompletableFuture.<R>failedFuture(error);
-        }).thenCompose(stage -> stage);
+        // exceptionallyCompose: the common path (EVALSHA answered) adds no stage of its own.
+        return script.<R>evalShaAsync(routing, mode, sha, returnType, keys, args).toCompletableFuture()
+                .exceptionallyCompose(error -> isNoScript(error)
+                        ? script.<R>evalAsync(routing, mode, source, returnType, keys, args)
+                        : CompletableFuture.<R>failedFuture(error));
     }
 
     /**
@@ -93,43 +88,59 @@ final class LedgerScript {
      * {@code replicas} replicas have every write the script made, and fails with {@link
      * UnreplicatedWriteException} if fewer had it within {@code waitFor}. WAIT must share the
      * script's connection: it waits for what that connection wrote. {@code replicas} 0: plain
-     * {@link #run}.
+     * {@link #run} on {@code plain}.
      */
-    <R> CompletionStage<R> runReplicated(RedissonClient redis, Codec codec, int replicas, Duration waitFor,
-            List<Object> keys, Object... args) {
+    <R> CompletionStage<R> runReplicated(RedissonClient redis, RScriptAsync plain, Codec codec, int replicas,
+            Duration waitFor, List<Object> keys, Object... args) {
         if (replicas <= 0) {
-            return run(redis.getScript(codec), keys, args);
+            return run(plain, keys, args);
         }
-        return this.<R>replicated(redis, codec, replicas, waitFor, false, keys, args).handle((result, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(result);
-            }
-            if (String.valueOf(rootCause(error).getMessage()).contains("NOSCRIPT")) {
-                return this.<R>replicated(redis, codec, replicas, waitFor, true, keys, args);
-            }
-            return CompletableFuture.<R>failedFuture(error);
-        }).thenCompose(stage -> stage);
+        return this.<R>runThenGet(redis, codec, replicas, waitFor, null, keys, args).thenApply(ThenRead::result);
     }
 
-    private <R> CompletionStage<R> replicated(RedissonClient redis, Codec codec, int replicas, Duration waitFor,
-            boolean withSource, List<Object> keys, Object... args) {
+    /** A script's result and the value of the key read after it ({@link #runThenGet}). */
+    record ThenRead<R>(R result, String read) {}
+
+    /**
+     * The script, then {@code GET readKey} on the same connection, in one Redisson batch: one round
+     * trip, and the read sees Redis after the script (a batch's commands to one master run in
+     * order). {@code readKey} must be on the script's master (a Cluster routes a batch's commands
+     * by key). With {@code replicas} > 0 the batch ends with WAIT as {@link #runReplicated} does;
+     * {@code readKey} null: no read.
+     */
+    <R> CompletionStage<ThenRead<R>> runThenGet(RedissonClient redis, Codec codec, int replicas, Duration waitFor,
+            String readKey, List<Object> keys, Object... args) {
+        return this.<R>batch(redis, codec, replicas, waitFor, false, readKey, keys, args).toCompletableFuture()
+                .exceptionallyCompose(error -> isNoScript(error)
+                        ? this.<R>batch(redis, codec, replicas, waitFor, true, readKey, keys, args)
+                        : CompletableFuture.<ThenRead<R>>failedFuture(error));
+    }
+
+    private <R> CompletionStage<ThenRead<R>> batch(RedissonClient redis, Codec codec, int replicas, Duration waitFor,
+            boolean withSource, String readKey, List<Object> keys, Object... args) {
         String routing = (String) keys.get(0);
         // The batch's own bound covers the script and the WAIT; the caller's guard bounds it all.
-        RBatch batch = redis.createBatch(BatchOptions.defaults()
-                .sync(replicas, waitFor)
-                .retryAttempts(0)
-                .responseTimeout(waitFor.toMillis() * 2, TimeUnit.MILLISECONDS));
+        BatchOptions options = BatchOptions.defaults().retryAttempts(0)
+                .responseTimeout(waitFor.toMillis() * 2, TimeUnit.MILLISECONDS);
+        RBatch batch = redis.createBatch(replicas > 0 ? options.sync(replicas, waitFor) : options);
         RScriptAsync script = batch.getScript(codec);
         RFuture<R> result = withSource
                 ? script.evalAsync(routing, mode, source, returnType, keys, args)
                 : script.evalShaAsync(routing, mode, sha, returnType, keys, args);
+        RFuture<String> read = readKey == null ? null : batch.<String>getBucket(readKey, codec).getAsync();
         return batch.executeAsync().thenCompose(done -> {
-            if (done.getSyncedSlaves() < replicas) {
+            if (replicas > 0 && done.getSyncedSlaves() < replicas) {
                 throw new UnreplicatedWriteException(name + ": " + done.getSyncedSlaves() + " of " + replicas
                         + " replicas acknowledged within " + waitFor.toMillis() + " ms", done.getSyncedSlaves());
             }
-            return result;
+            return read == null
+                    ? result.thenApply(r -> new ThenRead<>(r, null))
+                    : result.thenCombine(read, ThenRead::new);
         });
+    }
+
+    private static boolean isNoScript(Throwable error) {
+        return String.valueOf(rootCause(error).getMessage()).contains("NOSCRIPT");
     }
 
     private static Throwable rootCause(Throwable t) {

@@ -40,7 +40,13 @@
  * publish the user on the channel if any lease went, and renew the keys' TTL. On one server or a
  * Sentinel set (every key on one node) a script also gets the key it would otherwise need another
  * round trip for, as {@code KEYS[5..]}: a job costs three calls (acquire, bind, finish). On a
- * Cluster those keys are in other slots, and each is its own call.
+ * Cluster those keys are in other slots: they are sent with the script instead (the generation
+ * read in the same batch or at the same time, the owner index at the same time as the bind), and
+ * a runner's finish of its own job is {@code finish_own} in its slot then the owner key's DEL: six
+ * commands in four round trips. The Java side: {@link us.kbase.ee2proxy.ledger.UserScripts} runs
+ * a script on a user's keys (with WAIT, {@link us.kbase.ee2proxy.ledger.ReplicaWaits}), {@link
+ * us.kbase.ee2proxy.ledger.JobOwners} the job index, {@link us.kbase.ee2proxy.ledger.TimedCalls}
+ * times and bounds every call, {@link us.kbase.ee2proxy.ledger.ReleaseWakeUps} hears releases.
  * <ul>
  *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs, B, B pairs
  *       (childPrefix, or "c:" for all children; limit), claims... ({@code "<0|1>:<depth>:<app>"}, or a running app's child

@@ -1,7 +1,5 @@
 package us.kbase.ee2proxy.bench.ledger;
 
-import com.codahale.metrics.Gauge;
-import com.codahale.metrics.MetricRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,18 +12,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
-import us.kbase.ee2proxy.admission.AdmissionStack;
 import us.kbase.ee2proxy.bench.passthrough.LoadGenerator;
-import us.kbase.ee2proxy.config.ProxyConfig;
-import us.kbase.ee2proxy.frontend.ProxyServer;
-import us.kbase.ee2proxy.ledger.ResilientLedger;
-import us.kbase.ee2proxy.policy.AdmissionPolicy;
 import us.kbase.ee2proxy.redis.RedisSentinels;
 import us.kbase.ee2proxy.redis.RedisServerProcess;
 import us.kbase.ee2proxy.resilience.RoundRobin;
 import us.kbase.ee2proxy.sim.Ee2Simulator;
 import us.kbase.ee2proxy.sim.control.RunConfiguration;
-import us.kbase.ee2proxy.testing.LoopbackConfig;
 
 /**
  * The ledger in steady state (issue 14, item 4): run_job through the proxy as fast as closed-loop
@@ -35,8 +27,10 @@ import us.kbase.ee2proxy.testing.LoopbackConfig;
  * behind a round-robin balancer (the clients spread over the replicas, the runners through the
  * balancer). For each: run_job per second, its p50/p99, the admission's ledger step p99 (the
  * proxy's {@code ee2proxy.admission.ledger.seconds}), the share of decisions Redis took, and the
- * seconds a replica let nothing be decided. The ledger step's p99 is read from the proxy's timer
- * (Dropwizard's reservoir, weighted to the last minutes). Not a unit test: run it by hand.
+ * seconds a replica let nothing be decided. The ledger step's p99 is over every sample of the
+ * measured phase ({@link LedgerStepReservoir}, merged over the replicas). A closed loop saturates
+ * the machine, so its latencies are mostly queueing for a core: {@link OpenLoopLedgerRun} measures
+ * what the ledger adds below saturation. Not a unit test: run it by hand.
  *
  * <pre>
  * mvn -B -o -pl bench -am package -DskipTests
@@ -100,30 +94,27 @@ public final class SteadyStateLedgerRun {
     private static Row measure(Ee2Simulator sim, URI redis, String ledger, String prefix, int replicas, int connections,
             int seconds,
             LoadGenerator load) throws Exception {
-        List<Replica> started = new ArrayList<>();
+        List<ProxyReplica> started = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
-            started.add(new Replica(sim.url(), redis, prefix));
+            started.add(new ProxyReplica(sim.url(), redis, prefix));
         }
-        try (RoundRobin balancer = new RoundRobin(started.stream().map(r -> r.server.url()).toList())) {
-            URI runnersCall = replicas == 1 ? started.get(0).server.url() : balancer.url();
+        try (RoundRobin balancer = new RoundRobin(started.stream().map(r -> r.url()).toList())) {
+            URI runnersCall = replicas == 1 ? started.get(0).url() : balancer.url();
             sim.configure(new RunConfiguration(runnersCall.toString(), 100, true, 60, null, null, Map.of(), List.of(),
                     List.of(), true));
-            for (Replica r : started) {
-                if (r.ledger() instanceof ResilientLedger shared) {
-                    while (!shared.redisDecides()) {
-                        Thread.sleep(10);
-                    }
-                }
+            for (ProxyReplica r : started) {
+                r.awaitRedisDecides();
             }
             // Warm up (JIT, connections), then measure from zero.
             drive(started, connections, Duration.ofSeconds(Math.max(3, seconds / 3)), load);
-            long redisBefore = started.stream().mapToLong(Replica::redisAcquires).sum();
-            long undecidedBefore = started.stream().mapToLong(Replica::undecided).sum();
+            started.forEach(r -> r.ledgerStep.restart());
+            long redisBefore = started.stream().mapToLong(ProxyReplica::redisAcquires).sum();
+            long undecidedBefore = started.stream().mapToLong(ProxyReplica::undecided).sum();
             AtomicLong degradedTicks = new AtomicLong();
             CompletableFuture<Void> watch = new CompletableFuture<>();
             Thread watcher = new Thread(() -> {
                 while (!watch.isDone()) {
-                    for (Replica r : started) {
+                    for (ProxyReplica r : started) {
                         if (r.degraded()) {
                             degradedTicks.incrementAndGet();
                         }
@@ -139,27 +130,28 @@ public final class SteadyStateLedgerRun {
             LoadGenerator.Result result = drive(started, connections, Duration.ofSeconds(seconds), load);
             watch.complete(null);
             watcher.join();
-            long redisDecisions = started.stream().mapToLong(Replica::redisAcquires).sum() - redisBefore;
-            long undecided = started.stream().mapToLong(Replica::undecided).sum() - undecidedBefore;
-            double ledgerP99 = started.stream().mapToDouble(r -> r.registry.timer("ee2proxy.admission.ledger.seconds")
-                    .getSnapshot().get99thPercentile() / 1e6).max().orElse(0);
+            long redisDecisions = started.stream().mapToLong(ProxyReplica::redisAcquires).sum() - redisBefore;
+            long undecided = started.stream().mapToLong(ProxyReplica::undecided).sum() - undecidedBefore;
+            Histogram step = new Histogram(3);
+            started.forEach(r -> step.add(r.ledgerStep.histogram()));
+            double ledgerP99 = step.getValueAtPercentile(99) / 1e6;
             Histogram h = result.latencyMicros();
             return new Row(ledger, replicas, connections, result.requestsPerSecond(),
                     result.errors(), h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, ledgerP99,
                     redisDecisions, undecided, degradedTicks.get() / 10.0);
         } finally {
-            started.forEach(Replica::close);
+            started.forEach(ProxyReplica::close);
         }
     }
 
     /** {@code connections} closed loops, in groups of one user each, spread over the replicas. */
-    private static LoadGenerator.Result drive(List<Replica> replicas, int connections, Duration duration,
+    private static LoadGenerator.Result drive(List<ProxyReplica> replicas, int connections, Duration duration,
             LoadGenerator load) throws Exception {
         int groups = Math.min(connections, 16);
         List<CompletableFuture<LoadGenerator.Result>> parts = new ArrayList<>();
         for (int g = 0; g < groups; g++) {
             int n = connections / groups + (g < connections % groups ? 1 : 0);
-            URI target = replicas.get(g % replicas.size()).server.url();
+            URI target = replicas.get(g % replicas.size()).url();
             byte[] request = runJob("tok-u" + (g % USERS), g);
             parts.add(CompletableFuture.supplyAsync(() -> {
                 try {
@@ -183,7 +175,7 @@ public final class SteadyStateLedgerRun {
         return new LoadGenerator.Result(requests, errors, secs, merged);
     }
 
-    private static byte[] runJob(String token, int id) {
+    static byte[] runJob(String token, int id) {
         String body = "{\"version\": \"1.1\", \"id\": \"" + id + "\", \"method\": \"execution_engine2.run_job\", \"params\": "
                 + "[{\"method\": \"" + APP + "\", \"app_id\": \"kb_Plain/run_plain\"}]}";
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
@@ -220,46 +212,5 @@ public final class SteadyStateLedgerRun {
                     r.ledgerP99Ms, share, r.undecided, r.degradedSeconds));
         }
         return sb.toString();
-    }
-
-    /** One proxy replica, as serve assembles it (no reconciler: nothing finishes out of sight here). */
-    private static final class Replica implements AutoCloseable {
-        final MetricRegistry registry = new MetricRegistry();
-        final AdmissionStack admission;
-        final ProxyServer server;
-
-        Replica(URI upstream, URI redis, String prefix) throws InterruptedException {
-            ProxyConfig config = LoopbackConfig.of(upstream);
-            if (redis != null) {
-                config = config.withAdmission(config.admission().withRedis(redis));
-            }
-            admission = AdmissionStack.builder(config, registry).policy(AdmissionPolicy::defaults).redisKeyPrefix(prefix)
-                    .build();
-            server = ProxyServer.builder(config).metricRegistry(registry).gate(admission.gate()).build().start();
-        }
-
-        us.kbase.ee2proxy.ledger.SlotLedger ledger() {
-            return admission.ledger();
-        }
-
-        long redisAcquires() {
-            var t = registry.getTimers().get("ledger.redis.acquire");
-            return t == null ? 0 : t.getCount();
-        }
-
-        long undecided() {
-            return registry.counter("ledger.fallback.decisions").getCount();
-        }
-
-        boolean degraded() {
-            Gauge<?> g = registry.getGauges().get("ledger.degraded");
-            return g != null && ((Number) g.getValue()).intValue() == 1;
-        }
-
-        @Override
-        public void close() {
-            server.close();
-            admission.close();
-        }
     }
 }
