@@ -158,6 +158,7 @@ final class Outage {
         return owed();
     }
 
+    /** DECIDING: decisions are taken (by Redis, or in {@code local} mode here); anything else: not. */
     State state() {
         if (local != null) {
             return local.loaded() ? State.DECIDING : State.STARTING;
@@ -179,19 +180,15 @@ final class Outage {
         return journal.clear();
     }
 
-    /** Decisions are taken: by Redis, or ({@code local}) here once the counts are loaded. */
-    boolean decisionsTaken() {
-        return redisDecides() || local != null && local.loaded();
-    }
 
     // ---- decisions
 
     CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
-        if (local != null) {
-            return local.loaded() ? local.tryAcquire(user, ticket, demand) : turnAway(user, ticket, demand);
-        }
-        if (!redisDecides()) {
+        if (state() != State.DECIDING) {
             return turnAway(user, ticket, demand);
+        }
+        if (local != null) {
+            return local.tryAcquire(user, ticket, demand);
         }
         String expected = known;
         return shared.decide(user, ticket, demand).handle((decision, error) -> {
@@ -353,7 +350,7 @@ final class Outage {
                 local.load();
             }
             journal.writeBack(RecoveryThread.STEP_WAIT);
-            if (decisionsTaken()) {
+            if (state() == State.DECIDING) {
                 List.copyOf(turnedAway).forEach(user -> {
                     turnedAway.remove(user);
                     wake.accept(user);

@@ -49,7 +49,7 @@ public final class ResilientLedger implements SlotLedger {
         this.outage = new Outage(shared, mode, terms, rebuildFromEe2, probeEvery, metrics, this::wake);
         this.local = outage.local();
         this.flights = outage.flights();
-        metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> outage.decisionsTaken() ? 0 : 1);
+        metrics.gauge("ledger.degraded", () -> (Gauge<Integer>) () -> outage.state() == Outage.State.DECIDING ? 0 : 1);
         metrics.gauge("ledger.journal", () -> (Gauge<Integer>) this::owed);
         shared.onRelease(this::wake);
         if (local != null) {
@@ -80,7 +80,7 @@ public final class ResilientLedger implements SlotLedger {
 
     /** Whether decisions are currently not taken. */
     public boolean degraded() {
-        return local != null ? !local.loaded() : !redisDecides();
+        return outage.state() != Outage.State.DECIDING;
     }
 
     /** Writes Redis has not had yet. */
