@@ -216,15 +216,22 @@ final class Outage {
                     ? CompletableFuture.completedFuture(decision.generation())
                     : shared.generation(null);
             return read.handle((generation, unread) -> {
-                if (unread == null && LedgerRebuild.isReady(generation, expected)) {
-                    return CompletableFuture.completedFuture(taken);
-                }
                 if (unread != null) {
                     failed(unread);
-                } else {
-                    lost(generation);
+                    return giveBack(user, ticket, demand, "its data set unread");
                 }
-                return giveBack(user, ticket, demand, "decided on another data set");
+                if (!LedgerRebuild.isReady(generation, expected)) {
+                    lost(generation);
+                    return giveBack(user, ticket, demand, "decided on another data set");
+                }
+                if (dataSet != DataSet.KNOWN || !expected.equals(known)) {
+                    // Answered late: this replica saw that data set lost since (and maybe rebuilt),
+                    // and the rebuild may have taken its calls in flight again before this one was
+                    // among them: its lease may be gone. Read after the call was put in flight, so
+                    // either the rebuild took it again or this sees the loss.
+                    return giveBack(user, ticket, demand, "answered after its data set was lost");
+                }
+                return CompletableFuture.completedFuture(taken);
             }).thenCompose(Function.identity());
         }).thenCompose(Function.identity());
     }
