@@ -102,7 +102,7 @@ final class LocalCopy {
         });
     }
 
-    /** This replica's counts start from the copy in Redis (bound leases; the reconciler adds the rest). Recovery thread. */
+    /** Recovery thread: this replica's counts start from the copy in Redis (the reconciler adds the rest). */
     void load() throws Exception {
         int n = 0;
         for (String user : RecoveryThread.await(shared.users())) {
@@ -112,8 +112,8 @@ final class LocalCopy {
             }
         }
         loaded = true;
-        log.info("redis.onFailure: local: {} leases loaded from Redis; this replica decides on its own counts from now on",
-                n);
+        log.info("redis.onFailure: local: {} leases loaded from Redis; this replica decides on its own counts "
+                + "from now on", n);
     }
 
     /** Redis lost its copy: every bound lease is written to it again. Recovery thread. */

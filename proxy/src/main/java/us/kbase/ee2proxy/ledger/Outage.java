@@ -11,8 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import us.kbase.ee2proxy.policy.RedisFailureMode;
 import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
@@ -44,7 +42,12 @@ import us.kbase.ee2proxy.policy.UserCounts;
  *   <li><b>A Redis that lost its data is noticed, and rebuilt before it decides.</b> The
  *       generation ({@link LedgerRebuild}) is read every probe and once more after each admission:
  *       if it is gone or names another data set, the admission is given back and the state is
- *       {@link State#REBUILDING} until a ready generation is read again.
+ *       {@link State#REBUILDING}: the calls in flight take their provisional leases again, the
+ *       rebuilder (the reconciler, with a service token) adopts every active job EE2 lists, and
+ *       the first to finish marks the generation ready, no sooner than two probes later (without a
+ *       token, a new ready generation is written at once). An admission answered after this
+ *       replica saw its data set lost is given back too: the calls in flight may have been taken
+ *       again before it was one of them.
  *   <li><b>A failover is a possible loss.</b> Lease writes wait for the master's replicas ({@link
  *       RedisSlotLedger}); a decision answered by a replica promoted in place of a master this
  *       replica decided on ({@link MasterWatch}) is given back and the generation marked lost, as
@@ -72,14 +75,14 @@ import us.kbase.ee2proxy.policy.UserCounts;
  *                                     decision, or a decision answered by a failed-over master
  * </pre>
  * <b>Invariants:</b> a decision is sent only in DECIDING and counts only if Redis answered it with
- * the generation known when it was sent; a write goes straight to Redis only while the journal is
+ * the generation known when it was sent and this replica still knows that one (the call is put in
+ * flight before the state is read; the rebuild makes it REBUILDING before it reads the calls in
+ * flight: one of the two sees the other); a write goes straight to Redis only while the journal is
  * empty and Redis did not fail since, else it is appended behind everything owed; the journal is
  * written back by one thread, in order, never under a lock; leaving FAILING or REBUILDING wakes
  * every user whose decision was turned away meanwhile. No event loop ever waits here.
  */
 final class Outage {
-    private static final Logger log = LoggerFactory.getLogger(ResilientLedger.class);
-
     enum State { STARTING, DECIDING, FAILING, REBUILDING }
 
     /** Which data set this replica knows Redis holds. */
@@ -191,48 +194,54 @@ final class Outage {
             return local.tryAcquire(user, ticket, demand);
         }
         String expected = known;
-        return shared.decide(user, ticket, demand).handle((decision, error) -> {
-            if (error != null) {
-                failed(error);
-                journal.appendFailed("release ticket " + ticket + " (its acquire failed)",
-                        () -> shared.releaseTicket(user, ticket));
-                return turnAway(user, ticket, demand);
+        return shared.decide(user, ticket, demand)
+                .handle((decision, error) -> error == null
+                        ? answered(user, ticket, demand, decision, expected)
+                        : failedDecision(user, ticket, demand, error))
+                .thenCompose(Function.identity());
+    }
+
+    /** It may have run in Redis: its ticket's release is owed before the call is decided again. */
+    private CompletionStage<Admission> failedDecision(String user, String ticket, SlotDemand demand, Throwable error) {
+        failed(error);
+        journal.appendFailed("release ticket " + ticket + " (its acquire failed)",
+                () -> shared.releaseTicket(user, ticket));
+        return turnAway(user, ticket, demand);
+    }
+
+    /** Redis answered: an admission counts if its master did not fail over and its data set is the one known. */
+    private CompletionStage<Admission> answered(String user, String ticket, SlotDemand demand,
+            RedisSlotLedger.Decision decision, String expected) {
+        Admission taken = decision.admission();
+        if (masters.see(taken.master()) == MasterWatch.Seen.FAILED_OVER) {
+            failedOver(taken.master());
+            if (taken.admitted()) {
+                return giveBack(user, ticket, demand, "decided on a failed-over master");
             }
-            Admission taken = decision.admission();
-            if (masters.see(taken.master()) == MasterWatch.Seen.FAILED_OVER) {
-                failedOver(taken.master());
-                if (taken.admitted()) {
-                    return giveBack(user, ticket, demand, "decided on a failed-over master");
-                }
+        }
+        if (!taken.admitted()) {
+            return CompletableFuture.completedFuture(taken);
+        }
+        flights.admitted(user, ticket, demand.claims());
+        // On one node the acquire script read the generation key itself; on a Cluster it is another call.
+        CompletionStage<String> read = decision.generationRead()
+                ? CompletableFuture.completedFuture(decision.generation())
+                : shared.generation(null);
+        return read.handle((generation, unread) -> {
+            if (unread != null) {
+                failed(unread);
+                return giveBack(user, ticket, demand, "its data set unread");
             }
-            if (!taken.admitted()) {
-                return CompletableFuture.completedFuture(taken);
+            if (!LedgerRebuild.isReady(generation, expected)) {
+                lost(generation); // a Redis restarted empty decides on nothing
+                return giveBack(user, ticket, demand, "decided on another data set");
             }
-            flights.admitted(user, ticket, demand.claims());
-            // Taken on the data set this replica knows? A Redis restarted empty decides on nothing.
-            // On one node the acquire script read the generation key itself; on a Cluster it is
-            // another call.
-            CompletionStage<String> read = decision.generationRead()
-                    ? CompletableFuture.completedFuture(decision.generation())
-                    : shared.generation(null);
-            return read.handle((generation, unread) -> {
-                if (unread != null) {
-                    failed(unread);
-                    return giveBack(user, ticket, demand, "its data set unread");
-                }
-                if (!LedgerRebuild.isReady(generation, expected)) {
-                    lost(generation);
-                    return giveBack(user, ticket, demand, "decided on another data set");
-                }
-                if (dataSet != DataSet.KNOWN || !expected.equals(known)) {
-                    // Answered late: this replica saw that data set lost since (and maybe rebuilt),
-                    // and the rebuild may have taken its calls in flight again before this one was
-                    // among them: its lease may be gone. Read after the call was put in flight, so
-                    // either the rebuild took it again or this sees the loss.
-                    return giveBack(user, ticket, demand, "answered after its data set was lost");
-                }
-                return CompletableFuture.completedFuture(taken);
-            }).thenCompose(Function.identity());
+            if (dataSet != DataSet.KNOWN || !expected.equals(known)) {
+                // Answered late: this replica saw that data set lost since, and the rebuild may have
+                // taken the calls in flight again before this one was among them.
+                return giveBack(user, ticket, demand, "answered after its data set was lost");
+            }
+            return CompletableFuture.completedFuture(taken);
         }).thenCompose(Function.identity());
     }
 
@@ -307,20 +316,14 @@ final class Outage {
     /** Any Redis call failed: DECIDING -> FAILING. */
     private void failed(Throwable error) {
         if (journal.markDown()) {
-            log.warn("Redis ledger call failed ({}); {} until Redis answers and has every write this replica owes it",
-                    error.getMessage(), local != null ? "deciding here, writing to Redis later"
-                            : "no decision is taken (redis.onFailure: " + mode.get().name().toLowerCase() + ")");
+            OutageLog.callFailed(error, local != null, mode.get().name().toLowerCase());
         }
     }
 
     /** A decision was answered with a generation other than the one known when it was sent: -> REBUILDING. */
     private void lost(String generation) {
         if (dataSet == DataSet.KNOWN) {
-            log.error("Redis's ledger data is not the data this replica knew (generation {}, now {}): Redis lost its "
-                    + "data (restarted empty, or failed over to a copy that had not synced). No decision until the "
-                    + "counts are rebuilt{}", known, generation,
-                    rebuildFromEe2 ? " from EE2 (the reconciler adopts every active job at once)"
-                            : "; without a service token they cannot be: deciding on what Redis holds now");
+            OutageLog.decidedOnAnotherDataSet(known, generation, rebuildFromEe2);
         }
         dataSet = DataSet.LOST;
         recovery.now(this::tick);
@@ -335,11 +338,7 @@ final class Outage {
         failovers.inc();
         boolean canRebuild = rebuildFromEe2 && local == null;
         if (dataSet == DataSet.KNOWN) {
-            log.error("Redis failed over: the master deciding (replication id {}) was promoted in place of one this "
-                    + "replica decided on ({}), whose last writes may be lost. No decision until the counts are "
-                    + "rebuilt{}", master.replid(), master.previous(),
-                    canRebuild ? " from EE2 (the reconciler adopts every active job at once)"
-                            : "; without a service token they cannot be: deciding on what Redis holds now");
+            OutageLog.failedOver(master, canRebuild);
         }
         dataSet = DataSet.LOST;
         rebuild.markLost(canRebuild);
@@ -366,7 +365,7 @@ final class Outage {
         } catch (Exception e) {
             journal.failedAgain(e);
         } catch (Throwable t) {
-            log.error("ledger recovery failed", t);
+            OutageLog.log.error("ledger recovery failed", t);
         }
     }
 
@@ -375,9 +374,7 @@ final class Outage {
         LedgerRebuild.Generation generation = rebuild.read(rebuildFromEe2 && local == null);
         if (generation.ready()) {
             if (known != null && !known.equals(generation.id())) {
-                log.warn("Redis ledger generation {} replaced {}: Redis lost its data and {}", generation.id(), known,
-                        generation.writtenByThisRead() ? "this replica goes on with what it holds now"
-                                : "its counts were rebuilt");
+                OutageLog.replaced(generation.id(), known, generation.writtenByThisRead());
                 if (local != null) {
                     local.rewrite(); // Redis is this replica's copy: write it again
                 }
@@ -388,11 +385,9 @@ final class Outage {
             return;
         }
         if (known == null && dataSet != DataSet.KNOWN) {
-            log.warn("Redis holds no ledger yet, or lost it (generation {} being rebuilt from EE2): no decision until "
-                    + "every active job is counted", generation.id());
+            OutageLog.rebuildingAtStart(generation.id());
         } else if (dataSet == DataSet.KNOWN) {
-            log.error("Redis lost its ledger data (generation {} gone, {} being rebuilt from EE2): no decision until "
-                    + "every active job is counted", known, generation.id());
+            OutageLog.rebuilding(known, generation.id());
         }
         dataSet = DataSet.LOST;
         rebuild.during(generation.id(), local == null);

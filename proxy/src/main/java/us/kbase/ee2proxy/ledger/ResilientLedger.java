@@ -57,11 +57,7 @@ public final class ResilientLedger implements SlotLedger {
         }
         outage.start(probeEvery);
         if (local == null && !rebuildFromEe2) {
-            log.warn("Redis ledger without a service token: if Redis ever loses its data (restarted empty, a failover "
-                    + "to a replica that had not synced), the proxy notices and goes on deciding on what Redis then "
-                    + "holds: the jobs that ran before the loss are not counted until they finish (a user may get up to "
-                    + "that many parallel apps beyond the cap meanwhile). With a service token (EE2_ADMIN_RO) every "
-                    + "decision waits until the counts are rebuilt from EE2.");
+            OutageLog.withoutToken();
         }
     }
 

@@ -17,8 +17,8 @@ import java.util.concurrent.CountDownLatch;
  * A TCP relay on loopback between a Redis client and a real Redis: every byte passes, except that
  * the reply to a command carrying a marker (a ticket) is held until {@link #release} is called. So
  * a test makes Redis run a script and its answer arrive late, over a real socket, while the
- * client's other connections go on (Redisson sends one command at a time on a pooled connection,
- * so the held connection carries nothing else meanwhile).
+ * client's other connections go on. Replies after the held one on the same connection wait with
+ * it (Redis answers in order): give the client enough connections (see {@link OutageRacesTest}).
  */
 final class HeldReplies implements AutoCloseable {
     private final ServerSocket server;

@@ -43,9 +43,10 @@ class OutageRacesTest {
     private static final Duration PATIENT = Duration.ofSeconds(30);
 
     /**
-     * Redisson sends a command on a pooled connection and gives the connection back once it is
-     * written, so a held reply holds every reply after it on its connection: with many connections
-     * taken in turn, the replica's other calls (probes, the rebuild) go through the others.
+     * A held reply holds every reply after it on its connection, and Redisson sends later commands
+     * on that connection too (seen: with 8 connections the replica's probes waited behind the held
+     * reply). With many connections taken in turn, its other calls (probes, the rebuild) go
+     * through the others.
      */
     private static RedissonClient manyConnections(URI uri) {
         Config config = new Config();
@@ -87,8 +88,9 @@ class OutageRacesTest {
         try (HeldReplies relay = new HeldReplies(redis.uri());
                 RedisSlotLedger observer = new RedisSlotLedger(observerClient, settings, new MetricRegistry())) {
             client = manyConnections(relay.uri());
-            try (ResilientLedger replica = new ResilientLedger(new RedisSlotLedger(client, settings, new MetricRegistry()),
-                    () -> RedisFailureMode.WAIT, LeaseTerms.DEFAULT, true, Duration.ofMillis(100), new MetricRegistry())) {
+            RedisSlotLedger shared = new RedisSlotLedger(client, settings, new MetricRegistry());
+            try (ResilientLedger replica = new ResilientLedger(shared, () -> RedisFailureMode.WAIT, LeaseTerms.DEFAULT,
+                    true, Duration.ofMillis(100), new MetricRegistry())) {
                 replica.rebuildWith(() -> adoptFourParents(replica));
                 await("the first rebuild", replica::redisDecides);
                 String before = get(observer.generation(null));
