@@ -15,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A TCP relay on loopback between a Redis client and a real Redis: every byte passes, except that
- * the reply to a command carrying a marker (a ticket) is held until {@link #release} is called. So
+ * the reply to a command carrying a marker (a ticket), or that command itself, is held until
+ * {@link #release} is called. So
  * a test makes Redis run a script and its answer arrive late, over a real socket, while the
  * client's other connections go on. Replies after the held one on the same connection wait with
  * it (Redis answers in order): give the client enough connections (see {@link OutageRacesTest}).
@@ -25,6 +26,8 @@ final class HeldReplies implements AutoCloseable {
     private final InetSocketAddress redis;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile String marker;
+    /** Hold the command carrying the marker itself (it reaches Redis late), not its reply. */
+    private volatile boolean holdCommand;
     private final CountDownLatch released = new CountDownLatch(1);
     private final CountDownLatch seen = new CountDownLatch(1);
 
@@ -45,7 +48,13 @@ final class HeldReplies implements AutoCloseable {
         marker = text;
     }
 
-    /** Whether a command carrying the marker went to Redis (its reply is now held). */
+    /** The next command carrying {@code text} reaches Redis only at {@link #release}. */
+    void holdCommand(String text) {
+        holdCommand = true;
+        marker = text;
+    }
+
+    /** Whether a command carrying the marker arrived (it, or its reply, is now held). */
     boolean sent() {
         return seen.getCount() == 0;
     }
@@ -81,10 +90,14 @@ final class HeldReplies implements AutoCloseable {
                     if (commands && wanted != null
                             && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(wanted)) {
                         marker = null;
-                        synchronized (holding) {
-                            holding[0] = true; // before Redis can answer it
-                        }
                         seen.countDown();
+                        if (holdCommand) {
+                            released.await();
+                        } else {
+                            synchronized (holding) {
+                                holding[0] = true; // before Redis can answer it
+                            }
+                        }
                     }
                     if (!commands) {
                         boolean hold;

@@ -132,6 +132,53 @@ class OutageRacesTest {
     }
 
     /**
+     * Redis lost its data while a run_job was in flight: the rebuild takes its provisional lease
+     * again, but that step reaches Redis only after EE2 refused the job and the call released its
+     * ticket. The lease must not outlive the call (it would count a job EE2 never ran, holding a
+     * slot until the provisional lease expires, 10 minutes; and a call retried under the same
+     * ticket would be admitted without a check).
+     */
+    @Test
+    void aCallReleasedWhileTheRebuildTakesItsLeaseAgainLeavesNoLease() throws Exception {
+        RedisServerProcess redis = REDIS.server();
+        RedisLedgerSettings settings = new RedisLedgerSettings("race" + PREFIXES.incrementAndGet(), PATIENT,
+                LeaseTerms.DEFAULT);
+        RedissonClient client = null;
+        RedissonClient observerClient = LedgerRedis.client(redis.uri(), Duration.ofSeconds(5));
+        try (HeldReplies relay = new HeldReplies(redis.uri());
+                RedisSlotLedger observer = new RedisSlotLedger(observerClient, settings, new MetricRegistry())) {
+            client = manyConnections(relay.uri());
+            RedisSlotLedger shared = new RedisSlotLedger(client, settings, new MetricRegistry());
+            try (ResilientLedger replica = new ResilientLedger(shared, () -> RedisFailureMode.WAIT, LeaseTerms.DEFAULT,
+                    true, Duration.ofMillis(100), new MetricRegistry())) {
+                replica.rebuildWith(() -> adoptFourParents(replica));
+                await("the first rebuild", replica::redisDecides);
+                assertThat(get(replica.tryAcquire("alice", "refused-ticket", parent(0, "kb_Bowtie2", 5))).admitted())
+                        .isTrue();
+
+                relay.holdCommand("refused-ticket");
+                assertThat(redis.command("FLUSHALL")).isEqualTo("+OK");
+                await("the rebuild takes the call's lease again (held on its way)", relay::sent);
+                // EE2 refused the run_job: the call releases its ticket (straight to Redis).
+                get(replica.releaseTicket("alice", "refused-ticket"));
+                relay.release();
+
+                await("rebuilt and deciding again", () -> replica.redisDecides()
+                        && get(observer.counts("alice")).parents() >= 4);
+                assertThat(get(observer.counts("alice")).parents()).as("EE2 runs 4").isEqualTo(4);
+                assertThat(get(replica.tryAcquire("alice", "fifth", parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
+                assertThat(get(replica.tryAcquire("alice", "sixth", parent(0, "kb_Bowtie2", 5))).verdict())
+                        .isEqualTo(Admission.Verdict.FULL);
+            }
+        } finally {
+            if (client != null) {
+                client.shutdown();
+            }
+            observerClient.shutdown();
+        }
+    }
+
+    /**
      * The journal is written back on one thread, a step at a time; every other thread (an event
      * loop releasing a job, binding, asking whether Redis decides) must go on while a step waits
      * for Redis. Here the step's answer never comes until the test gives it, so a lock held across
