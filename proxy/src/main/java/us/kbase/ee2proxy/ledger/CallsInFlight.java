@@ -77,6 +77,12 @@ final class CallsInFlight {
      * (idempotent: a ticket Redis still holds is taken once), one call at a time on the recovery
      * thread. Answers how many. The reconciler's pass finds only the jobs EE2 has created; a
      * run_job still on its way to EE2 would otherwise count nowhere until its answer.
+     *
+     * <p>A call released (or bound) while its lease was being taken again may have had its
+     * release reach Redis first: the ticket is then released once more, after the lease was taken.
+     * Its release is sent after the check (it leaves the calls in flight first), so one of the two
+     * releases comes after the lease. Releasing a bound call's ticket frees only provisional
+     * leases; a bind that then finds none adopts its jobs ({@link #keepBound}).
      */
     int takeAgain() throws Exception {
         int n = 0;
@@ -84,6 +90,9 @@ final class CallsInFlight {
             UserTicket key = flight.getKey();
             RecoveryThread.await(shared.tryAcquire(key.user(), key.ticket(),
                     new SlotDemand(flight.getValue(), SlotDemand.UNLIMITED, SlotDemand.UNLIMITED)));
+            if (!claims.asMap().containsKey(key)) {
+                RecoveryThread.await(shared.releaseTicket(key.user(), key.ticket()));
+            }
             n++;
         }
         return n;
