@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * replication ids are what tells: it starts a new replication id and keeps its old master's as the
  * second one. A decision answered by a master whose second id is one this replica decided on is
  * given back, and Redis is rebuilt from EE2 before anyone decides again (see {@link
- * ResilientLedger}), exactly as for a Redis that lost its data.
+ * Outage}), exactly as for a Redis that lost its data.
  *
  * <p>What it cannot see: two failovers in a row with no decision of this replica on the master
  * between them (the second promoted replica names the first, which this replica never saw); WAIT

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writes Redis has not had yet, oldest first, and whether Redis failed since it last had them
- * all: rule 2 of {@link ResilientLedger}. Appended to from any thread; written back by one thread
+ * all: rule 2 of {@link Outage}. Appended to from any thread; written back by one thread
  * ({@link #writeBack}), in order, one step at a time. Never locked during a Redis call.
  */
 final class OutageJournal {

@@ -6,11 +6,15 @@
  * us.kbase.ee2proxy.ledger.InMemorySlotLedger} is the embedded default (no Redis configured);
  * {@link us.kbase.ee2proxy.ledger.RedisSlotLedger} is shared by replicas; {@link
  * us.kbase.ee2proxy.ledger.ResilientLedger} wraps the Redis one with everything that happens when
- * Redis fails, in that one file: Redis decides or nobody does, writes Redis missed are journaled
- * and written back in order before it decides again, and a Redis that lost its data (its
- * generation key gone or changed) or failed over ({@link us.kbase.ee2proxy.ledger.MasterWatch}:
- * the deciding master was promoted in place of one this replica decided on) is rebuilt from EE2
- * before it decides.
+ * Redis fails. What happens then is one state machine, {@link us.kbase.ee2proxy.ledger.Outage}:
+ * Redis decides or nobody does, writes Redis missed are journaled ({@link
+ * us.kbase.ee2proxy.ledger.OutageJournal}) and written back in order before it decides again, and a
+ * Redis that lost its data (its generation key gone or changed) or failed over ({@link
+ * us.kbase.ee2proxy.ledger.MasterWatch}: the deciding master was promoted in place of one this
+ * replica decided on) is rebuilt from EE2 before it decides ({@link
+ * us.kbase.ee2proxy.ledger.LedgerRebuild}, {@link us.kbase.ee2proxy.ledger.CallsInFlight}). {@link
+ * us.kbase.ee2proxy.ledger.LocalCopy} is {@code redis.onFailure: local}; {@link
+ * us.kbase.ee2proxy.ledger.RecoveryThread} is the one thread that waits on Redis.
  *
  * <h2>Redis deployments</h2>
  * {@link us.kbase.ee2proxy.ledger.RedisClients} builds the Redisson client for one server, a
