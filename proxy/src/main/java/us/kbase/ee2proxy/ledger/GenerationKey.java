@@ -6,7 +6,7 @@ import org.redisson.api.RScript;
 
 /**
  * The generation key ({@code <prefix>:generation}): which data set Redis holds, {@code
- * ready:<id>} or {@code rebuilding:<id>} (see {@link ResilientLedger}, rule 3). One key in one
+ * ready:<id>} or {@code rebuilding:<id>} (see {@link Outage}, rule 3). One key in one
  * slot: on one node the acquire script also reads it, on a Cluster it is read with the acquire.
  */
 final class GenerationKey {

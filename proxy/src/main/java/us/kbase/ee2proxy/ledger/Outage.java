@@ -211,7 +211,7 @@ final class Outage {
 
     /** Redis answered: an admission counts if its master did not fail over and its data set is the one known. */
     private CompletionStage<Admission> answered(String user, String ticket, SlotDemand demand,
-            RedisSlotLedger.Decision decision, String expected) {
+            SharedDecision decision, String expected) {
         Admission taken = decision.admission();
         if (masters.see(taken.master()) == MasterWatch.Seen.FAILED_OVER) {
             failedOver(taken.master());
@@ -223,7 +223,8 @@ final class Outage {
             return CompletableFuture.completedFuture(taken);
         }
         flights.admitted(user, ticket, demand.claims());
-        // On one node the acquire script read the generation key itself; on a Cluster it is another call.
+        // The acquire read the generation key with the decision (one node: in its script; a Cluster: in
+        // the same round trip); generationRead false would make this the read.
         CompletionStage<String> read = decision.generationRead()
                 ? CompletableFuture.completedFuture(decision.generation())
                 : shared.generation(null);

@@ -8,7 +8,7 @@ import us.kbase.ee2proxy.policy.UserCounts;
 /**
  * A decision of the Redis ledger and the generation key read with it (on one node in the same
  * script, on a Cluster in the same round trip): what the ledger decided on (see {@link
- * ResilientLedger}, rule 3) costs no second round trip.
+ * Outage}, rule 3) costs no second round trip.
  *
  * @param generation the generation key's value after the decision, null when the key is gone
  * @param generationRead whether it was read (always, now; false would make the caller read it)
