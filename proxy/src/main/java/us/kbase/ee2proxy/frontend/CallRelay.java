@@ -52,7 +52,8 @@ final class CallRelay implements Caller {
 
     @Override
     public String authorization() {
-        return state.callInProgress() ? call.request().headers().get(HttpHeaderNames.AUTHORIZATION) : null;
+        // The gate asks while deciding, before the relay has moved out of READING: the call's data says it.
+        return call.active() ? call.request().headers().get(HttpHeaderNames.AUTHORIZATION) : null;
     }
 
     @Override
