@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * One client connection's relay: takes one request at a time, sniffs its JSON-RPC call, asks the
  * admission gate, sends it to EE2 on a pooled connection of the same event loop (as Netty's
  * HexDumpProxy does), has the answer written back ({@link Ee2ReplyRelay}, {@link AnswerWriter}),
- * and only once that write succeeded reads the next request. That is the back-pressure (a slow
- * client is never read ahead of, a slow EE2 is never flooded) and it keeps pipelined answers in order.
+ * and only once that write succeeded takes the next request. That is the back-pressure (a slow
+ * client is read ahead of by at most one request, a slow EE2 is never flooded) and it keeps
+ * pipelined answers in order.
  *
  * <p>Where the connection stands is one {@link RelayState}: the phase of the call being answered
  * ({@code READING, DECIDING, OWN_PAGE, FORWARDED, WRITING, CLOSING}) and the client's sending side
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * bound is refused in its turn, it and everything after it unsent, and the connection closes after
  * that answer. So every request sent to EE2 gets its answer, however deep a client pipelines.
  *
- * <p>The channel runs with AUTO_READ off; every {@code ctx.read()} here is deliberate. One call's
+ * <p>The channel runs with AUTO_READ off; every {@code ctx.read()} here is deliberate: reading goes on
+ * while a call is answered only until a request waits behind it ({@link #keepReading}). One call's
  * way from READING to WRITING (route, sniff, gate, forward) is {@link CallRelay}'s; the call's data
  * ({@link CallInProgress}) and its exchange with EE2 are per connection, so the fast path allocates
  * no per-request objects.
@@ -133,6 +135,7 @@ final class ClientRelay extends ChannelInboundHandlerAdapter {
             pipelined.discard(request);
         } else if (!state.callInProgress()) {
             calls.handle(request);
+            keepReading();
         } else if (!pipelined.queue(request)) {
             // One too many: refused in its turn, and nothing after it is even decoded, so no call
             // is ever forwarded whose answer would be dropped.
@@ -259,9 +262,25 @@ final class ClientRelay extends ChannelInboundHandlerAdapter {
         FullHttpRequest next = pipelined.next();
         if (next != null) {
             calls.handle(next);
+            keepReading(); // the last one queued was taken: reading may go on
         } else {
             deadline.awaiting();
-            ctx.read(); // only after the answer was written: the client is never read ahead of
+            ctx.read(); // a no-op when reading went on during the call (keepReading): no epoll_ctl
+        }
+    }
+
+    /**
+     * Goes on reading while the call just taken is answered, as long as nothing waits behind it: the
+     * read interest then stays registered from one request to the next instead of being dropped after
+     * each request and taken back after its answer (two epoll_ctl per request). What this reads
+     * ahead is bounded: one read's bytes, at most {@code limits.maxPipelinedRequests} decoded
+     * requests (their bodies within the body budget), and reading stops as soon as one is queued,
+     * until the answers have caught up. Answers are still written one at a time, in order, and the
+     * next call starts only after the previous answer was written.
+     */
+    private void keepReading() {
+        if (state.callInProgress() && pipelined.isEmpty() && state.takesRequests()) {
+            ctx.read();
         }
     }
 
