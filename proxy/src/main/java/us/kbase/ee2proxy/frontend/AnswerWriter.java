@@ -16,13 +16,15 @@ import us.kbase.ee2proxy.upstream.Ee2Response;
 /**
  * Writes the answer to a connection's current call (EE2's response or the proxy's own EE2-shaped
  * error), says in it whether the connection stays open, and once it is written hands the
- * connection back to {@link RequestRelayHandler} for what comes next. One per connection.
+ * connection back to {@link ClientRelay} for what comes next. One per connection. Taking an answer
+ * moves the relay to WRITING, where it stays until {@link ClientRelay#answered}.
  */
 final class AnswerWriter {
     private final Relay relay;
     private final CallInProgress call;
+    private final RelayState state;
     private final ChannelHandlerContext ctx;
-    private final RequestRelayHandler connection;
+    private final ClientRelay connection;
     /**
      * Told when an answer is written: one listener for all of the connection's answers instead of
      * a capturing lambda per answer, which the next answer cannot race since a connection writes
@@ -32,9 +34,10 @@ final class AnswerWriter {
     /** The answer being written said {@code Connection: close}. */
     private boolean last;
 
-    AnswerWriter(Relay relay, CallInProgress call, ChannelHandlerContext ctx, RequestRelayHandler connection) {
+    AnswerWriter(Relay relay, CallInProgress call, RelayState state, ChannelHandlerContext ctx, ClientRelay connection) {
         this.relay = relay;
         this.call = call;
+        this.state = state;
         this.ctx = ctx;
         this.connection = connection;
     }
@@ -59,7 +62,8 @@ final class AnswerWriter {
     }
 
     void write(FullHttpResponse response) {
-        last = lastAnswer();
+        state.to(RelayState.Phase.WRITING);
+        last = connection.lastAnswer();
         if (last) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (call.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {
@@ -76,7 +80,8 @@ final class AnswerWriter {
      * @param decision the admission decision to tell the client ({@code X-Ee2-Proxy-Decision}); null: none
      */
     void write(Ee2Response response, String decision) {
-        last = lastAnswer();
+        state.to(RelayState.Phase.WRITING);
+        last = connection.lastAnswer();
         ByteBuf head = response.head();
         if (decision != null) {
             HeaderLines.line(head, Ee2ReplyRelay.DECISION_HEADER, decision);
@@ -93,16 +98,6 @@ final class AnswerWriter {
         HeaderLines.end(head);
         ctx.write(head, ctx.voidPromise());
         ctx.writeAndFlush(response.body()).addListener(written);
-    }
-
-
-    /**
-     * Whether the answer being written is the connection's last: the client said so, or it sent all
-     * it will (half-close), or the proxy is stopping (clients then reconnect to another replica).
-     */
-    private boolean lastAnswer() {
-        return !call.keepAlive()
-                || (!connection.callsQueued() && (connection.inputEnded() || relay.clients().stopping()));
     }
 
     private void written(ChannelFuture future) {

@@ -23,7 +23,7 @@ final class CallInProgress {
     private RpcEnvelope envelope;
     /** What wants to see EE2's answer to this call (admission, job tracking), until told. */
     private ReplyObserver observer;
-    /** The call's verdict while the gate has not given it (held, or being decided). */
+    /** The call's verdict while the gate has not given it (the relay is DECIDING: held, or being decided). */
     private AwaitedVerdict awaited;
     private long sentAt;
 
@@ -108,12 +108,14 @@ final class CallInProgress {
         return told;
     }
 
-    AwaitedVerdict awaited() {
-        return awaited;
-    }
-
     void awaited(AwaitedVerdict verdict) {
         awaited = verdict;
+    }
+
+    /** The relay stops waiting for the verdict (DECIDING ends): it is never acted on. */
+    void abandonVerdict() {
+        awaited.abandon();
+        awaited = null;
     }
 
     /** Marks the moment the call left for EE2. */

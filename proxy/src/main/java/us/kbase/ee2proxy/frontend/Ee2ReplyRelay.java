@@ -23,9 +23,9 @@ final class Ee2ReplyRelay implements UpstreamExchange {
     private final Relay relay;
     private final CallInProgress call;
     private final Channel client;
-    private final RequestRelayHandler connection;
+    private final ClientRelay connection;
 
-    Ee2ReplyRelay(Relay relay, CallInProgress call, Channel client, RequestRelayHandler connection) {
+    Ee2ReplyRelay(Relay relay, CallInProgress call, Channel client, ClientRelay connection) {
         this.relay = relay;
         this.call = call;
         this.client = client;
@@ -53,20 +53,11 @@ final class Ee2ReplyRelay implements UpstreamExchange {
         }
         if (!client.isActive()) {
             response.release();
-            connection.finishCall();
+            connection.finishCall(RelayState.Phase.CLOSING);
             return;
         }
         // Hop-by-hop headers were spliced out as the response was read (upstream.ResponseHead).
         connection.answers().write(response, decision);
-    }
-
-    /**
-     * The call was taken back from the wait for a connection to EE2 ({@code UpstreamPool.withdraw})
-     * because its client left: it was never sent, so its observer gives its leases back.
-     */
-    void withdrawn() {
-        takeBack();
-        connection.finishCall();
     }
 
     /** Tells the observer of a call that will never be sent (taken back from the wait for a connection). */
@@ -96,7 +87,7 @@ final class Ee2ReplyRelay implements UpstreamExchange {
             connection.answers().answer(reply);
         } else {
             relay.metrics().error(reply.kind());
-            connection.finishCall();
+            connection.finishCall(RelayState.Phase.CLOSING);
         }
     }
 }

@@ -46,7 +46,7 @@ public final class FrontendInitializer extends ChannelInitializer<SocketChannel>
         p.addLast("idle", new IdleStateHandler(0, 0, relay.config().timeouts().clientIdle().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("screen", new RequestScreen(limits.maxBodyBytes(), bodies));
         p.addLast("aggregate", new BodyLimitAggregator(limits.maxBodyBytes()));
-        p.addLast("relay", new RequestRelayHandler(relay, deadline, bodies, clientIp));
+        p.addLast("relay", new ClientRelay(relay, deadline, bodies, clientIp));
     }
 
     /**

@@ -147,7 +147,7 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // Reads happen only when the relay asks: the back-pressure of the whole design.
                     .childOption(ChannelOption.AUTO_READ, false)
-                    // A client that half-closes after its request still gets the answer (RequestRelayHandler).
+                    // A client that half-closes after its request still gets the answer (ClientRelay).
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new FrontendInitializer(relay)), transport));
             try {
