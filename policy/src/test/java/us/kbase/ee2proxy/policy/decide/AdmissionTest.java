@@ -78,16 +78,25 @@ class AdmissionTest {
         assertThat(h.reason().rule()).isEqualTo("parents.maxPerUser");
         assertThat(h.atMost()).isEqualTo(Duration.ofMinutes(10));
         assertThat(h.then()).isEqualTo(Then.REFUSE);
-        assertThat(h.demand()).isEqualTo(new SlotDemand(List.of(SlotClaim.parentAt(0, "kb_Bwa")), 5, SlotDemand.UNLIMITED));
+        // It also waits for a free slot (A(u) < slots + ownJobs.maxQueued = 10) once the cap lets it in.
+        assertThat(h.demand()).isEqualTo(new SlotDemand(List.of(SlotClaim.parentAt(0, "kb_Bwa")), 5, 10));
     }
 
     @Test
     void aParentBelowTheCapIsAdmittedWithItsCapInTheDemand() {
-        Admit a = (Admit) decide(parent(null), counts(4, 12, Map.of()));
+        Admit a = (Admit) decide(parent(null), counts(4, 9, Map.of()));
         assertThat(a.demand().parentLimit()).isEqualTo(5);
         assertThat(a.shadowOf()).isEmpty();
         assertThat(a.reason().userMessage()).isEqualTo("Your kb_Bwa job was submitted.");
-        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_Bwa job: P(u)=4 < C_0=5; user alice (defaults)");
+        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_Bwa job: P(u)=4 < C_0=5, A(u)=9 < slots +"
+                + " ownJobs.maxQueued = 10; user alice (defaults)");
+        // Under its cap but every slot taken: it waits for a slot, and is admitted anyway at ownJobs.maxWait.
+        Hold h = (Hold) decide(parent(null), counts(4, 12, Map.of()));
+        assertThat(h.reason().rule()).isEqualTo("ownJobs.maxQueued");
+        assertThat(h.then()).isEqualTo(Then.ADMIT);
+        Admit aged = (Admit) Admission.decide(ALICE, counts(4, 12, Map.of()), parent(null), Duration.ofMinutes(10));
+        assertThat(aged.demand().parentLimit()).isEqualTo(5);
+        assertThat(aged.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
     }
 
     @Test
@@ -167,22 +176,22 @@ class AdmissionTest {
 
     @Test
     void aChildIsHeldAtTheQueueLimitAndAgedInAfterItsWait() {
-        // KBase's defaults: 10 slots, one kept free of children, none queued beyond them: limit 9.
-        assertThat(decide(child(), counts(5, 8, FIVE))).isInstanceOf(Admit.class);
-        Hold h = (Hold) decide(child(), counts(5, 9, FIVE));
-        assertThat(h.reason().userMessage()).isEqualTo("You have 9 jobs queued or running; jobs started by other jobs"
-                + " (parallel apps and batches) wait while you have 9 or more, so that your own new jobs start first."
+        // KBase's defaults: 10 slots, none kept free of children, none queued beyond them: limit 10.
+        assertThat(decide(child(), counts(5, 9, FIVE))).isInstanceOf(Admit.class);
+        Hold h = (Hold) decide(child(), counts(5, 10, FIVE));
+        assertThat(h.reason().userMessage()).isEqualTo("You have 10 jobs queued or running; jobs started by other jobs"
+                + " (parallel apps and batches) wait while you have 10 or more, so that your own new jobs start first."
                 + " This kb_uploadmethods job starts when some of them finish, and waits at most 15 minutes.");
-        assertThat(h.reason().adminMessage()).isEqualTo("hold kb_uploadmethods job: A(u)=9 >= slots - children.reserve"
-                + " + children.maxQueued = 9; held up to 15m, then admitted (aging); user alice (defaults)");
+        assertThat(h.reason().adminMessage()).isEqualTo("hold kb_uploadmethods job: A(u)=10 >= slots - children.reserve"
+                + " + children.maxQueued = 10; held up to 15m, then admitted (aging); user alice (defaults)");
         assertThat(h.then()).isEqualTo(Then.ADMIT);
-        assertThat(h.demand().jobLimit()).isEqualTo(9);
+        assertThat(h.demand().jobLimit()).isEqualTo(10);
         Admit aged = (Admit) Admission.decide(ALICE, counts(5, 40, FIVE), child(), Duration.ofMinutes(15));
         assertThat(aged.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
         assertThat(aged.reason().userMessage()).isEqualTo("Your kb_uploadmethods job was submitted after waiting 15"
                 + " minutes, the longest a job started by another job waits.");
         assertThat(aged.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job after aging: waited 15m >="
-                + " children.maxWait 15m although A(u)=40 >= slots - children.reserve + children.maxQueued = 9;"
+                + " children.maxWait 15m although A(u)=40 >= slots - children.reserve + children.maxQueued = 10;"
                 + " user alice (defaults)");
     }
 
@@ -198,11 +207,36 @@ class AdmissionTest {
     }
 
     @Test
-    void plainJobsAreNeverHeld() {
-        Admit a = (Admit) decide(call(new RunJob(RunJobParams.of("kb_uploadmethods.x"), false)), counts(9, 500, FIVE));
+    void plainJobsWaitAtTheProxyOnlyForAFreeSlotAndAreForwardedAtTheirWaitsEndNeverRefused() {
+        Classification plain = call(new RunJob(RunJobParams.of("kb_uploadmethods.x"), false));
+        Admit a = (Admit) decide(plain, counts(9, 9, FIVE));
         assertThat(a.demand()).isEqualTo(new SlotDemand(List.of(SlotClaim.job("kb_uploadmethods")),
-                SlotDemand.UNLIMITED, SlotDemand.UNLIMITED));
-        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job: plain jobs are never held; user alice (defaults)");
+                SlotDemand.UNLIMITED, 10));
+        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job: A(u)=9 < slots + ownJobs.maxQueued"
+                + " = 10; user alice (defaults)");
+        Hold h = (Hold) decide(plain, counts(9, 500, FIVE));
+        assertThat(h.then()).isEqualTo(Then.ADMIT);
+        assertThat(h.atMost()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(h.reason().userMessage()).isEqualTo("Your kb_uploadmethods job is waiting at the proxy for one of"
+                + " your job slots: you have 500 jobs queued or running, and EE2 would only queue it behind them. It"
+                + " goes to EE2 as soon as one of them finishes, before jobs started by other jobs and before more jobs"
+                + " of an app that already has more waiting, and after at most 10 minutes it is sent anyway.");
+        assertThat(h.reason().adminMessage()).isEqualTo("hold kb_uploadmethods job: A(u)=500 >= slots +"
+                + " ownJobs.maxQueued = 10; held up to 10m, then admitted (aging); user alice (defaults)");
+        Hold later = (Hold) Admission.decide(ALICE, counts(9, 500, FIVE), plain, Duration.ofMinutes(4));
+        assertThat(later.atMost()).isEqualTo(Duration.ofMinutes(6));
+        Admit aged = (Admit) Admission.decide(ALICE, counts(9, 500, FIVE), plain, Duration.ofMinutes(10));
+        assertThat(aged.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
+        assertThat(aged.reason().rule()).isEqualTo("ownJobs.maxWait");
+        assertThat(aged.reason().userMessage()).isEqualTo("Your kb_uploadmethods job was submitted after waiting 10"
+                + " minutes for a free job slot, the longest it waits; it may queue at EE2 behind your other jobs.");
+        // The rules before ownJobs: a plain job never waits.
+        EffectivePolicy never = withLimits(new Limits(10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 0,
+                Duration.ofMinutes(15), 1));
+        Admit old = (Admit) Admission.decide(never, counts(9, 500, FIVE), plain, Duration.ZERO);
+        assertThat(old.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
+        assertThat(old.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job: the user's own jobs never wait"
+                + " for a slot under these limits; user alice (override lab)");
     }
 
     @Test
@@ -247,10 +281,10 @@ class AdmissionTest {
 
     @Test
     void aBatchIsOneArrivalAdmittedWholeWhileTheUsersQueueHasRoom() {
-        Admit big = (Admit) decide(batch(0, 100), counts(0, 8, Map.of()));
+        Admit big = (Admit) decide(batch(0, 100), counts(0, 9, Map.of()));
         assertThat(big.demand().claims()).hasSize(100);
-        assertThat(big.demand().jobLimit()).isEqualTo(8 + 100);
-        Hold held = (Hold) decide(batch(0, 100), counts(0, 9, Map.of()));
+        assertThat(big.demand().jobLimit()).isEqualTo(9 + 100);
+        Hold held = (Hold) decide(batch(0, 100), counts(0, 10, Map.of()));
         assertThat(held.reason().userMessage()).contains("This batch starts when some of them finish, and waits at most 15 minutes.");
         assertThat(held.then()).isEqualTo(Then.ADMIT);
     }

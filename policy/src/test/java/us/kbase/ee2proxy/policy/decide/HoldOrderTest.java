@@ -46,6 +46,36 @@ class HoldOrderTest {
         assertThat(HoldOrder.of(List.of(a1), Function.<Held>identity().andThen(Held::c))).containsExactly(a1);
     }
 
+    /**
+     * Issue 13: a scientist's interactive job arriving last, behind many waiting children and a
+     * burst of the user's own plain jobs, is tried first at the next free slot: the user's own jobs
+     * go before parallel apps and children, and among them the app with the fewest calls waiting.
+     */
+    @Test
+    void anInteractiveJobArrivingBehindWaitingChildrenAndABurstOfPlainJobsIsTriedFirst() {
+        List<Held> arrival = new java.util.ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            arrival.add(held("a" + i, "kb_quast.run", "A"));
+            arrival.add(held("b" + i, "kb_quast.run", "B"));
+        }
+        for (int i = 1; i <= 4; i++) {
+            arrival.add(held("plain" + i, "kb_Plain.run_plain", null));
+        }
+        arrival.add(held("top", "kb_Bwa.run", null));
+        arrival.add(held("interactive", "kb_Interactive.import_reads", null));
+        List<String> order = HoldOrder.of(arrival, Held::c).stream().map(Held::name).toList();
+        assertThat(order).startsWith("interactive", "plain1", "plain2", "plain3", "plain4", "top", "a1", "b1", "a2");
+        assertThat(order).hasSize(arrival.size()).endsWith("b6");
+        // Two apps with bursts: one call of each per round, the smaller burst first.
+        Held x1 = held("x1", "kb_X.run", null);
+        Held x2 = held("x2", "kb_X.run", null);
+        Held x3 = held("x3", "kb_X.run", null);
+        Held y1 = held("y1", "kb_Y.run", null);
+        Held y2 = held("y2", "kb_Y.run", null);
+        assertThat(HoldOrder.of(List.of(x1, x2, x3, y1, y2), Held::c)).extracting(Held::name)
+                .containsExactly("y1", "x1", "y2", "x2", "x3");
+    }
+
     @Test
     void aCallMovedAheadGoesFirstAmongItsKindAndOneMovedBehindLast() {
         Held a1 = held("a1", "kb_quast.run", "A");
