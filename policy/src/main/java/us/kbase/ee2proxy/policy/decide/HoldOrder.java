@@ -47,9 +47,14 @@ public final class HoldOrder {
         List<T> own = new ArrayList<>();
         List<T> parents = new ArrayList<>();
         List<T> children = new ArrayList<>();
+        List<T> newApps = new ArrayList<>();
         for (T h : held) {
             Classification c = classOf.apply(h);
-            (deepestParent(c) >= 0 ? parents : lowPriority(c) ? children : own).add(h);
+            if (deepestParent(c) >= 0) {
+                (NEW_APPS_LAST && !c.fromParallelApp() ? newApps : parents).add(h);
+            } else {
+                (lowPriority(c) ? children : own).add(h);
+            }
         }
         List<T> order = new ArrayList<>(held.size());
         for (List<T> band : bands(own, priority)) {
@@ -66,8 +71,13 @@ public final class HoldOrder {
                 return c.jobClass() instanceof JobClass.Child ch && ch.parentJobId() != null ? ch.parentJobId() : h;
             }, false));
         }
+        for (List<T> band : bands(newApps, priority)) {
+            order.addAll(band);
+        }
         return order;
     }
+
+    static final boolean NEW_APPS_LAST = !Boolean.getBoolean("ee2proxy.newAppsFirst");
 
     /** Calls grouped by priority, highest first, each group in arrival order. */
     private static <T> List<List<T>> bands(List<T> calls, ToIntFunction<T> priority) {
