@@ -176,22 +176,22 @@ class AdmissionTest {
 
     @Test
     void aChildIsHeldAtTheQueueLimitAndAgedInAfterItsWait() {
-        // KBase's defaults: 10 slots, none kept free of children, none queued beyond them: limit 10.
-        assertThat(decide(child(), counts(5, 9, FIVE))).isInstanceOf(Admit.class);
-        Hold h = (Hold) decide(child(), counts(5, 10, FIVE));
-        assertThat(h.reason().userMessage()).isEqualTo("You have 10 jobs queued or running; jobs started by other jobs"
-                + " (parallel apps and batches) wait while you have 10 or more, so that your own new jobs start first."
+        // KBase's defaults: 10 slots, one kept free of children, none queued beyond them: limit 9.
+        assertThat(decide(child(), counts(5, 8, FIVE))).isInstanceOf(Admit.class);
+        Hold h = (Hold) decide(child(), counts(5, 9, FIVE));
+        assertThat(h.reason().userMessage()).isEqualTo("You have 9 jobs queued or running; jobs started by other jobs"
+                + " (parallel apps and batches) wait while you have 9 or more, so that your own new jobs start first."
                 + " This kb_uploadmethods job starts when some of them finish, and waits at most 15 minutes.");
-        assertThat(h.reason().adminMessage()).isEqualTo("hold kb_uploadmethods job: A(u)=10 >= slots - children.reserve"
-                + " + children.maxQueued = 10; held up to 15m, then admitted (aging); user alice (defaults)");
+        assertThat(h.reason().adminMessage()).isEqualTo("hold kb_uploadmethods job: A(u)=9 >= slots - children.reserve"
+                + " + children.maxQueued = 9; held up to 15m, then admitted (aging); user alice (defaults)");
         assertThat(h.then()).isEqualTo(Then.ADMIT);
-        assertThat(h.demand().jobLimit()).isEqualTo(10);
+        assertThat(h.demand().jobLimit()).isEqualTo(9);
         Admit aged = (Admit) Admission.decide(ALICE, counts(5, 40, FIVE), child(), Duration.ofMinutes(15));
         assertThat(aged.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
         assertThat(aged.reason().userMessage()).isEqualTo("Your kb_uploadmethods job was submitted after waiting 15"
                 + " minutes, the longest a job started by another job waits.");
         assertThat(aged.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job after aging: waited 15m >="
-                + " children.maxWait 15m although A(u)=40 >= slots - children.reserve + children.maxQueued = 10;"
+                + " children.maxWait 15m although A(u)=40 >= slots - children.reserve + children.maxQueued = 9;"
                 + " user alice (defaults)");
     }
 
@@ -281,10 +281,10 @@ class AdmissionTest {
 
     @Test
     void aBatchIsOneArrivalAdmittedWholeWhileTheUsersQueueHasRoom() {
-        Admit big = (Admit) decide(batch(0, 100), counts(0, 9, Map.of()));
+        Admit big = (Admit) decide(batch(0, 100), counts(0, 8, Map.of()));
         assertThat(big.demand().claims()).hasSize(100);
-        assertThat(big.demand().jobLimit()).isEqualTo(9 + 100);
-        Hold held = (Hold) decide(batch(0, 100), counts(0, 10, Map.of()));
+        assertThat(big.demand().jobLimit()).isEqualTo(8 + 100);
+        Hold held = (Hold) decide(batch(0, 100), counts(0, 9, Map.of()));
         assertThat(held.reason().userMessage()).contains("This batch starts when some of them finish, and waits at most 15 minutes.");
         assertThat(held.then()).isEqualTo(Then.ADMIT);
     }
