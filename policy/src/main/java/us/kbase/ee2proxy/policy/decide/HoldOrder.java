@@ -28,8 +28,8 @@ import us.kbase.ee2proxy.policy.classify.JobClass;
  *       round;
  *   <li>new top-level parallel apps (and batches with parallel apps), deepest first, oldest first:
  *       each holds a slot for its whole life while it waits for its children, so the work of running
- *       apps goes first (twelve-parallel-apps: makespan 2,444-2,568 s against 2,870-2,952 s with new
- *       apps before children, README "Interactive work first").
+ *       apps goes first and fewer slots sit with apps waiting (the YARN AM-share idea; measured in
+ *       README "Interactive work first", where single runs on the shared machine vary by 20%).
  * </ol>
  *
  * <p>An owner or an admin may move a waiting call ahead or behind after submission: its
