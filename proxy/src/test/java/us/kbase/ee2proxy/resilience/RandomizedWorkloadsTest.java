@@ -168,6 +168,9 @@ class RandomizedWorkloadsTest {
             System.out.printf("interactive jobs: %d; queued at EE2 p95 %.1f s; jobs queued ahead p95 %.0f; whole wait"
                     + " p95 %.1f s (machine latency included, not asserted)%n", waits.size(), queuedP95, aheadP95,
                     p95(waits.stream().map(WaitAnatomy.InteractiveWait::waited).toList()));
+            waits.stream().limit(5).forEach(iw -> System.out.printf("  %s %.1f s = %.1f before EE2 created it + %.1f"
+                    + " queued + %.1f starting; running then %s, waiting at the proxy or on their way %s%n", iw.user(),
+                    iw.waited(), iw.beforeEe2(), iw.queuedAtEe2(), iw.starting(), iw.running(), iw.atProxy()));
             assertThat(queuedP95).as("p95 of the interactive jobs' time queued at EE2: %s", waits).isLessThanOrEqualTo(60);
             assertThat(aheadP95).as("p95 of the user's jobs queued ahead at EE2: %s", waits).isZero();
         }
