@@ -37,6 +37,10 @@ class ChildrenPerParentTest {
               maxWait: 10m
             children:
               maxQueued: 100
+            # Only the parent cap and the children's bound in the way: with 50 children unfinished,
+            # ownJobs.maxQueued 0 would also keep every copy waiting for a free slot.
+            ownJobs:
+              maxQueued: 100
             """;
     static final String APP = "kb_Bowtie2.align_reads_to_assembly_app";
     static final String RUN_JOB = "execution_engine2.run_job";
