@@ -35,11 +35,11 @@ class ChildrenPerParentTest {
               maxNestingDepth: 1
               whenFull: hold
               maxWait: 10m
-            children:
-              maxQueued: 100
             # Only the parent cap and the children's bound in the way: with 50 children unfinished,
             # ownJobs.maxQueued 0 would also keep every copy waiting for a free slot.
             ownJobs:
+              maxQueued: 100
+            children:
               maxQueued: 100
             """;
     static final String APP = "kb_Bowtie2.align_reads_to_assembly_app";
