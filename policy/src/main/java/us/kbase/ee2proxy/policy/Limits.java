@@ -21,6 +21,14 @@ import java.util.Objects;
  *     its children at once ({@link ChildBound}); a call beyond it is classified as if it named no
  *     parent. KBase: 50, the real KBParallel's ceiling on {@code concurrent_njsw_tasks}, so that no
  *     KBParallel app is ever affected
+ * @param ownJobsMaxQueued how many jobs beyond S a user may have before the user's own new calls
+ *     (plain jobs, parallel apps, batches without children) wait at the proxy for a slot to free,
+ *     so that EE2's first-come-first-served queue holds none of them ahead of the next one: the
+ *     proxy then chooses which goes first ({@code HoldOrder}: the user's own jobs, the app with the
+ *     fewest waiting first, then parallel apps, then children). {@link #OWN_JOBS_NEVER_WAIT}: the
+ *     user's own calls never wait for a slot (the rules before issue 13's second part)
+ * @param ownJobsMaxWait how long a call waits for a slot before it is forwarded anyway (aging): a
+ *     plain job is never refused for waiting
  */
 public record Limits(
         int slots,
@@ -31,7 +39,9 @@ public record Limits(
         int childrenMaxQueued,
         Duration childrenMaxWait,
         int childrenReserve,
-        int childrenPerParent) {
+        int childrenPerParent,
+        int ownJobsMaxQueued,
+        Duration ownJobsMaxWait) {
 
     /**
      * The real KBParallel keeps at most {@code concurrent_njsw_tasks} children outstanding, and
@@ -39,24 +49,41 @@ public record Limits(
      */
     public static final int KBPARALLEL_MAX_TASKS = 50;
 
+    /** {@code ownJobsMaxQueued} for "the user's own calls never wait for a slot". */
+    public static final int OWN_JOBS_NEVER_WAIT = Integer.MAX_VALUE;
+
     /**
      * KBase's defaults: 10 slots, 5 parallel apps, 2 levels of nesting, holds of 10 and 15 minutes;
-     * children reach EE2 only while a slot is free for them, one slot kept for the user's own jobs.
+     * every job-creating call reaches EE2 only while a slot is free for it, the rest waiting at the
+     * proxy in {@code HoldOrder} (the user's own jobs first), and one slot kept free of children so
+     * that a scientist's new job finds a slot at once rather than at the next child's end.
      */
     public static final Limits KBASE = new Limits(
             10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 0, Duration.ofMinutes(15), 1,
-            KBPARALLEL_MAX_TASKS);
+            KBPARALLEL_MAX_TASKS, 0, Duration.ofMinutes(10));
 
     public Limits {
         Objects.requireNonNull(parentsWhenFull, "parentsWhenFull");
         Objects.requireNonNull(parentsMaxWait, "parentsMaxWait");
         Objects.requireNonNull(childrenMaxWait, "childrenMaxWait");
+        Objects.requireNonNull(ownJobsMaxWait, "ownJobsMaxWait");
+        if (ownJobsMaxQueued < 0) {
+            throw new IllegalArgumentException("ownJobs.maxQueued must be >= 0");
+        }
         if (childrenReserve < 0) {
             throw new IllegalArgumentException("children.reserve must be >= 0");
         }
         if (childrenPerParent < 1) {
             throw new IllegalArgumentException("children.perParent must be >= 1");
         }
+    }
+
+    /** Limits whose user's own calls never wait for a slot (as before {@code ownJobs}). */
+    public Limits(int slots, int parentsMaxPerUser, int parentsMaxNestingDepth, WhenFull parentsWhenFull,
+            Duration parentsMaxWait, int childrenMaxQueued, Duration childrenMaxWait, int childrenReserve,
+            int childrenPerParent) {
+        this(slots, parentsMaxPerUser, parentsMaxNestingDepth, parentsWhenFull, parentsMaxWait, childrenMaxQueued,
+                childrenMaxWait, childrenReserve, childrenPerParent, OWN_JOBS_NEVER_WAIT, Duration.ofMinutes(10));
     }
 
     /** Limits with KBParallel's ceiling as {@code children.perParent}. */
@@ -76,7 +103,7 @@ public record Limits(
     /** These limits with another C_0 (an operator's temporary override of one user's cap). */
     public Limits withParentsMaxPerUser(int maxPerUser) {
         return new Limits(slots, maxPerUser, parentsMaxNestingDepth, parentsWhenFull, parentsMaxWait, childrenMaxQueued,
-                childrenMaxWait, childrenReserve, childrenPerParent);
+                childrenMaxWait, childrenReserve, childrenPerParent, ownJobsMaxQueued, ownJobsMaxWait);
     }
 
     /** C_d = C_0 + d: the parent cap for a parallel app at nesting depth d. */
@@ -93,5 +120,19 @@ public record Limits(
         long limit = (long) slots - childrenReserve + childrenMaxQueued;
         long floor = (long) parentCap(parentsMaxNestingDepth) + 1;
         return (int) Math.min(Integer.MAX_VALUE, Math.max(limit, floor));
+    }
+
+    /**
+     * S + ownJobs.maxQueued: a user's own call (not a child) reaches EE2 while the user has fewer
+     * unfinished jobs; {@link SlotDemand#UNLIMITED} when they never wait. Never below
+     * C_maxNestingDepth + 1, as {@link #childJobLimit()}.
+     */
+    public int ownJobLimit() {
+        if (ownJobsMaxQueued == OWN_JOBS_NEVER_WAIT) {
+            return SlotDemand.UNLIMITED;
+        }
+        long limit = (long) slots + ownJobsMaxQueued;
+        long floor = (long) parentCap(parentsMaxNestingDepth) + 1;
+        return (int) Math.min(SlotDemand.UNLIMITED - 1L, Math.max(limit, floor));
     }
 }

@@ -43,6 +43,14 @@ public record SlotDemand(List<SlotClaim> claims, int parentLimit, int jobLimit, 
     }
 
     /**
+     * The same claims with the job limit lifted and the parent limit kept: a user's own call that
+     * would be admitted at its wait's end (aging) but has no room to wait, or a draining proxy.
+     */
+    public SlotDemand withoutJobLimit() {
+        return new SlotDemand(claims, parentLimit, UNLIMITED, childBounds);
+    }
+
+    /**
      * The same claims taken with nothing checked at all: a write replayed to a ledger that did not
      * decide it (another ledger already did, bounds included).
      */

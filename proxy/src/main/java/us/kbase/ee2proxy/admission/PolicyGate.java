@@ -290,7 +290,10 @@ public final class PolicyGate implements AdmissionGate {
         JobClass c = s.classification().jobClass();
         Duration waited = s.waited();
         String atEnd = switch (hold.then()) {
-            case ADMIT -> "it is submitted to EE2 anyway: a job started by another job never fails for waiting";
+            case ADMIT -> hold.reason() instanceof Reason.WaitingForSlot
+                    ? "it is submitted to EE2 anyway, where it may queue behind your other jobs: a job never fails for"
+                            + " waiting for a slot"
+                    : "it is submitted to EE2 anyway: a job started by another job never fails for waiting";
             case REFUSE -> "it is not submitted, and the app gets a message saying so";
             case WAIT -> "it goes on waiting until one of your parallel apps finishes; it is never refused";
         };
@@ -314,6 +317,11 @@ public final class PolicyGate implements AdmissionGate {
             return act(s, pending, p, new Decision.Admit(hold.demand().unlimited(), hold.reason(), Optional.empty()),
                     Duration.ZERO);
         }
+        if (waitsOnlyForSlot(hold)) {
+            LOG.info("no room for {} of {} to wait for a slot: forwarded now, as its wait's end would", s.ticket(),
+                    s.ledgerUser());
+            return forwardNow(s, pending, hold, Duration.ZERO);
+        }
         if (full.bound() == Place.Bound.ALL_USERS) {
             metrics.holdCapReached();
             return done(answer(s, AdmissionReplies.holdCapReached(full.max())));
@@ -331,11 +339,28 @@ public final class PolicyGate implements AdmissionGate {
      */
     private CompletionStage<Verdict> cannotWait(Submission s, Pending pending, Decision.Hold hold, Ee2ErrorReply refusal) {
         Classification c = s.classification();
+        if (waitsOnlyForSlot(hold)) {
+            return forwardNow(s, pending, hold, s.waited());
+        }
         if (!c.fromParallelApp() || !(c.jobClass() instanceof JobClass.Child)) {
             return done(answer(s, refusal));
         }
         Decision.Admit anyway = new Decision.Admit(hold.demand().unlimited(), hold.reason(), Optional.empty());
         return act(s, pending, policy.get().forUser(s.ledgerUser()), anyway, s.waited());
+    }
+
+    /**
+     * A user's own call that waits only for a free slot (ownJobs.maxQueued): its wait's end forwards
+     * it, so a wait it cannot have (no room, a draining proxy) forwards it now rather than refusing
+     * a job that would have been submitted. Its parallel-app cap still holds.
+     */
+    private static boolean waitsOnlyForSlot(Decision.Hold hold) {
+        return hold.reason() instanceof Reason.WaitingForSlot && hold.then() == Decision.Then.ADMIT;
+    }
+
+    private CompletionStage<Verdict> forwardNow(Submission s, Pending pending, Decision.Hold hold, Duration waited) {
+        Decision.Admit anyway = new Decision.Admit(hold.demand().withoutJobLimit(), hold.reason(), Optional.empty());
+        return act(s, pending, policy.get().forUser(s.ledgerUser()), anyway, waited);
     }
 
     /** A draining proxy: every held call is answered now, and nothing is held from now on. */

@@ -70,7 +70,7 @@ public final class CheckPolicyCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("limits", "slots", "maxPerUser", "maxNestingDepth", "parent caps by depth", "whenFull",
                 "parents.maxWait", "children.maxQueued", "children.reserve", "children.maxWait", "children.perParent",
-                "users"));
+                "ownJobs.maxQueued", "ownJobs.maxWait", "users"));
         rows.add(row("defaults", policy.defaultLimits(), Set.of(), "everyone else"));
         for (UserOverride o : policy.overrides()) {
             rows.add(row(o.name(), o.limits(), o.keys(), String.join(", ", o.users())));
@@ -98,6 +98,9 @@ public final class CheckPolicyCommand implements Callable<Integer> {
                 mark(l.childrenReserve(), keys, "children.reserve"),
                 mark(DurationText.compact(l.childrenMaxWait()), keys, "children.maxWait"),
                 mark(l.childrenPerParent(), keys, "children.perParent"),
+                mark(l.ownJobsMaxQueued() == Limits.OWN_JOBS_NEVER_WAIT ? "never wait" : l.ownJobsMaxQueued(), keys,
+                        "ownJobs.maxQueued"),
+                mark(DurationText.compact(l.ownJobsMaxWait()), keys, "ownJobs.maxWait"),
                 users);
     }
 

@@ -28,8 +28,9 @@ import us.kbase.ee2proxy.policy.decide.HoldOrder;
 /**
  * The calls admission holds, one queue per ledger user. Whenever one of a user's leases is
  * released (on any replica: the ledger's wake-up), and every {@code recheckEvery} in case a
- * wake-up was lost, the user's held calls are retried in {@link HoldOrder} (parents deepest
- * first, then children round-robin across their parents), each with one atomic
+ * wake-up was lost, the user's held calls are retried in {@link HoldOrder} (the user's own jobs,
+ * the app with the fewest waiting first; nested parallel apps; children round-robin across their
+ * parents; new parallel apps), each with one atomic
  * {@link SlotLedger#tryAcquire} of its demand, skipping those the latest counts already rule out.
  * A call still held after its {@code atMost} ends {@link HoldEnd#EXPIRED}.
  *
@@ -145,8 +146,8 @@ public final class HoldQueues implements AutoCloseable {
 
     /**
      * Moves {@code user}'s waiting call {@code ticket} ahead ({@code priority} > 0) or behind (< 0)
-     * of the user's other waiting calls of its kind (HoldOrder: parents stay before children, which
-     * wait for other limits), and retries the queue in the new order. Completes true when such a
+     * of the user's other waiting calls of its kind (HoldOrder: a call stays in its group: own jobs,
+     * nested apps, children, new apps), and retries the queue in the new order. Completes true when such a
      * call waits now.
      */
     public CompletionStage<Boolean> move(String user, String ticket, int priority) {

@@ -32,7 +32,7 @@ import us.kbase.ee2proxy.identity.Auth2Identity;
  * polling /state.json), and the actions on one waiting call:
  * {@code POST /calls/ID/release} (admit it now, whatever the counts), {@code POST /calls/ID/refuse}
  * (answer it "not submitted" with the operator's message) and {@code POST /calls/ID/front} (first
- * among its user's waiting calls of its kind: parallel apps stay before children). An action's
+ * among its user's waiting calls of its kind: each stays in its HoldOrder group). An action's
  * body is JSON {@code {"why": "...", "message": "..."}} (or the query's {@code why=}); each is
  * audited ({@link ActionLog}). {@code POST|DELETE /users/NAME/limits} sets or ends a user's
  * temporary cap ({@link CapOverrideAction}). On an admin port bound to a non-loopback address every request

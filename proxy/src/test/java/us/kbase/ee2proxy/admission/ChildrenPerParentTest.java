@@ -35,6 +35,10 @@ class ChildrenPerParentTest {
               maxNestingDepth: 1
               whenFull: hold
               maxWait: 10m
+            # Only the parent cap and the children's bound in the way: with 50 children unfinished,
+            # ownJobs.maxQueued 0 would also keep every copy waiting for a free slot.
+            ownJobs:
+              maxQueued: 100
             children:
               maxQueued: 100
             """;

@@ -41,6 +41,12 @@ class HoldQueuesTest {
                 List.of(SlotClaim.parentAt(0, "kb_Bowtie2")), List.of(0));
     }
 
+    /** A parallel app sent by ann's running one (nested): it goes before children. */
+    private static Classification nestedParent() {
+        return new Classification(new JobClass.Parent(1, "kb_concoct", "p1"), "ann",
+                List.of(SlotClaim.parentAt(1, "kb_concoct")), List.of(0), true);
+    }
+
     private static Classification child() {
         return new Classification(new JobClass.Child("p1", "kb_quast"), "ann", List.of(SlotClaim.job("kb_quast")), List.of(0));
     }
@@ -51,25 +57,30 @@ class HoldQueuesTest {
     }
 
     @Test
-    void aReleaseServesAHeldParallelAppBeforeAnOlderChild() throws Exception {
+    void aReleaseServesAHeldNestedAppBeforeAnOlderChildAndTheChildBeforeANewApp() throws Exception {
         take("t1", SlotClaim.parentAt(0, "kb_Bowtie2"), "p1");
         take("t2", SlotClaim.job("kb_quast"), "c1");
-        // A child may run while A(u) < 2; a parallel app while P(u) < 1: neither fits now.
-        HeldCall child = holds.hold("ann", "child", child(), new SlotDemand(child().claims(), SlotDemand.UNLIMITED, 2), LONG)
+        take("t3", SlotClaim.job("kb_quast"), "c2");
+        // Each may run while A(u) < 3 (the parallel apps also while P(u) < 2, the new one P(u) < 3): none fits now.
+        HeldCall newApp = holds.hold("ann", "new", parent(), new SlotDemand(parent().claims(), 3, 3), LONG)
                 .waiting().orElseThrow();
-        HeldCall parent = holds.hold("ann", "parent", parent(), new SlotDemand(parent().claims(), 1, SlotDemand.UNLIMITED), LONG)
+        HeldCall child = holds.hold("ann", "child", child(), new SlotDemand(child().claims(), SlotDemand.UNLIMITED, 3), LONG)
                 .waiting().orElseThrow();
-        assertThat(holds.held()).isEqualTo(2);
-        await("both are queued", () -> holds.queued("ann") == 2);
+        HeldCall nested = holds.hold("ann", "nested", nestedParent(), new SlotDemand(nestedParent().claims(), 2, 3), LONG)
+                .waiting().orElseThrow();
+        assertThat(holds.held()).isEqualTo(3);
+        await("all are queued", () -> holds.queued("ann") == 3);
 
-        ledger.releaseJob("p1"); // room for one of them only: the parallel app goes first
-
-        assertThat(parent.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
+        ledger.releaseJob("c1"); // room for one of them only: the nested app goes first, its sender waits for it
+        assertThat(nested.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
         assertThat(child.end().toCompletableFuture().isDone()).isFalse();
-        assertThat(holds.held()).isEqualTo(1);
+        assertThat(newApp.end().toCompletableFuture().isDone()).isFalse();
 
-        ledger.releaseJob("c1");
+        ledger.releaseJob("c2"); // then the running app's child, before the new app (which fits too) that came first
         assertThat(child.end().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(HoldEnd.ADMITTED);
+        assertThat(newApp.end().toCompletableFuture().isDone()).isFalse();
+        assertThat(holds.held()).isEqualTo(1);
+        holds.refuse("ann", "new", "test over").toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertThat(holds.held()).isZero();
     }
 

@@ -39,7 +39,8 @@ import us.kbase.ee2proxy.sim.workload.WorkloadRunner;
  * speeds and fewer workloads to a run measure the policy rather than the machine), {@code variants}
  * (indices, run in the order given, e.g. {@code 2,0}), {@code allRows=false} (skip
  * twelve-parallel-apps and EE2 alone), {@code warmup=false} (skip the 10 unmeasured workloads run
- * first: without them the first variant pays the JVM's warm-up, hundreds of simulated seconds).
+ * first: without them the first variant pays the JVM's warm-up, hundreds of simulated seconds),
+ * {@code twelveOnly=true} (twelve-parallel-apps through each variant, nothing else).
  */
 public final class InteractiveFirstComparison {
     private static final int WORKLOADS = Integer.getInteger("workloads", 200);
@@ -50,25 +51,36 @@ public final class InteractiveFirstComparison {
     private static final String VARIANTS = System.getProperty("variants", "");
     /** false: skip twelve-parallel-apps and EE2 alone (for exploring the randomized rows). */
     private static final boolean ALL_ROWS = Boolean.parseBoolean(System.getProperty("allRows", "true"));
+    /** true: only twelve-parallel-apps through each variant (no warm-up, no randomized rows). */
+    private static final boolean TWELVE_ONLY = Boolean.getBoolean("twelveOnly");
     /** true: print what the slowest interactive jobs waited behind, and the slot use. */
     private static final boolean ANATOMY = Boolean.getBoolean("anatomy");
 
-    record Variant(String name, String children) {}
+    /** A policy to compare: its name and its YAML (children and ownJobs sections). */
+    record Variant(String name, String yaml) {}
 
     record Row(String target, String workload, double interactiveP50, double interactiveP95, double interactiveMax,
             double childP95, double makespan, String verdict) {}
 
     public static void main(String[] args) throws Exception {
         List<Variant> variants = List.of(
-                new Variant("default: maxQueued 0, reserve 1", "maxQueued: 0\n  reserve: 1"),
-                new Variant("maxQueued 0, reserve 0", "maxQueued: 0\n  reserve: 0"),
-                new Variant("before: maxQueued 10, reserve 0", "maxQueued: 10\n  reserve: 0"));
+                new Variant("own jobs wait for a slot, reserve 1", policyYaml(0, 1, "0")),
+                new Variant("own jobs wait for a slot, reserve 0", policyYaml(0, 0, "0")),
+                new Variant("before: maxQueued 10, reserve 0", policyYaml(10, 0, "1000000")),
+                new Variant("last default: maxQueued 0, reserve 1, own jobs never wait", policyYaml(0, 1, "1000000")));
         Workload twelve = Workload.load(Path.of("config/workloads/twelve-parallel-apps.yaml"));
         // In the order given: the first variant run in a fresh JVM pays its warm-up (JIT), which at
         // speed 600 is many simulated minutes: 10 workloads run unmeasured first (-Dwarmup=false skips them).
         List<Integer> order = VARIANTS.isEmpty() ? java.util.stream.IntStream.range(0, variants.size()).boxed().toList()
                 : java.util.Arrays.stream(VARIANTS.split(",")).map(String::trim).map(Integer::valueOf).toList();
         List<Row> rows = new ArrayList<>();
+        if (TWELVE_ONLY) {
+            for (int i : order) {
+                rows.add(twelve(variants.get(i), twelve));
+            }
+            print(rows);
+            return;
+        }
         if (Boolean.parseBoolean(System.getProperty("warmup", "true"))) {
             Variant first = variants.get(order.get(0));
             randomized(first, policy(first), 10, false);
@@ -84,6 +96,10 @@ public final class InteractiveFirstComparison {
             }
             rows.add(randomized(v, policy(v), WORKLOADS, ANATOMY));
         }
+        print(rows);
+    }
+
+    private static void print(List<Row> rows) {
         System.out.println();
         System.out.println("| target | workload | interactive wait p50 / p95 / max | children's wait p95 | makespan | verdict |");
         System.out.println("|---|---|---|---:|---:|---|");
@@ -101,15 +117,24 @@ public final class InteractiveFirstComparison {
     }
 
     private static Row twelve(Variant v, Workload w) throws Exception {
-        AdmissionPolicy policy = PolicyLoader.parse("children:\n  " + v.children() + "\n", v.name());
+        AdmissionPolicy policy = PolicyLoader.parse(v.yaml(), v.name());
         try (Ee2Simulator sim = Ee2Simulator.builder().build().start(); Proxy proxy = new Proxy(sim, policy)) {
-            return row(v.name(), "twelve-parallel-apps", List.of(new WorkloadRunner(proxy.server.url()).run(w)));
+            WorkloadReport report = new WorkloadRunner(proxy.server.url()).run(w);
+            if (ANATOMY) {
+                AnatomyPrinter.print(v.name() + ", twelve-parallel-apps", List.of(report));
+            }
+            return row(v.name(), "twelve-parallel-apps", List.of(report));
         }
     }
 
     private static AdmissionPolicy policy(Variant v) throws Exception {
-        return PolicyLoader.parse("parents:\n  apps: [kb_Parallel0, kb_Parallel1, kb_Parallel2]\n"
-                + "children:\n  " + v.children() + "\n", v.name());
+        return PolicyLoader.parse("parents:\n  apps: [kb_Parallel0, kb_Parallel1, kb_Parallel2]\n" + v.yaml(), v.name());
+    }
+
+    /** children.maxQueued and reserve, ownJobs.maxQueued (1000000: the user's own calls never wait). */
+    private static String policyYaml(int childrenMaxQueued, int reserve, String ownJobsMaxQueued) {
+        return "children:\n  maxQueued: " + childrenMaxQueued + "\n  reserve: " + reserve + "\nownJobs:\n  maxQueued: "
+                + ownJobsMaxQueued + "\n";
     }
 
     /** {@code workloads} randomized workloads, perRun to a run; straight at EE2 when {@code policy} is null. */

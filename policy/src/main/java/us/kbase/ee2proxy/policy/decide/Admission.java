@@ -30,7 +30,13 @@ import us.kbase.ee2proxy.policy.decide.Reason.Who;
  * The admission rules as pure functions (DESIGN.md, "Admission rules"). For a ledger user with
  * S slots, P(u) unfinished parents and A(u) unfinished admitted jobs:
  * <ul>
- *   <li>plain: admitted; exempt: admitted with no claim;
+ *   <li>exempt: admitted with no claim;
+ *   <li>a user's own call (plain, a parallel app, a batch without children): besides its class's
+ *       rule below, it reaches EE2 only while A(u) < S + ownJobs.maxQueued (EE2 runs a user's jobs
+ *       first come, first served, so a job sent beyond the slots only queues there, ahead of the
+ *       user's next one); otherwise it waits at the proxy, where {@link HoldOrder} puts the user's
+ *       own jobs first, and after ownJobs.maxWait it is admitted anyway (aging). A plain job is
+ *       never refused;
  *   <li>parent at depth d: refused when d > maxNestingDepth; admitted iff P(u) < C_d = C_0 + d;
  *       otherwise held up to parents.maxWait then refused, or refused at once (parents.whenFull);
  *   <li>a call sent by a running parallel app ({@link Classification#fromParallelApp()}: a child, or a
@@ -89,9 +95,9 @@ public final class Admission {
     private static SlotDemand demand(Limits l, Shape s, Classification call, Duration waited) {
         int parentLimit = s.parentDepths.isEmpty() ? SlotDemand.UNLIMITED
                 : parentLimit(l, s.parentDepths);
-        int jobLimit = s.lowPriority && !s.aged(l, waited)
-                ? (int) Math.min(SlotDemand.UNLIMITED, (long) l.childJobLimit() - 1 + call.claims().size())
-                : SlotDemand.UNLIMITED;
+        int limit = s.jobLimit(l);
+        int jobLimit = limit == SlotDemand.UNLIMITED || s.aged(l, waited) ? SlotDemand.UNLIMITED
+                : (int) Math.min(SlotDemand.UNLIMITED, (long) limit - 1 + call.claims().size());
         return new SlotDemand(call.claims(), parentLimit, jobLimit, call.childBounds());
     }
 
@@ -114,19 +120,25 @@ public final class Admission {
         }
         SlotDemand demand = demand(l, s, call, waited);
         if (demand.fits(counts)) {
-            Reason why = s.aged(l, waited) && (long) counts.jobs() >= l.childJobLimit()
-                    ? new Reason.Aged(who, s.job, waited, counts.jobs(), l.childJobLimit(), l.childrenMaxWait())
-                    : new Reason.WithinLimits(who, s.job, numbers(l, counts, s, demand));
+            Reason why;
+            if (!s.aged(l, waited) || (long) counts.jobs() < s.jobLimit(l)) {
+                why = new Reason.WithinLimits(who, s.job, numbers(l, counts, s, demand));
+            } else if (s.lowPriority) {
+                why = new Reason.Aged(who, s.job, waited, counts.jobs(), l.childJobLimit(), l.childrenMaxWait());
+            } else {
+                why = new Reason.ForwardedAfterWait(who, s.job, waited, counts.jobs(), l.ownJobLimit(), l.ownJobsMaxWait());
+            }
             return new Admit(demand, why, Optional.empty());
         }
         if ((long) counts.parents() + s.parentDepths.size() > demand.parentLimit()) {
             return call.fromParallelApp() ? sentByAppOverParentCap(l, who, counts, s, demand)
                     : overParentCap(l, who, counts, s, demand, waited);
         }
-        Duration left = l.childrenMaxWait().minus(waited);
-        // Only the job limit is in the way, and it lifts at children.maxWait: aging admits it then.
-        return new Hold(demand, new Reason.QueueFull(who, s.job, counts.jobs(), l.childJobLimit(), left), left,
-                Then.ADMIT);
+        Duration left = s.maxWait(l).minus(waited);
+        // Only the job limit is in the way, and it lifts at the class's maxWait: aging admits it then.
+        Reason why = s.lowPriority ? new Reason.QueueFull(who, s.job, counts.jobs(), l.childJobLimit(), left)
+                : new Reason.WaitingForSlot(who, s.job, counts.jobs(), l.ownJobLimit(), left);
+        return new Hold(demand, why, left, Then.ADMIT);
     }
 
     /**
@@ -197,10 +209,12 @@ public final class Admission {
             parts.add("P(u)=" + counts.parents() + " + k=" + k + " <= " + d.parentLimit());
         }
         if (d.jobLimit() != SlotDemand.UNLIMITED) {
-            parts.add("A(u)=" + counts.jobs() + " < slots - children.reserve + children.maxQueued = " + l.childJobLimit());
+            parts.add(s.lowPriority
+                    ? "A(u)=" + counts.jobs() + " < slots - children.reserve + children.maxQueued = " + l.childJobLimit()
+                    : "A(u)=" + counts.jobs() + " < slots + ownJobs.maxQueued = " + l.ownJobLimit());
         }
         if (parts.isEmpty()) {
-            parts.add("plain jobs are never held");
+            parts.add("the user's own jobs never wait for a slot under these limits");
         }
         return String.join(", ", parts);
     }
@@ -211,9 +225,19 @@ public final class Admission {
 
     /** The facts about a call the rules need, read once from its class. */
     private record Shape(List<Integer> parentDepths, boolean lowPriority, String job, String deepestApp) {
-        /** A low-priority call that has waited children.maxWait is admitted regardless of A(u). */
+        /** A call that has waited its class's maxWait is admitted regardless of A(u). */
         boolean aged(Limits l, Duration waited) {
-            return lowPriority && waited.compareTo(l.childrenMaxWait()) >= 0;
+            return waited.compareTo(maxWait(l)) >= 0;
+        }
+
+        /** children.maxWait for a low-priority call, ownJobs.maxWait for the user's own. */
+        Duration maxWait(Limits l) {
+            return lowPriority ? l.childrenMaxWait() : l.ownJobsMaxWait();
+        }
+
+        /** The A(u) bound of the call's class: the children's, or the user's own jobs'. */
+        int jobLimit(Limits l) {
+            return lowPriority ? l.childJobLimit() : l.ownJobLimit();
         }
 
 

@@ -31,11 +31,11 @@ public sealed interface Decision {
      * whole time waited: it answers the final {@link Admit} or {@link Refuse}, which is
      * {@code then} unless the counts changed.
      *
-     * <p>Order among held calls of one ledger user, at each release ({@link HoldOrder}): parents
-     * first, deepest nesting depth first, then oldest first (a deeper parent unblocks the apps
-     * above it); then children round-robin across their {@code parentJobId}s (batch children: one
-     * turn per batch), oldest first within one parent. The order serves latency only: deadlock-freedom
-     * does not depend on it (the property test passes with the reverse order as well).
+     * <p>Order among held calls of one ledger user, at each release ({@link HoldOrder}): the
+     * user's own jobs (the app with the fewest calls waiting first), then nested parallel apps
+     * (deepest first), then children round-robin across their parents, then new top-level parallel
+     * apps. The order serves latency only: deadlock-freedom does not depend on it (the property test
+     * passes with the reverse order as well).
      */
     record Hold(SlotDemand demand, Reason reason, Duration atMost, Then then) implements Decision {
         public Hold {

@@ -226,6 +226,47 @@ public sealed interface Reason {
         }
     }
 
+    /**
+     * A user's own call (plain job, parallel app, batch without children) waits at the proxy for a
+     * slot: EE2 would only queue it behind the user's other jobs, first come, first served.
+     */
+    record WaitingForSlot(Who who, String job, int jobs, int jobLimit, Duration time) implements Reason {
+        public String rule() {
+            return "ownJobs.maxQueued";
+        }
+
+        public String userMessage() {
+            return "Your " + job + " is waiting at the proxy for one of your job slots: you have " + jobs
+                    + " jobs queued or running, and EE2 would only queue it behind them. It goes to EE2 as soon as"
+                    + " one of them finishes, before jobs started by other jobs and before more jobs of an app that"
+                    + " already has more waiting, and after at most " + words(time) + " it is sent anyway.";
+        }
+
+        public String adminMessage() {
+            return "hold " + job + ": A(u)=" + jobs + " >= slots + ownJobs.maxQueued = " + jobLimit + "; held up to "
+                    + compact(time) + ", then admitted (aging); " + who;
+        }
+    }
+
+    /** A user's own call forwarded after waiting ownJobs.maxWait for a slot (aging). */
+    record ForwardedAfterWait(Who who, String job, Duration waited, int jobs, int jobLimit, Duration maxWait)
+            implements Reason {
+        public String rule() {
+            return "ownJobs.maxWait";
+        }
+
+        public String userMessage() {
+            return "Your " + job + " was submitted after waiting " + elapsedWords(waited)
+                    + " for a free job slot, the longest it waits; it may queue at EE2 behind your other jobs.";
+        }
+
+        public String adminMessage() {
+            return "admit " + job + " after aging: waited " + compact(waited) + " >= ownJobs.maxWait "
+                    + compact(maxWait) + " although A(u)=" + jobs + " >= slots + ownJobs.maxQueued = " + jobLimit
+                    + "; " + who;
+        }
+    }
+
     private static String plural(int n) {
         return n == 1 ? "" : "s";
     }

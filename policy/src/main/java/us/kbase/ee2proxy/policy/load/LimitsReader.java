@@ -9,7 +9,8 @@ import us.kbase.ee2proxy.policy.load.YamlTree.At;
 
 /**
  * Reads the limit keys that both the top level and each override may set ({@code slots},
- * {@code parents.maxPerUser|maxNestingDepth|whenFull|maxWait}, {@code children.maxQueued|maxWait|reserve|perParent})
+ * {@code parents.maxPerUser|maxNestingDepth|whenFull|maxWait}, {@code children.maxQueued|maxWait|reserve|perParent},
+ * {@code ownJobs.maxQueued|maxWait})
  * on top of a base, and checks that the resulting combination cannot deadlock.
  */
 final class LimitsReader {
@@ -30,10 +31,11 @@ final class LimitsReader {
     }
 
     /**
-     * Reads {@code top}'s limit keys over {@code base}; {@code parents} and {@code children} are the
-     * already-opened sub-sections (or null). Returns the combined limits (a bad key keeps the base).
+     * Reads {@code top}'s limit keys over {@code base}; {@code parents}, {@code children} and
+     * {@code ownJobs} are the already-opened sub-sections (or null). Returns the combined limits (a
+     * bad key keeps the base).
      */
-    Limits read(Section top, Section parents, Section children, Limits base) {
+    Limits read(Section top, Section parents, Section children, Section ownJobs, Limits base) {
         Integer slots = top.integer("slots", 2, MAX_SLOTS,
                 "set it to the user's running-job limit in HTCondor (KBase: 10); at least 2");
         slotsAt = mark("slots", slots, top.keyAt("slots"));
@@ -77,6 +79,20 @@ final class LimitsReader {
                             + " app's own workers count as parallel apps)");
             mark("children.perParent", perParent, null);
         }
+        Integer ownQueued = null;
+        Duration ownWait = null;
+        if (ownJobs != null) {
+            ownQueued = ownJobs.integer("maxQueued", 0, 1_000_000,
+                    "set it to 0 (KBase: a user's own jobs reach EE2 only while one of their slots is free, and"
+                            + " wait at the proxy otherwise, their newest app first) or more: how many jobs beyond the"
+                            + " slots a user may have before their own new jobs wait; 1000000 means they never wait");
+            mark("ownJobs.maxQueued", ownQueued, null);
+            ownWait = ownJobs.duration("maxWait", CLIENT_TIMEOUT,
+                    "KBase clients give up on a call after 30 minutes, and a job waiting for a slot must reach EE2"
+                            + " before that",
+                    "use a value between 1s and 29m; KBase uses 10m");
+            mark("ownJobs.maxWait", ownWait, null);
+        }
         return new Limits(
                 slots != null ? slots : base.slots(),
                 maxPerUser != null ? maxPerUser : base.parentsMaxPerUser(),
@@ -86,7 +102,10 @@ final class LimitsReader {
                 maxQueued != null ? maxQueued : base.childrenMaxQueued(),
                 childWait != null ? childWait : base.childrenMaxWait(),
                 reserve != null ? reserve : base.childrenReserve(),
-                perParent != null ? perParent : base.childrenPerParent());
+                perParent != null ? perParent : base.childrenPerParent(),
+                ownQueued != null ? (ownQueued >= 1_000_000 ? Limits.OWN_JOBS_NEVER_WAIT : ownQueued)
+                        : base.ownJobsMaxQueued(),
+                ownWait != null ? ownWait : base.ownJobsMaxWait());
     }
 
     /**

@@ -52,6 +52,7 @@ final class PolicyReader {
 
         Section parents = top.section("parents");
         Section children = top.section("children");
+        Section ownJobs = top.section("ownJobs");
         if (parents != null) {
             List<Located> apps = parents.strings("apps");
             if (apps != null) b.parallelApps(appPatterns(apps));
@@ -59,11 +60,12 @@ final class PolicyReader {
             if (own != null) b.ownModuleJobs(own);
         }
         LimitsReader limitsReader = new LimitsReader();
-        Limits defaults = limitsReader.read(top, parents, children, Limits.KBASE);
+        Limits defaults = limitsReader.read(top, parents, children, ownJobs, Limits.KBASE);
         limitsReader.checkCombination(defaults, "", root.at(), problems);
         b.defaults(defaults);
         if (parents != null) parents.finish();
         if (children != null) children.finish();
+        if (ownJobs != null) ownJobs.finish();
 
         Set<String> exempt = new LinkedHashSet<>();
         Map<String, Located> exemptAt = new HashMap<>();
@@ -120,6 +122,7 @@ final class PolicyReader {
         }
         Section parents = s.section("parents");
         Section children = s.section("children");
+        Section ownJobs = s.section("ownJobs");
         if (parents != null) {
             for (String global : List.of("apps", "ownModuleJobs")) {
                 if (parents.has(global)) {
@@ -130,14 +133,16 @@ final class PolicyReader {
             }
         }
         LimitsReader reader = new LimitsReader();
-        Limits limits = reader.read(s, parents, children, defaults);
+        Limits limits = reader.read(s, parents, children, ownJobs, defaults);
         if (parents != null) parents.finish();
         if (children != null) children.finish();
+        if (ownJobs != null) ownJobs.finish();
         s.finish();
         if (reader.keys().isEmpty()) {
             problems.add(m.at(), scope + "sets no limit, so it changes nothing",
                     "set at least one of slots, parents.maxPerUser, parents.maxNestingDepth, parents.whenFull,"
-                            + " parents.maxWait, children.maxQueued, children.reserve, children.maxWait, children.perParent, or remove"
+                            + " parents.maxWait, children.maxQueued, children.reserve, children.maxWait, children.perParent, ownJobs.maxQueued,"
+                            + " ownJobs.maxWait, or remove"
                             + " the entry");
         }
         if (reader.keys().stream().anyMatch(LimitsReader.COMBINATION_KEYS::contains)) {

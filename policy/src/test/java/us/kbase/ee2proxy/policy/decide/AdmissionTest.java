@@ -78,16 +78,25 @@ class AdmissionTest {
         assertThat(h.reason().rule()).isEqualTo("parents.maxPerUser");
         assertThat(h.atMost()).isEqualTo(Duration.ofMinutes(10));
         assertThat(h.then()).isEqualTo(Then.REFUSE);
-        assertThat(h.demand()).isEqualTo(new SlotDemand(List.of(SlotClaim.parentAt(0, "kb_Bwa")), 5, SlotDemand.UNLIMITED));
+        // It also waits for a free slot (A(u) < slots + ownJobs.maxQueued = 10) once the cap lets it in.
+        assertThat(h.demand()).isEqualTo(new SlotDemand(List.of(SlotClaim.parentAt(0, "kb_Bwa")), 5, 10));
     }
 
     @Test
     void aParentBelowTheCapIsAdmittedWithItsCapInTheDemand() {
-        Admit a = (Admit) decide(parent(null), counts(4, 12, Map.of()));
+        Admit a = (Admit) decide(parent(null), counts(4, 9, Map.of()));
         assertThat(a.demand().parentLimit()).isEqualTo(5);
         assertThat(a.shadowOf()).isEmpty();
         assertThat(a.reason().userMessage()).isEqualTo("Your kb_Bwa job was submitted.");
-        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_Bwa job: P(u)=4 < C_0=5; user alice (defaults)");
+        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_Bwa job: P(u)=4 < C_0=5, A(u)=9 < slots +"
+                + " ownJobs.maxQueued = 10; user alice (defaults)");
+        // Under its cap but every slot taken: it waits for a slot, and is admitted anyway at ownJobs.maxWait.
+        Hold h = (Hold) decide(parent(null), counts(4, 12, Map.of()));
+        assertThat(h.reason().rule()).isEqualTo("ownJobs.maxQueued");
+        assertThat(h.then()).isEqualTo(Then.ADMIT);
+        Admit aged = (Admit) Admission.decide(ALICE, counts(4, 12, Map.of()), parent(null), Duration.ofMinutes(10));
+        assertThat(aged.demand().parentLimit()).isEqualTo(5);
+        assertThat(aged.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
     }
 
     @Test
@@ -198,11 +207,36 @@ class AdmissionTest {
     }
 
     @Test
-    void plainJobsAreNeverHeld() {
-        Admit a = (Admit) decide(call(new RunJob(RunJobParams.of("kb_uploadmethods.x"), false)), counts(9, 500, FIVE));
+    void plainJobsWaitAtTheProxyOnlyForAFreeSlotAndAreForwardedAtTheirWaitsEndNeverRefused() {
+        Classification plain = call(new RunJob(RunJobParams.of("kb_uploadmethods.x"), false));
+        Admit a = (Admit) decide(plain, counts(9, 9, FIVE));
         assertThat(a.demand()).isEqualTo(new SlotDemand(List.of(SlotClaim.job("kb_uploadmethods")),
-                SlotDemand.UNLIMITED, SlotDemand.UNLIMITED));
-        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job: plain jobs are never held; user alice (defaults)");
+                SlotDemand.UNLIMITED, 10));
+        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job: A(u)=9 < slots + ownJobs.maxQueued"
+                + " = 10; user alice (defaults)");
+        Hold h = (Hold) decide(plain, counts(9, 500, FIVE));
+        assertThat(h.then()).isEqualTo(Then.ADMIT);
+        assertThat(h.atMost()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(h.reason().userMessage()).isEqualTo("Your kb_uploadmethods job is waiting at the proxy for one of"
+                + " your job slots: you have 500 jobs queued or running, and EE2 would only queue it behind them. It"
+                + " goes to EE2 as soon as one of them finishes, before jobs started by other jobs and before more jobs"
+                + " of an app that already has more waiting, and after at most 10 minutes it is sent anyway.");
+        assertThat(h.reason().adminMessage()).isEqualTo("hold kb_uploadmethods job: A(u)=500 >= slots +"
+                + " ownJobs.maxQueued = 10; held up to 10m, then admitted (aging); user alice (defaults)");
+        Hold later = (Hold) Admission.decide(ALICE, counts(9, 500, FIVE), plain, Duration.ofMinutes(4));
+        assertThat(later.atMost()).isEqualTo(Duration.ofMinutes(6));
+        Admit aged = (Admit) Admission.decide(ALICE, counts(9, 500, FIVE), plain, Duration.ofMinutes(10));
+        assertThat(aged.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
+        assertThat(aged.reason().rule()).isEqualTo("ownJobs.maxWait");
+        assertThat(aged.reason().userMessage()).isEqualTo("Your kb_uploadmethods job was submitted after waiting 10"
+                + " minutes for a free job slot, the longest it waits; it may queue at EE2 behind your other jobs.");
+        // The rules before ownJobs: a plain job never waits.
+        EffectivePolicy never = withLimits(new Limits(10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 0,
+                Duration.ofMinutes(15), 1));
+        Admit old = (Admit) Admission.decide(never, counts(9, 500, FIVE), plain, Duration.ZERO);
+        assertThat(old.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
+        assertThat(old.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job: the user's own jobs never wait"
+                + " for a slot under these limits; user alice (override lab)");
     }
 
     @Test

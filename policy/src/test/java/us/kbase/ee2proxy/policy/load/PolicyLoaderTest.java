@@ -91,11 +91,11 @@ class PolicyLoaderTest {
         assertThat(p.mode()).isEqualTo(Mode.SHADOW);
         assertThat(p.redisFailureMode()).isEqualTo(RedisFailureMode.REFUSE);
         assertThat(p.defaultLimits()).isEqualTo(new Limits(10, 5, 2, WhenFull.REFUSE, Duration.ofMinutes(10), 0,
-                Duration.ofMinutes(15), 1));
+                Duration.ofMinutes(15), 1, Limits.KBPARALLEL_MAX_TASKS, 0, Duration.ofMinutes(10)));
         var alice = p.forUser("alice");
         assertThat(alice.override()).isEqualTo("smith-lab");
         assertThat(alice.limits()).isEqualTo(new Limits(20, 12, 2, WhenFull.REFUSE, Duration.ofMinutes(10), 0,
-                Duration.ofMinutes(5), 1));
+                Duration.ofMinutes(5), 1, Limits.KBPARALLEL_MAX_TASKS, 0, Duration.ofMinutes(10)));
         assertThat(p.forUser("carol").limits()).isEqualTo(p.defaultLimits());
         assertThat(p.overrides().get(0).keys())
                 .containsExactlyInAnyOrder("slots", "parents.maxPerUser", "children.maxWait");
@@ -105,6 +105,30 @@ class PolicyLoaderTest {
         assertThat(p.isParallelApp(new RunJobParams("kb_Baz.run_app", "kb_Baz/run_app", null, false,
                 us.kbase.ee2proxy.policy.request.JobRequirements.NONE))).isTrue();
         assertThat(p.isParallelApp(RunJobParams.of("kb_Bowtie2.align"))).isFalse();
+    }
+
+    @Test
+    void ownJobsKeysAreReadAtTheTopAndInOverridesAndCheckedWithAClearFix() throws Exception {
+        AdmissionPolicy p = PolicyLoader.parse("""
+                ownJobs: {maxQueued: 2, maxWait: 3m}
+                overrides:
+                  - name: old-rules
+                    users: [alice]
+                    ownJobs: {maxQueued: 1000000}
+                """, "p.yaml");
+        assertThat(p.defaultLimits().ownJobsMaxQueued()).isEqualTo(2);
+        assertThat(p.defaultLimits().ownJobLimit()).isEqualTo(12);
+        assertThat(p.defaultLimits().ownJobsMaxWait()).isEqualTo(Duration.ofMinutes(3));
+        Limits alice = p.forUser("alice").limits();
+        assertThat(alice.ownJobsMaxQueued()).isEqualTo(Limits.OWN_JOBS_NEVER_WAIT);
+        assertThat(alice.ownJobLimit()).isEqualTo(us.kbase.ee2proxy.policy.SlotDemand.UNLIMITED);
+        assertThat(alice.ownJobsMaxWait()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(p.overrides().get(0).keys()).containsExactly("ownJobs.maxQueued");
+        Problem negative = only("ownJobs:\n  maxQueued: -1\n");
+        assertThat(negative.what()).isEqualTo("ownJobs.maxQueued must be between 0 and 1000000, got -1");
+        assertThat(negative.fix()).contains("1000000 means they never wait");
+        Problem tooLong = only("ownJobs:\n  maxWait: 30m\n");
+        assertThat(tooLong.toString()).contains("ownJobs.maxWait").contains("30 minutes");
     }
 
     @Test
@@ -124,7 +148,7 @@ class PolicyLoaderTest {
     @Test
     void unknownKeyFarFromEveryKnownOneListsTheAllowedKeys() {
         Problem p = only("colour: blue\n");
-        assertThat(p.fix()).startsWith("remove it; keys allowed here: mode, redis, parents, children, slots");
+        assertThat(p.fix()).startsWith("remove it; keys allowed here: mode, redis, parents, children, ownJobs, slots");
     }
 
     @Test

@@ -469,6 +469,9 @@ final class FifoSimulation {
                 if (r.lowPriority() && now - r.since > l.childrenMaxWait().toSeconds()) {
                     throw new Stop(Violation.CHILD_HELD_TOO_LONG, r + " still held at " + now);
                 }
+                if (!r.lowPriority() && r.deepestParent() < 0 && now - r.since > l.ownJobsMaxWait().toSeconds()) {
+                    throw new Stop(Violation.OWN_JOB_HELD_TOO_LONG, r + " still held at " + now);
+                }
             }
             unfinished |= !u.active.isEmpty() || !u.held.isEmpty();
         }

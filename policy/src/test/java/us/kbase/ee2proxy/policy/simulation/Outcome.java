@@ -27,6 +27,11 @@ record Outcome(Violation violation, String detail, int admitted, int refused, in
         CHILD_CAP,
         /** A child held longer than children.maxWait. */
         CHILD_HELD_TOO_LONG,
+        /**
+         * A user's own call that waits only for a slot (a plain job, a batch of plain jobs) held
+         * longer than ownJobs.maxWait: it must then be forwarded, never wait on silently.
+         */
+        OWN_JOB_HELD_TOO_LONG,
         /** A child refused: children never fail because they were held. */
         CHILD_REFUSED,
         /** A call sent by a running parallel app refused: KBParallel then fails the whole app. */

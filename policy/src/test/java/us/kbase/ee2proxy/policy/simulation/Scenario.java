@@ -97,12 +97,17 @@ record Scenario(AdmissionPolicy policy, List<Arrival> arrivals) {
         // children.perParent from the largest concurrency an app here has (4) up: as the real
         // KBParallel's ceiling (50) is to the default, so no real app's child is ever beyond it.
         Gen<Integer> perParent = integers().between(MAX_CONCURRENCY, 2 * MAX_CONCURRENCY);
+        // children.reserve 0-2 and ownJobs.maxQueued 0-3 (KBase's default 0: every call waits for a
+        // free slot), or never waiting, one time in five (the rules before ownJobs).
+        Gen<Integer> reserve = integers().between(0, 2);
+        Gen<Integer> ownQueued = integers().between(0, 4).map(q -> q == 4 ? Limits.OWN_JOBS_NEVER_WAIT : q);
         return in -> {
             int s = slots.generate(in);
             int perUser = integers().between(1, s - 1).generate(in);
             int depth = integers().between(0, s - 1 - perUser + extraDepth).generate(in);
             return new Limits(s, perUser, depth, whenFull.generate(in), Duration.ofSeconds(wait.generate(in)),
-                    queued.generate(in), Duration.ofSeconds(wait.generate(in)), 0, perParent.generate(in));
+                    queued.generate(in), Duration.ofSeconds(wait.generate(in)), reserve.generate(in),
+                    perParent.generate(in), ownQueued.generate(in), Duration.ofSeconds(wait.generate(in)));
         };
     }
 
