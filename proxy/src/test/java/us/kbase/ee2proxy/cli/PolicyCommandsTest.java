@@ -42,8 +42,8 @@ class PolicyCommandsTest {
         assertThat(r.out()).contains("per-lab-overrides.yaml: valid")
                 .contains("exempt.users: kbase_service")
                 .contains("kb_smithlab_pipeline")
-                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +15m +50 +0 +10m +everyone else")
-                .containsPattern("smith-lab +20\\* +12\\* +2 +12,13,14 +hold +10m +30\\* +1 +15m +50 +0 +10m +asmith, bjones, cwu")
+                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +15m +50 +never wait +10m +everyone else")
+                .containsPattern("smith-lab +20\\* +12\\* +2 +12,13,14 +hold +10m +30\\* +1 +15m +50 +never wait +10m +asmith, bjones, cwu")
                 .containsPattern("pipeline-lab +10 +4\\* +3\\* +4,5,6,7 ")
                 .containsPattern("classroom +10 +2\\* +2 +2,3,4 +refuse\\* ")
                 .contains("* set by the override");
@@ -93,7 +93,7 @@ class PolicyCommandsTest {
                 .contains("ledger user:   alice (defaults, mode enforce)")
                 .contains("counts:        P(u)=5 A(u)=7 (kb_Bowtie2 x3, kb_concoct x2), waited 0s")
                 .contains("decision:      HOLD up to 10m, then refuse")
-                .contains("demand:        1 claim [parent d0 kb_Bwa]; parents <= 5, jobs <= 10")
+                .contains("demand:        1 claim [parent d0 kb_Bwa]; parents <= 5, jobs <= unlimited")
                 .contains("user message:  You have 5 parallel apps running (kb_Bowtie2 x3, kb_concoct x2); your limit"
                         + " is 5. This one starts when one of them finishes, and waits at most 10 minutes.")
                 .contains("admin message: hold kb_Bwa job: P(u)=5 > C_0=5");

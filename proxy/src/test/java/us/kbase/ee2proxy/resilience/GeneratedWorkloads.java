@@ -10,13 +10,18 @@ final class GeneratedWorkloads {
 
     /** KBase's limits, with the generator's parent apps (their modules) as the parallel apps. */
     static AdmissionPolicy policy() {
+        return policy("");
+    }
+
+    /** The same with {@code extra} YAML appended (e.g. an {@code ownJobs:} block). */
+    static AdmissionPolicy policy(String extra) {
         try {
             return PolicyLoader.parse("""
                     parents:
                       apps: [kb_Parallel0, kb_Parallel1, kb_Parallel2]
                       maxPerUser: 5
                       maxNestingDepth: 2
-                    """, "generated-workloads-policy");
+                    """ + extra, "generated-workloads-policy");
         } catch (PolicyException e) {
             throw new IllegalStateException(e);
         }

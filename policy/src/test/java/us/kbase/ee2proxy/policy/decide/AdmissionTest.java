@@ -78,23 +78,26 @@ class AdmissionTest {
         assertThat(h.reason().rule()).isEqualTo("parents.maxPerUser");
         assertThat(h.atMost()).isEqualTo(Duration.ofMinutes(10));
         assertThat(h.then()).isEqualTo(Then.REFUSE);
-        // It also waits for a free slot (A(u) < slots + ownJobs.maxQueued = 10) once the cap lets it in.
-        assertThat(h.demand()).isEqualTo(new SlotDemand(List.of(SlotClaim.parentAt(0, "kb_Bwa")), 5, 10));
+        assertThat(h.demand()).isEqualTo(new SlotDemand(List.of(SlotClaim.parentAt(0, "kb_Bwa")), 5, SlotDemand.UNLIMITED));
     }
 
     @Test
     void aParentBelowTheCapIsAdmittedWithItsCapInTheDemand() {
-        Admit a = (Admit) decide(parent(null), counts(4, 9, Map.of()));
+        Admit a = (Admit) decide(parent(null), counts(4, 12, Map.of()));
         assertThat(a.demand().parentLimit()).isEqualTo(5);
         assertThat(a.shadowOf()).isEmpty();
         assertThat(a.reason().userMessage()).isEqualTo("Your kb_Bwa job was submitted.");
-        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_Bwa job: P(u)=4 < C_0=5, A(u)=9 < slots +"
-                + " ownJobs.maxQueued = 10; user alice (defaults)");
-        // Under its cap but every slot taken: it waits for a slot, and is admitted anyway at ownJobs.maxWait.
-        Hold h = (Hold) decide(parent(null), counts(4, 12, Map.of()));
+        assertThat(a.reason().adminMessage()).isEqualTo("admit kb_Bwa job: P(u)=4 < C_0=5; user alice (defaults)");
+        // With ownJobs.maxQueued 0 (opt-in), under its cap but every slot taken: it waits for a slot,
+        // and is admitted anyway at ownJobs.maxWait.
+        EffectivePolicy waiting = withLimits(OWN_JOBS_WAIT);
+        Admit free = (Admit) Admission.decide(waiting, counts(4, 9, Map.of()), parent(null), Duration.ZERO);
+        assertThat(free.reason().adminMessage()).isEqualTo("admit kb_Bwa job: P(u)=4 < C_0=5, A(u)=9 < slots +"
+                + " ownJobs.maxQueued = 10; user alice (override lab)");
+        Hold h = (Hold) Admission.decide(waiting, counts(4, 12, Map.of()), parent(null), Duration.ZERO);
         assertThat(h.reason().rule()).isEqualTo("ownJobs.maxQueued");
         assertThat(h.then()).isEqualTo(Then.ADMIT);
-        Admit aged = (Admit) Admission.decide(ALICE, counts(4, 12, Map.of()), parent(null), Duration.ofMinutes(10));
+        Admit aged = (Admit) Admission.decide(waiting, counts(4, 12, Map.of()), parent(null), Duration.ofMinutes(10));
         assertThat(aged.demand().parentLimit()).isEqualTo(5);
         assertThat(aged.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
     }
@@ -209,12 +212,17 @@ class AdmissionTest {
     @Test
     void plainJobsWaitAtTheProxyOnlyForAFreeSlotAndAreForwardedAtTheirWaitsEndNeverRefused() {
         Classification plain = call(new RunJob(RunJobParams.of("kb_uploadmethods.x"), false));
-        Admit a = (Admit) decide(plain, counts(9, 9, FIVE));
+        // The default (ownJobs.maxQueued 1000000): a plain job never waits.
+        Admit byDefault = (Admit) decide(plain, counts(9, 500, FIVE));
+        assertThat(byDefault.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
+        // ownJobs.maxQueued 0 (opt-in): it waits for a free slot, and is sent anyway at ownJobs.maxWait.
+        EffectivePolicy waiting = withLimits(OWN_JOBS_WAIT);
+        Admit a = (Admit) Admission.decide(waiting, counts(9, 9, FIVE), plain, Duration.ZERO);
         assertThat(a.demand()).isEqualTo(new SlotDemand(List.of(SlotClaim.job("kb_uploadmethods")),
                 SlotDemand.UNLIMITED, 10));
         assertThat(a.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job: A(u)=9 < slots + ownJobs.maxQueued"
-                + " = 10; user alice (defaults)");
-        Hold h = (Hold) decide(plain, counts(9, 500, FIVE));
+                + " = 10; user alice (override lab)");
+        Hold h = (Hold) Admission.decide(waiting, counts(9, 500, FIVE), plain, Duration.ZERO);
         assertThat(h.then()).isEqualTo(Then.ADMIT);
         assertThat(h.atMost()).isEqualTo(Duration.ofMinutes(10));
         assertThat(h.reason().userMessage()).isEqualTo("Your kb_uploadmethods job is waiting at the proxy for one of"
@@ -222,10 +230,10 @@ class AdmissionTest {
                 + " goes to EE2 as soon as one of them finishes, before jobs started by other jobs and before more jobs"
                 + " of an app that already has more waiting, and after at most 10 minutes it is sent anyway.");
         assertThat(h.reason().adminMessage()).isEqualTo("hold kb_uploadmethods job: A(u)=500 >= slots +"
-                + " ownJobs.maxQueued = 10; held up to 10m, then admitted (aging); user alice (defaults)");
-        Hold later = (Hold) Admission.decide(ALICE, counts(9, 500, FIVE), plain, Duration.ofMinutes(4));
+                + " ownJobs.maxQueued = 10; held up to 10m, then admitted (aging); user alice (override lab)");
+        Hold later = (Hold) Admission.decide(waiting, counts(9, 500, FIVE), plain, Duration.ofMinutes(4));
         assertThat(later.atMost()).isEqualTo(Duration.ofMinutes(6));
-        Admit aged = (Admit) Admission.decide(ALICE, counts(9, 500, FIVE), plain, Duration.ofMinutes(10));
+        Admit aged = (Admit) Admission.decide(waiting, counts(9, 500, FIVE), plain, Duration.ofMinutes(10));
         assertThat(aged.demand().jobLimit()).isEqualTo(SlotDemand.UNLIMITED);
         assertThat(aged.reason().rule()).isEqualTo("ownJobs.maxWait");
         assertThat(aged.reason().userMessage()).isEqualTo("Your kb_uploadmethods job was submitted after waiting 10"
@@ -352,6 +360,10 @@ class AdmissionTest {
         assertThat(((Hold) Admission.decide(alice, counts(0, 25, Map.of()), child(), Duration.ZERO)).demand().jobLimit())
                 .isEqualTo(25);
     }
+
+    /** KBase's limits with the user's own calls waiting for a free slot ({@code ownJobs.maxQueued: 0}). */
+    private static final Limits OWN_JOBS_WAIT = new Limits(10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 0,
+            Duration.ofMinutes(15), 1, Limits.KBPARALLEL_MAX_TASKS, 0, Duration.ofMinutes(10));
 
     private static EffectivePolicy withLimits(Limits l) {
         return new EffectivePolicy("alice", Mode.ENFORCE, l, false, "lab");
