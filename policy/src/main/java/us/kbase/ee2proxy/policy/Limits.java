@@ -57,9 +57,9 @@ public record Limits(
      * children reach EE2 only while a slot is free for them, and one slot is kept free of children so
      * that a scientist's new job finds a slot at once rather than at the next child's end. The
      * user's own calls never wait for a slot ({@link #OWN_JOBS_NEVER_WAIT}): with them waiting
-     * ({@code ownJobs.maxQueued: 0}) the randomized workloads' whole interactive wait was longer,
-     * not shorter, for a reason not yet found (README, "Interactive work first"), so that stays an
-     * admin's choice.
+     * ({@code ownJobs.maxQueued: 0}) the randomized workloads' interactive jobs queued at EE2 no
+     * more, but their whole wait was no shorter: each slot turnover then also passes through the
+     * proxy (README, "Interactive work first"), so that stays an admin's choice.
      */
     public static final Limits KBASE = new Limits(
             10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 0, Duration.ofMinutes(15), 1,

@@ -150,8 +150,7 @@ class RandomizedWorkloadsTest {
      * <p>This runs with {@code ownJobs.maxQueued: 0}, the opt-in that keeps a user's own calls at
      * the proxy while the user's slots are full; the default ({@code 1000000}) fails the bound
      * (143.9 s queued, 2 jobs ahead). It is not the default because the whole wait printed here
-     * was longer with it (p95 981-1,667 s against 266 s), with EE2 running 3-7 of the user's 10
-     * slots while calls waited at the proxy: what makes the proxy's count lag is not yet found.
+     * was no shorter with it (README, "Interactive work first").
      */
     @Test
     void interactiveJobsReachEe2IntoAFreeSlotWithNothingQueuedAheadAtTheP95() throws Exception {
