@@ -1,9 +1,7 @@
 package us.kbase.ee2proxy.ledger;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.redisson.api.RTopic;
@@ -22,7 +20,7 @@ final class ReleaseWakeUps {
 
     private final RTopic releases;
     private final String channelName;
-    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final ReleaseListeners listeners = new ReleaseListeners();
     private final AtomicReference<CompletableFuture<Void>> subscription = new AtomicReference<>();
 
     ReleaseWakeUps(RTopic releases, String channelName) {
@@ -78,12 +76,6 @@ final class ReleaseWakeUps {
     }
 
     private void wake(String user) {
-        for (Consumer<String> listener : listeners) {
-            try {
-                listener.accept(user);
-            } catch (RuntimeException e) {
-                log.warn("release listener failed", e);
-            }
-        }
+        listeners.wake(user);
     }
 }

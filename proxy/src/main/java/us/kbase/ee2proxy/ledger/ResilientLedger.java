@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -32,7 +31,7 @@ public final class ResilientLedger implements SlotLedger {
     /** {@code local} mode: the arrangement that decides and answers reads; null otherwise. */
     private final LocalCopy local;
     private final CallsInFlight flights;
-    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final ReleaseListeners listeners = new ReleaseListeners();
 
     /**
      * @param shared the Redis ledger; its calls are bounded by a timeout sized for a job-creating
@@ -189,13 +188,7 @@ public final class ResilientLedger implements SlotLedger {
     }
 
     private void wake(String user) {
-        for (Consumer<String> listener : listeners) {
-            try {
-                listener.accept(user);
-            } catch (RuntimeException e) {
-                log.warn("release listener failed", e);
-            }
-        }
+        listeners.wake(user);
     }
 
     @Override
