@@ -39,7 +39,9 @@ final class LedgerReport {
         }
         md.add("## The ledger's decisions, run by run (our proxy)");
         md.add("");
-        md.add("Differences of the proxy's counters read just before and just after each run: decisions asked of the"
+        md.add("Differences of the proxy's counters read just before each run and after it, once they stop moving"
+                + " (read each second, 20 s at most: calls still in flight when wrk stops are decided after it):"
+                + " decisions asked of the"
                 + " ledger (`ledger_decisions_total`: new run_job calls and the rechecks of calls waiting at the proxy),"
                 + " of them those Redis could not take (`ledger_fallback_decisions_total`: the call waited at the proxy,"
                 + " `redis.onFailure: wait`), new calls that found the ledger unavailable"
