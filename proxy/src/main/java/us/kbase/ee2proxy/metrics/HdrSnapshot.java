@@ -2,6 +2,7 @@ package us.kbase.ee2proxy.metrics;
 
 import com.codahale.metrics.Snapshot;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import org.HdrHistogram.Histogram;
@@ -72,7 +73,7 @@ final class HdrSnapshot extends Snapshot {
 
     @Override
     public void dump(OutputStream output) {
-        try (PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(output, StandardCharsets.UTF_8))) {
+        try (PrintWriter out = new PrintWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8))) {
             for (long value : getValues()) {
                 out.printf("%d%n", value);
             }

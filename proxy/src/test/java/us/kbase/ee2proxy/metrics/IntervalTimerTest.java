@@ -10,6 +10,7 @@ import com.codahale.metrics.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +70,7 @@ class IntervalTimerTest {
         Snapshot s = timer.getSnapshot();
         assertThat(s.size()).isEqualTo(2);
         // the one from update(Duration) is 7 ms; the context's is however long its block took
-        assertThat(java.util.Arrays.stream(s.getValues()).filter(v -> v >= 7 * MS && v <= 7.07 * MS)).isNotEmpty();
+        assertThat(Arrays.stream(s.getValues()).filter(v -> v >= 7 * MS && v <= 7.07 * MS)).isNotEmpty();
     }
 
     @Test
