@@ -102,6 +102,8 @@ final class Outage {
     /** Users whose decisions were turned away: woken when decisions are taken again. */
     private final Set<String> turnedAway = ConcurrentHashMap.newKeySet();
     private final Consumer<String> wake;
+    /** Every decision asked of this replica: with {@link #undecided}, the share Redis took (run-e2e reports it per run). */
+    private final Counter decisions;
     private final Counter undecided;
     private final Counter failovers;
     /** The generation id this replica knows (null before the first read). */
@@ -126,6 +128,7 @@ final class Outage {
                 ? new LocalCopy(new InMemorySlotLedger(terms), shared, flights, this::behind)
                 : null;
         this.wake = wake;
+        this.decisions = metrics.counter("ledger.decisions");
         this.undecided = metrics.counter("ledger.fallback.decisions");
         this.failovers = metrics.counter("ledger.failovers");
     }
@@ -187,6 +190,7 @@ final class Outage {
     // ---- decisions
 
     CompletionStage<Admission> tryAcquire(String user, String ticket, SlotDemand demand) {
+        decisions.inc();
         if (state() != State.DECIDING) {
             return turnAway(user, ticket, demand);
         }

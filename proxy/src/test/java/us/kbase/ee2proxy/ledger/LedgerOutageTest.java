@@ -136,6 +136,26 @@ class LedgerOutageTest {
     }
 
     @Test
+    void everyDecisionIsCountedAndThoseRedisCouldNotTakeAsFallback() {
+        MetricRegistry metrics = new MetricRegistry();
+        try (ResilientLedger counted = new ResilientLedger(new RedisSlotLedger(replicaClient, settings, new MetricRegistry()),
+                mode::get, LeaseTerms.DEFAULT, false, Duration.ofMillis(100), metrics)) {
+            await("Redis decides", counted::redisDecides);
+            assertThat(decide(counted, "carol", "c1")).isEqualTo(Admission.Verdict.ADMITTED);
+            assertThat(decide(counted, "carol", "c2")).isEqualTo(Admission.Verdict.ADMITTED);
+            redis.stop();
+            assertThat(decide(counted, "carol", "c3")).isEqualTo(Admission.Verdict.LEDGER_UNAVAILABLE);
+            assertThat(decide(counted, "carol", "c4")).isEqualTo(Admission.Verdict.LEDGER_UNAVAILABLE);
+            redis.restart();
+            await("Redis decides again", counted::redisDecides);
+            assertThat(decide(counted, "carol", "c3")).isEqualTo(Admission.Verdict.ADMITTED);
+            // 5 asked, 2 of them on the fallback: Redis took the other 3 (run-e2e's "fallback 2 of 5")
+            assertThat(metrics.counter("ledger.decisions").getCount()).isEqualTo(5);
+            assertThat(metrics.counter("ledger.fallback.decisions").getCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void nothingIsDecidedWhileAWriteIsOwedToRedis() {
         // No probe after the first: whatever the replica owes stays owed.
         try (ResilientLedger stuck = replica(false, Duration.ofHours(1))) {

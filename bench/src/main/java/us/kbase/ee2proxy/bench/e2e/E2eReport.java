@@ -54,7 +54,9 @@ public final class E2eReport {
                 + " after a warm-up of " + m.getProperty("warmup") + ". Our proxy runs with `" + m.getProperty("proxy_java_opts") + "`.");
         line("");
         comparison(out);
+        LedgerReport.perRun(raw.runs()).forEach(this::line);
         scaling(out);
+        LedgerReport.wholeRun(raw).forEach(this::line);
         profiles();
         return md.toString();
     }
@@ -136,8 +138,8 @@ public final class E2eReport {
     private void scaling(Path out) throws IOException {
         line("## Scaling: distinct users x connections (our proxy)");
         line("");
-        line("| what | users | connections | requests/s | p50 ms | p99 ms | p99.9 ms | errors (of which HTTP 500) | RSS MB | peak RSS MB |");
-        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        line("| what | users | connections | requests/s | p50 ms | p99 ms | p99.9 ms | errors (of which HTTP 500) | RSS MB | peak RSS MB | fallback decisions |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         Map<String, List<double[]>> rpsSeries = new LinkedHashMap<>();
         Map<String, List<double[]>> rssSeries = new LinkedHashMap<>();
         for (Step s : raw.steps()) {
@@ -146,7 +148,8 @@ public final class E2eReport {
             }
             line("| " + s.path() + " | " + s.users() + " | " + s.connections() + " | " + f0(s.rps()) + " | "
                     + f2(s.p50Us() / 1000) + " | " + f2(s.p99Us() / 1000) + " | " + f2(s.p999Us() / 1000) + " | "
-                    + s.errors() + " (" + s.http500() + ") | " + f0(s.rssKb() / 1024) + " | " + f0(s.hwmKb() / 1024) + " |");
+                    + s.errors() + " (" + s.http500() + ") | " + f0(s.rssKb() / 1024) + " | " + f0(s.hwmKb() / 1024) + " | "
+                    + LedgerReport.fallbackOf(s.ledger()) + " |");
             String series = s.users() + " users";
             rpsSeries.computeIfAbsent(series, k -> new ArrayList<>()).add(new double[] {s.connections(), s.rps()});
             rssSeries.computeIfAbsent(series, k -> new ArrayList<>()).add(new double[] {s.connections(), s.rssKb() / 1024});
@@ -154,20 +157,21 @@ public final class E2eReport {
         line("");
         line("## Held requests (parallel apps over the user's cap, kept open by the proxy)");
         line("");
-        line("| held (asked) | held (proxy's gauge) | pass-through requests/s meanwhile | p99 ms | errors | RSS MB | peak RSS MB | target |");
-        line("|---:|---:|---:|---:|---:|---:|---:|---|");
+        line("| held (asked) | held (proxy's gauge) | pass-through requests/s meanwhile | p99 ms | errors | RSS MB | peak RSS MB | fallback decisions | target |");
+        line("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Step s : raw.steps()) {
             if (!s.kind().equals("held")) {
                 continue;
             }
             if (!s.measured()) {
-                line("| " + s.path() + " | | | | | | | |");
+                line("| " + s.path() + " | | | | | | | | |");
                 continue;
             }
             String verdict = s.connections() >= 10_000
                     ? (s.rssKb() / 1024 < HELD_RSS_TARGET_MB ? "under 512 MB: met" : "over 512 MB: missed") : "";
             line("| " + s.connections() + " | " + s.held() + " | " + f0(s.rps()) + " | " + f2(s.p99Us() / 1000) + " | "
-                    + s.errors() + " | " + f0(s.rssKb() / 1024) + " | " + f0(s.hwmKb() / 1024) + " | " + verdict + " |");
+                    + s.errors() + " | " + f0(s.rssKb() / 1024) + " | " + f0(s.hwmKb() / 1024) + " | "
+                    + LedgerReport.fallbackOf(s.ledger()) + " | " + verdict + " |");
             rpsSeries.computeIfAbsent("pass-through while N held", k -> new ArrayList<>())
                     .add(new double[] {s.connections(), s.rps()});
             rssSeries.computeIfAbsent("N held", k -> new ArrayList<>()).add(new double[] {s.connections(), s.rssKb() / 1024});
