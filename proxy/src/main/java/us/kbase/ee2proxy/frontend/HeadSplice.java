@@ -6,6 +6,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -31,11 +34,22 @@ final class HeadSplice {
     private static final byte LF = '\n';
     private static final byte[] CONNECTION = lower("connection");
     private static final byte[] X_FORWARDED_FOR = lower(UpstreamRequests.X_FORWARDED_FOR);
-    /** Never copied: written by the proxy (Host, Content-Length), answered by it (Expect), or hop-by-hop. */
-    private static final byte[][] EDITED = {
-        lower("host"), lower("content-length"), lower("expect"), CONNECTION, lower("keep-alive"),
-        lower("proxy-connection"), lower("te"), lower("trailer"), lower("transfer-encoding"), lower("upgrade"),
-    };
+    /** As an AsciiString its hash is computed once, not per lookup. */
+    private static final AsciiString FORWARDED_FOR_NAME = AsciiString.cached(UpstreamRequests.X_FORWARDED_FOR);
+    /**
+     * Never copied, by length: written by the proxy (Host, Content-Length, X-Forwarded-For), answered by
+     * it (Expect), or hop-by-hop.
+     */
+    private static final byte[][][] BY_LENGTH = byLength(lower("host"), lower("content-length"), lower("expect"), CONNECTION,
+            lower("keep-alive"), lower("proxy-connection"), lower("te"), lower("trailer"), lower("transfer-encoding"),
+            lower("upgrade"), X_FORWARDED_FOR);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** How the splice sees a header line ({@link #edited}). */
+    private static final int KEPT = 0;
+    private static final int EDITED_LINE = 1;
+    private static final int CONNECTION_LINE = 2;
+    private static final int FORWARDED_FOR_LINE = 3;
 
     private HeadSplice() {}
 
@@ -53,7 +67,9 @@ final class HeadSplice {
         if (lineEnd < 0) {
             return false;
         }
-        // First pass: is it plain, and which values do Connection lines hold (the names they list go too)?
+        // One pass to see that it is plain and mark its lines: where each starts, whether the proxy
+        // edits it (a negative start), and which values Connection lines hold (the names they list go too).
+        int[] starts = new int[kept.headers() + 1];
         int headers = 0;
         int forwardedFor = 0;
         int[] connection = null;
@@ -70,35 +86,40 @@ final class HeadSplice {
                 break;
             }
             int colon = nameEnd(raw, pos);
-            int lf = colon < 0 ? -1 : indexOf(raw, colon, LF);
-            if (lf < 0 || raw[lf - 1] != CR) {
-                return false; // no colon, whitespace in the name, a folded line or a bare LF
+            int lf = colon < 0 ? -1 : indexOfLf(raw, colon);
+            if (lf < 0 || raw[lf - 1] != CR || headers == kept.headers()) {
+                // no colon, whitespace in the name, a folded line, a bare LF, or more lines than the decoder counted
+                return false;
             }
-            headers++;
-            if (is(raw, pos, colon, CONNECTION)) {
+            int edit = edited(raw, pos, colon);
+            if (edit == CONNECTION_LINE) {
                 if (connection == null || connection.length == 2 * connections) {
                     connection = connection == null ? new int[4] : Arrays.copyOf(connection, 2 * connection.length);
                 }
                 connection[2 * connections] = colon + 1;
                 connection[2 * connections + 1] = lf - 1;
                 connections++;
-            } else if (is(raw, pos, colon, X_FORWARDED_FOR)) {
+            } else if (edit == FORWARDED_FOR_LINE) {
                 forwardedFor++;
             }
+            starts[headers++] = edit == KEPT ? pos : -pos;
             pos = lf + 1;
         }
         int end = pos; // the blank line
         if (headers != kept.headers()) {
             return false; // the decoder saw another head than these lines (it may have merged or dropped one)
         }
-        for (int c = 0; c < connections && forwardedFor > 0; c++) {
-            if (listed(raw, connection[2 * c], connection[2 * c + 1], X_FORWARDED_FOR, 0, X_FORWARDED_FOR.length)) {
+        starts[headers] = end;
+        // A Connection that lists only names dropped anyway ("keep-alive", the usual) drops nothing more.
+        boolean listsOthers = false;
+        for (int c = 0; c < connections; c++) {
+            if (forwardedFor > 0 && listed(raw, connection[2 * c], connection[2 * c + 1], X_FORWARDED_FOR, 0, X_FORWARDED_FOR.length)) {
                 return false; // X-Forwarded-For made hop-by-hop: rare enough to leave to the re-written head
             }
+            listsOthers |= listsOthers(raw, connection[2 * c], connection[2 * c + 1]);
         }
 
-        String uri = client.uri();
-        if (target.equals(uri) && client.protocolVersion() == HttpVersion.HTTP_1_1) {
+        if (target.equals(client.uri()) && client.protocolVersion() == HttpVersion.HTTP_1_1) {
             out.writeBytes(raw, 0, lineEnd + 1);
         } else {
             out.writeCharSequence(client.method().asciiName(), StandardCharsets.ISO_8859_1);
@@ -107,16 +128,22 @@ final class HeadSplice {
             out.writeCharSequence(" HTTP/1.1\r\n", StandardCharsets.ISO_8859_1);
         }
         HeaderLines.line(out, HttpHeaderNames.HOST, host);
-        // Second pass: copy the kept lines, a run of them at a time.
+        // Copy the kept lines, a run of them at a time.
         int run = lineEnd + 1;
-        for (pos = lineEnd + 1; pos < end; ) {
-            int colon = nameEnd(raw, pos);
-            int next = indexOf(raw, colon, LF) + 1;
-            if (edited(raw, pos, colon, connection, connections)) {
-                out.writeBytes(raw, run, pos - run);
-                run = next;
+        for (int h = 0; h < headers; h++) {
+            int start = starts[h];
+            boolean edit = start < 0;
+            start = Math.abs(start);
+            if (!edit && listsOthers) {
+                int colon = nameEnd(raw, start);
+                for (int c = 0; c < connections && !edit; c++) {
+                    edit = listed(raw, connection[2 * c], connection[2 * c + 1], raw, start, colon - start);
+                }
             }
-            pos = next;
+            if (edit) {
+                out.writeBytes(raw, run, start - run);
+                run = Math.abs(starts[h + 1]);
+            }
         }
         out.writeBytes(raw, run, end - run);
         HeaderLines.line(out, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bodyLength));
@@ -171,20 +198,39 @@ final class HeadSplice {
         return -1;
     }
 
-    private static boolean edited(byte[] raw, int from, int to, int[] connection, int connections) {
+    /** Whether the proxy edits the header named {@code from..to} (whatever Connection lists aside), and how. */
+    private static int edited(byte[] raw, int from, int to) {
         int length = to - from;
-        for (byte[] name : EDITED) {
-            if (name.length == length && is(raw, from, to, name)) {
-                return true;
+        if (length >= BY_LENGTH.length || BY_LENGTH[length] == null) {
+            return KEPT;
+        }
+        for (byte[] name : BY_LENGTH[length]) {
+            if (sameIgnoringCase(raw, from, name, 0, length)) {
+                return name == CONNECTION ? CONNECTION_LINE : name == X_FORWARDED_FOR ? FORWARDED_FOR_LINE : EDITED_LINE;
             }
         }
-        if (is(raw, from, to, X_FORWARDED_FOR)) {
-            return true;
-        }
-        for (int c = 0; c < connections; c++) {
-            if (listed(raw, connection[2 * c], connection[2 * c + 1], raw, from, to - from)) {
+        return KEPT;
+    }
+
+    /** Whether the comma-separated tokens of {@code raw[valueFrom..valueTo]} name a header the splice would otherwise keep. */
+    private static boolean listsOthers(byte[] raw, int valueFrom, int valueTo) {
+        for (int start = valueFrom; start <= valueTo; ) {
+            int comma = start;
+            while (comma < valueTo && raw[comma] != ',') {
+                comma++;
+            }
+            int s = start;
+            int e = comma;
+            while (s < e && (raw[s] & 0xff) <= ' ') {
+                s++;
+            }
+            while (e > s && (raw[e - 1] & 0xff) <= ' ') {
+                e--;
+            }
+            if (e > s && edited(raw, s, e) == KEPT) {
                 return true;
             }
+            start = comma + 1;
         }
         return false;
     }
@@ -213,11 +259,6 @@ final class HeadSplice {
         return false;
     }
 
-    /** Whether {@code from..to} is {@code lowerName}, ASCII letters in either case. */
-    private static boolean is(byte[] raw, int from, int to, byte[] lowerName) {
-        return to - from == lowerName.length && sameIgnoringCase(raw, from, lowerName, 0, lowerName.length);
-    }
-
     private static boolean sameIgnoringCase(byte[] a, int aFrom, byte[] b, int bFrom, int length) {
         for (int i = 0; i < length; i++) {
             if (lowerAscii(a[aFrom + i]) != lowerAscii(b[bFrom + i])) {
@@ -231,13 +272,33 @@ final class HeadSplice {
         return b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b;
     }
 
-    private static int indexOf(byte[] raw, int from, byte b) {
-        for (int i = from; i < raw.length; i++) {
-            if (raw[i] == b) {
+    /** The first LF at or after {@code from}, or -1: eight bytes at a time (a head is mostly values). */
+    static int indexOfLf(byte[] raw, int from) {
+        int i = from;
+        for (; i + Long.BYTES <= raw.length; i += Long.BYTES) {
+            long x = (long) LONGS.get(raw, i) ^ 0x0A0A0A0A0A0A0A0AL; // an LF byte becomes zero
+            long zeros = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L; // the lowest flag is the first zero
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < raw.length; i++) {
+            if (raw[i] == LF) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private static byte[][][] byLength(byte[]... names) {
+        byte[][][] table = new byte[18][][];
+        for (byte[] name : names) {
+            byte[][] same = table[name.length];
+            same = same == null ? new byte[1][] : Arrays.copyOf(same, same.length + 1);
+            same[same.length - 1] = name;
+            table[name.length] = same;
+        }
+        return table;
     }
 
     /** The folded X-Forwarded-For with the client appended, from the decoded values (as the decoder trimmed them). */
@@ -246,9 +307,9 @@ final class HeadSplice {
             return clientIp;
         }
         if (lines == 1) {
-            return decoded.get(UpstreamRequests.X_FORWARDED_FOR) + ", " + clientIp;
+            return decoded.get(FORWARDED_FOR_NAME) + ", " + clientIp;
         }
-        List<String> values = decoded.getAll(UpstreamRequests.X_FORWARDED_FOR);
+        List<String> values = decoded.getAll(FORWARDED_FOR_NAME);
         return String.join(", ", values) + ", " + clientIp;
     }
 

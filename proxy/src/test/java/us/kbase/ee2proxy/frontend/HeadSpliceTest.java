@@ -16,7 +16,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import us.kbase.ee2proxy.config.UpstreamConfig;
 import us.kbase.ee2proxy.upstream.Ee2Request;
@@ -88,7 +90,9 @@ class HeadSpliceTest {
     void aHeadIsKeptTheSameWhateverTheReadsItArrivesIn() {
         String lines = "User-Agent: JobRunner/1.0\r\nauthorization: tok\r\nX-Spaced:   v  \r\nAccept:*/*\r\n";
         String body = "{\"method\": \"execution_engine2.check_job_canceled\", \"params\": [{\"job_id\": \"1\"}], \"id\": \"7\"}";
-        String two = post("Host: ee2\r\n" + lines, body) + "\r\n\r\n" + post(lines, body);
+        // Connection is dropped, and so is what it lists ("close" names a header too, as RFC 9110 reads it).
+        String two = post("Host: ee2\r\nConnection: keep-alive\r\n" + lines, body) + "\r\n\r\n"
+                + post(lines + "Close: x\r\nConnection: close\r\n", body);
         for (int readSize : new int[] {1, 2, 3, 7, 64, 100_000}) {
             Decoded decoded = decode(two, readSize);
             assertThat(decoded.requests()).as("reads of %d bytes", readSize).hasSize(2);
@@ -174,5 +178,32 @@ class HeadSpliceTest {
         Decoded folded = decode(post("X-Folded: a\r\n\tb\r\nX-Forwarded-For: 1.2.3.4\r\nx-forwarded-for: 5.6.7.8\r\n", body), 4);
         assertThat(build(folded.only())).isEqualTo(forwarded("X-Folded: a b\r\n", body, "1.2.3.4, 5.6.7.8, " + IP));
         folded.assertReleased();
+    }
+
+    @Test
+    void theEightBytesAtATimeSearchFindsTheFirstLineFeed() {
+        // Neighbours of LF and bytes with the high bit set are where such a search goes wrong.
+        byte[] alphabet = {'\n', '\r', 0x0B, 0x09, (byte) 0x8A, (byte) 0xFF, 0x00, 'a', (byte) (0x0A ^ 0x80)};
+        Random random = new Random(15);
+        for (int length = 0; length <= 40; length++) {
+            for (int trial = 0; trial < 300; trial++) {
+                byte[] raw = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    raw[i] = alphabet[random.nextInt(random.nextBoolean() ? alphabet.length : 3)];
+                }
+                for (int from = 0; from <= length; from++) {
+                    int expected = -1;
+                    for (int i = from; i < length; i++) {
+                        if (raw[i] == '\n') {
+                            expected = i;
+                            break;
+                        }
+                    }
+                    if (HeadSplice.indexOfLf(raw, from) != expected) { // assertThat per case would be most of the test's time
+                        assertThat(HeadSplice.indexOfLf(raw, from)).as("%s from %d", Arrays.toString(raw), from).isEqualTo(expected);
+                    }
+                }
+            }
+        }
     }
 }
