@@ -17,7 +17,9 @@ final class FullRequestWithHead extends DefaultFullHttpRequest implements Client
     private final ClientHead clientHead;
 
     FullRequestWithHead(HttpRequest decoded, ByteBuf content, ClientHead clientHead) {
-        super(decoded.protocolVersion(), decoded.method(), decoded.uri(), content, decoded.headers(), EmptyHttpHeaders.INSTANCE);
+        // The request line was validated when the decoder made the request; not again here.
+        super(decoded.protocolVersion(), decoded.method(), decoded.uri(), content, decoded.headers(), EmptyHttpHeaders.INSTANCE,
+                false);
         setDecoderResult(decoded.decoderResult());
         this.clientHead = clientHead;
     }

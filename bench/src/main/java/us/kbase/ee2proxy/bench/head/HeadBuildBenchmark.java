@@ -26,7 +26,8 @@ import us.kbase.ee2proxy.upstream.Ee2Request;
  * headers ({@code rewrite}, as before) against the client's head bytes spliced ({@code splice}), on
  * a job runner's check_job_canceled (8 headers, a token, a 150-byte body) as it reaches the proxy
  * behind KBase's front door. The {@code decodeAnd...} pair adds decoding (Netty's decoder and the
- * proxy's aggregator on an EmbeddedChannel), with the decoder that keeps the head for the splice.
+ * proxy's aggregator on an EmbeddedChannel), with the decoder that keeps the head for the splice;
+ * {@code decodePlain} and {@code decodeKeepingHead} are the decoding alone.
  * Every buffer made is released in the operation, as the proxy does once the request is written.
  */
 @State(Scope.Thread)
@@ -119,6 +120,22 @@ public class HeadBuildBenchmark {
         Ee2Request ee2 = paths.build(request, CLIENT_IP, alloc);
         int n = ee2.head().readableBytes();
         ee2.release();
+        request.release();
+        return n;
+    }
+
+    @Benchmark
+    public int decodePlain() {
+        FullHttpRequest request = paths.decodePlain(wire.retainedDuplicate());
+        int n = request.headers().size();
+        request.release();
+        return n;
+    }
+
+    @Benchmark
+    public int decodeKeepingHead() {
+        FullHttpRequest request = paths.decodeKeepingHead(wire.retainedDuplicate());
+        int n = request.headers().size();
         request.release();
         return n;
     }
