@@ -51,9 +51,15 @@ final class CallInProgress {
         }
         ByteBuf body = decoded.content();
         ByteBuf own = Unpooled.buffer(body.readableBytes(), body.readableBytes()).writeBytes(body, body.readerIndex(), body.readableBytes());
-        FullHttpRequest compact = new DefaultFullHttpRequest(decoded.protocolVersion(), decoded.method(), decoded.uri(), own,
-                decoded.headers(), EmptyHttpHeaders.INSTANCE);
-        compact.setDecoderResult(decoded.decoderResult());
+        ClientHead head = ClientHead.of(decoded);
+        FullHttpRequest compact;
+        if (head != null) {
+            compact = new FullRequestWithHead(decoded, own, head); // the head is its own array already: shared
+        } else {
+            compact = new DefaultFullHttpRequest(decoded.protocolVersion(), decoded.method(), decoded.uri(), own,
+                    decoded.headers(), EmptyHttpHeaders.INSTANCE);
+            compact.setDecoderResult(decoded.decoderResult());
+        }
         request = compact;
         decoded.release();
     }

@@ -4,14 +4,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import us.kbase.ee2proxy.config.Limits;
 
 /**
  * A client connection's pipeline: the request deadline (on the bytes, before they are decoded), the
- * HTTP/1.1 request decoder with the header limits and the response encoder that lets EE2's answers
+ * HTTP/1.1 request decoder with the header limits (Netty's, keeping each head's bytes: {@link HeadKeepingDecoder}) and the response encoder that lets EE2's answers
  * through as bytes, the idle timer, the request screen (methods, Expect, the
  * body limit and budget, 100-continue), aggregation, then the relay. The connection joins the
  * proxy's {@link ClientConnections}, which a drain and close act on.
@@ -39,7 +38,7 @@ public final class FrontendInitializer extends ChannelInitializer<SocketChannel>
         // Nor does the codec bound pipelining here; the relay does (limits.maxPipelinedRequests),
         // refusing before forwarding.
         p.addLast("answers", new PassThroughResponseEncoder());
-        p.addLast(DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
+        p.addLast(DECODER, new HeadKeepingDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxInitialLineBytes())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(65536)));

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -21,9 +22,14 @@ import us.kbase.ee2proxy.upstream.Ee2Request;
  * {@code Host} set to EE2's, {@code Content-Length} always set (EE2 reads exactly that many bytes,
  * so a chunked body must arrive with one), and the client's address appended to
  * {@code X-Forwarded-For}.
+ *
+ * <p>The client's header lines go to EE2 as the bytes they arrived as (kept by
+ * {@link HeadKeepingDecoder}, spliced by {@link HeadSplice}): their order, case and spacing, with
+ * only the lines above edited. A head that is not plain (folded lines, and the like) or was not kept
+ * is re-written from the decoded headers instead ({@link #rewrite}), as every head was before.
  */
 final class UpstreamRequests {
-    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    static final String X_FORWARDED_FOR = "X-Forwarded-For";
 
     private final String hostHeader;
     private final String pathPrefix;
@@ -35,17 +41,39 @@ final class UpstreamRequests {
 
     /**
      * The request for EE2, as bytes, sharing {@code client}'s body (retained); the caller still owns
-     * {@code client}. The head is written straight from the decoded headers, in their order, with
-     * no header objects built and no request encoder after.
+     * {@code client}. The head is spliced from the client's own head bytes when the decoder kept
+     * them and they are plain ({@link HeadSplice}); otherwise it is re-written from the decoded
+     * headers ({@link #rewrite}). Either way no header objects are built and no request encoder runs.
      *
      * @param clientIp the client's address as text ({@link #clientIp(SocketAddress)}, computed once per connection)
      */
     Ee2Request build(FullHttpRequest client, String clientIp, ByteBufAllocator alloc) {
+        String target = target(client.uri());
+        int bodyLength = client.content().readableBytes();
+        ClientHead kept = ClientHead.of(client);
+        ByteBuf head;
+        if (kept != null) {
+            head = alloc.directBuffer(kept.bytes().length + hostHeader.length() + target.length() + 64);
+            if (!HeadSplice.write(head, kept, client, target, hostHeader, bodyLength, clientIp)) {
+                rewrite(head, client, target, bodyLength, clientIp);
+            }
+        } else {
+            head = alloc.directBuffer(512);
+            rewrite(head, client, target, bodyLength, clientIp);
+        }
+        return new Ee2Request(client.method(), head, client.content().retainedDuplicate());
+    }
+
+    /**
+     * The head re-written from the decoded headers, in their order: the way for a request whose head
+     * was not kept or is not plain (folded lines, and the like). Names and values are written as the
+     * decoder read them, so the bytes differ from the client's only in spacing and folding.
+     */
+    void rewrite(ByteBuf head, HttpRequest client, String target, int bodyLength, String clientIp) {
         HttpHeaders in = client.headers();
-        ByteBuf head = alloc.directBuffer(512);
         head.writeCharSequence(client.method().asciiName(), StandardCharsets.ISO_8859_1);
         head.writeByte(' ');
-        head.writeCharSequence(target(client.uri()), StandardCharsets.ISO_8859_1);
+        head.writeCharSequence(target, StandardCharsets.ISO_8859_1);
         head.writeCharSequence(" HTTP/1.1\r\n", StandardCharsets.ISO_8859_1);
         HeaderLines.line(head, HttpHeaderNames.HOST, hostHeader);
         List<String> connection = in.contains(HttpHeaderNames.CONNECTION) ? in.getAll(HttpHeaderNames.CONNECTION) : List.of();
@@ -66,12 +94,10 @@ final class UpstreamRequests {
             }
             HeaderLines.line(head, name, h.getValue());
         }
-        HeaderLines.line(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(client.content().readableBytes()));
+        HeaderLines.line(head, HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bodyLength));
         HeaderLines.line(head, X_FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
         HeaderLines.end(head);
-        return new Ee2Request(client.method(), head, client.content().retainedDuplicate());
     }
-
 
     /**
      * EE2 ignores the path, so the client's own request target goes through unchanged unless the
@@ -79,7 +105,7 @@ final class UpstreamRequests {
      * with the client's query, replaces it, so a client pointed at {@code /services/ee2} never
      * reaches {@code /services/ee2/services/ee2}.
      */
-    private String target(String uri) {
+    String target(String uri) {
         String path = uri;
         if (!uri.startsWith("/")) {
             // absolute-form ("http://host/path") or "*": keep only path and query

@@ -1,10 +1,12 @@
 package us.kbase.ee2proxy.testing;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -20,9 +22,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -42,8 +46,14 @@ public final class TestUpstream implements AutoCloseable {
         void answer(ChannelHandlerContext ctx, FullHttpRequest request);
     }
 
-    /** A request as the upstream received it. */
-    public record Received(String method, String uri, List<Map.Entry<String, String>> headers, byte[] body, int connection) {
+    /**
+     * A request as the upstream received it.
+     *
+     * @param head the bytes of its head as they arrived (request line to the blank line), for asserting
+     *     what crossed byte for byte; null if they could not be told apart (a chunked request)
+     */
+    public record Received(String method, String uri, List<Map.Entry<String, String>> headers, byte[] body, int connection,
+            byte[] head) {
         public String header(String name) {
             return headers.stream().filter(h -> h.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
                     .reduce((a, b) -> a + "|" + b).orElse(null);
@@ -51,6 +61,42 @@ public final class TestUpstream implements AutoCloseable {
 
         public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
+        }
+
+        /** The head's bytes as ISO-8859-1 text: one character per byte. */
+        public String headText() {
+            return head == null ? null : new String(head, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /**
+     * The bytes a connection received, in front of the HTTP codec, so each request's head can be
+     * taken as it arrived. Heads are told apart by their blank line and the body after each by its
+     * Content-Length, which every request the proxy sends has.
+     */
+    private static final class RawBytes extends ChannelInboundHandlerAdapter {
+        private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf bytes) {
+                pending.writeBytes(ByteBufUtil.getBytes(bytes));
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        /** The head of the request just decoded, whose body had {@code bodyLength} bytes; null if not found. */
+        byte[] takeHead(int bodyLength) {
+            byte[] all = pending.toByteArray();
+            for (int i = 0; i + 3 < all.length; i++) {
+                if (all[i] == '\r' && all[i + 1] == '\n' && all[i + 2] == '\r' && all[i + 3] == '\n') {
+                    int used = Math.min(all.length, i + 4 + bodyLength);
+                    pending.reset();
+                    pending.write(all, used, all.length - used);
+                    return Arrays.copyOf(all, i + 4);
+                }
+            }
+            return null;
         }
     }
 
@@ -80,13 +126,14 @@ public final class TestUpstream implements AutoCloseable {
                         if (tlsContext != null) {
                             ch.pipeline().addLast(tlsContext.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024 * 1024),
+                        RawBytes raw = new RawBytes();
+                        ch.pipeline().addLast(raw, new HttpServerCodec(), new HttpObjectAggregator(64 * 1024 * 1024),
                                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
                                         received.add(new Received(req.method().name(), req.uri(),
                                                 List.copyOf(req.headers().entries()), ByteBufUtil.getBytes(req.content()),
-                                                connection));
+                                                connection, raw.takeHead(req.content().readableBytes())));
                                         TestUpstream.this.behaviour.answer(ctx, req);
                                     }
                                 });
