@@ -99,8 +99,10 @@ public final class Admission {
                 : parentLimit(l, s.parentDepths);
         int jobLimit = claimsLimit(s.jobLimit(l), s, l, call, waited);
         int lentJobLimit = claimsLimit(s.lentJobLimit(l), s, l, call, waited);
-        // A user's own call keeps the reserve for reserveFor from now; a child's never does.
-        long marks = s.lowPriority || l.reserveNeverLent() ? 0 : l.childrenReserveFor().toMillis();
+        // A user's own call keeps the reserve for reserveFor from now; nothing a running app sends
+        // does (a child, a nested app): that is not the scientist at work.
+        long marks = s.lowPriority || call.fromParallelApp() || l.reserveNeverLent() ? 0
+                : l.childrenReserveFor().toMillis();
         return new SlotDemand(call.claims(), parentLimit, jobLimit, call.childBounds(), lentJobLimit, marks);
     }
 

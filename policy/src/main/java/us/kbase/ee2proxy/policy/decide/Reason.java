@@ -229,7 +229,7 @@ public sealed interface Reason {
                         + " slot kept for them is open to these jobs).";
             };
             return "You have " + jobs + " jobs queued or running; jobs started by other jobs (parallel apps and batches)"
-                    + " wait at the proxy while you have " + jobLimit + " or more, " + why + " This "
+                    + " wait while you have " + jobLimit + " or more, " + why + " This "
                     + job + " starts when some of them finish, and waits at most " + words(time) + ".";
         }
 
