@@ -21,11 +21,11 @@ public record UserCounts(int parents, int jobs, Map<String, Integer> parentsByAp
     }
 
     /**
-     * Counts of a user taken to be present (an own call within {@code reserveFor}): the reserve is
-     * kept, the rule before {@code reserveFor}.
+     * Counts with no own call of the user recorded (under {@code reserveFor: always}, the default,
+     * the fact changes nothing).
      */
     public UserCounts(int parents, int jobs, Map<String, Integer> parentsByApp) {
-        this(parents, jobs, parentsByApp, true);
+        this(parents, jobs, parentsByApp, false);
     }
 
     /** These counts with the user away (true: present), for a ledger that knows. */
