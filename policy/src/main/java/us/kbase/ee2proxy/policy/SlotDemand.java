@@ -14,9 +14,9 @@ import java.util.List;
  * <p>The reserve lent while the user is away ({@code children.reserveFor}): a child's demand carries
  * two job limits, {@code jobLimit} while the user's own call is recent ({@link
  * UserCounts#ownCallRecent()}) and {@code lentJobLimit} otherwise, and the ledger picks one in the
- * same step as it checks it; a user's own call carries {@code marksOwnCallMs}, and the ledger records
- * in that step that the user's reserve is kept for that long (whether or not the call fits: a call
- * waiting at the proxy is the user's too).
+ * same step as it checks it; a user's own call carries {@code marksOwnCallMs} on its arrival, and
+ * the ledger records in that step that the user's reserve is kept for that long (whether or not the
+ * call fits); its retries while it waits at the proxy mark nothing.
  *
  * @param lentJobLimit the job limit when the user sent no own call recently ({@code jobLimit} for
  *     every demand but a child's whose reserve may be lent)
@@ -74,6 +74,11 @@ public record SlotDemand(List<SlotClaim> claims, int parentLimit, int jobLimit, 
      */
     public SlotDemand withoutJobLimit() {
         return new SlotDemand(claims, parentLimit, UNLIMITED, childBounds, UNLIMITED, marksOwnCallMs);
+    }
+
+    /** The same demand marking no own call (a waiting call's retries: its arrival marked already). */
+    public SlotDemand withoutMark() {
+        return new SlotDemand(claims, parentLimit, jobLimit, childBounds, lentJobLimit, 0);
     }
 
     /**

@@ -77,6 +77,12 @@ public final class Admission {
      */
     public static Decision decide(EffectivePolicy policy, UserCounts counts, Classification call, Duration waited) {
         Decision enforced = enforce(policy, counts, call, waited);
+        if (enforced instanceof Hold h && h.demand().marksOwnCallMs() > 0) {
+            // A waiting call is retried with this demand at every release: its arrival kept the
+            // reserve already, and a call that waits (a parallel app at its cap) is not the user
+            // coming back, so its retries mark nothing.
+            enforced = new Hold(h.demand().withoutMark(), h.reason(), h.atMost(), h.then());
+        }
         if (policy.mode() == Mode.SHADOW && !(enforced instanceof Admit)) {
             return new Admit(demand(policy, call, waited).unlimited(), enforced.reason(), Optional.of(enforced));
         }
@@ -99,9 +105,10 @@ public final class Admission {
                 : parentLimit(l, s.parentDepths);
         int jobLimit = claimsLimit(s.jobLimit(l), s, l, call, waited);
         int lentJobLimit = claimsLimit(s.lentJobLimit(l), s, l, call, waited);
-        // A user's own call keeps the reserve for reserveFor from now; nothing a running app sends
-        // does (a child, a nested app): that is not the scientist at work.
-        long marks = s.lowPriority || call.fromParallelApp() || l.reserveNeverLent() ? 0
+        // A user's own call keeps the reserve for reserveFor from its arrival (waited zero: the
+        // decision after a wait is no new call); nothing a running app sends does (a child, a
+        // nested app): that is not the scientist at work.
+        long marks = !waited.isZero() || s.lowPriority || call.fromParallelApp() || l.reserveNeverLent() ? 0
                 : l.childrenReserveFor().toMillis();
         return new SlotDemand(call.claims(), parentLimit, jobLimit, call.childBounds(), lentJobLimit, marks);
     }

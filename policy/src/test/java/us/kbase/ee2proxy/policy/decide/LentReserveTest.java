@@ -97,6 +97,19 @@ class LentReserveTest {
     }
 
     @Test
+    void onlyAnOwnCallsArrivalMarksNotItsRetriesWhileItWaits() {
+        // A sixth parallel app waits at the proxy for the cap: its arrival marked the user present,
+        // its retries at every release do not (that is not the scientist coming back).
+        Hold atCap = (Hold) Admission.decide(LENDING, present(7), parent(null), Duration.ZERO);
+        assertThat(atCap.demand().marksOwnCallMs()).isZero();
+        assertThat(Admission.demand(LENDING, parent(null), Duration.ZERO).marksOwnCallMs()).isEqualTo(600_000);
+        assertThat(Admission.demand(LENDING, parent(null), Duration.ofSeconds(1)).marksOwnCallMs()).isZero();
+        // The first decision, on zero counts, is an admission that marks: the ledger's first step records it.
+        Admit first = (Admit) Admission.decide(LENDING, UserCounts.ZERO, parent(null), Duration.ZERO);
+        assertThat(first.demand().marksOwnCallMs()).isEqualTo(600_000);
+    }
+
+    @Test
     void alwaysKeepsTheReserveAsBeforeAndAsksTheLedgerNothing() {
         EffectivePolicy always = new EffectivePolicy("alice", Mode.ENFORCE, Limits.KBASE, false, "defaults");
         assertThat(Limits.KBASE.childrenReserveFor()).isEqualTo(Limits.RESERVE_ALWAYS);

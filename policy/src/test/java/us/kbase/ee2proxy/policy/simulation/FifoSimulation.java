@@ -25,6 +25,7 @@ import us.kbase.ee2proxy.policy.classify.Classifier;
 import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.policy.classify.ParentLookup;
 import us.kbase.ee2proxy.policy.classify.RetryLookup;
+import us.kbase.ee2proxy.policy.decide.Admission;
 import us.kbase.ee2proxy.policy.decide.Decision;
 import us.kbase.ee2proxy.policy.decide.Decision.Admit;
 import us.kbase.ee2proxy.policy.decide.Decision.Hold;
@@ -270,12 +271,14 @@ final class FifoSimulation {
         UserCounts counts = counts(u);
         Duration waited = Duration.ofSeconds(now - r.since);
         Decision d = rules.decide(p, counts, r.classification, waited);
-        if (d instanceof Admit || d instanceof Hold) {
-            // The ledger's step: an own call keeps the user's reserve, whether it fits or waits.
-            long marks = d instanceof Admit a ? a.demand().marksOwnCallMs() : ((Hold) d).demand().marksOwnCallMs();
-            if (marks > 0) {
-                u.ownCallUntil = Math.max(u.ownCallUntil, now + (int) ((marks + 999) / 1000));
-            }
+        // The ledger's step: an own call keeps the user's reserve from its arrival (the proxy's
+        // first acquire, on zero counts, always reaches the ledger), whether it fits or waits.
+        long marks = waited.isZero() ? Admission.demand(p, r.classification, waited).marksOwnCallMs() : 0;
+        if (marks > 0) {
+            u.ownCallUntil = Math.max(u.ownCallUntil, now + (int) ((marks + 999) / 1000));
+        }
+        if (d instanceof Hold h && h.demand().marksOwnCallMs() > 0) {
+            throw new Stop(Violation.DEMAND_DISAGREES, "held " + r + " with a demand that marks an own call at every retry");
         }
         if (d instanceof Admit a) {
             if (rules == Rules.REAL && !a.demand().fits(counts)) {
