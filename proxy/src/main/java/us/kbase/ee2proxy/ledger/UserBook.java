@@ -157,7 +157,7 @@ final class UserBook {
     }
 
     UserCounts counts() {
-        return new UserCounts(parents, leases.size(), parentsByApp, ownCallUntil > now);
+        return new UserCounts(parents, leases.size(), parentsByApp, ownCallUntil > now ? ownCallUntil - now : 0);
     }
 
     boolean isEmpty() {

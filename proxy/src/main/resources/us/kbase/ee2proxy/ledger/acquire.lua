@@ -26,7 +26,7 @@ if marks_ms > 0 then
     redis.call('HSET', claims, OWN_CALL, until_ms)
   end
   keep(tonumber(ARGV[7]))
-elseif own_call_recent() == 0 then
+elseif reserve_kept() == 0 then
   job_limit = lent_limit -- the user is away: the reserve is lent to children
 end
 

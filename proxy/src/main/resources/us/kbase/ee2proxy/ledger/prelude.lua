@@ -83,15 +83,15 @@ local GONE = '\0gone'
 -- user's hash slot and goes with the user's keys.
 local OWN_CALL = 'own'
 
--- Whether the user's own call keeps the reserve now (children.reserveFor): 1 or 0.
-local function own_call_recent()
-  local until_ms = redis.call('HGET', claims, OWN_CALL)
-  return (until_ms and tonumber(until_ms) > now) and 1 or 0
+-- How much longer (ms) the user's own last call keeps the reserve (children.reserveFor); 0: lent.
+local function reserve_kept()
+  local until_ms = tonumber(redis.call('HGET', claims, OWN_CALL) or '0')
+  return until_ms > now and until_ms - now or 0
 end
 
--- {server time us, jobs, parents, own call recent 0|1, app1, n1, app2, n2, ...}
+-- {server time us, jobs, parents, reserve kept ms, app1, n1, app2, n2, ...}
 local function counts()
-  local out = {now_us, redis.call('ZCARD', leases), 0, own_call_recent()}
+  local out = {now_us, redis.call('ZCARD', leases), 0, reserve_kept()}
   local ids = redis.call('ZRANGE', parents, 0, -1)
   out[3] = #ids
   local by_app, order = {}, {}

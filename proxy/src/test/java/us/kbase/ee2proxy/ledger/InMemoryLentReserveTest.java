@@ -43,7 +43,9 @@ class InMemoryLentReserveTest {
         get(ledger.tryAcquire("carol", "mine", own(60_000)));
         get(ledger.releaseTicket("carol", "mine"));
         assertThat(get(ledger.users())).contains("carol");
-        now.addAndGet(59_999);
+        now.addAndGet(59_000);
+        assertThat(get(ledger.counts("carol")).reserveKeptMs()).isEqualTo(1_000);
+        now.addAndGet(999);
         assertThat(get(ledger.counts("carol")).ownCallRecent()).isTrue();
         now.addAndGet(1);
         assertThat(get(ledger.counts("carol")).ownCallRecent()).isFalse();

@@ -55,6 +55,8 @@ abstract class LentReserveContract extends ChildBoundContract {
         Admission mine = get(ledger.tryAcquire("alice", "mine", own(HOUR_MS)));
         assertThat(mine.admitted()).isTrue();
         assertThat(mine.counts().ownCallRecent()).isTrue();
+        // How much longer the reserve is kept: at most the window, and not much less (an hour against a test's seconds).
+        assertThat(mine.counts().reserveKeptMs()).isBetween(HOUR_MS - 600_000, HOUR_MS);
         get(ledger.releaseTicket("alice", "mine"));
         Admission kept = get(ledger.tryAcquire("alice", "c1", reserveChild()));
         assertThat(kept.verdict()).isEqualTo(Admission.Verdict.FULL);

@@ -157,7 +157,14 @@ public final class Admission {
         Reason why = s.lowPriority
                 ? new Reason.QueueFull(who, s.job, counts.jobs(), s.jobLimit(l, counts), left, reserveState(l, counts))
                 : new Reason.WaitingForSlot(who, s.job, counts.jobs(), l.ownJobLimit(), left);
-        return new Hold(demand, why, left, Then.ADMIT);
+        Duration atMost = left;
+        if (s.lowPriority && reserveState(l, counts) == Reason.ReserveState.KEPT
+                && counts.reserveKept().compareTo(left) < 0) {
+            // The reserve is lent once the user's own last call is older than reserveFor, a moment
+            // no release announces: the child is decided again then (a hold that ends early is).
+            atMost = counts.reserveKept();
+        }
+        return new Hold(demand, why, atMost, Then.ADMIT);
     }
 
     /**

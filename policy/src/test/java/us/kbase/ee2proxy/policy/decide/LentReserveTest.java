@@ -53,6 +53,11 @@ class LentReserveTest {
                 + " children.reserve + children.maxQueued (reserve kept: an own call within children.reserveFor) = 9;"
                 + " held up to 15m, then admitted (aging); user alice (override lab)");
         assertThat(kept.reason().rule()).isEqualTo("children.reserveFor");
+        // Decided again when the reserve is lent, which no release announces; the text keeps the whole wait.
+        Hold soonLent = (Hold) Admission.decide(LENDING, new UserCounts(5, 9, FIVE, 90_000), child(), Duration.ZERO);
+        assertThat(soonLent.atMost()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(soonLent.reason().userMessage()).contains("waits at most 15 minutes");
+        assertThat(kept.atMost()).isEqualTo(Duration.ofMinutes(15));
         assertThat(kept.reason().userMessage()).contains("you submitted one recently, so a job slot is kept free");
         Admit lent = (Admit) Admission.decide(LENDING, away(9), child(), Duration.ZERO);
         assertThat(lent.reason().adminMessage()).isEqualTo("admit kb_uploadmethods job: A(u)=9 < slots +"

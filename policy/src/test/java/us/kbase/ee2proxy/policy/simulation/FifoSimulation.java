@@ -261,7 +261,7 @@ final class FifoSimulation {
                 byApp.merge(j.claim.app(), 1, Integer::sum);
             }
         }
-        return new UserCounts(parents, u.active.size(), byApp, u.ownCallUntil > now);
+        return new UserCounts(parents, u.active.size(), byApp, u.ownCallUntil > now ? (u.ownCallUntil - now) * 1000L : 0);
     }
 
     /** Decide (again) for a request; true when it left the hold queue. */
