@@ -266,6 +266,10 @@ public final class ExplainCommand implements Callable<Integer> {
                 .collect(Collectors.joining(", "));
         return d.claims().size() + " claim" + (d.claims().size() == 1 ? "" : "s") + " " + claims
                 + "; parents <= " + limit(d.parentLimit()) + ", jobs <= " + limit(d.jobLimit())
+                + (d.lentJobLimit() == d.jobLimit() ? "" : " (" + limit(d.lentJobLimit())
+                        + " while the reserve is lent: no own job within children.reserveFor)")
+                + (d.marksOwnCallMs() == 0 ? "" : "; keeps the user's reserve for "
+                        + DurationText.compact(java.time.Duration.ofMillis(d.marksOwnCallMs())) + " (children.reserveFor)")
                 + (bounds.isEmpty() ? "" : "; " + bounds);
     }
 

@@ -282,7 +282,8 @@ public final class LiveState {
 
     /** The children's job limit on top of {@code counts}: the reserve lent while the user is away. */
     private static int childJobLimit(Limits l, UserCounts counts) {
-        return counts != null && !counts.ownCallRecent() ? l.lentChildJobLimit() : l.childJobLimit();
+        return counts != null && !l.reserveNeverLent() && !counts.ownCallRecent() ? l.lentChildJobLimit()
+                : l.childJobLimit();
     }
 
     /** One user's view; {@code forOperator} adds the rule-and-numbers texts. */

@@ -126,6 +126,29 @@ class PolicyCommandsTest {
     }
 
     @Test
+    void explainSaysWhetherTheReserveIsKeptOrLentUnderChildrenReserveFor() throws Exception {
+        Path policy = file("lend.yaml", "children:\n  reserveFor: 10m\n");
+        Path child = file("child.json", "{\"method\": \"execution_engine2.run_job\", \"params\": [{\"method\":"
+                + " \"kb_uploadmethods.x\", \"parent_job_id\": \"p0\"}], \"version\": \"1.1\", \"id\": \"1\"}");
+        String counts = "{\"user\": \"alice\", \"parentsByApp\": {\"kb_BatchApp\": 1}, \"jobs\": 9,"
+                + " \"activeParents\": {\"p0\": {\"app\": \"kb_BatchApp\", \"depth\": 0}}";
+        Run kept = run("explain", "--policy", policy.toString(), "--user", "alice", "--counts", counts + "}",
+                "--request", child.toString());
+        assertThat(kept.exit()).isZero();
+        assertThat(kept.out()).contains("an own job within children.reserveFor 10m (reserve kept)")
+                .contains("decision:      HOLD")
+                .contains("jobs <= 9 (10 while the reserve is lent: no own job within children.reserveFor)");
+        Run lent = run("explain", "--policy", policy.toString(), "--user", "alice", "--counts",
+                counts + ", \"ownCallRecent\": false}", "--request", child.toString());
+        assertThat(lent.out()).contains("no own job within children.reserveFor 10m (reserve lent)")
+                .contains("decision:      ADMIT");
+        Path plain = file("plain.json", "{\"method\": \"execution_engine2.run_job\", \"params\": [{\"method\":"
+                + " \"kb_uploadmethods.x\"}], \"version\": \"1.1\", \"id\": \"1\"}");
+        assertThat(run("explain", "--policy", policy.toString(), "--user", "alice", "--request", plain.toString()).out())
+                .contains("keeps the user's reserve for 10m (children.reserveFor)");
+    }
+
+    @Test
     void explainInShadowModeAdmitsAndSaysWhatEnforceWouldDo() throws Exception {
         Path request = file("batch.json", "{\"method\": \"execution_engine2.run_job_batch\", \"params\": [[{\"method\":"
                 + " \"kb_Bowtie2.a\"}, {\"method\": \"kb_uploadmethods.b\"}], {\"wsid\": 1}], \"version\": \"1.1\","
