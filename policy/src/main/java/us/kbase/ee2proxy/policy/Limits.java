@@ -1,6 +1,7 @@
 package us.kbase.ee2proxy.policy;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -29,6 +30,11 @@ import java.util.Objects;
  *     user's own calls never wait for a slot (the rules before issue 13's second part)
  * @param ownJobsMaxWait how long a call waits for a slot before it is forwarded anyway (aging): a
  *     plain job is never refused for waiting
+ * @param childrenReserveFor how long after the user's own last job-creating call (a plain job, a
+ *     parallel app, a batch without children: never a child) the reserve is kept; after that the
+ *     user is taken to be away and the reserved slots are lent to children (their job limit is
+ *     then {@link #lentChildJobLimit()}) until the user's next own call. {@link #RESERVE_ALWAYS}:
+ *     the reserve is always kept (the rule before {@code reserveFor})
  */
 public record Limits(
         int slots,
@@ -41,7 +47,8 @@ public record Limits(
         int childrenReserve,
         int childrenPerParent,
         int ownJobsMaxQueued,
-        Duration ownJobsMaxWait) {
+        Duration ownJobsMaxWait,
+        Duration childrenReserveFor) {
 
     /**
      * The real KBParallel keeps at most {@code concurrent_njsw_tasks} children outstanding, and
@@ -51,6 +58,9 @@ public record Limits(
 
     /** {@code ownJobsMaxQueued} for "the user's own calls never wait for a slot". */
     public static final int OWN_JOBS_NEVER_WAIT = Integer.MAX_VALUE;
+
+    /** {@code childrenReserveFor} for "the reserve is always kept, never lent" ({@code reserveFor: always}). */
+    public static final Duration RESERVE_ALWAYS = ChronoUnit.FOREVER.getDuration();
 
     /**
      * KBase's defaults: 10 slots, 5 parallel apps, 2 levels of nesting, holds of 10 and 15 minutes;
@@ -63,13 +73,17 @@ public record Limits(
      */
     public static final Limits KBASE = new Limits(
             10, 5, 2, WhenFull.HOLD, Duration.ofMinutes(10), 0, Duration.ofMinutes(15), 1,
-            KBPARALLEL_MAX_TASKS, OWN_JOBS_NEVER_WAIT, Duration.ofMinutes(10));
+            KBPARALLEL_MAX_TASKS, OWN_JOBS_NEVER_WAIT, Duration.ofMinutes(10), RESERVE_ALWAYS);
 
     public Limits {
         Objects.requireNonNull(parentsWhenFull, "parentsWhenFull");
         Objects.requireNonNull(parentsMaxWait, "parentsMaxWait");
         Objects.requireNonNull(childrenMaxWait, "childrenMaxWait");
         Objects.requireNonNull(ownJobsMaxWait, "ownJobsMaxWait");
+        Objects.requireNonNull(childrenReserveFor, "childrenReserveFor");
+        if (childrenReserveFor.isZero() || childrenReserveFor.isNegative()) {
+            throw new IllegalArgumentException("children.reserveFor must be longer than zero, or always");
+        }
         if (ownJobsMaxQueued < 0) {
             throw new IllegalArgumentException("ownJobs.maxQueued must be >= 0");
         }
@@ -79,6 +93,14 @@ public record Limits(
         if (childrenPerParent < 1) {
             throw new IllegalArgumentException("children.perParent must be >= 1");
         }
+    }
+
+    /** Limits whose reserve is always kept (as before {@code children.reserveFor}). */
+    public Limits(int slots, int parentsMaxPerUser, int parentsMaxNestingDepth, WhenFull parentsWhenFull,
+            Duration parentsMaxWait, int childrenMaxQueued, Duration childrenMaxWait, int childrenReserve,
+            int childrenPerParent, int ownJobsMaxQueued, Duration ownJobsMaxWait) {
+        this(slots, parentsMaxPerUser, parentsMaxNestingDepth, parentsWhenFull, parentsMaxWait, childrenMaxQueued,
+                childrenMaxWait, childrenReserve, childrenPerParent, ownJobsMaxQueued, ownJobsMaxWait, RESERVE_ALWAYS);
     }
 
     /** Limits whose user's own calls never wait for a slot (as before {@code ownJobs}). */
@@ -106,7 +128,25 @@ public record Limits(
     /** These limits with another C_0 (an operator's temporary override of one user's cap). */
     public Limits withParentsMaxPerUser(int maxPerUser) {
         return new Limits(slots, maxPerUser, parentsMaxNestingDepth, parentsWhenFull, parentsMaxWait, childrenMaxQueued,
-                childrenMaxWait, childrenReserve, childrenPerParent, ownJobsMaxQueued, ownJobsMaxWait);
+                childrenMaxWait, childrenReserve, childrenPerParent, ownJobsMaxQueued, ownJobsMaxWait,
+                childrenReserveFor);
+    }
+
+    /** These limits with another {@code children.reserveFor} ({@link #RESERVE_ALWAYS}: never lent). */
+    public Limits withChildrenReserveFor(Duration reserveFor) {
+        return new Limits(slots, parentsMaxPerUser, parentsMaxNestingDepth, parentsWhenFull, parentsMaxWait,
+                childrenMaxQueued, childrenMaxWait, childrenReserve, childrenPerParent, ownJobsMaxQueued, ownJobsMaxWait,
+                reserveFor);
+    }
+
+    /** Whether the reserve is kept whatever the user does ({@code reserveFor: always}, or no reserve to lend). */
+    public boolean reserveNeverLent() {
+        return childrenReserveFor.equals(RESERVE_ALWAYS) || childJobLimit() == lentChildJobLimit();
+    }
+
+    /** {@code children.reserveFor} as the policy file writes it: "always", or e.g. "10m". */
+    public String reserveForText() {
+        return childrenReserveFor.equals(RESERVE_ALWAYS) ? "always" : DurationText.compact(childrenReserveFor);
     }
 
     /** C_d = C_0 + d: the parent cap for a parallel app at nesting depth d. */
@@ -120,7 +160,19 @@ public record Limits(
      * waiting, one child still fits, so the reserve can slow parallel apps but never stall them.
      */
     public int childJobLimit() {
-        long limit = (long) slots - childrenReserve + childrenMaxQueued;
+        return childJobLimit(childrenReserve);
+    }
+
+    /**
+     * S + children.maxQueued: the child job limit while the reserve is lent (the user sent no own
+     * call within {@code children.reserveFor}); the same floor as {@link #childJobLimit()}.
+     */
+    public int lentChildJobLimit() {
+        return childJobLimit(0);
+    }
+
+    private int childJobLimit(int reserve) {
+        long limit = (long) slots - reserve + childrenMaxQueued;
         long floor = (long) parentCap(parentsMaxNestingDepth) + 1;
         return (int) Math.min(Integer.MAX_VALUE, Math.max(limit, floor));
     }

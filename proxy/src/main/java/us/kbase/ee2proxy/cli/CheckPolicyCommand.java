@@ -69,8 +69,8 @@ public final class CheckPolicyCommand implements Callable<Integer> {
         out.println();
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("limits", "slots", "maxPerUser", "maxNestingDepth", "parent caps by depth", "whenFull",
-                "parents.maxWait", "children.maxQueued", "children.reserve", "children.maxWait", "children.perParent",
-                "ownJobs.maxQueued", "ownJobs.maxWait", "users"));
+                "parents.maxWait", "children.maxQueued", "children.reserve", "children.reserveFor", "children.maxWait",
+                "children.perParent", "ownJobs.maxQueued", "ownJobs.maxWait", "users"));
         rows.add(row("defaults", policy.defaultLimits(), Set.of(), "everyone else"));
         for (UserOverride o : policy.overrides()) {
             rows.add(row(o.name(), o.limits(), o.keys(), String.join(", ", o.users())));
@@ -96,6 +96,7 @@ public final class CheckPolicyCommand implements Callable<Integer> {
                 mark(DurationText.compact(l.parentsMaxWait()), keys, "parents.maxWait"),
                 mark(l.childrenMaxQueued(), keys, "children.maxQueued"),
                 mark(l.childrenReserve(), keys, "children.reserve"),
+                mark(l.reserveForText(), keys, "children.reserveFor"),
                 mark(DurationText.compact(l.childrenMaxWait()), keys, "children.maxWait"),
                 mark(l.childrenPerParent(), keys, "children.perParent"),
                 mark(l.ownJobsMaxQueued() == Limits.OWN_JOBS_NEVER_WAIT ? "never wait" : l.ownJobsMaxQueued(), keys,

@@ -44,8 +44,10 @@ import us.kbase.ee2proxy.policy.load.PolicyLoader;
         footer = {"", "--counts takes JSON inline or a file holding it, e.g.",
                 "  {\"user\": \"alice\", \"parentsByApp\": {\"kb_Bowtie2\": 3, \"kb_concoct\": 2}, \"jobs\": 7,",
                 "   \"activeParents\": {\"<job id>\": {\"app\": \"kb_BatchApp\", \"depth\": 0}},",
-                "   \"retried\": {\"<job id>\": {\"method\": \"kb_Bwa.run\"}}, \"waited\": \"4m\"}",
-                "Every member is optional: parents defaults to the sum of parentsByApp, jobs to parents."})
+                "   \"retried\": {\"<job id>\": {\"method\": \"kb_Bwa.run\"}}, \"waited\": \"4m\",",
+                "   \"ownCallRecent\": false}",
+                "Every member is optional: parents defaults to the sum of parentsByApp, jobs to parents,",
+                "ownCallRecent (an own job within children.reserveFor: the reserve is kept) to true."})
 public final class ExplainCommand implements Callable<Integer> {
     /** Exit code for an input that cannot be read. */
     public static final int BAD_INPUT = 2;
@@ -125,7 +127,7 @@ public final class ExplainCommand implements Callable<Integer> {
             throw new BadInput("interrupted while reading " + adminUrl);
         }
         ExplainCounts counts = live.counts() != null ? live.counts()
-                : new ExplainCounts(liveUser, 0, 0, null, null, null, null);
+                : new ExplainCounts(liveUser, 0, 0, null, null, null, null, null);
         out.println("live state:    " + adminUrl.resolve("/state.json") + (live.countsAsOf() == null ? ""
                 : ", counts as of " + live.countsAsOf()));
         if (live.counts() == null) {
@@ -174,7 +176,12 @@ public final class ExplainCommand implements Callable<Integer> {
         out.println("ledger user:   " + c.ledgerUser() + " (" + effective.limitsSource() + ", mode "
                 + effective.mode().name().toLowerCase(java.util.Locale.ROOT) + ")");
         out.println("counts:        P(u)=" + userCounts.parents() + " A(u)=" + userCounts.jobs()
-                + apps(userCounts.parentsByApp()) + ", waited " + DurationText.compact(waited));
+                + apps(userCounts.parentsByApp()) + ", waited " + DurationText.compact(waited)
+                + (effective.limits().reserveNeverLent() ? ""
+                        : userCounts.ownCallRecent() ? ", an own job within children.reserveFor "
+                                + effective.limits().reserveForText() + " (reserve kept)"
+                        : ", no own job within children.reserveFor " + effective.limits().reserveForText()
+                                + " (reserve lent)"));
         out.println("decision:      " + headline(d));
         out.println("demand:        " + demand(decisionDemand(d, effective, c, waited)));
         out.println("user message:  " + d.reason().userMessage());
@@ -259,6 +266,10 @@ public final class ExplainCommand implements Callable<Integer> {
                 .collect(Collectors.joining(", "));
         return d.claims().size() + " claim" + (d.claims().size() == 1 ? "" : "s") + " " + claims
                 + "; parents <= " + limit(d.parentLimit()) + ", jobs <= " + limit(d.jobLimit())
+                + (d.lentJobLimit() == d.jobLimit() ? "" : " (" + limit(d.lentJobLimit())
+                        + " while the reserve is lent: no own job within children.reserveFor)")
+                + (d.marksOwnCallMs() == 0 ? "" : "; keeps the user's reserve for "
+                        + DurationText.compact(java.time.Duration.ofMillis(d.marksOwnCallMs())) + " (children.reserveFor)")
                 + (bounds.isEmpty() ? "" : "; " + bounds);
     }
 

@@ -26,6 +26,7 @@ import us.kbase.ee2proxy.policy.request.RunJobParams;
  *   "parentsByApp": {"kb_Bowtie2": 3, "kb_concoct": 2},
  *   "activeParents": {"65a1...": {"app": "kb_BatchApp", "depth": 0}},  // what parent_job_id may name
  *   "retried": {"65b2...": {"method": "kb_Bwa.run", "app_id": "kb_Bwa/run", "parent_job_id": null}},
+ *   "ownCallRecent": false,                 // an own job within children.reserveFor; default: true
  *   "waited": "4m"                          // how long the call has been held already
  * }
  * }</pre>
@@ -38,7 +39,8 @@ record ExplainCounts(
         Map<String, Integer> parentsByApp,
         Map<String, ActiveParent> activeParents,
         Map<String, Retried> retried,
-        String waited) {
+        String waited,
+        Boolean ownCallRecent) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -50,13 +52,14 @@ record ExplainCounts(
 
     static ExplainCounts parse(String json) throws JsonProcessingException {
         ExplainCounts c = JSON.readValue(json, ExplainCounts.class);
-        return c == null ? new ExplainCounts(null, null, null, null, null, null, null) : c;
+        return c == null ? new ExplainCounts(null, null, null, null, null, null, null, null) : c;
     }
 
     UserCounts counts() {
         Map<String, Integer> byApp = parentsByApp == null ? Map.of() : parentsByApp;
         int p = parents != null ? parents : byApp.values().stream().mapToInt(Integer::intValue).sum();
-        return new UserCounts(p, jobs != null ? jobs : p, byApp);
+        // Unless told, the user is taken to be present: the reserve is kept (children.reserveFor).
+        return new UserCounts(p, jobs != null ? jobs : p, byApp, ownCallRecent == null || ownCallRecent);
     }
 
     ParentLookup parentLookup(String ledgerUser) {

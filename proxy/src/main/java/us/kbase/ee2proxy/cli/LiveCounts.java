@@ -74,7 +74,8 @@ record LiveCounts(ExplainCounts counts, int waiting, String stall, String firstA
         Integer parents = slots.hasNonNull("parallelApps") ? slots.path("parallelApps").asInt() : null;
         Integer jobs = slots.hasNonNull("jobs") ? slots.path("jobs").asInt() : null;
         ExplainCounts counts = new ExplainCounts(u.path("user").asText(), parents == null ? byApp.values().stream()
-                .mapToInt(Integer::intValue).sum() : parents, jobs, byApp, active, null, null);
+                .mapToInt(Integer::intValue).sum() : parents, jobs, byApp, active, null, null,
+                slots.hasNonNull("ownCallRecent") ? slots.path("ownCallRecent").asBoolean() : null);
         return new LiveCounts(counts, u.path("waitingCount").asInt(), stall, first,
                 slots.hasNonNull("countsAsOf") ? slots.path("countsAsOf").asText() : null);
     }

@@ -11,7 +11,8 @@ import java.util.List;
  * <pre>
  * {prefix}:{&lt;user&gt;}:leases   ZSET lease id -&gt; expiry ms (t:&lt;ticket&gt;:&lt;i&gt; | j:&lt;jobId&gt;)
  * {prefix}:{&lt;user&gt;}:parents  ZSET the parent leases, same scores
- * {prefix}:{&lt;user&gt;}:claims   HASH lease id -&gt; "&lt;0|1&gt;:&lt;depth&gt;:&lt;app&gt;"
+ * {prefix}:{&lt;user&gt;}:claims   HASH lease id -&gt; "&lt;0|1&gt;:&lt;depth&gt;:&lt;app&gt;"; field "own" -&gt; until when (ms,
+ *                             Redis time) the user's last own call keeps their reserve (children.reserveFor)
  * {prefix}:{&lt;user&gt;}:gone     ZSET released job id -&gt; tombstone expiry ms
  * {prefix}:job:{&lt;jobId&gt;}      STRING the job's owner (user name, raw), TTL = bound lease TTL
  * {prefix}:released           pub/sub channel; message = user name (raw)

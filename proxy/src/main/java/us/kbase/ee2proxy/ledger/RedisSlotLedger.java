@@ -134,6 +134,8 @@ public final class RedisSlotLedger implements SlotLedger {
         args.add(Integer.toString(demand.jobLimit()));
         args.add(ms(settings.terms().provisional().toMillis()));
         args.add(keyTtl);
+        args.add(Integer.toString(demand.lentJobLimit()));
+        args.add(Long.toString(demand.marksOwnCallMs()));
         args.add(Integer.toString(demand.childBounds().size()));
         for (ChildBound bound : demand.childBounds()) {
             // Every child claim begins "c:": an attributed child's bound counts them all.

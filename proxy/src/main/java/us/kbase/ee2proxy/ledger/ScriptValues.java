@@ -12,15 +12,17 @@ import us.kbase.ee2proxy.policy.UserCounts;
 final class ScriptValues {
     private ScriptValues() {}
 
-    /** Parses {server time us, jobs, parents, app1, n1, ...} from {@code offset}. */
+    /** Parses {server time us, jobs, parents, reserve kept ms, app1, n1, ...} from {@code offset}. */
     static UserCounts counts(List<Object> reply, int offset) {
         int jobs = number(reply.get(offset + 1));
         int parents = number(reply.get(offset + 2));
+        Object kept = reply.get(offset + 3);
+        long reserveKeptMs = kept instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(kept));
         Map<String, Integer> byApp = new HashMap<>();
-        for (int i = offset + 3; i + 1 < reply.size(); i += 2) {
+        for (int i = offset + 4; i + 1 < reply.size(); i += 2) {
             byApp.put((String) reply.get(i), number(reply.get(i + 1)));
         }
-        return new UserCounts(parents, jobs, byApp);
+        return new UserCounts(parents, jobs, byApp, reserveKeptMs);
     }
 
     /** The (job id, claim) pairs of {@code reply} from {@code from} (inclusive) to {@code to} (exclusive). */

@@ -16,7 +16,8 @@ import us.kbase.ee2proxy.policy.UserCounts;
 /**
  * One user's leases in {@link InMemorySlotLedger}, the same model as the Redis script: lease ids
  * {@code t:<ticket>:<i>} (provisional) and {@code j:<jobId>} (bound), each with an expiry, plus
- * tombstones of released job ids. Not thread-safe: the ledger locks the book around each step.
+ * tombstones of released job ids, and until when the user's own last call keeps their reserve
+ * ({@code children.reserveFor}, the script's {@code own} field). Not thread-safe: the ledger locks the book around each step.
  *
  * <p>Every step costs O(log n) in the user's leases, not O(n): leases and tombstones are also kept
  * in expiry order (a sweep touches only what expired) and the counts are kept as leases come and
@@ -43,11 +44,16 @@ final class UserBook {
     /** All of them: an attributed child's bound counts every child of the user. */
     private int children;
     private int parents;
+    /** Until when (ms) the user's reserve is kept: their last own call + children.reserveFor. */
+    private long ownCallUntil = Long.MIN_VALUE;
+    /** The time of the last sweep: the step's now. */
+    private long now = Long.MIN_VALUE;
     /** Set, under the book's lock, once the ledger dropped this empty book from its map. */
     boolean retired;
 
     /** Drops expired leases and tombstones; returns the expired leases' job ids (null: provisional). */
     List<String> sweep(long now) {
+        this.now = now;
         List<String> expired = List.of();
         while (!byExpiry.isEmpty() && byExpiry.first().expiresAt <= now) {
             Lease lease = byExpiry.pollFirst();
@@ -65,6 +71,10 @@ final class UserBook {
 
     Admission.Verdict acquire(String ticket, SlotDemand demand, long expiresAt) {
         List<SlotClaim> claims = demand.claims();
+        if (demand.marksOwnCallMs() > 0) {
+            // The user's own call, fitting or not (one waiting at the proxy is theirs too).
+            ownCallUntil = Math.max(ownCallUntil, now + demand.marksOwnCallMs());
+        }
         if (claims.isEmpty() || leases.containsKey(provisionalId(ticket, 0))) {
             return Admission.Verdict.ADMITTED;
         }
@@ -147,11 +157,11 @@ final class UserBook {
     }
 
     UserCounts counts() {
-        return new UserCounts(parents, leases.size(), parentsByApp);
+        return new UserCounts(parents, leases.size(), parentsByApp, ownCallUntil > now ? ownCallUntil - now : 0);
     }
 
     boolean isEmpty() {
-        return leases.isEmpty() && tombstones.isEmpty();
+        return leases.isEmpty() && tombstones.isEmpty() && ownCallUntil <= now;
     }
 
     /** Puts (or replaces) a lease; returns the one it replaced. */

@@ -52,10 +52,14 @@
  * us.kbase.ee2proxy.ledger.JobOwners} the job index, {@link us.kbase.ee2proxy.ledger.TimedCalls}
  * times and bounds every call, {@link us.kbase.ee2proxy.ledger.ReleaseWakeUps} hears releases.
  * <ul>
- *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs, B, B pairs
+ *   <li>{@code acquire}: ARGV ticket, parentLimit, jobLimit, provisionalTtlMs, keyTtlMs,
+ *       lentJobLimit, marksOwnCallMs, B, B pairs
  *       (childPrefix, or "c:" for all children; limit), claims... ({@code "<0|1>:<depth>:<app>"}, or a running app's child
  *       {@code "c:<bytes>:<parent>:<app>"}) -> {@code [admitted, master_replid, master_replid2,
- *       connected replicas, generation, time, jobs, parents, app, n, ...]}; KEYS[5] the generation
+ *       connected replicas, generation, time, jobs, parents, reserveKeptMs, app, n, ...]}; an own
+ *       call (marksOwnCallMs > 0) first sets the claims hash's field {@code own} to now +
+ *       marksOwnCallMs (children.reserveFor; never shortened), and any other call uses lentJobLimit as
+ *       its jobLimit when that field has passed (the reserve is lent); KEYS[5] the generation
  *       key (one node; its value answered, '' when gone or not given);
  *       admitted (1) iff no child bound is exceeded (the user's claims and these beginning with a
  *       bound's prefix number at most its limit; else 2, nothing taken), {@code ZCARD parents +
@@ -70,10 +74,10 @@
  *       key -> {@code [0]} no owner (marked gone), {@code [1, freed]} the caller (ARGV user) owned
  *       and released it, {@code [2, owner]} someone else owns it (nothing changed).
  *   <li>{@code adopt}: ARGV jobId, claim, boundTtlMs, keyTtlMs -> 1 new, 0 known or tombstone.
- *   <li>{@code counts}: -> {@code [jobs, parents, app, n, ...]}.
+ *   <li>{@code counts}: -> {@code [time, jobs, parents, reserveKeptMs, app, n, ...]}.
  *   <li>{@code parent} (read only): ARGV jobId -> the claim of a live parent lease, or nil.
  *   <li>{@code tracked} (read only): -> {@code [jobId, claim, ...]} of live bound leases.
- *   <li>{@code leases}: -> {@code [2k, jobId, claim, ... (k pairs), time, jobs, parents, app, n,
+ *   <li>{@code leases}: -> {@code [2k, jobId, claim, ... (k pairs), time, jobs, parents, reserveKeptMs, app, n,
  *       ...]}: tracked and counts in one step.
  *   <li>{@code generation} (one key, {@code <prefix>:generation}, no prelude): ARGV "get" [createAs]
  *       -> the value ({@code ready:<id>} | {@code rebuilding:<id>}), written first when absent and

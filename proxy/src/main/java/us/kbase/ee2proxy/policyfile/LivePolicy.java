@@ -120,9 +120,9 @@ public final class LivePolicy implements java.util.function.Supplier<AdmissionPo
 
     private static String limits(Limits l) {
         return String.format(Locale.ROOT, "slots %d, parents %d (+1 per level to depth %d, %s, %ds), children.maxQueued %d "
-                + "(%ds), children.reserve %d, children.perParent %d, ownJobs.maxQueued %s (%ds)", l.slots(), l.parentsMaxPerUser(), l.parentsMaxNestingDepth(),
+                + "(%ds), children.reserve %d, children.reserveFor %s, children.perParent %d, ownJobs.maxQueued %s (%ds)", l.slots(), l.parentsMaxPerUser(), l.parentsMaxNestingDepth(),
                 lower(l.parentsWhenFull()), l.parentsMaxWait().toSeconds(), l.childrenMaxQueued(),
-                l.childrenMaxWait().toSeconds(), l.childrenReserve(), l.childrenPerParent(),
+                l.childrenMaxWait().toSeconds(), l.childrenReserve(), l.reserveForText(), l.childrenPerParent(),
                 l.ownJobsMaxQueued() == Limits.OWN_JOBS_NEVER_WAIT ? "never wait" : Integer.toString(l.ownJobsMaxQueued()),
                 l.ownJobsMaxWait().toSeconds());
     }

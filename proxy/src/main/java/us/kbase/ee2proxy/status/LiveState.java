@@ -280,6 +280,12 @@ public final class LiveState {
         return Optional.ofNullable(waiting.get(id));
     }
 
+    /** The children's job limit on top of {@code counts}: the reserve lent while the user is away. */
+    private static int childJobLimit(Limits l, UserCounts counts) {
+        return counts != null && !l.reserveNeverLent() && !counts.ownCallRecent() ? l.lentChildJobLimit()
+                : l.childJobLimit();
+    }
+
     /** One user's view; {@code forOperator} adds the rule-and-numbers texts. */
     public Views.User user(String user, boolean forOperator) {
         return user(user, forOperator, waitingOf(user), Integer.MAX_VALUE);
@@ -291,9 +297,10 @@ public final class LiveState {
         Limits l = policy.get().forUser(user).limits();
         UserCounts counts = u == null ? null : u.counts();
         Instant at = u == null ? null : u.countsAt();
-        Views.Slots slots = new Views.Slots(l.slots(), l.parentCap(0), l.childJobLimit(),
+        Boolean ownCallRecent = counts == null || l.reserveNeverLent() ? null : counts.ownCallRecent();
+        Views.Slots slots = new Views.Slots(l.slots(), l.parentCap(0), childJobLimit(l, counts),
                 counts == null ? null : counts.parents(), counts == null ? null : counts.jobs(),
-                at == null ? null : at.toString(), policy.get().forUser(user).limitsSource());
+                at == null ? null : at.toString(), policy.get().forUser(user).limitsSource(), ownCallRecent);
         List<Views.Waiting> mine = ordered(user, waitingCalls, forOperator);
         List<Views.App> apps = new ArrayList<>();
         if (u != null) {
@@ -337,7 +344,7 @@ public final class LiveState {
         for (UserState u : users.values()) {
             UserCounts c = u.counts();
             Limits l = policy.get().forUser(u.user).limits();
-            if (c != null && (c.parents() >= l.parentCap(0) || c.jobs() >= l.childJobLimit())) {
+            if (c != null && (c.parents() >= l.parentCap(0) || c.jobs() >= childJobLimit(l, c))) {
                 atCap.add(u.user);
             }
         }

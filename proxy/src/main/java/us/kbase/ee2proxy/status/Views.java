@@ -14,10 +14,15 @@ public final class Views {
      * @param parallelApps P(u), null until admission has read the user's counts
      * @param jobs A(u), likewise
      * @param countsAsOf when those counts were read (ISO-8601)
+     * @param childJobLimit the children's job limit now: with the reserve lent (below) it counts the
+     *     reserved slots too
+     * @param ownCallRecent under a {@code children.reserveFor}: whether the user sent an own job
+     *     within it (true: the reserve is kept; false: it is lent to children); null under
+     *     {@code always} or before the counts are read
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Slots(int slots, int parallelAppCap, int childJobLimit, Integer parallelApps, Integer jobs,
-            String countsAsOf, String limitsSource) {}
+            String countsAsOf, String limitsSource, Boolean ownCallRecent) {}
 
     /**
      * A parent's children. Each is in one of five states: waiting at the proxy (no EE2 job yet),

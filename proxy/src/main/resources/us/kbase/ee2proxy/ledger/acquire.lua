@@ -1,7 +1,9 @@
 -- tryAcquire. ARGV[3] ticket, ARGV[4] parent limit, ARGV[5] job limit, ARGV[6] provisional TTL ms,
--- ARGV[7] key TTL ms, ARGV[8] how many child bounds B, then B pairs (the prefix of the claims of
--- one parent's children "c:<bytes>:<parent>:", or "c:" for every child; at most this many of
--- them), then the claims.
+-- ARGV[7] key TTL ms, ARGV[8] the job limit while the user's reserve is lent (no own call within
+-- children.reserveFor), ARGV[9] for a user's own call: how long (ms) from now its reserve is kept
+-- (0: not an own call, or the reserve is never lent), ARGV[10] how many child bounds B, then B
+-- pairs (the prefix of the claims of one parent's children "c:<bytes>:<parent>:", or "c:" for
+-- every child; at most this many of them), then the claims.
 -- KEYS[5] (not on a Cluster) the generation key, read in the same step.
 -- Returns {admitted 0|1|2, master_replid, master_replid2, connected replicas, generation, server
 -- time us, counts...}: generation is the generation key's value, '' when the key is gone or was
@@ -10,11 +12,23 @@
 -- replica promoted by a failover has a new id and its old master's as the second; see MasterWatch.java).
 local ticket = ARGV[3]
 local parent_limit, job_limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local bounds = tonumber(ARGV[8])
-local first_claim = 9 + 2 * bounds
+local lent_limit, marks_ms = tonumber(ARGV[8]), tonumber(ARGV[9])
+local bounds = tonumber(ARGV[10])
+local first_claim = 11 + 2 * bounds
 local n = #ARGV - first_claim + 1
 local freed = sweep()
 local admitted = 0
+if marks_ms > 0 then
+  -- The user's own call, fitting or not (one waiting at the proxy is theirs too): keep the reserve.
+  local until_ms = now + marks_ms
+  local before = tonumber(redis.call('HGET', claims, OWN_CALL) or '0')
+  if until_ms > before then
+    redis.call('HSET', claims, OWN_CALL, until_ms)
+  end
+  keep(tonumber(ARGV[7]))
+elseif reserve_kept() == 0 then
+  job_limit = lent_limit -- the user is away: the reserve is lent to children
+end
 
 -- How many of these claims begin with prefix.
 local function children_of(prefix, list, from)
@@ -33,7 +47,7 @@ else
   -- A user's leases are few (tens); only a call with a running app's children reads them all.
   local held = bounds > 0 and redis.call('HVALS', claims) or {}
   for b = 0, bounds - 1 do
-    local prefix, limit = ARGV[9 + 2 * b], tonumber(ARGV[10 + 2 * b])
+    local prefix, limit = ARGV[11 + 2 * b], tonumber(ARGV[12 + 2 * b])
     if admitted == 0 and children_of(prefix, held, 1) + children_of(prefix, ARGV, first_claim) > limit then
       admitted = 2
     end

@@ -1,3 +1,3 @@
--- counts. Returns {server time us, jobs, parents, app1, n1, ...}.
+-- counts. Returns {server time us, jobs, parents, reserve kept ms, app1, n1, ...}.
 wake(sweep())
 return counts()

@@ -1,5 +1,5 @@
 -- leases: trackedJobs and counts in one step. Returns {2k, job id 1, claim 1, ..., job id k,
--- claim k, server time us, jobs, parents, app1, n1, ...}: the user's live bound leases, then the
+-- claim k, server time us, jobs, parents, reserve kept ms, app1, n1, ...}: the user's live bound leases, then the
 -- counts as counts.lua answers them.
 wake(sweep())
 local ids = redis.call('ZRANGE', leases, 0, -1)

@@ -1,7 +1,8 @@
 -- Shared head of every ledger script (the Java side prepends it to each script body).
 -- KEYS[1] leases  ZSET  lease id -> expiry (ms, Redis server time); ids t:<ticket>:<i> | j:<jobId>
 -- KEYS[2] parents ZSET  the subset of leases whose claim is a parent, same scores
--- KEYS[3] claims  HASH  lease id -> claim "<parent 0|1>:<depth>:<app>"
+-- KEYS[3] claims  HASH  lease id -> claim "<parent 0|1>:<depth>:<app>"; and the field OWN_CALL ->
+--                 until when (ms) the user's reserve is kept (their last own job-creating call + reserveFor)
 -- KEYS[4] gone    ZSET  released job id -> tombstone expiry
 -- KEYS[5..]       optional, one server or Sentinel only (a Cluster keeps them in other slots): the
 --                 generation key (acquire) or jobs' owner keys (bind, release, finish), so that one
@@ -78,9 +79,19 @@ end
 -- was owned: a bind arriving after the finish then frees it.
 local GONE = '\0gone'
 
--- {server time us, jobs, parents, app1, n1, app2, n2, ...}
+-- A field of the claims hash that no lease id can be (lease ids begin t: or j:): it lives in the
+-- user's hash slot and goes with the user's keys.
+local OWN_CALL = 'own'
+
+-- How much longer (ms) the user's own last call keeps the reserve (children.reserveFor); 0: lent.
+local function reserve_kept()
+  local until_ms = tonumber(redis.call('HGET', claims, OWN_CALL) or '0')
+  return until_ms > now and until_ms - now or 0
+end
+
+-- {server time us, jobs, parents, reserve kept ms, app1, n1, app2, n2, ...}
 local function counts()
-  local out = {now_us, redis.call('ZCARD', leases), 0}
+  local out = {now_us, redis.call('ZCARD', leases), 0, reserve_kept()}
   local ids = redis.call('ZRANGE', parents, 0, -1)
   out[3] = #ids
   local by_app, order = {}, {}

@@ -42,8 +42,8 @@ class PolicyCommandsTest {
         assertThat(r.out()).contains("per-lab-overrides.yaml: valid")
                 .contains("exempt.users: kbase_service")
                 .contains("kb_smithlab_pipeline")
-                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +15m +50 +never wait +10m +everyone else")
-                .containsPattern("smith-lab +20\\* +12\\* +2 +12,13,14 +hold +10m +30\\* +1 +15m +50 +never wait +10m +asmith, bjones, cwu")
+                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +always +15m +50 +never wait +10m +everyone else")
+                .containsPattern("smith-lab +20\\* +12\\* +2 +12,13,14 +hold +10m +30\\* +1 +always +15m +50 +never wait +10m +asmith, bjones, cwu")
                 .containsPattern("pipeline-lab +10 +4\\* +3\\* +4,5,6,7 ")
                 .containsPattern("classroom +10 +2\\* +2 +2,3,4 +refuse\\* ")
                 .contains("* set by the override");
@@ -54,8 +54,19 @@ class PolicyCommandsTest {
         Run r = run("check-policy", CONFIG.resolve("policy.yaml").toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("mode: enforce, redis.onFailure: wait")
-                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +15m +50 ")
-                .contains("children.perParent");
+                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +always +15m +50 ")
+                .contains("children.perParent")
+                .contains("children.reserveFor");
+    }
+
+    @Test
+    void checkPolicyShowsChildrenReserveForAndMarksAnOverridesValue() throws Exception {
+        Path p = file("lend.yaml", "children:\n  reserveFor: 10m\noverrides:\n  - name: lab\n    users: [alice]\n"
+                + "    children: {reserveFor: always}\n");
+        Run r = run("check-policy", p.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +10m +15m +50 ")
+                .containsPattern("lab +10 +5 +2 +5,6,7 +hold +10m +0 +1 +always\\* +15m +50 ");
     }
 
     @Test
@@ -112,6 +123,29 @@ class PolicyCommandsTest {
         // deeper than parents.maxNestingDepth, it waits on the deepest cap, C_2 = 7, and fits.
         assertThat(r.out()).contains("class:         parallel app at depth 3 (kb_Bwa), started by parallel app p1")
                 .contains("decision:      ADMIT");
+    }
+
+    @Test
+    void explainSaysWhetherTheReserveIsKeptOrLentUnderChildrenReserveFor() throws Exception {
+        Path policy = file("lend.yaml", "children:\n  reserveFor: 10m\n");
+        Path child = file("child.json", "{\"method\": \"execution_engine2.run_job\", \"params\": [{\"method\":"
+                + " \"kb_uploadmethods.x\", \"parent_job_id\": \"p0\"}], \"version\": \"1.1\", \"id\": \"1\"}");
+        String counts = "{\"user\": \"alice\", \"parentsByApp\": {\"kb_BatchApp\": 1}, \"jobs\": 9,"
+                + " \"activeParents\": {\"p0\": {\"app\": \"kb_BatchApp\", \"depth\": 0}}";
+        Run kept = run("explain", "--policy", policy.toString(), "--user", "alice", "--counts", counts + "}",
+                "--request", child.toString());
+        assertThat(kept.exit()).isZero();
+        assertThat(kept.out()).contains("an own job within children.reserveFor 10m (reserve kept)")
+                .contains("decision:      HOLD")
+                .contains("jobs <= 9 (10 while the reserve is lent: no own job within children.reserveFor)");
+        Run lent = run("explain", "--policy", policy.toString(), "--user", "alice", "--counts",
+                counts + ", \"ownCallRecent\": false}", "--request", child.toString());
+        assertThat(lent.out()).contains("no own job within children.reserveFor 10m (reserve lent)")
+                .contains("decision:      ADMIT");
+        Path plain = file("plain.json", "{\"method\": \"execution_engine2.run_job\", \"params\": [{\"method\":"
+                + " \"kb_uploadmethods.x\"}], \"version\": \"1.1\", \"id\": \"1\"}");
+        assertThat(run("explain", "--policy", policy.toString(), "--user", "alice", "--request", plain.toString()).out())
+                .contains("keeps the user's reserve for 10m (children.reserveFor)");
     }
 
     @Test

@@ -19,7 +19,7 @@ import us.kbase.ee2proxy.policy.SlotDemand;
 /**
  * What every {@link SlotLedger} does with a running app's children (issue 16 item 8): it counts
  * them by the parent their claim names and checks a demand's {@link ChildBound}s before the caps,
- * in the same atomic step. Part of {@link SlotLedgerContract}, which every implementation runs.
+ * in the same atomic step. Part of {@link SlotLedgerContract} (through {@link LentReserveContract}), which every implementation runs.
  */
 abstract class ChildBoundContract {
     static final Duration WAIT = Duration.ofSeconds(20);

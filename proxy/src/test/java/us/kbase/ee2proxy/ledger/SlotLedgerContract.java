@@ -20,7 +20,7 @@ import us.kbase.ee2proxy.policy.SlotDemand;
 import us.kbase.ee2proxy.policy.UserCounts;
 
 /** What every {@link SlotLedger} must do; one subclass per implementation. */
-abstract class SlotLedgerContract extends ChildBoundContract {
+abstract class SlotLedgerContract extends LentReserveContract {
     private final List<SlotLedger> opened = new ArrayList<>();
 
     /** A fresh, empty ledger with these lease terms. */

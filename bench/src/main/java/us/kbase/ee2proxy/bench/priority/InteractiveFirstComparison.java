@@ -56,8 +56,27 @@ public final class InteractiveFirstComparison {
     /** true: print what the slowest interactive jobs waited behind, and the slot use. */
     private static final boolean ANATOMY = Boolean.getBoolean("anatomy");
 
-    /** A policy to compare: its name and its YAML (children and ownJobs sections). */
-    record Variant(String name, String yaml) {}
+    /**
+     * A policy to compare: its name and its YAML (children and ownJobs sections), and for
+     * {@code children.reserveFor} its window in simulated seconds (0: none, the key left out).
+     */
+    record Variant(String name, String yaml, double reserveForSimulated) {
+        Variant(String name, String yaml) {
+            this(name, yaml, 0);
+        }
+
+        /**
+         * The YAML for a simulator running at {@code speed} simulated seconds per real second: the
+         * proxy's durations are real time, so a window of 600 simulated s at speed 100 is 6 real s.
+         */
+        String yamlAt(double speed) {
+            if (reserveForSimulated <= 0) {
+                return yaml;
+            }
+            long ms = Math.max(1, Math.round(reserveForSimulated * 1000 / speed));
+            return yaml.replace("\nownJobs:", "\n  reserveFor: " + ms + "ms\nownJobs:");
+        }
+    }
 
     record Row(String target, String workload, double interactiveP50, double interactiveP95, double interactiveMax,
             double childP95, double makespan, String verdict) {}
@@ -67,7 +86,9 @@ public final class InteractiveFirstComparison {
                 new Variant("own jobs wait for a slot, reserve 1", policyYaml(0, 1, "0")),
                 new Variant("own jobs wait for a slot, reserve 0", policyYaml(0, 0, "0")),
                 new Variant("before: maxQueued 10, reserve 0", policyYaml(10, 0, "1000000")),
-                new Variant("last default: maxQueued 0, reserve 1, own jobs never wait", policyYaml(0, 1, "1000000")));
+                new Variant("last default: maxQueued 0, reserve 1, own jobs never wait", policyYaml(0, 1, "1000000")),
+                // 4-7: the default with the reserve lent after this many simulated seconds without an own call.
+                lent(60), lent(300), lent(600), lent(30));
         Workload twelve = Workload.load(Path.of("config/workloads/twelve-parallel-apps.yaml"));
         // In the order given: the first variant run in a fresh JVM pays its warm-up (JIT), which at
         // speed 600 is many simulated minutes: 10 workloads run unmeasured first (-Dwarmup=false skips them).
@@ -116,8 +137,14 @@ public final class InteractiveFirstComparison {
         }
     }
 
+    /** The shipped default (maxQueued 0, reserve 1, own jobs never wait) with children.reserveFor. */
+    private static Variant lent(int simulatedSeconds) {
+        return new Variant("default, reserveFor " + simulatedSeconds + " simulated s", policyYaml(0, 1, "1000000"),
+                simulatedSeconds);
+    }
+
     private static Row twelve(Variant v, Workload w) throws Exception {
-        AdmissionPolicy policy = PolicyLoader.parse(v.yaml(), v.name());
+        AdmissionPolicy policy = PolicyLoader.parse(v.yamlAt(w.speed()), v.name());
         try (Ee2Simulator sim = Ee2Simulator.builder().build().start(); Proxy proxy = new Proxy(sim, policy)) {
             WorkloadReport report = new WorkloadRunner(proxy.server.url()).run(w);
             if (ANATOMY) {
@@ -128,7 +155,8 @@ public final class InteractiveFirstComparison {
     }
 
     private static AdmissionPolicy policy(Variant v) throws Exception {
-        return PolicyLoader.parse("parents:\n  apps: [kb_Parallel0, kb_Parallel1, kb_Parallel2]\n" + v.yaml(), v.name());
+        return PolicyLoader.parse("parents:\n  apps: [kb_Parallel0, kb_Parallel1, kb_Parallel2]\n" + v.yamlAt(SPEED),
+                v.name());
     }
 
     /** children.maxQueued and reserve, ownJobs.maxQueued (1000000: the user's own calls never wait). */

@@ -45,8 +45,10 @@ import us.kbase.ee2proxy.policy.decide.Reason.Who;
  *       admitting one nested app early breaks the depth argument below and can fill every slot
  *       with parents), however long; a nesting deeper than parents.maxNestingDepth waits on the
  *       deepest cap instead of a refusal;
- *   <li>child: admitted iff A(u) < S + children.maxQueued; otherwise held; after
- *       children.maxWait admitted anyway;
+ *   <li>child: admitted iff A(u) < S - children.reserve + children.maxQueued while the user sent one
+ *       of their own calls within children.reserveFor (the ledger records each own call, and picks
+ *       the limit in the same atomic step), else A(u) < S + children.maxQueued (the reserve is lent
+ *       while the user is away); otherwise held; after children.maxWait admitted anyway;
  *   <li>a batch of k parents and m others (run_job_batch, or retry_jobs of several jobs) is ONE
  *       arrival, admitted all at once because EE2 queues every child at once and cannot be paced:
  *       refused when k > C_0 (it could never fit: split it); its parents need P(u) + j - 1 < C_(d_j)
@@ -75,6 +77,12 @@ public final class Admission {
      */
     public static Decision decide(EffectivePolicy policy, UserCounts counts, Classification call, Duration waited) {
         Decision enforced = enforce(policy, counts, call, waited);
+        if (enforced instanceof Hold h && h.demand().marksOwnCallMs() > 0) {
+            // A waiting call is retried with this demand at every release: its arrival kept the
+            // reserve already, and a call that waits (a parallel app at its cap) is not the user
+            // coming back, so its retries mark nothing.
+            enforced = new Hold(h.demand().withoutMark(), h.reason(), h.atMost(), h.then());
+        }
         if (policy.mode() == Mode.SHADOW && !(enforced instanceof Admit)) {
             return new Admit(demand(policy, call, waited).unlimited(), enforced.reason(), Optional.of(enforced));
         }
@@ -95,10 +103,20 @@ public final class Admission {
     private static SlotDemand demand(Limits l, Shape s, Classification call, Duration waited) {
         int parentLimit = s.parentDepths.isEmpty() ? SlotDemand.UNLIMITED
                 : parentLimit(l, s.parentDepths);
-        int limit = s.jobLimit(l);
-        int jobLimit = limit == SlotDemand.UNLIMITED || s.aged(l, waited) ? SlotDemand.UNLIMITED
+        int jobLimit = claimsLimit(s.jobLimit(l), s, l, call, waited);
+        int lentJobLimit = claimsLimit(s.lentJobLimit(l), s, l, call, waited);
+        // A user's own call keeps the reserve for reserveFor from its arrival (waited zero: the
+        // decision after a wait is no new call); nothing a running app sends does (a child, a
+        // nested app): that is not the scientist at work.
+        long marks = !waited.isZero() || s.lowPriority || call.fromParallelApp() || l.reserveNeverLent() ? 0
+                : l.childrenReserveFor().toMillis();
+        return new SlotDemand(call.claims(), parentLimit, jobLimit, call.childBounds(), lentJobLimit, marks);
+    }
+
+    /** The A(u) bound {@code limit} for one claim, as the bound for all of the call's claims taken at once. */
+    private static int claimsLimit(int limit, Shape s, Limits l, Classification call, Duration waited) {
+        return limit == SlotDemand.UNLIMITED || s.aged(l, waited) ? SlotDemand.UNLIMITED
                 : (int) Math.min(SlotDemand.UNLIMITED, (long) limit - 1 + call.claims().size());
-        return new SlotDemand(call.claims(), parentLimit, jobLimit, call.childBounds());
     }
 
     private static Decision enforce(EffectivePolicy policy, UserCounts counts, Classification call, Duration waited) {
@@ -121,10 +139,10 @@ public final class Admission {
         SlotDemand demand = demand(l, s, call, waited);
         if (demand.fits(counts)) {
             Reason why;
-            if (!s.aged(l, waited) || (long) counts.jobs() < s.jobLimit(l)) {
+            if (!s.aged(l, waited) || (long) counts.jobs() < s.jobLimit(l, counts)) {
                 why = new Reason.WithinLimits(who, s.job, numbers(l, counts, s, demand));
             } else if (s.lowPriority) {
-                why = new Reason.Aged(who, s.job, waited, counts.jobs(), l.childJobLimit(), l.childrenMaxWait());
+                why = new Reason.Aged(who, s.job, waited, counts.jobs(), s.jobLimit(l, counts), l.childrenMaxWait());
             } else {
                 why = new Reason.ForwardedAfterWait(who, s.job, waited, counts.jobs(), l.ownJobLimit(), l.ownJobsMaxWait());
             }
@@ -136,9 +154,17 @@ public final class Admission {
         }
         Duration left = s.maxWait(l).minus(waited);
         // Only the job limit is in the way, and it lifts at the class's maxWait: aging admits it then.
-        Reason why = s.lowPriority ? new Reason.QueueFull(who, s.job, counts.jobs(), l.childJobLimit(), left)
+        Reason why = s.lowPriority
+                ? new Reason.QueueFull(who, s.job, counts.jobs(), s.jobLimit(l, counts), left, reserveState(l, counts))
                 : new Reason.WaitingForSlot(who, s.job, counts.jobs(), l.ownJobLimit(), left);
-        return new Hold(demand, why, left, Then.ADMIT);
+        Duration atMost = left;
+        if (s.lowPriority && reserveState(l, counts) == Reason.ReserveState.KEPT
+                && counts.reserveKept().compareTo(left) < 0) {
+            // The reserve is lent once the user's own last call is older than reserveFor, a moment
+            // no release announces: the child is decided again then (a hold that ends early is).
+            atMost = counts.reserveKept();
+        }
+        return new Hold(demand, why, atMost, Then.ADMIT);
     }
 
     /**
@@ -199,6 +225,14 @@ public final class Admission {
         return (int) (least + caps.size());
     }
 
+    /** Whether a child's job limit keeps the reserve now ({@code children.reserveFor}). */
+    static Reason.ReserveState reserveState(Limits l, UserCounts counts) {
+        if (l.reserveNeverLent()) {
+            return Reason.ReserveState.ALWAYS_KEPT;
+        }
+        return counts.ownCallRecent() ? Reason.ReserveState.KEPT : Reason.ReserveState.LENT;
+    }
+
     private static String numbers(Limits l, UserCounts counts, Shape s, SlotDemand d) {
         List<String> parts = new ArrayList<>();
         int k = s.parentDepths.size();
@@ -209,8 +243,13 @@ public final class Admission {
             parts.add("P(u)=" + counts.parents() + " + k=" + k + " <= " + d.parentLimit());
         }
         if (d.jobLimit() != SlotDemand.UNLIMITED) {
-            parts.add(s.lowPriority
-                    ? "A(u)=" + counts.jobs() + " < slots - children.reserve + children.maxQueued = " + l.childJobLimit()
+            parts.add(s.lowPriority ? "A(u)=" + counts.jobs() + " < " + switch (reserveState(l, counts)) {
+                case ALWAYS_KEPT -> "slots - children.reserve + children.maxQueued = " + l.childJobLimit();
+                case KEPT -> "slots - children.reserve + children.maxQueued = " + l.childJobLimit()
+                        + " (reserve kept: an own call within children.reserveFor)";
+                case LENT -> "slots + children.maxQueued = " + l.lentChildJobLimit()
+                        + " (reserve lent: no own call within children.reserveFor)";
+            }
                     : "A(u)=" + counts.jobs() + " < slots + ownJobs.maxQueued = " + l.ownJobLimit());
         }
         if (parts.isEmpty()) {
@@ -235,9 +274,19 @@ public final class Admission {
             return lowPriority ? l.childrenMaxWait() : l.ownJobsMaxWait();
         }
 
-        /** The A(u) bound of the call's class: the children's, or the user's own jobs'. */
+        /** The A(u) bound of the call's class: the children's (reserve kept), or the user's own jobs'. */
         int jobLimit(Limits l) {
             return lowPriority ? l.childJobLimit() : l.ownJobLimit();
+        }
+
+        /** As {@link #jobLimit(Limits)} while the user is away: the children's with the reserve lent. */
+        int lentJobLimit(Limits l) {
+            return lowPriority && !l.reserveNeverLent() ? l.lentChildJobLimit() : jobLimit(l);
+        }
+
+        /** The A(u) bound that applies on top of {@code counts}. */
+        int jobLimit(Limits l, UserCounts counts) {
+            return counts.ownCallRecent() ? jobLimit(l) : lentJobLimit(l);
         }
 
 

@@ -209,21 +209,50 @@ public sealed interface Reason {
     }
 
     /** Children are held while A(u) >= S + children.maxQueued. */
-    record QueueFull(Who who, String job, int jobs, int jobLimit, Duration time) implements Reason {
+    record QueueFull(Who who, String job, int jobs, int jobLimit, Duration time, ReserveState reserve)
+            implements Reason {
+        /** A hold under a reserve that is never lent ({@code children.reserveFor: always}). */
+        public QueueFull(Who who, String job, int jobs, int jobLimit, Duration time) {
+            this(who, job, jobs, jobLimit, time, ReserveState.ALWAYS_KEPT);
+        }
+
         public String rule() {
-            return "children.maxQueued";
+            return reserve == ReserveState.ALWAYS_KEPT ? "children.maxQueued" : "children.reserveFor";
         }
 
         public String userMessage() {
+            String why = switch (reserve) {
+                case ALWAYS_KEPT -> "so that your own new jobs start first.";
+                case KEPT -> "so that your own new jobs start first (you submitted one recently, so a job slot is"
+                        + " kept free for the next).";
+                case LENT -> "so that your own new jobs start first (you submitted none recently, so even the job"
+                        + " slot kept for them is open to these jobs).";
+            };
             return "You have " + jobs + " jobs queued or running; jobs started by other jobs (parallel apps and batches)"
-                    + " wait while you have " + jobLimit + " or more, so that your own new jobs start first. This "
+                    + " wait while you have " + jobLimit + " or more, " + why + " This "
                     + job + " starts when some of them finish, and waits at most " + words(time) + ".";
         }
 
         public String adminMessage() {
-            return "hold " + job + ": A(u)=" + jobs + " >= slots - children.reserve + children.maxQueued = " + jobLimit + "; held up to "
+            String limit = switch (reserve) {
+                case ALWAYS_KEPT -> "slots - children.reserve + children.maxQueued";
+                case KEPT -> "slots - children.reserve + children.maxQueued (reserve kept: an own call within"
+                        + " children.reserveFor)";
+                case LENT -> "slots + children.maxQueued (reserve lent: no own call within children.reserveFor)";
+            };
+            return "hold " + job + ": A(u)=" + jobs + " >= " + limit + " = " + jobLimit + "; held up to "
                     + compact(time) + ", then admitted (aging); " + who;
         }
+    }
+
+    /** Whether a child's job limit kept the user's reserve free ({@code children.reserveFor}). */
+    enum ReserveState {
+        /** {@code reserveFor: always} (or nothing to lend): the reserve is always kept. */
+        ALWAYS_KEPT,
+        /** The user sent one of their own calls within {@code reserveFor}: the reserve is kept. */
+        KEPT,
+        /** No own call within {@code reserveFor}: the reserved slots are lent to children. */
+        LENT
     }
 
     /**

@@ -9,7 +9,7 @@ import us.kbase.ee2proxy.policy.load.YamlTree.At;
 
 /**
  * Reads the limit keys that both the top level and each override may set ({@code slots},
- * {@code parents.maxPerUser|maxNestingDepth|whenFull|maxWait}, {@code children.maxQueued|maxWait|reserve|perParent},
+ * {@code parents.maxPerUser|maxNestingDepth|whenFull|maxWait}, {@code children.maxQueued|maxWait|reserve|reserveFor|perParent},
  * {@code ownJobs.maxQueued|maxWait})
  * on top of a base, and checks that the resulting combination cannot deadlock.
  */
@@ -17,6 +17,11 @@ final class LimitsReader {
     /** The clients (narrative, KBParallel) give up on a call after 1800 s: a hold must end before. */
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(1800);
     static final int MAX_SLOTS = 10_000;
+    /**
+     * children.reserveFor's bound: the ledger keeps an own call's mark with the user's keys, whose
+     * time to live is the bound leases' (hours); a longer window is {@code always} in effect.
+     */
+    static final Duration MAX_RESERVE_FOR = Duration.ofHours(24);
     /** The keys the deadlock rule combines. */
     static final Set<String> COMBINATION_KEYS = Set.of("slots", "parents.maxPerUser", "parents.maxNestingDepth");
 
@@ -60,12 +65,18 @@ final class LimitsReader {
         Integer maxQueued = null;
         Duration childWait = null;
         Integer reserve = null;
+        Duration reserveFor = null;
         Integer perParent = null;
         if (children != null) {
             reserve = children.integer("reserve", 0, 1_000_000,
                     "set it to 0 (children may take every slot) or more: slots kept free of children for the"
                             + " user's own jobs; KBase uses 1");
             mark("children.reserve", reserve, null);
+            reserveFor = children.durationOr("reserveFor", "always", Limits.RESERVE_ALWAYS, MAX_RESERVE_FOR,
+                    "a longer window keeps the reserve for a user away that long: write always for that",
+                    "how long after the user's own last job the reserve stays free of children (it is lent to them"
+                            + " while the user is away), e.g. 10m; always: never lent");
+            mark("children.reserveFor", reserveFor, null);
             maxQueued = children.integer("maxQueued", 0, 1_000_000,
                     "set it to 0 or more: how many jobs beyond the slots a user may have queued before children wait");
             mark("children.maxQueued", maxQueued, null);
@@ -105,7 +116,8 @@ final class LimitsReader {
                 perParent != null ? perParent : base.childrenPerParent(),
                 ownQueued != null ? (ownQueued >= 1_000_000 ? Limits.OWN_JOBS_NEVER_WAIT : ownQueued)
                         : base.ownJobsMaxQueued(),
-                ownWait != null ? ownWait : base.ownJobsMaxWait());
+                ownWait != null ? ownWait : base.ownJobsMaxWait(),
+                reserveFor != null ? reserveFor : base.childrenReserveFor());
     }
 
     /**

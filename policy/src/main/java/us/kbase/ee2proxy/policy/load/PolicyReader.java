@@ -141,7 +141,8 @@ final class PolicyReader {
         if (reader.keys().isEmpty()) {
             problems.add(m.at(), scope + "sets no limit, so it changes nothing",
                     "set at least one of slots, parents.maxPerUser, parents.maxNestingDepth, parents.whenFull,"
-                            + " parents.maxWait, children.maxQueued, children.reserve, children.maxWait, children.perParent, ownJobs.maxQueued,"
+                            + " parents.maxWait, children.maxQueued, children.reserve, children.reserveFor, children.maxWait, children.perParent,"
+                            + " ownJobs.maxQueued,"
                             + " ownJobs.maxWait, or remove"
                             + " the entry");
         }

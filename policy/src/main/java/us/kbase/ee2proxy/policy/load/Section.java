@@ -135,6 +135,19 @@ final class Section {
         return d;
     }
 
+    /**
+     * A duration such as 10m, or the word {@code word} ("always"), read as {@code wordValue};
+     * otherwise as {@link #duration}.
+     */
+    Duration durationOr(String key, String word, Duration wordValue, Duration maxExclusive, String why, String fix) {
+        Entry e = byKey.get(key);
+        if (e != null && e.value() instanceof Scalar s && s.isString() && s.text().strip().equalsIgnoreCase(word)) {
+            known.add(key);
+            return wordValue;
+        }
+        return duration(key, maxExclusive, why, "write " + word + " or a duration: " + fix);
+    }
+
     /** One of an enum's constants, written in lower case ("hold"); case is not significant. */
     <E extends Enum<E>> E choice(String key, Class<E> type) {
         Entry e = entry(key);

@@ -229,6 +229,35 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void childrenReserveForIsADurationOrAlwaysAndOverridable() throws Exception {
+        AdmissionPolicy p = PolicyLoader.parse("""
+                children: {reserveFor: 10m}
+                overrides:
+                  - users: [alice]
+                    children: {reserveFor: always}
+                """, "p.yaml");
+        assertThat(p.defaultLimits().childrenReserveFor()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(p.defaultLimits().reserveForText()).isEqualTo("10m");
+        assertThat(p.forUser("alice").limits().childrenReserveFor()).isEqualTo(Limits.RESERVE_ALWAYS);
+        assertThat(p.forUser("bob").limits().childrenReserveFor()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(p.overrides().get(0).keys()).containsExactly("children.reserveFor");
+        assertThat(PolicyLoader.parse("children: {reserveFor: Always}\n", "p.yaml").defaultLimits()
+                .childrenReserveFor()).isEqualTo(Limits.RESERVE_ALWAYS);
+        assertThat(Limits.KBASE.childrenReserveFor()).isEqualTo(Limits.RESERVE_ALWAYS);
+        assertThat(only("children:\n  reserveFor: 0s\n").what())
+                .isEqualTo("children.reserveFor must be longer than zero, got 0s");
+        assertThat(only("children:\n  reserveFor: soon\n")).satisfies(pr -> {
+            assertThat(pr.what()).isEqualTo("children.reserveFor is \"soon\", which is not a duration");
+            assertThat(pr.fix()).contains("write always or a duration");
+            assertThat(pr.line()).isEqualTo(2);
+        });
+        assertThat(only("children:\n  reserveFor: 48h\n").what())
+                .startsWith("children.reserveFor is 48h, but it must be shorter than 24h");
+        assertThat(only("children:\n  reserveFor: 600\n").what())
+                .isEqualTo("children.reserveFor is the bare number 600, which has no unit");
+    }
+
+    @Test
     void waitsMustBePositiveAndEndBeforeTheClientsTimeout() {
         assertThat(only("children:\n  maxWait: 0s\n").what()).isEqualTo("children.maxWait must be longer than zero, got 0s");
         assertThat(only("children:\n  maxWait: -5m\n").what())

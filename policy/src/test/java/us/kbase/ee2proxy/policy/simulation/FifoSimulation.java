@@ -25,6 +25,7 @@ import us.kbase.ee2proxy.policy.classify.Classifier;
 import us.kbase.ee2proxy.policy.classify.JobClass;
 import us.kbase.ee2proxy.policy.classify.ParentLookup;
 import us.kbase.ee2proxy.policy.classify.RetryLookup;
+import us.kbase.ee2proxy.policy.decide.Admission;
 import us.kbase.ee2proxy.policy.decide.Decision;
 import us.kbase.ee2proxy.policy.decide.Decision.Admit;
 import us.kbase.ee2proxy.policy.decide.Decision.Hold;
@@ -128,6 +129,8 @@ final class FifoSimulation {
     private final class User {
         final Deque<Job> queue = new ArrayDeque<>();
         final List<Job> active = new ArrayList<>();
+        /** Until when (s) the user's own last call keeps the reserve, as the ledger records it. */
+        int ownCallUntil = Integer.MIN_VALUE;
         final List<Request> held = new ArrayList<>();
         int running;
     }
@@ -258,7 +261,7 @@ final class FifoSimulation {
                 byApp.merge(j.claim.app(), 1, Integer::sum);
             }
         }
-        return new UserCounts(parents, u.active.size(), byApp);
+        return new UserCounts(parents, u.active.size(), byApp, u.ownCallUntil > now ? (u.ownCallUntil - now) * 1000L : 0);
     }
 
     /** Decide (again) for a request; true when it left the hold queue. */
@@ -268,6 +271,15 @@ final class FifoSimulation {
         UserCounts counts = counts(u);
         Duration waited = Duration.ofSeconds(now - r.since);
         Decision d = rules.decide(p, counts, r.classification, waited);
+        // The ledger's step: an own call keeps the user's reserve from its arrival (the proxy's
+        // first acquire, on zero counts, always reaches the ledger), whether it fits or waits.
+        long marks = waited.isZero() ? Admission.demand(p, r.classification, waited).marksOwnCallMs() : 0;
+        if (marks > 0) {
+            u.ownCallUntil = Math.max(u.ownCallUntil, now + (int) ((marks + 999) / 1000));
+        }
+        if (d instanceof Hold h && h.demand().marksOwnCallMs() > 0) {
+            throw new Stop(Violation.DEMAND_DISAGREES, "held " + r + " with a demand that marks an own call at every retry");
+        }
         if (d instanceof Admit a) {
             if (rules == Rules.REAL && !a.demand().fits(counts)) {
                 throw new Stop(Violation.DEMAND_DISAGREES, "admitted " + r + " but " + a.demand() + " does not fit " + counts);
@@ -341,7 +353,12 @@ final class FifoSimulation {
             throw new Stop(Violation.PARENT_CAP, (before.parents() + newParents) + " parents admitted with " + l.slots() + " slots");
         }
         boolean aged = waited.compareTo(l.childrenMaxWait()) >= 0;
-        if (r.lowPriority() && !aged && before.jobs() >= l.childJobLimit()) {
+        // The reserve is lent to children only while the user's own last call is older than reserveFor.
+        int childLimit = before.ownCallRecent() ? l.childJobLimit() : l.lentChildJobLimit();
+        if (l.lentChildJobLimit() < l.childJobLimit() || childLimit > l.childJobLimit() + l.childrenReserve()) {
+            throw new Stop(Violation.CHILD_CAP, "lent limit " + l.lentChildJobLimit() + " against kept " + l.childJobLimit());
+        }
+        if (r.lowPriority() && !aged && before.jobs() >= childLimit) {
             throw new Stop(Violation.CHILD_CAP, r + " admitted with A(u)=" + before.jobs());
         }
         if (r.lowPriority() && waited.compareTo(l.childrenMaxWait()) > 0) {

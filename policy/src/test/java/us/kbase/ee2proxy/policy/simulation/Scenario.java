@@ -101,13 +101,18 @@ record Scenario(AdmissionPolicy policy, List<Arrival> arrivals) {
         // free slot), or never waiting, one time in five (the rules before ownJobs).
         Gen<Integer> reserve = integers().between(0, 2);
         Gen<Integer> ownQueued = integers().between(0, 4).map(q -> q == 4 ? Limits.OWN_JOBS_NEVER_WAIT : q);
+        // children.reserveFor: always (never lent) one time in four, else a window of simulated
+        // seconds, mostly short, so that users go away and come back within a workload.
+        Gen<Duration> reserveFor = integers().between(0, 3).zip(wait,
+                (always, s) -> always == 0 ? Limits.RESERVE_ALWAYS : Duration.ofSeconds(s));
         return in -> {
             int s = slots.generate(in);
             int perUser = integers().between(1, s - 1).generate(in);
             int depth = integers().between(0, s - 1 - perUser + extraDepth).generate(in);
             return new Limits(s, perUser, depth, whenFull.generate(in), Duration.ofSeconds(wait.generate(in)),
                     queued.generate(in), Duration.ofSeconds(wait.generate(in)), reserve.generate(in),
-                    perParent.generate(in), ownQueued.generate(in), Duration.ofSeconds(wait.generate(in)));
+                    perParent.generate(in), ownQueued.generate(in), Duration.ofSeconds(wait.generate(in)),
+                    reserveFor.generate(in));
         };
     }
 
