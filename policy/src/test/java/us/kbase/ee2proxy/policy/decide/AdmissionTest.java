@@ -60,8 +60,12 @@ class AdmissionTest {
         return call(new RunJobBatch(jobs, false));
     }
 
+    /**
+     * Counts of a user who sent an own job recently, so the reserve is kept (KBase's default lends it
+     * only after {@code children.reserveFor}; LentReserveTest covers the lending).
+     */
     static UserCounts counts(int parents, int jobs, Map<String, Integer> byApp) {
-        return new UserCounts(parents, jobs, byApp);
+        return new UserCounts(parents, jobs, byApp, true);
     }
 
     static Decision decide(Classification c, UserCounts counts) {
@@ -183,10 +187,12 @@ class AdmissionTest {
         assertThat(decide(child(), counts(5, 8, FIVE))).isInstanceOf(Admit.class);
         Hold h = (Hold) decide(child(), counts(5, 9, FIVE));
         assertThat(h.reason().userMessage()).isEqualTo("You have 9 jobs queued or running; jobs started by other jobs"
-                + " (parallel apps and batches) wait while you have 9 or more, so that your own new jobs start first."
-                + " This kb_uploadmethods job starts when some of them finish, and waits at most 15 minutes.");
+                + " (parallel apps and batches) wait while you have 9 or more, so that your own new jobs start first"
+                + " (you submitted one recently, so a job slot is kept free for the next). This kb_uploadmethods job"
+                + " starts when some of them finish, and waits at most 15 minutes.");
         assertThat(h.reason().adminMessage()).isEqualTo("hold kb_uploadmethods job: A(u)=9 >= slots - children.reserve"
-                + " + children.maxQueued = 9; held up to 15m, then admitted (aging); user alice (defaults)");
+                + " + children.maxQueued (reserve kept: an own call within children.reserveFor) = 9; held up to 15m,"
+                + " then admitted (aging); user alice (defaults)");
         assertThat(h.then()).isEqualTo(Then.ADMIT);
         assertThat(h.demand().jobLimit()).isEqualTo(9);
         Admit aged = (Admit) Admission.decide(ALICE, counts(5, 40, FIVE), child(), Duration.ofMinutes(15));

@@ -116,9 +116,10 @@ class LentReserveTest {
 
     @Test
     void alwaysKeepsTheReserveAsBeforeAndAsksTheLedgerNothing() {
-        EffectivePolicy always = new EffectivePolicy("alice", Mode.ENFORCE, Limits.KBASE, false, "defaults");
-        assertThat(Limits.KBASE.childrenReserveFor()).isEqualTo(Limits.RESERVE_ALWAYS);
-        assertThat(Limits.KBASE.reserveForText()).isEqualTo("always");
+        Limits alwaysKept = Limits.KBASE.withChildrenReserveFor(Limits.RESERVE_ALWAYS);
+        EffectivePolicy always = new EffectivePolicy("alice", Mode.ENFORCE, alwaysKept, false, "defaults");
+        assertThat(alwaysKept.reserveForText()).isEqualTo("always");
+        assertThat(Limits.KBASE.reserveForText()).isEqualTo("10m");
         SlotDemand d = Admission.demand(always, child(), Duration.ZERO);
         assertThat(d.lentJobLimit()).isEqualTo(d.jobLimit()).isEqualTo(9);
         assertThat(d.fits(away(9))).isFalse();

@@ -91,11 +91,13 @@ class PolicyLoaderTest {
         assertThat(p.mode()).isEqualTo(Mode.SHADOW);
         assertThat(p.redisFailureMode()).isEqualTo(RedisFailureMode.REFUSE);
         assertThat(p.defaultLimits()).isEqualTo(new Limits(10, 5, 2, WhenFull.REFUSE, Duration.ofMinutes(10), 0,
-                Duration.ofMinutes(15), 1, Limits.KBPARALLEL_MAX_TASKS, Limits.OWN_JOBS_NEVER_WAIT, Duration.ofMinutes(10)));
+                Duration.ofMinutes(15), 1, Limits.KBPARALLEL_MAX_TASKS, Limits.OWN_JOBS_NEVER_WAIT, Duration.ofMinutes(10),
+                Duration.ofMinutes(10)));
         var alice = p.forUser("alice");
         assertThat(alice.override()).isEqualTo("smith-lab");
         assertThat(alice.limits()).isEqualTo(new Limits(20, 12, 2, WhenFull.REFUSE, Duration.ofMinutes(10), 0,
-                Duration.ofMinutes(5), 1, Limits.KBPARALLEL_MAX_TASKS, Limits.OWN_JOBS_NEVER_WAIT, Duration.ofMinutes(10)));
+                Duration.ofMinutes(5), 1, Limits.KBPARALLEL_MAX_TASKS, Limits.OWN_JOBS_NEVER_WAIT, Duration.ofMinutes(10),
+                Duration.ofMinutes(10)));
         assertThat(p.forUser("carol").limits()).isEqualTo(p.defaultLimits());
         assertThat(p.overrides().get(0).keys())
                 .containsExactlyInAnyOrder("slots", "parents.maxPerUser", "children.maxWait");
@@ -243,7 +245,7 @@ class PolicyLoaderTest {
         assertThat(p.overrides().get(0).keys()).containsExactly("children.reserveFor");
         assertThat(PolicyLoader.parse("children: {reserveFor: Always}\n", "p.yaml").defaultLimits()
                 .childrenReserveFor()).isEqualTo(Limits.RESERVE_ALWAYS);
-        assertThat(Limits.KBASE.childrenReserveFor()).isEqualTo(Limits.RESERVE_ALWAYS);
+        assertThat(Limits.KBASE.childrenReserveFor()).isEqualTo(Duration.ofMinutes(10));
         assertThat(only("children:\n  reserveFor: 0s\n").what())
                 .isEqualTo("children.reserveFor must be longer than zero, got 0s");
         assertThat(only("children:\n  reserveFor: soon\n")).satisfies(pr -> {
