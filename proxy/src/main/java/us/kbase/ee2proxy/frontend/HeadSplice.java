@@ -214,6 +214,21 @@ final class HeadSplice {
 
     /** Whether the comma-separated tokens of {@code raw[valueFrom..valueTo]} name a header the splice would otherwise keep. */
     private static boolean listsOthers(byte[] raw, int valueFrom, int valueTo) {
+        return anyToken(raw, valueFrom, valueTo, (s, e) -> edited(raw, s, e) == KEPT);
+    }
+
+    /** Whether the comma-separated tokens of {@code raw[valueFrom..valueTo]} name the header {@code name[from..from+length]}. */
+    private static boolean listed(byte[] raw, int valueFrom, int valueTo, byte[] name, int from, int length) {
+        return anyToken(raw, valueFrom, valueTo, (s, e) -> e - s == length && sameIgnoringCase(raw, s, name, from, length));
+    }
+
+    /** A test of one token, {@code raw[from..to]}, trimmed of whitespace. */
+    private interface TokenTest {
+        boolean test(int from, int to);
+    }
+
+    /** Whether any comma-separated token of {@code raw[valueFrom..valueTo]} passes {@code test} (empty ones are skipped). */
+    private static boolean anyToken(byte[] raw, int valueFrom, int valueTo, TokenTest test) {
         for (int start = valueFrom; start <= valueTo; ) {
             int comma = start;
             while (comma < valueTo && raw[comma] != ',') {
@@ -227,31 +242,7 @@ final class HeadSplice {
             while (e > s && (raw[e - 1] & 0xff) <= ' ') {
                 e--;
             }
-            if (e > s && edited(raw, s, e) == KEPT) {
-                return true;
-            }
-            start = comma + 1;
-        }
-        return false;
-    }
-
-    /** Whether the comma-separated tokens of {@code raw[valueFrom..valueTo]} name the header {@code name[from..from+length]}. */
-    private static boolean listed(byte[] raw, int valueFrom, int valueTo, byte[] name, int from, int length) {
-        int start = valueFrom;
-        while (start <= valueTo) {
-            int comma = start;
-            while (comma < valueTo && raw[comma] != ',') {
-                comma++;
-            }
-            int s = start;
-            int e = comma;
-            while (s < e && (raw[s] & 0xff) <= ' ') {
-                s++;
-            }
-            while (e > s && (raw[e - 1] & 0xff) <= ' ') {
-                e--;
-            }
-            if (e - s == length && sameIgnoringCase(raw, s, name, from, length)) {
+            if (e > s && test.test(s, e)) {
                 return true;
             }
             start = comma + 1;
