@@ -42,8 +42,8 @@ class PolicyCommandsTest {
         assertThat(r.out()).contains("per-lab-overrides.yaml: valid")
                 .contains("exempt.users: kbase_service")
                 .contains("kb_smithlab_pipeline")
-                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +always +15m +50 +never wait +10m +everyone else")
-                .containsPattern("smith-lab +20\\* +12\\* +2 +12,13,14 +hold +10m +30\\* +1 +always +15m +50 +never wait +10m +asmith, bjones, cwu")
+                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +10m +15m +50 +never wait +10m +everyone else")
+                .containsPattern("smith-lab +20\\* +12\\* +2 +12,13,14 +hold +10m +30\\* +1 +10m +15m +50 +never wait +10m +asmith, bjones, cwu")
                 .containsPattern("pipeline-lab +10 +4\\* +3\\* +4,5,6,7 ")
                 .containsPattern("classroom +10 +2\\* +2 +2,3,4 +refuse\\* ")
                 .contains("* set by the override");
@@ -54,7 +54,7 @@ class PolicyCommandsTest {
         Run r = run("check-policy", CONFIG.resolve("policy.yaml").toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("mode: enforce, redis.onFailure: wait")
-                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +always +15m +50 ")
+                .containsPattern("defaults +10 +5 +2 +5,6,7 +hold +10m +0 +1 +10m +15m +50 ")
                 .contains("children.perParent")
                 .contains("children.reserveFor");
     }
