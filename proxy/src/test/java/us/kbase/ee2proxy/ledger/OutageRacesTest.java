@@ -63,6 +63,40 @@ class OutageRacesTest {
         return Redisson.create(config);
     }
 
+    /** What a race test does with the rig {@link #onARebuiltReplica} builds. */
+    private interface Race {
+        void run(RedisServerProcess redis, HeldReplies relay, RedisSlotLedger observer, ResilientLedger replica)
+                throws Exception;
+    }
+
+    /**
+     * A replica that reaches Redis through a {@link HeldReplies} relay, deciding after its first
+     * rebuild (EE2 runs 4 of alice's parents), and an observer that reads Redis directly.
+     */
+    private static void onARebuiltReplica(Race race) throws Exception {
+        RedisServerProcess redis = REDIS.server();
+        RedisLedgerSettings settings = new RedisLedgerSettings("race" + PREFIXES.incrementAndGet(), PATIENT,
+                LeaseTerms.DEFAULT);
+        RedissonClient client = null;
+        RedissonClient observerClient = LedgerRedis.client(redis.uri(), Duration.ofSeconds(5));
+        try (HeldReplies relay = new HeldReplies(redis.uri());
+                RedisSlotLedger observer = new RedisSlotLedger(observerClient, settings, new MetricRegistry())) {
+            client = manyConnections(relay.uri());
+            RedisSlotLedger shared = new RedisSlotLedger(client, settings, new MetricRegistry());
+            try (ResilientLedger replica = new ResilientLedger(shared, () -> RedisFailureMode.WAIT, LeaseTerms.DEFAULT,
+                    true, Duration.ofMillis(100), new MetricRegistry())) {
+                replica.rebuildWith(() -> adoptFourParents(replica));
+                await("the first rebuild", replica::redisDecides);
+                race.run(redis, relay, observer, replica);
+            }
+        } finally {
+            if (client != null) {
+                client.shutdown();
+            }
+            observerClient.shutdown();
+        }
+    }
+
     /** EE2 runs 4 of alice's parents: what every rebuild adopts. */
     private static CompletionStage<Boolean> adoptFourParents(SlotLedger ledger) {
         CompletableFuture<?>[] adopted = new CompletableFuture<?>[4];
@@ -80,55 +114,37 @@ class OutageRacesTest {
      */
     @Test
     void aDecisionAnsweredAfterTheDataSetWasLostAndRebuiltIsGivenBack() throws Exception {
-        RedisServerProcess redis = REDIS.server();
-        RedisLedgerSettings settings = new RedisLedgerSettings("race" + PREFIXES.incrementAndGet(), PATIENT,
-                LeaseTerms.DEFAULT);
-        RedissonClient client = null;
-        RedissonClient observerClient = LedgerRedis.client(redis.uri(), Duration.ofSeconds(5));
-        try (HeldReplies relay = new HeldReplies(redis.uri());
-                RedisSlotLedger observer = new RedisSlotLedger(observerClient, settings, new MetricRegistry())) {
-            client = manyConnections(relay.uri());
-            RedisSlotLedger shared = new RedisSlotLedger(client, settings, new MetricRegistry());
-            try (ResilientLedger replica = new ResilientLedger(shared, () -> RedisFailureMode.WAIT, LeaseTerms.DEFAULT,
-                    true, Duration.ofMillis(100), new MetricRegistry())) {
-                replica.rebuildWith(() -> adoptFourParents(replica));
-                await("the first rebuild", replica::redisDecides);
-                String before = get(observer.generation(null));
-                // Redis has the acquire script (the held reply must be the decision, not NOSCRIPT).
-                assertThat(get(replica.tryAcquire("bob", "warm", parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
-                get(replica.releaseTicket("bob", "warm"));
+        onARebuiltReplica((redis, relay, observer, replica) -> {
+            String before = get(observer.generation(null));
+            // Redis has the acquire script (the held reply must be the decision, not NOSCRIPT).
+            assertThat(get(replica.tryAcquire("bob", "warm", parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
+            get(replica.releaseTicket("bob", "warm"));
 
-                relay.holdReplyTo("late-ticket");
-                CompletableFuture<Admission> late = replica.tryAcquire("alice", "late-ticket",
-                        parent(0, "kb_Bowtie2", 5)).toCompletableFuture();
-                await("decided in Redis, its answer held", () -> relay.sent()
-                        && get(observer.counts("alice")).parents() == 5);
-                assertThat(redis.command("FLUSHALL")).isEqualTo("+OK");
-                await("noticed, rebuilt and deciding again", () -> !before.equals(get(observer.generation(null)))
-                        && replica.redisDecides() && get(observer.counts("alice")).parents() == 4);
-                assertThat(late).isNotDone();
+            relay.holdReplyTo("late-ticket");
+            CompletableFuture<Admission> late = replica.tryAcquire("alice", "late-ticket",
+                    parent(0, "kb_Bowtie2", 5)).toCompletableFuture();
+            await("decided in Redis, its answer held", () -> relay.sent()
+                    && get(observer.counts("alice")).parents() == 5);
+            assertThat(redis.command("FLUSHALL")).isEqualTo("+OK");
+            await("noticed, rebuilt and deciding again", () -> !before.equals(get(observer.generation(null)))
+                    && replica.redisDecides() && get(observer.counts("alice")).parents() == 4);
+            assertThat(late).isNotDone();
 
-                relay.release();
-                Admission answer = get(late);
-                if (answer.admitted()) {
-                    assertThat(get(observer.counts("alice")).parents())
-                            .as("admitted, so EE2 will run it: Redis must count it").isEqualTo(5);
-                } else {
-                    assertThat(answer.verdict()).isEqualTo(Admission.Verdict.LEDGER_UNAVAILABLE);
-                    // The call waits at the proxy, and is decided again under its ticket.
-                    await("decided again", () -> get(replica.tryAcquire("alice", "late-ticket",
-                            parent(0, "kb_Bowtie2", 5))).admitted());
-                }
-                assertThat(get(replica.tryAcquire("alice", "sixth", parent(0, "kb_Bowtie2", 5))).verdict())
-                        .isEqualTo(Admission.Verdict.FULL);
-                assertThat(get(observer.counts("alice")).parents()).isEqualTo(5);
+            relay.release();
+            Admission answer = get(late);
+            if (answer.admitted()) {
+                assertThat(get(observer.counts("alice")).parents())
+                        .as("admitted, so EE2 will run it: Redis must count it").isEqualTo(5);
+            } else {
+                assertThat(answer.verdict()).isEqualTo(Admission.Verdict.LEDGER_UNAVAILABLE);
+                // The call waits at the proxy, and is decided again under its ticket.
+                await("decided again", () -> get(replica.tryAcquire("alice", "late-ticket",
+                        parent(0, "kb_Bowtie2", 5))).admitted());
             }
-        } finally {
-            if (client != null) {
-                client.shutdown();
-            }
-            observerClient.shutdown();
-        }
+            assertThat(get(replica.tryAcquire("alice", "sixth", parent(0, "kb_Bowtie2", 5))).verdict())
+                    .isEqualTo(Admission.Verdict.FULL);
+            assertThat(get(observer.counts("alice")).parents()).isEqualTo(5);
+        });
     }
 
     /**
@@ -140,42 +156,24 @@ class OutageRacesTest {
      */
     @Test
     void aCallReleasedWhileTheRebuildTakesItsLeaseAgainLeavesNoLease() throws Exception {
-        RedisServerProcess redis = REDIS.server();
-        RedisLedgerSettings settings = new RedisLedgerSettings("race" + PREFIXES.incrementAndGet(), PATIENT,
-                LeaseTerms.DEFAULT);
-        RedissonClient client = null;
-        RedissonClient observerClient = LedgerRedis.client(redis.uri(), Duration.ofSeconds(5));
-        try (HeldReplies relay = new HeldReplies(redis.uri());
-                RedisSlotLedger observer = new RedisSlotLedger(observerClient, settings, new MetricRegistry())) {
-            client = manyConnections(relay.uri());
-            RedisSlotLedger shared = new RedisSlotLedger(client, settings, new MetricRegistry());
-            try (ResilientLedger replica = new ResilientLedger(shared, () -> RedisFailureMode.WAIT, LeaseTerms.DEFAULT,
-                    true, Duration.ofMillis(100), new MetricRegistry())) {
-                replica.rebuildWith(() -> adoptFourParents(replica));
-                await("the first rebuild", replica::redisDecides);
-                assertThat(get(replica.tryAcquire("alice", "refused-ticket", parent(0, "kb_Bowtie2", 5))).admitted())
-                        .isTrue();
+        onARebuiltReplica((redis, relay, observer, replica) -> {
+            assertThat(get(replica.tryAcquire("alice", "refused-ticket", parent(0, "kb_Bowtie2", 5))).admitted())
+                    .isTrue();
 
-                relay.holdCommand("refused-ticket");
-                assertThat(redis.command("FLUSHALL")).isEqualTo("+OK");
-                await("the rebuild takes the call's lease again (held on its way)", relay::sent);
-                // EE2 refused the run_job: the call releases its ticket (straight to Redis).
-                get(replica.releaseTicket("alice", "refused-ticket"));
-                relay.release();
+            relay.holdCommand("refused-ticket");
+            assertThat(redis.command("FLUSHALL")).isEqualTo("+OK");
+            await("the rebuild takes the call's lease again (held on its way)", relay::sent);
+            // EE2 refused the run_job: the call releases its ticket (straight to Redis).
+            get(replica.releaseTicket("alice", "refused-ticket"));
+            relay.release();
 
-                await("rebuilt and deciding again", () -> replica.redisDecides()
-                        && get(observer.counts("alice")).parents() >= 4);
-                assertThat(get(observer.counts("alice")).parents()).as("EE2 runs 4").isEqualTo(4);
-                assertThat(get(replica.tryAcquire("alice", "fifth", parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
-                assertThat(get(replica.tryAcquire("alice", "sixth", parent(0, "kb_Bowtie2", 5))).verdict())
-                        .isEqualTo(Admission.Verdict.FULL);
-            }
-        } finally {
-            if (client != null) {
-                client.shutdown();
-            }
-            observerClient.shutdown();
-        }
+            await("rebuilt and deciding again", () -> replica.redisDecides()
+                    && get(observer.counts("alice")).parents() >= 4);
+            assertThat(get(observer.counts("alice")).parents()).as("EE2 runs 4").isEqualTo(4);
+            assertThat(get(replica.tryAcquire("alice", "fifth", parent(0, "kb_Bowtie2", 5))).admitted()).isTrue();
+            assertThat(get(replica.tryAcquire("alice", "sixth", parent(0, "kb_Bowtie2", 5))).verdict())
+                    .isEqualTo(Admission.Verdict.FULL);
+        });
     }
 
     /**
